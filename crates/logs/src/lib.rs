@@ -1,0 +1,1 @@
+//! Line-oriented log formats: detection, parsing, multi-line records, gzip and rotated sets.

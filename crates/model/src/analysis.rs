@@ -1,0 +1,283 @@
+//! The result of correlating a case: what the CLI prints as JSON, what the
+//! exporters turn into a postmortem, and what the desktop draws. The JSON
+//! shape is a public contract (`faultline analyze --format json`): fields may
+//! be added, never change meaning.
+
+use crate::event::{Instant, Level, SourceKind};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A pointer to a record in an input, with its raw text, so every claim in a
+/// report can be checked against the file it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Citation {
+    /// The file that holds the record (for a git repository: the repository folder).
+    pub file: String,
+    /// 1-based line number (0 when the record is not line-based, e.g. a commit read from a repository).
+    pub line: u64,
+    /// Byte offset of the record in the (decompressed) file.
+    pub offset: u64,
+    /// The record's raw first line (capped), or a commit's `hash summary`.
+    pub text: String,
+}
+
+impl Citation {
+    /// `file:line`, or just `file` for records without a line.
+    pub fn location(&self) -> String {
+        if self.line == 0 {
+            self.file.clone()
+        } else {
+            format!("{}:{}", self.file, self.line)
+        }
+    }
+}
+
+/// An input as ingested.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SourceSummary {
+    /// The path the user gave (a folder for git repositories and Slack exports).
+    pub path: String,
+    /// What it is evidence of.
+    pub kind: SourceKind,
+    /// The detected format (`nginx-combined`, `syslog-rfc3164`, `git-repo`, …).
+    pub format: String,
+    /// Records read (a traceback is part of one record).
+    pub records: u64,
+    /// Lines that could not be read as a record (still searchable).
+    pub unparsed: u64,
+    /// Earliest instant.
+    #[ts(type = "string | null")]
+    pub first: Option<Instant>,
+    /// Latest instant.
+    #[ts(type = "string | null")]
+    pub last: Option<Instant>,
+    /// The zone zone-less timestamps were read in (`UTC`, `+03:00`, `Europe/Berlin`).
+    pub tz: String,
+    /// Size in bytes (of all files, for folder sources).
+    pub bytes: u64,
+    /// SHA-256 of the content (for folders: of the sorted file hashes), hex.
+    pub sha256: String,
+    /// Things the analyst should know about how this source was read
+    /// (year inferred from mtime, DST adjustments, truncated records, …).
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// A recurring error message shape, numbers and ids masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Signature {
+    /// Stable id (hash of the template).
+    pub id: String,
+    /// The template (`KeyError: 'session_<*>'`).
+    pub template: String,
+    /// Records with this signature inside the incident window.
+    pub count: u64,
+    /// First occurrence.
+    #[ts(type = "string")]
+    pub first: Instant,
+    /// Last occurrence.
+    #[ts(type = "string")]
+    pub last: Instant,
+    /// Not seen before the incident window.
+    pub new: bool,
+    /// Worst level seen.
+    pub level: Option<Level>,
+    /// Endpoints (request paths) it appears on.
+    pub endpoints: Vec<String>,
+    /// Hosts / services it appears on.
+    pub hosts: Vec<String>,
+    /// Files, modules, classes named in its stack traces.
+    pub modules: Vec<String>,
+    /// The first record with this signature.
+    pub example: Citation,
+}
+
+/// The incident window and its fingerprint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Incident {
+    /// The first error that belongs to the incident.
+    #[ts(type = "string")]
+    pub onset: Instant,
+    /// The last incident error once the rate is back at baseline; `None` while ongoing.
+    #[ts(type = "string | null")]
+    pub recovered: Option<Instant>,
+    /// The record at the onset.
+    pub onset_citation: Citation,
+    /// The record at recovery.
+    pub recovered_citation: Option<Citation>,
+    /// Error signatures in the window, new ones first.
+    pub signatures: Vec<Signature>,
+    /// Failing endpoints, most errors first.
+    pub endpoints: Vec<String>,
+    /// Failing services / hosts / sources.
+    pub services: Vec<String>,
+    /// One sentence: what failed.
+    pub summary: String,
+}
+
+/// The separate factors of a suspect's score, each in [0, 1].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SuspectFactors {
+    /// Proximity to onset.
+    pub time: f64,
+    /// Files/modules/keys/services of the change named in the incident's evidence.
+    pub overlap: f64,
+    /// A later revert or fix of the same files/service shortly before recovery.
+    pub recovery: f64,
+    /// The change's service vs the failing services.
+    pub scope: f64,
+}
+
+/// A change ranked as a possible root cause.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Suspect {
+    /// The change's id as in the input.
+    pub change_id: String,
+    /// Combined score in [0, 1]; >= 0.5 means "named as the likely root cause".
+    pub score: f64,
+    /// One line: what the change was and why it ranks here.
+    pub summary: String,
+    /// When the change was made.
+    #[ts(type = "string")]
+    pub time: Instant,
+    /// Human-readable evidence lines, each citing its record (`file:line`).
+    pub evidence: Vec<String>,
+    /// The score's factors.
+    pub factors: SuspectFactors,
+    /// The records the evidence cites.
+    pub citations: Vec<Citation>,
+    /// Why it ranks below the top suspect (empty for the top one).
+    pub ranked_lower_because: Option<String>,
+    /// The change's service, author, files and message, for display.
+    pub service: Option<String>,
+    /// Author.
+    pub author: Option<String>,
+    /// Changed files.
+    pub files: Vec<String>,
+    /// Full message.
+    pub message: String,
+}
+
+/// What a timeline entry marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TimelineKind {
+    /// A deploy / config push in the window.
+    Change,
+    /// The first incident error.
+    ErrorOnset,
+    /// The first user report after onset (and later ones of note).
+    UserReport,
+    /// An alert / page fired.
+    Alert,
+    /// An alert acknowledged.
+    Ack,
+    /// A server / worker restart.
+    Restart,
+    /// A fix or revert.
+    Fix,
+    /// Errors back at baseline.
+    Recovery,
+    /// A message from the support/ops side to users.
+    Communication,
+    /// An analyst's note, or a user confirmation of recovery.
+    Note,
+}
+
+/// One milestone of the incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TimelineEntry {
+    /// When.
+    #[ts(type = "string")]
+    pub time: Instant,
+    /// What kind of milestone.
+    pub kind: TimelineKind,
+    /// The source it comes from (path), or `analysis` / `analyst`.
+    pub source: String,
+    /// What happened, in a sentence.
+    pub text: String,
+    /// The record it rests on.
+    pub citation: Option<Citation>,
+    /// For changes: the change id; marks the suggested root cause.
+    pub change_id: Option<String>,
+    /// This change is the suggested root cause.
+    #[serde(default)]
+    pub suspect: bool,
+}
+
+/// Incident metrics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Metrics {
+    /// Onset → first alert.
+    pub time_to_detect_s: Option<i64>,
+    /// Onset → first user report.
+    pub time_to_first_report_s: Option<i64>,
+    /// Onset → recovered.
+    pub time_to_recover_s: Option<i64>,
+    /// Errors that belong to the incident.
+    pub errors: u64,
+    /// Distinct clients (IPs / users) that saw an incident error.
+    pub affected_clients: u64,
+    /// Highest incident errors per minute.
+    pub peak_errors_per_minute: u64,
+    /// Support messages about the symptom during the incident.
+    pub user_reports: u64,
+}
+
+/// Error and request counts over time, for the chart.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ErrorSeries {
+    /// Width of one bucket.
+    pub bucket_seconds: u32,
+    /// Buckets in time order (empty buckets omitted).
+    pub buckets: Vec<SeriesBucket>,
+}
+
+/// One bucket of [`ErrorSeries`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SeriesBucket {
+    /// Bucket start.
+    #[ts(type = "string")]
+    pub start: Instant,
+    /// All records (requests + log records).
+    pub total: u64,
+    /// Errors (5xx, error/critical records).
+    pub errors: u64,
+    /// Of which 5xx responses.
+    pub http_5xx: u64,
+    /// 4xx responses.
+    pub http_4xx: u64,
+    /// Warnings.
+    pub warnings: u64,
+}
+
+/// Everything `faultline analyze` concludes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Analysis {
+    /// The incident, when one was found.
+    pub incident: Option<Incident>,
+    /// Changes ranked as root cause, best first.
+    pub suspects: Vec<Suspect>,
+    /// Milestones in time order.
+    pub timeline: Vec<TimelineEntry>,
+    /// Incident metrics.
+    pub metrics: Metrics,
+    /// When no suspect reaches 0.5: the strongest non-change evidence, in a sentence.
+    pub lead: Option<String>,
+    /// Error series for the chart.
+    pub series: ErrorSeries,
+    /// The inputs.
+    pub sources: Vec<SourceSummary>,
+}

@@ -1,0 +1,19 @@
+//! Faultline's shared vocabulary.
+//!
+//! Every other crate speaks in these types: parsers turn bytes into
+//! [`LogRecord`]s, [`Change`]s, [`SupportMessage`]s and [`Alert`]s and push
+//! them into an [`EventSink`]; the [`time`] module turns whatever a file wrote
+//! into UTC; the correlator produces an [`Analysis`], which exporters and the
+//! desktop render.
+#![deny(missing_docs)]
+
+pub mod analysis;
+pub mod case;
+pub mod event;
+pub mod sink;
+pub mod time;
+
+pub use analysis::*;
+pub use case::*;
+pub use event::*;
+pub use sink::{CollectingSink, EventSink, OwnedRecord, SinkError};

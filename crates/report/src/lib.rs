@@ -1,0 +1,1 @@
+//! Postmortem exporters: Markdown, HTML, JSON, CSV, SVG.

@@ -1,0 +1,1 @@
+//! Regex search over the raw input files with grep-searcher.

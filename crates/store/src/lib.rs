@@ -1,0 +1,1 @@
+//! The SQLite case file: schema, migrations, writer sink, reader.
