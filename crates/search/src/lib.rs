@@ -1,1 +1,349 @@
-//! Regex search over the raw input files with grep-searcher.
+//! Search and read-back over the user's raw files.
+//!
+//! The case never copies log lines; this crate is how their text comes back:
+//! [`search_file`] runs a regex (or literal) over a file with grep-searcher —
+//! unparsed lines included, so nothing the user gave is out of reach — and
+//! [`excerpt`] reads a record and its context lines by byte offset. Gzip
+//! files are decompressed on the fly (detected by magic bytes).
+#![deny(missing_docs)]
+
+use grep_regex::{RegexMatcher, RegexMatcherBuilder};
+use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkMatch};
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// Longest hit text returned; a 50 MB line is shown by its start.
+pub const MAX_HIT_TEXT: usize = 4096;
+
+/// A search or read-back error, naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The pattern is not a valid regex.
+    #[error("invalid search pattern {pattern:?}: {message}")]
+    Pattern {
+        /// The pattern.
+        pattern: String,
+        /// Why.
+        message: String,
+    },
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// How to match.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SearchOptions {
+    /// Treat the pattern as a literal string, not a regex.
+    pub literal: bool,
+    /// Ignore case.
+    pub case_insensitive: bool,
+}
+
+/// A compiled pattern.
+pub struct Pattern {
+    matcher: RegexMatcher,
+}
+
+impl Pattern {
+    /// Compiles `pattern`.
+    pub fn new(pattern: &str, opts: SearchOptions) -> Result<Pattern, SearchError> {
+        let mut b = RegexMatcherBuilder::new();
+        b.case_insensitive(opts.case_insensitive).fixed_strings(opts.literal).line_terminator(Some(b'\n'));
+        b.build(pattern)
+            .map(|matcher| Pattern { matcher })
+            .map_err(|e| SearchError::Pattern { pattern: pattern.to_string(), message: e.to_string() })
+    }
+}
+
+/// One matching line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line number.
+    pub line: u64,
+    /// Byte offset of the line (in the decompressed stream).
+    pub offset: u64,
+    /// The line (lossy UTF-8, without its line end, capped at [`MAX_HIT_TEXT`]).
+    pub text: String,
+}
+
+struct HitSink<'a, F: FnMut(Hit) -> bool> {
+    file: &'a Path,
+    on_hit: F,
+    hits: u64,
+    stopped: bool,
+}
+
+impl<F: FnMut(Hit) -> bool> Sink for HitSink<'_, F> {
+    type Error = io::Error;
+
+    fn matched(&mut self, _searcher: &Searcher, mat: &SinkMatch<'_>) -> Result<bool, io::Error> {
+        let mut bytes = mat.bytes();
+        while let Some((&last, rest)) = bytes.split_last() {
+            if last == b'\n' || last == b'\r' {
+                bytes = rest;
+            } else {
+                break;
+            }
+        }
+        let capped = &bytes[..bytes.len().min(MAX_HIT_TEXT)];
+        self.hits += 1;
+        let go_on = (self.on_hit)(Hit {
+            file: self.file.to_path_buf(),
+            line: mat.line_number().unwrap_or(0),
+            offset: mat.absolute_byte_offset(),
+            text: String::from_utf8_lossy(capped).into_owned(),
+        });
+        if !go_on {
+            self.stopped = true;
+        }
+        Ok(go_on)
+    }
+}
+
+/// What one file's search did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSearchStats {
+    /// Matching lines reported.
+    pub hits: u64,
+    /// The callback asked to stop.
+    pub stopped: bool,
+}
+
+fn io_err(path: &Path, source: io::Error) -> SearchError {
+    SearchError::Io { path: path.display().to_string(), source }
+}
+
+fn is_gzip(path: &Path) -> io::Result<bool> {
+    let mut magic = [0u8; 2];
+    let mut f = File::open(path)?;
+    let n = f.read(&mut magic)?;
+    Ok(n == 2 && magic == [0x1f, 0x8b])
+}
+
+/// Searches one file line by line, calling `on_hit` for each matching line
+/// until it returns `false`.
+pub fn search_file(pattern: &Pattern, path: &Path, on_hit: impl FnMut(Hit) -> bool) -> Result<FileSearchStats, SearchError> {
+    let mut searcher = SearcherBuilder::new()
+        .line_number(true)
+        // Logs are searched whole: a NUL byte in a corrupt line must not hide the rest.
+        .binary_detection(BinaryDetection::none())
+        .build();
+    let mut sink = HitSink { file: path, on_hit, hits: 0, stopped: false };
+    if is_gzip(path).map_err(|e| io_err(path, e))? {
+        let file = File::open(path).map_err(|e| io_err(path, e))?;
+        let reader = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
+        searcher.search_reader(&pattern.matcher, reader, &mut sink).map_err(|e| io_err(path, e))?;
+    } else {
+        searcher.search_path(&pattern.matcher, path, &mut sink).map_err(|e| io_err(path, e))?;
+    }
+    Ok(FileSearchStats { hits: sink.hits, stopped: sink.stopped })
+}
+
+/// A line of an [`Excerpt`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExcerptLine {
+    /// 1-based line number, when known.
+    pub line: Option<u64>,
+    /// Byte offset.
+    pub offset: u64,
+    /// The text (lossy UTF-8, capped).
+    pub text: String,
+    /// Part of the record asked for (not context).
+    pub in_record: bool,
+}
+
+/// A record's raw lines with context before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    /// The file.
+    pub file: PathBuf,
+    /// The lines in order.
+    pub lines: Vec<ExcerptLine>,
+}
+
+/// How far back an excerpt looks for context lines.
+const CONTEXT_WINDOW: u64 = 64 * 1024;
+
+/// Reads the record at `offset` (`len` bytes, first line number `line` when
+/// known) with up to `before` and `after` context lines.
+pub fn excerpt(path: &Path, offset: u64, len: u64, line: Option<u64>, before: usize, after: usize) -> Result<Excerpt, SearchError> {
+    let start = offset.saturating_sub(CONTEXT_WINDOW);
+    let want = (offset - start) + len + CONTEXT_WINDOW;
+    let mut buf = Vec::new();
+    if is_gzip(path).map_err(|e| io_err(path, e))? {
+        let file = File::open(path).map_err(|e| io_err(path, e))?;
+        let mut reader = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+        io::copy(&mut (&mut reader).take(start), &mut io::sink()).map_err(|e| io_err(path, e))?;
+        reader.take(want).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
+    } else {
+        let mut file = File::open(path).map_err(|e| io_err(path, e))?;
+        file.seek(SeekFrom::Start(start)).map_err(|e| io_err(path, e))?;
+        file.take(want).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
+    }
+    let rel = (offset - start) as usize;
+    if rel > buf.len() {
+        return Err(io_err(path, io::Error::new(io::ErrorKind::UnexpectedEof, format!("offset {offset} is past the end of the file (was it truncated?)"))));
+    }
+    // Context before: whole lines only; the first may be cut by the window.
+    let head = &buf[..rel];
+    let mut before_lines: Vec<(u64, &[u8])> = Vec::new();
+    let mut end = head.len();
+    while before_lines.len() < before && end > 0 {
+        let line_end = end - 1; // the '\n' ending the previous line
+        let line_start = memchr::memrchr(b'\n', &head[..line_end]).map(|i| i + 1);
+        match line_start {
+            Some(s) => {
+                before_lines.push((start + s as u64, &head[s..line_end]));
+                end = s;
+            }
+            None if start == 0 => {
+                before_lines.push((0, &head[..line_end]));
+                end = 0;
+            }
+            None => break,
+        }
+    }
+    before_lines.reverse();
+    let mut lines = Vec::new();
+    let n_before = before_lines.len() as u64;
+    for (i, (off, text)) in before_lines.into_iter().enumerate() {
+        lines.push(ExcerptLine {
+            line: line.and_then(|l| l.checked_sub(n_before - i as u64)),
+            offset: off,
+            text: clean(text),
+            in_record: false,
+        });
+    }
+    // The record's lines, then context after. A last line without its line end
+    // is kept only when the file really ends there, not when the read window cut it.
+    let window_cut = buf.len() as u64 == want;
+    let mut off = offset;
+    let mut after_left = after;
+    for (n, raw) in buf[rel..].split_inclusive(|b| *b == b'\n').enumerate() {
+        if !raw.ends_with(b"\n") && window_cut {
+            break;
+        }
+        let in_record = off < offset + len.max(1);
+        if !in_record {
+            if after_left == 0 {
+                break;
+            }
+            after_left -= 1;
+        }
+        lines.push(ExcerptLine { line: line.map(|l| l + n as u64), offset: off, text: clean(raw), in_record });
+        off += raw.len() as u64;
+    }
+    Ok(Excerpt { file: path.to_path_buf(), lines })
+}
+
+fn clean(bytes: &[u8]) -> String {
+    let mut b = bytes;
+    while let Some((&last, rest)) = b.split_last() {
+        if last == b'\n' || last == b'\r' {
+            b = rest;
+        } else {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&b[..b.len().min(MAX_HIT_TEXT)]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const LOG: &str = "2026-11-17 11:26:59,001 INFO [archive.portal] GET /\n\
+2026-11-17 11:27:03,120 ERROR [archive.portal.views] Exception on /login [POST]\n\
+Traceback (most recent call last):\n\
+  File \"/srv/archive/config/auth_settings.py\", line 12, in <module>\n\
+ImportError: cannot import name 'LegacySessionStore' from 'archive_auth.sessions'\n\
+2026-11-17 11:27:04,000 INFO [archive.portal] GET /account\n";
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    #[test]
+    fn finds_lines_with_numbers_and_offsets_in_plain_and_gzip_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = write(dir.path(), "app.log", LOG.as_bytes());
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(LOG.as_bytes()).unwrap();
+        let gzip = write(dir.path(), "app.log.1.gz", &gz.finish().unwrap());
+        let pattern = Pattern::new("ImportError", SearchOptions::default()).unwrap();
+        for path in [&plain, &gzip] {
+            let mut hits = Vec::new();
+            search_file(&pattern, path, |h| {
+                hits.push(h);
+                true
+            })
+            .unwrap();
+            assert_eq!(hits.len(), 1, "{}", path.display());
+            assert_eq!(hits[0].line, 5);
+            assert_eq!(hits[0].offset as usize, LOG.find("ImportError").unwrap());
+            assert!(hits[0].text.starts_with("ImportError: cannot import name"));
+        }
+    }
+
+    #[test]
+    fn literal_mode_does_not_interpret_regex_syntax() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "a.log", b"a [POST] b\nPOST c\n");
+        let pattern = Pattern::new("[POST]", SearchOptions { literal: true, case_insensitive: false }).unwrap();
+        let mut n = 0;
+        search_file(&pattern, &p, |_| {
+            n += 1;
+            true
+        })
+        .unwrap();
+        assert_eq!(n, 1);
+        assert!(Pattern::new("(unclosed", SearchOptions::default()).is_err());
+    }
+
+    #[test]
+    fn a_callback_returning_false_stops_the_search() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "a.log", b"x\nx\nx\n");
+        let pattern = Pattern::new("x", SearchOptions::default()).unwrap();
+        let stats = search_file(&pattern, &p, |_| false).unwrap();
+        assert_eq!(stats.hits, 1);
+        assert!(stats.stopped);
+    }
+
+    #[test]
+    fn excerpt_returns_the_whole_record_and_its_context() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "app.log", LOG.as_bytes());
+        let start = LOG.find("2026-11-17 11:27:03").unwrap() as u64;
+        let end = LOG.find("2026-11-17 11:27:04").unwrap() as u64;
+        let ex = excerpt(&p, start, end - start, Some(2), 1, 1).unwrap();
+        let texts: Vec<_> = ex.lines.iter().map(|l| (l.line, l.in_record, l.text.as_str())).collect();
+        assert_eq!(texts.len(), 6, "{texts:?}");
+        assert_eq!(texts[0], (Some(1), false, "2026-11-17 11:26:59,001 INFO [archive.portal] GET /"));
+        assert_eq!(texts[1].0, Some(2));
+        assert!(texts[1].1);
+        assert!(texts[4].2.starts_with("ImportError"));
+        assert_eq!(texts[5], (Some(6), false, "2026-11-17 11:27:04,000 INFO [archive.portal] GET /account"));
+    }
+
+    #[test]
+    fn excerpt_past_the_end_says_the_file_may_have_been_truncated() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "a.log", b"short\n");
+        let err = excerpt(&p, 10_000_000, 10, None, 0, 0).unwrap_err().to_string();
+        assert!(err.contains("a.log") && err.contains("truncated"), "{err}");
+    }
+}

@@ -1,1 +1,811 @@
-//! The SQLite case file: schema, migrations, writer sink, reader.
+//! The case file: one SQLite database (bundled SQLite, WAL) per investigation.
+//!
+//! A case keeps what the analysis needs and nothing the raw files already
+//! hold: the inputs ([`SourceMeta`], with sizes, mtimes and hashes so a
+//! re-opened case re-parses only what changed), per-second counts, the
+//! notable records with the file and byte offset of their raw text, the
+//! changes/messages/alerts, the first unparsed lines, and the analyst's notes.
+//!
+//! Ingest fills an [`IngestBuffer`] (an [`EventSink`]) per source, off any
+//! lock, and [`CaseFile::write_source`] stores it in one transaction. The
+//! source row is first written as incomplete in its own transaction, so a
+//! process killed mid-ingest leaves a case that opens and says which sources
+//! are incomplete.
+#![deny(missing_docs)]
+
+use chrono::{DateTime, Utc};
+use faultline_model::{
+    is_notable, Alert, CaseData, Change, EventSink, Instant, Level, Located, LogRecord, NotableRecord, OwnedRecord,
+    SecondCount, SinkError, SourceKind, SourceSummary, Span, SupportMessage, Unparsed,
+};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The migrations, in order; `PRAGMA user_version` says how many ran.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// How many unparsed lines of a source are kept verbatim for the report.
+const UNPARSED_KEPT: usize = 200;
+
+/// A case file error, naming the case file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("case file {path}: {source}")]
+    Sqlite {
+        /// The case file.
+        path: String,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The case was written by a newer Faultline.
+    #[error("case file {path} has schema version {found}, newer than this Faultline understands ({supported}); upgrade Faultline")]
+    TooNew {
+        /// The case file.
+        path: String,
+        /// Its version.
+        found: u32,
+        /// Ours.
+        supported: u32,
+    },
+    /// Stored data did not decode.
+    #[error("case file {path}: corrupt row: {detail}")]
+    Corrupt {
+        /// The case file.
+        path: String,
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+/// One file behind a source, with what decides whether it changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStamp {
+    /// Its path.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime_ns: i64,
+    /// SHA-256 (hex) of its bytes.
+    pub sha256: String,
+}
+
+impl FileStamp {
+    /// Reads size and mtime (not the hash) of a file.
+    pub fn stat(path: &Path) -> std::io::Result<FileStamp> {
+        let meta = std::fs::metadata(path)?;
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        Ok(FileStamp { path: path.to_path_buf(), size: meta.len(), mtime_ns, sha256: String::new() })
+    }
+}
+
+/// A source as stored: its summary and its files.
+#[derive(Debug, Clone)]
+pub struct SourceMeta {
+    /// Row id.
+    pub id: i64,
+    /// The summary shown to the user.
+    pub summary: SourceSummary,
+    /// The files behind it.
+    pub files: Vec<FileStamp>,
+    /// False when ingest did not finish writing it.
+    pub complete: bool,
+}
+
+fn to_us(t: Instant) -> i64 {
+    t.timestamp_micros()
+}
+
+fn from_us(us: i64) -> Instant {
+    DateTime::<Utc>::from_timestamp_micros(us).unwrap_or_default()
+}
+
+fn level_name(l: Level) -> &'static str {
+    match l {
+        Level::Trace => "trace",
+        Level::Debug => "debug",
+        Level::Info => "info",
+        Level::Notice => "notice",
+        Level::Warn => "warn",
+        Level::Error => "error",
+        Level::Critical => "critical",
+    }
+}
+
+/// Per-second counters of one second.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counters {
+    total: u32,
+    errors: u32,
+    http_5xx: u32,
+    http_4xx: u32,
+    warnings: u32,
+}
+
+/// Collects what one source's parse produced, ready to be written.
+#[derive(Debug, Default)]
+pub struct IngestBuffer {
+    file: String,
+    counts: BTreeMap<i64, Counters>,
+    notable: Vec<(String, OwnedRecord)>,
+    changes: Vec<(String, Change)>,
+    messages: Vec<(String, SupportMessage)>,
+    alerts: Vec<(String, Alert)>,
+    unparsed: Vec<(String, u64, u64, &'static str, String)>,
+    unparsed_total: u64,
+    records_total: u64,
+    first: Option<Instant>,
+    last: Option<Instant>,
+    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl IngestBuffer {
+    /// An empty buffer; records are attributed to `file` until [`IngestBuffer::set_file`].
+    pub fn new(file: impl Into<String>) -> Self {
+        IngestBuffer { file: file.into(), ..Default::default() }
+    }
+
+    /// Stops the parse (the sink returns `false`) once `flag` is set.
+    pub fn with_cancel(mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
+    /// Attributes the following records to another file (next member of a rotated set).
+    pub fn set_file(&mut self, file: impl Into<String>) {
+        self.file = file.into();
+    }
+
+    /// Records seen (all kinds).
+    pub fn record_count(&self) -> u64 {
+        self.records_total
+    }
+
+    /// Unparsed lines seen.
+    pub fn unparsed_count(&self) -> u64 {
+        self.unparsed_total
+    }
+
+    /// Earliest and latest instants seen.
+    pub fn range(&self) -> (Option<Instant>, Option<Instant>) {
+        (self.first, self.last)
+    }
+
+    fn seen(&mut self, t: Instant) {
+        self.records_total += 1;
+        if self.first.is_none_or(|f| t < f) {
+            self.first = Some(t);
+        }
+        if self.last.is_none_or(|l| t > l) {
+            self.last = Some(t);
+        }
+    }
+
+    fn go_on(&self) -> bool {
+        !self.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl EventSink for IngestBuffer {
+    fn record(&mut self, r: &LogRecord<'_>) -> Result<bool, SinkError> {
+        self.seen(r.time);
+        let c = self.counts.entry(r.time.timestamp()).or_default();
+        c.total += 1;
+        let status = r.http.map(|h| h.status).unwrap_or(0);
+        let is_error = status >= 500 || r.level.is_some_and(|l| l.is_error());
+        if is_error {
+            c.errors += 1;
+        }
+        if status >= 500 {
+            c.http_5xx += 1;
+        } else if (400..500).contains(&status) {
+            c.http_4xx += 1;
+        } else if r.level == Some(Level::Warn) {
+            c.warnings += 1;
+        }
+        if is_notable(r) {
+            self.notable.push((self.file.clone(), OwnedRecord::from(r)));
+        }
+        Ok(self.go_on())
+    }
+
+    fn change(&mut self, change: Change) -> Result<bool, SinkError> {
+        self.seen(change.time);
+        let file = change.file.clone().unwrap_or_else(|| self.file.clone());
+        self.changes.push((file, change));
+        Ok(self.go_on())
+    }
+
+    fn message(&mut self, message: SupportMessage) -> Result<bool, SinkError> {
+        self.seen(message.time);
+        let file = message.file.clone().unwrap_or_else(|| self.file.clone());
+        self.messages.push((file, message));
+        Ok(self.go_on())
+    }
+
+    fn alert(&mut self, alert: Alert) -> Result<bool, SinkError> {
+        self.seen(alert.time);
+        let file = alert.file.clone().unwrap_or_else(|| self.file.clone());
+        self.alerts.push((file, alert));
+        Ok(self.go_on())
+    }
+
+    fn unparsed(&mut self, u: &Unparsed<'_>) -> Result<bool, SinkError> {
+        self.unparsed_total += 1;
+        if self.unparsed.len() < UNPARSED_KEPT {
+            let text = String::from_utf8_lossy(&u.text[..u.text.len().min(2000)]).into_owned();
+            self.unparsed.push((self.file.clone(), u.line, u.offset, u.reason, text));
+        }
+        Ok(self.go_on())
+    }
+
+    fn progress(&mut self, _bytes: u64) -> Result<bool, SinkError> {
+        Ok(self.go_on())
+    }
+}
+
+/// An unparsed line kept in the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnparsedLine {
+    /// Source path.
+    pub source: String,
+    /// The file.
+    pub file: String,
+    /// 1-based line.
+    pub line: u64,
+    /// Byte offset.
+    pub offset: u64,
+    /// Why it was not read.
+    pub reason: String,
+    /// Its text (capped).
+    pub text: String,
+}
+
+/// An analyst's note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Row id.
+    pub id: i64,
+    /// The instant it is about.
+    pub time: Instant,
+    /// What the analyst wrote.
+    pub text: String,
+}
+
+/// An open case file.
+pub struct CaseFile {
+    conn: Connection,
+    path: String,
+}
+
+impl CaseFile {
+    /// Opens (creating and migrating as needed) the case file at `path`.
+    pub fn open(path: &Path) -> Result<CaseFile, StoreError> {
+        let name = path.display().to_string();
+        let conn = Connection::open(path).map_err(|e| StoreError::Sqlite { path: name.clone(), source: e })?;
+        CaseFile::init(conn, name)
+    }
+
+    /// A case that lives in memory only (for one-shot CLI runs without `--case`).
+    pub fn in_memory() -> Result<CaseFile, StoreError> {
+        let conn = Connection::open_in_memory()
+            .map_err(|e| StoreError::Sqlite { path: ":memory:".into(), source: e })?;
+        CaseFile::init(conn, ":memory:".into())
+    }
+
+    fn init(conn: Connection, path: String) -> Result<CaseFile, StoreError> {
+        let case = CaseFile { conn, path };
+        case.conn
+            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")
+            .map_err(|e| case.err(e))?;
+        case.migrate()?;
+        Ok(case)
+    }
+
+    fn err(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite { path: self.path.clone(), source: e }
+    }
+
+    fn corrupt(&self, detail: impl Into<String>) -> StoreError {
+        StoreError::Corrupt { path: self.path.clone(), detail: detail.into() }
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let found = self.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { path: self.path.clone(), found, supported: SCHEMA_VERSION });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let version = i as u32 + 1;
+            let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+            tx.execute_batch(sql).map_err(|e| self.err(e))?;
+            tx.execute_batch(&format!("PRAGMA user_version = {version}")).map_err(|e| self.err(e))?;
+            tx.commit().map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Every stored source, in the order they were added.
+    pub fn sources(&self) -> Result<Vec<SourceMeta>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, path, kind, format, tz, records, unparsed, first_us, last_us, bytes, sha256, notes, complete
+                 FROM sources ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, Option<i64>>(7)?,
+                    r.get::<_, Option<i64>>(8)?,
+                    r.get::<_, i64>(9)?,
+                    r.get::<_, String>(10)?,
+                    r.get::<_, String>(11)?,
+                    r.get::<_, bool>(12)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, path, kind, format, tz, records, unparsed, first, last, bytes, sha256, notes, complete) =
+                row.map_err(|e| self.err(e))?;
+            let kind = SourceKind::parse(&kind).ok_or_else(|| self.corrupt(format!("source {path}: kind {kind:?}")))?;
+            let notes: Vec<String> = serde_json::from_str(&notes).unwrap_or_default();
+            let files = self.source_files(id)?;
+            out.push(SourceMeta {
+                id,
+                summary: SourceSummary {
+                    path,
+                    kind,
+                    format,
+                    records: records as u64,
+                    unparsed: unparsed as u64,
+                    first: first.map(from_us),
+                    last: last.map(from_us),
+                    tz,
+                    bytes: bytes as u64,
+                    sha256,
+                    notes,
+                },
+                files,
+                complete,
+            });
+        }
+        Ok(out)
+    }
+
+    fn source_files(&self, id: i64) -> Result<Vec<FileStamp>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT path, size, mtime_ns, sha256 FROM source_files WHERE source_id = ? ORDER BY ord")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok(FileStamp {
+                    path: PathBuf::from(r.get::<_, String>(0)?),
+                    size: r.get::<_, i64>(1)? as u64,
+                    mtime_ns: r.get(2)?,
+                    sha256: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Removes a source and everything read from it.
+    pub fn remove_source(&self, path: &str) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM sources WHERE path = ?", [path]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Marks a source as being (re)written: its old rows go, an incomplete row
+    /// stands in its place until [`CaseFile::write_source`] commits.
+    pub fn begin_source(&self, summary: &SourceSummary) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        tx.execute("DELETE FROM sources WHERE path = ?", [&summary.path]).map_err(|e| self.err(e))?;
+        tx.execute(
+            "INSERT INTO sources (path, kind, format, tz, complete, ingested_at) VALUES (?, ?, ?, ?, 0, ?)",
+            params![summary.path, summary.kind.as_str(), summary.format, summary.tz, Utc::now().to_rfc3339()],
+        )
+        .map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Stores a parsed source in one transaction and marks it complete.
+    pub fn write_source(
+        &self,
+        summary: &SourceSummary,
+        files: &[FileStamp],
+        buffer: &IngestBuffer,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let id: i64 = tx
+            .query_row("SELECT id FROM sources WHERE path = ?", [&summary.path], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| self.corrupt(format!("source {} was not begun", summary.path)))?;
+        tx.execute(
+            "UPDATE sources SET kind=?, format=?, tz=?, records=?, unparsed=?, first_us=?, last_us=?, bytes=?, sha256=?, notes=?, complete=1 WHERE id=?",
+            params![
+                summary.kind.as_str(),
+                summary.format,
+                summary.tz,
+                summary.records as i64,
+                summary.unparsed as i64,
+                summary.first.map(to_us),
+                summary.last.map(to_us),
+                summary.bytes as i64,
+                summary.sha256,
+                serde_json::to_string(&summary.notes).unwrap_or_else(|_| "[]".into()),
+                id
+            ],
+        )
+        .map_err(|e| self.err(e))?;
+        {
+            let mut st = tx
+                .prepare_cached("INSERT INTO source_files (source_id, ord, path, size, mtime_ns, sha256) VALUES (?,?,?,?,?,?)")
+                .map_err(|e| self.err(e))?;
+            for (i, f) in files.iter().enumerate() {
+                st.execute(params![id, i as i64, f.path.to_string_lossy(), f.size as i64, f.mtime_ns, f.sha256])
+                    .map_err(|e| self.err(e))?;
+            }
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT INTO counts (source_id, second, total, errors, http_5xx, http_4xx, warnings) VALUES (?,?,?,?,?,?,?)",
+                )
+                .map_err(|e| self.err(e))?;
+            for (second, c) in &buffer.counts {
+                st.execute(params![id, second, c.total, c.errors, c.http_5xx, c.http_4xx, c.warnings])
+                    .map_err(|e| self.err(e))?;
+            }
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT INTO records (source_id, file, time_us, line, offset, len, lines, level, status, method, path, client, user_agent, host, service, message, text, flags)
+                     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                )
+                .map_err(|e| self.err(e))?;
+            for (file, r) in &buffer.notable {
+                st.execute(params![
+                    id,
+                    file,
+                    to_us(r.time),
+                    r.span.line as i64,
+                    r.span.offset as i64,
+                    r.span.len as i64,
+                    r.span.lines,
+                    r.level.map(level_name),
+                    r.status,
+                    r.method,
+                    r.path,
+                    r.client,
+                    r.user_agent,
+                    r.host,
+                    r.service,
+                    r.message,
+                    r.text,
+                    r.flags
+                ])
+                .map_err(|e| self.err(e))?;
+            }
+            let mut st = tx
+                .prepare_cached("INSERT INTO events (source_id, kind, file, time_us, data) VALUES (?,?,?,?,?)")
+                .map_err(|e| self.err(e))?;
+            let json = |v: Result<String, serde_json::Error>| v.map_err(|e| self.corrupt(e.to_string()));
+            for (file, c) in &buffer.changes {
+                st.execute(params![id, "change", file, to_us(c.time), json(serde_json::to_string(c))?])
+                    .map_err(|e| self.err(e))?;
+            }
+            for (file, m) in &buffer.messages {
+                st.execute(params![id, "message", file, to_us(m.time), json(serde_json::to_string(m))?])
+                    .map_err(|e| self.err(e))?;
+            }
+            for (file, a) in &buffer.alerts {
+                st.execute(params![id, "alert", file, to_us(a.time), json(serde_json::to_string(a))?])
+                    .map_err(|e| self.err(e))?;
+            }
+            let mut st = tx
+                .prepare_cached("INSERT INTO unparsed (source_id, file, line, offset, reason, text) VALUES (?,?,?,?,?,?)")
+                .map_err(|e| self.err(e))?;
+            for (file, line, offset, reason, text) in &buffer.unparsed {
+                st.execute(params![id, file, *line as i64, *offset as i64, reason, text]).map_err(|e| self.err(e))?;
+            }
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Reads back everything the correlator needs, optionally restricted to a window.
+    pub fn load(&self, from: Option<Instant>, to: Option<Instant>) -> Result<CaseData, StoreError> {
+        let metas = self.sources()?;
+        let index: BTreeMap<i64, u32> = metas.iter().enumerate().map(|(i, m)| (m.id, i as u32)).collect();
+        let lo = from.map(to_us).unwrap_or(i64::MIN);
+        let hi = to.map(to_us).unwrap_or(i64::MAX);
+        let mut data = CaseData { sources: metas.iter().map(|m| m.summary.clone()).collect(), ..Default::default() };
+
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT source_id, second, total, errors, http_5xx, http_4xx, warnings FROM counts
+                 WHERE second >= ? AND second <= ? ORDER BY second, source_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![lo.div_euclid(1_000_000), hi.div_euclid(1_000_000)], |r| {
+                Ok((r.get::<_, i64>(0)?, SecondCount {
+                    second: r.get(1)?,
+                    source: 0,
+                    total: r.get(2)?,
+                    errors: r.get(3)?,
+                    http_5xx: r.get(4)?,
+                    http_4xx: r.get(5)?,
+                    warnings: r.get(6)?,
+                }))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (sid, mut c) = row.map_err(|e| self.err(e))?;
+            if let Some(i) = index.get(&sid) {
+                c.source = *i;
+                data.counts.push(c);
+            }
+        }
+
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT source_id, file, time_us, line, offset, len, lines, level, status, method, path, client, user_agent, host, service, message, text, flags
+                 FROM records WHERE time_us >= ? AND time_us <= ? ORDER BY time_us, id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![lo, hi], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    OwnedRecord {
+                        time: from_us(r.get(2)?),
+                        span: Span {
+                            line: r.get::<_, i64>(3)? as u64,
+                            offset: r.get::<_, i64>(4)? as u64,
+                            len: r.get::<_, i64>(5)? as u64,
+                            lines: r.get(6)?,
+                        },
+                        level: r.get::<_, Option<String>>(7)?.and_then(|l| Level::parse(&l)),
+                        status: r.get(8)?,
+                        method: r.get(9)?,
+                        path: r.get(10)?,
+                        client: r.get(11)?,
+                        user_agent: r.get(12)?,
+                        host: r.get(13)?,
+                        service: r.get(14)?,
+                        message: r.get(15)?,
+                        text: r.get(16)?,
+                        flags: r.get(17)?,
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (sid, file, record) = row.map_err(|e| self.err(e))?;
+            if let Some(i) = index.get(&sid) {
+                data.notable.push(NotableRecord { source: *i, file, record });
+            }
+        }
+
+        let mut st = self
+            .conn
+            .prepare("SELECT source_id, kind, file, data FROM events WHERE time_us >= ? AND time_us <= ? ORDER BY time_us, id")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![lo, hi], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (sid, kind, file, json) = row.map_err(|e| self.err(e))?;
+            let Some(&source) = index.get(&sid) else { continue };
+            let bad = |e: serde_json::Error| self.corrupt(format!("{kind} event: {e}"));
+            match kind.as_str() {
+                "change" => data.changes.push(Located { source, file, event: serde_json::from_str(&json).map_err(bad)? }),
+                "message" => data.messages.push(Located { source, file, event: serde_json::from_str(&json).map_err(bad)? }),
+                "alert" => data.alerts.push(Located { source, file, event: serde_json::from_str(&json).map_err(bad)? }),
+                other => return Err(self.corrupt(format!("unknown event kind {other:?}"))),
+            }
+        }
+        Ok(data)
+    }
+
+    /// The first unparsed lines kept for each source.
+    pub fn unparsed_lines(&self, limit: usize) -> Result<Vec<UnparsedLine>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT s.path, u.file, u.line, u.offset, u.reason, u.text FROM unparsed u JOIN sources s ON s.id = u.source_id
+                 ORDER BY s.id, u.file, u.line LIMIT ?",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([limit as i64], |r| {
+                Ok(UnparsedLine {
+                    source: r.get(0)?,
+                    file: r.get(1)?,
+                    line: r.get::<_, i64>(2)? as u64,
+                    offset: r.get::<_, i64>(3)? as u64,
+                    reason: r.get(4)?,
+                    text: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Adds an analyst's note at an instant.
+    pub fn add_note(&self, time: Instant, text: &str) -> Result<Note, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO notes (time_us, text, created_at) VALUES (?, ?, ?)",
+                params![to_us(time), text, Utc::now().to_rfc3339()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(Note { id: self.conn.last_insert_rowid(), time, text: text.to_string() })
+    }
+
+    /// Removes a note.
+    pub fn delete_note(&self, id: i64) -> Result<bool, StoreError> {
+        let n = self.conn.execute("DELETE FROM notes WHERE id = ?", [id]).map_err(|e| self.err(e))?;
+        Ok(n > 0)
+    }
+
+    /// All notes in time order.
+    pub fn notes(&self) -> Result<Vec<Note>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, time_us, text FROM notes ORDER BY time_us, id")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| Ok(Note { id: r.get(0)?, time: from_us(r.get(1)?), text: r.get(2)? }))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faultline_model::HttpRequest;
+
+    fn t(s: &str) -> Instant {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn summary(path: &str) -> SourceSummary {
+        SourceSummary {
+            path: path.into(),
+            kind: SourceKind::Log,
+            format: "nginx-combined".into(),
+            records: 0,
+            unparsed: 0,
+            first: None,
+            last: None,
+            tz: "UTC".into(),
+            bytes: 10,
+            sha256: "ab".into(),
+            notes: vec![],
+        }
+    }
+
+    fn request(time: Instant, line: u64, status: u16) -> LogRecord<'static> {
+        LogRecord {
+            time,
+            span: Span { line, offset: line * 100, len: 99, lines: 1 },
+            level: Some(if status >= 500 { Level::Error } else { Level::Info }),
+            http: Some(HttpRequest { status, path: Some("/login"), client: Some("10.0.0.1"), ..Default::default() }),
+            host: None,
+            service: None,
+            message: "POST /login",
+            text: "10.0.0.1 - - [..] \"POST /login HTTP/1.1\" 500 0",
+            flags: 0,
+        }
+    }
+
+    #[test]
+    fn a_written_source_reads_back_with_counts_and_only_notable_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = CaseFile::open(&dir.path().join("c.faultline")).unwrap();
+        let mut buf = IngestBuffer::new("/logs/access.log");
+        let base = t("2026-11-17T08:27:00Z");
+        buf.record(&request(base, 1, 200)).unwrap();
+        buf.record(&request(base, 2, 500)).unwrap();
+        buf.record(&request(base + chrono::Duration::seconds(1), 3, 404)).unwrap();
+        let mut s = summary("/logs/access.log");
+        s.records = buf.record_count();
+        case.begin_source(&s).unwrap();
+        case.write_source(&s, &[], &buf).unwrap();
+
+        let data = case.load(None, None).unwrap();
+        assert_eq!(data.sources.len(), 1);
+        assert_eq!(data.counts.len(), 2);
+        assert_eq!((data.counts[0].total, data.counts[0].http_5xx, data.counts[0].errors), (2, 1, 1));
+        assert_eq!(data.counts[1].http_4xx, 1);
+        assert_eq!(data.notable.len(), 1, "only the 500 is kept in full");
+        assert_eq!(data.notable[0].record.span.line, 2);
+        assert_eq!(data.notable[0].record.status, Some(500));
+        assert_eq!(data.notable[0].file, "/logs/access.log");
+        assert!(case.sources().unwrap()[0].complete);
+    }
+
+    #[test]
+    fn a_source_begun_but_never_written_is_reported_incomplete() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.faultline");
+        {
+            let case = CaseFile::open(&path).unwrap();
+            case.begin_source(&summary("/logs/a.log")).unwrap();
+        }
+        let case = CaseFile::open(&path).unwrap();
+        let sources = case.sources().unwrap();
+        assert_eq!(sources.len(), 1);
+        assert!(!sources[0].complete);
+    }
+
+    #[test]
+    fn a_case_from_a_newer_faultline_is_refused_with_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.faultline");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("PRAGMA user_version = 99").unwrap();
+        }
+        let err = CaseFile::open(&path).err().unwrap().to_string();
+        assert!(err.contains("schema version 99"), "{err}");
+        assert!(err.contains("c.faultline"), "{err}");
+    }
+
+    #[test]
+    fn notes_are_kept_in_time_order() {
+        let case = CaseFile::in_memory().unwrap();
+        case.add_note(t("2026-11-17T10:05:00Z"), "cause identified").unwrap();
+        let first = case.add_note(t("2026-11-17T09:00:00Z"), "paged").unwrap();
+        let notes = case.notes().unwrap();
+        assert_eq!(notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(), ["paged", "cause identified"]);
+        assert!(case.delete_note(first.id).unwrap());
+        assert_eq!(case.notes().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn unparsed_lines_are_counted_all_and_kept_up_to_the_cap() {
+        let mut buf = IngestBuffer::new("f.log");
+        for i in 0..(UNPARSED_KEPT as u64 + 50) {
+            buf.unparsed(&Unparsed { line: i + 1, offset: i * 10, text: b"garbage", reason: "no timestamp" }).unwrap();
+        }
+        assert_eq!(buf.unparsed_count(), UNPARSED_KEPT as u64 + 50);
+        let case = CaseFile::in_memory().unwrap();
+        let s = summary("f.log");
+        case.begin_source(&s).unwrap();
+        case.write_source(&s, &[], &buf).unwrap();
+        assert_eq!(case.unparsed_lines(10_000).unwrap().len(), UNPARSED_KEPT);
+    }
+}
