@@ -1,0 +1,221 @@
+//! A git repository folder read with libgit2: every commit reachable from HEAD.
+
+use crate::{SourceError, Tally};
+use faultline_model::{Change, Span};
+use git2::{DiffFindOptions, DiffOptions, ErrorCode, Repository, RepositoryOpenFlags, Sort};
+use std::path::Path;
+
+/// A work tree (`.git` folder, or `.git` file for linked work trees and
+/// submodules) or a bare repository. Only the folder itself: a logs folder
+/// that happens to sit inside a repository is not that repository.
+pub(crate) fn looks_like(dir: &Path) -> bool {
+    let dotgit = dir.join(".git");
+    if dotgit.is_dir() || dotgit.is_file() {
+        return true;
+    }
+    dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir()
+}
+
+/// Diffs with more deltas than this skip rename detection, which is
+/// quadratic in the number of added/deleted files (vendoring commits).
+const RENAME_DETECTION_LIMIT: usize = 1000;
+
+pub(crate) fn parse(path: &Path, tally: &mut Tally<'_>) -> Result<(), SourceError> {
+    let label = path.display().to_string();
+    let git_err = |e: git2::Error| SourceError::Git { path: label.clone(), message: e.message().to_string() };
+    let repo = Repository::open_ext(path, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
+        .map_err(|e| SourceError::NotARepository { path: label.clone(), message: e.message().to_string() })?;
+    let head = match repo.head() {
+        Ok(h) => h,
+        Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
+            tally.note("the repository has no commits yet".into());
+            return Ok(());
+        }
+        Err(e) => return Err(git_err(e)),
+    };
+    let head = head.peel_to_commit().map_err(git_err)?;
+    let mut walk = repo.revwalk().map_err(git_err)?;
+    walk.set_sorting(Sort::TIME).map_err(git_err)?;
+    walk.push(head.id()).map_err(git_err)?;
+    let mut unreadable_diffs = 0u64;
+    for oid in walk {
+        if tally.stopped() {
+            break;
+        }
+        let oid = oid.map_err(git_err)?;
+        let commit = repo.find_commit(oid).map_err(|e| SourceError::Git {
+            path: label.clone(),
+            message: format!("reading commit {oid}: {}", e.message()),
+        })?;
+        let when = commit.time();
+        let Some(time) = chrono::DateTime::from_timestamp(when.seconds(), 0) else {
+            tally.note(format!("commit {oid}: time {} out of range, skipped", when.seconds()));
+            continue;
+        };
+        let files = match changed_files(&repo, &commit) {
+            Ok(f) => f,
+            Err(_) => {
+                unreadable_diffs += 1;
+                Vec::new()
+            }
+        };
+        let message = String::from_utf8_lossy(commit.message_bytes()).trim_end().to_string();
+        let author = commit.author();
+        let author = String::from_utf8_lossy(author.name_bytes()).trim().to_string();
+        let author = if author.is_empty() {
+            crate::input::non_empty(&String::from_utf8_lossy(commit.author().email_bytes()))
+        } else {
+            Some(author)
+        };
+        let change = Change {
+            id: oid.to_string(),
+            time,
+            author,
+            service: None,
+            environment: None,
+            message,
+            files,
+            file: None,
+            span: Span::default(),
+        };
+        if !tally.change(change)? {
+            break;
+        }
+    }
+    if unreadable_diffs > 0 {
+        tally.note(format!("{unreadable_diffs} commits: changed files could not be read (missing objects?); listed without files"));
+    }
+    tally.note("commit times are committer times (when the commit landed), not author times".into());
+    Ok(())
+}
+
+/// Files changed against the first parent; for a root commit, every file.
+fn changed_files(repo: &Repository, commit: &git2::Commit<'_>) -> Result<Vec<String>, git2::Error> {
+    let tree = commit.tree()?;
+    let parent_tree = if commit.parent_count() > 0 { Some(commit.parent(0)?.tree()?) } else { None };
+    let mut opts = DiffOptions::new();
+    let mut diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))?;
+    if diff.deltas().len() <= RENAME_DETECTION_LIMIT {
+        diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    }
+    Ok(diff
+        .deltas()
+        .filter_map(|d| d.new_file().path().or_else(|| d.old_file().path()).map(|p| p.to_string_lossy().into_owned()))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::utc;
+    use crate::{parse, SourceFormat, SourceOptions};
+    use faultline_model::CollectingSink;
+    use git2::{Signature, Time};
+
+    fn commit(repo: &Repository, files: &[(&str, Option<&str>)], message: &str, time: Time, name: &str) -> git2::Oid {
+        let mut index = repo.index().unwrap();
+        let workdir = repo.workdir().unwrap().to_path_buf();
+        for (path, content) in files {
+            let full = workdir.join(path);
+            match content {
+                Some(c) => {
+                    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                    std::fs::write(&full, c).unwrap();
+                    index.add_path(Path::new(path)).unwrap();
+                }
+                None => {
+                    std::fs::remove_file(&full).unwrap();
+                    index.remove_path(Path::new(path)).unwrap();
+                }
+            }
+        }
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = Signature::new(name, &format!("{}@example.com", name.to_lowercase()), &time).unwrap();
+        let parents: Vec<git2::Commit<'_>> = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).into_iter().collect();
+        let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parent_refs).unwrap()
+    }
+
+    #[test]
+    fn commits_from_a_real_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        // 2026-11-24 11:20:03 +03:00 = 08:20:03Z.
+        let first = commit(
+            &repo,
+            &[("config/db.yaml", Some("pool: 20\n")), ("src/pay.py", Some("def pay(): pass\n"))],
+            "Bump checkout DB pool\n\nFor the sale.\n",
+            Time::new(1_795_508_403, 180),
+            "Alice",
+        );
+        // 2026-11-24 04:05:00 -05:00 = 09:05:00Z.
+        let revert_msg = format!("Revert \"Bump checkout DB pool\"\n\nThis reverts commit {first}.\n");
+        let second = commit(
+            &repo,
+            &[("config/db.yaml", Some("pool: 10\n")), ("src/pay.py", None)],
+            &revert_msg,
+            Time::new(1_795_511_100, -300),
+            "Bob",
+        );
+        drop(repo);
+
+        assert_eq!(crate::detect_dir(dir.path()), Some(SourceFormat::GitRepo));
+        let mut sink = CollectingSink::default();
+        let report = parse(dir.path(), SourceFormat::GitRepo, &SourceOptions::default(), &mut sink).unwrap();
+        assert_eq!((report.records, report.unparsed), (2, 0));
+        assert_eq!(report.first, Some(utc("2026-11-24T08:20:03Z")));
+        assert_eq!(report.last, Some(utc("2026-11-24T09:05:00Z")));
+
+        // Newest first.
+        let revert = &sink.changes[0];
+        assert_eq!(revert.id, second.to_string());
+        assert_eq!(revert.time, utc("2026-11-24T09:05:00Z"));
+        assert_eq!(revert.author.as_deref(), Some("Bob"));
+        assert_eq!(revert.message, revert_msg.trim_end());
+        assert_eq!(revert.files, vec!["config/db.yaml", "src/pay.py"]);
+        assert_eq!((revert.file.as_deref(), revert.span.line), (None, 0));
+
+        let root = &sink.changes[1];
+        assert_eq!(root.id, first.to_string());
+        assert_eq!(root.time, utc("2026-11-24T08:20:03Z"));
+        assert_eq!(root.author.as_deref(), Some("Alice"));
+        assert_eq!(root.message, "Bump checkout DB pool\n\nFor the sale.");
+        assert_eq!(root.files, vec!["config/db.yaml", "src/pay.py"]);
+    }
+
+    #[test]
+    fn bare_and_empty_repositories() {
+        let dir = tempfile::tempdir().unwrap();
+        Repository::init_bare(dir.path()).unwrap();
+        assert_eq!(crate::detect_dir(dir.path()), Some(SourceFormat::GitRepo));
+        let mut sink = CollectingSink::default();
+        let report = parse(dir.path(), SourceFormat::GitRepo, &SourceOptions::default(), &mut sink).unwrap();
+        assert_eq!(report.records, 0);
+        assert!(report.notes.iter().any(|n| n.contains("no commits")), "{:?}", report.notes);
+    }
+
+    #[test]
+    fn a_corrupt_repository_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        // Looks like a work tree, but `.git` holds garbage.
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join(".git/HEAD"), "garbage").unwrap();
+        assert_eq!(crate::detect_dir(dir.path()), Some(SourceFormat::GitRepo));
+        let mut sink = CollectingSink::default();
+        let err = parse(dir.path(), SourceFormat::GitRepo, &SourceOptions::default(), &mut sink).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with(&format!("{}: not a git repository: ", dir.path().display())), "{msg}");
+
+        // A real repository whose HEAD commit object is missing.
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let oid = commit(&repo, &[("a.txt", Some("a\n"))], "one", Time::new(1_795_508_403, 0), "Alice");
+        drop(repo);
+        let hex = oid.to_string();
+        let object = dir.path().join(".git/objects").join(&hex[..2]).join(&hex[2..]);
+        std::fs::remove_file(object).unwrap();
+        let err = parse(dir.path(), SourceFormat::GitRepo, &SourceOptions::default(), &mut sink).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{}: git: ", dir.path().display())), "{err}");
+    }
+}
