@@ -1,0 +1,957 @@
+//! The view model every template renders.
+//!
+//! Everything a template could get wrong is decided here: times are already
+//! in the display zone, durations are in words, the root cause is chosen,
+//! suggestions are derived from the metrics. Templates only lay it out, so a
+//! user's copy of a template cannot compute a different incident.
+
+use crate::chart;
+use faultline_model::time::Zone;
+use faultline_model::{Analysis, Citation, Instant, SourceSummary, Suspect, TimelineEntry, TimelineKind};
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// What the report says in place of a root cause when no change reaches the bar.
+pub(crate) const NO_CHANGE: &str = "No change in the inputs explains this incident.";
+/// Printed above every machine-suggested cause.
+pub(crate) const DISCLAIMER: &str = "Suggested by Faultline — confirm before publishing";
+/// A suspect at or above this score is named as the likely root cause.
+const ROOT_CAUSE_SCORE: f64 = 0.5;
+
+#[derive(Debug, Serialize)]
+pub(crate) struct View {
+    pub title: String,
+    pub generated_at: String,
+    pub generated_at_utc: String,
+    pub tool: String,
+    /// The display zone's label, for headings (`UTC+3`).
+    pub zone: String,
+    pub redacted: bool,
+    pub redaction_note: Option<String>,
+    pub disclaimer: &'static str,
+    pub no_change: &'static str,
+    pub incident: Option<IncidentView>,
+    /// The timeline spans more than one calendar day in the display zone.
+    pub multi_day: bool,
+    pub summary_paragraph: String,
+    pub impact: Vec<String>,
+    pub metrics: MetricsView,
+    pub timeline: Vec<EntryView>,
+    pub root_cause: Option<SuspectView>,
+    pub lead: Option<String>,
+    pub suspects: Vec<SuspectView>,
+    pub other_suspects: Vec<SuspectView>,
+    pub trigger: String,
+    pub detection: Vec<String>,
+    pub resolution: Vec<EntryView>,
+    pub resolution_paragraph: String,
+    pub durations: Vec<Labeled>,
+    pub measures: Vec<Measure>,
+    pub prompts: Vec<String>,
+    pub went_well: Vec<String>,
+    pub went_wrong: Vec<String>,
+    pub responders: Vec<EntryView>,
+    pub communications: Vec<EntryView>,
+    pub evidence: Vec<EvidenceView>,
+    pub sources: Vec<SourceView>,
+    /// Inline SVG (HTML only; already escaped, emit with `|safe`).
+    pub chart_svg: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct IncidentView {
+    pub summary: String,
+    pub onset_time: String,
+    pub onset_date: String,
+    pub onset_when: String,
+    pub onset_utc: String,
+    pub recovered_when: Option<String>,
+    pub recovered_utc: Option<String>,
+    pub ongoing: bool,
+    pub duration: Option<String>,
+    pub endpoints: Vec<String>,
+    pub services: Vec<String>,
+    pub onset_citation: String,
+    pub recovered_citation: Option<String>,
+    pub signatures: Vec<SignatureView>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct SignatureView {
+    pub template: String,
+    pub count: u64,
+    pub new: bool,
+    pub level: Option<String>,
+    pub first_when: String,
+    pub last_when: String,
+    pub endpoints: Vec<String>,
+    pub hosts: Vec<String>,
+    pub modules: Vec<String>,
+    pub example: String,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct MetricsView {
+    pub errors: u64,
+    pub affected_clients: u64,
+    pub peak_errors_per_minute: u64,
+    pub user_reports: u64,
+    pub time_to_detect: Option<String>,
+    pub time_to_first_report: Option<String>,
+    pub time_to_recover: Option<String>,
+    pub time_to_detect_s: Option<i64>,
+    pub time_to_first_report_s: Option<i64>,
+    pub time_to_recover_s: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct EntryView {
+    pub time_utc: String,
+    pub time_display: String,
+    pub time: String,
+    pub date: String,
+    /// `11:20`, or `2026-11-24 11:20` when the incident spans days.
+    pub when: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub source: String,
+    pub text: String,
+    pub citation: Option<String>,
+    pub change_id: Option<String>,
+    pub suspect: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SuspectView {
+    pub rank: usize,
+    pub change_id: String,
+    pub score: f64,
+    pub score_text: String,
+    pub when: String,
+    pub summary: String,
+    pub service: Option<String>,
+    pub author: Option<String>,
+    pub files: Vec<String>,
+    pub message: String,
+    pub evidence: Vec<String>,
+    pub citations: Vec<String>,
+    pub ranked_lower_because: Option<String>,
+    pub factors: Vec<Labeled>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Labeled {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Measure {
+    /// `detection`, `prevention`, `mitigation` or `communication`.
+    pub kind: &'static str,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct EvidenceView {
+    pub location: String,
+    pub file: String,
+    pub line: u64,
+    pub text: String,
+    /// Which claims of the report rest on this record.
+    pub cited_for: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SourceView {
+    pub path: String,
+    pub kind: &'static str,
+    pub format: String,
+    pub records: u64,
+    pub unparsed: u64,
+    pub tz: String,
+    pub bytes: u64,
+    pub size: String,
+    pub sha256: String,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub notes: Vec<String>,
+}
+
+/// Inputs to [`build`] beyond the analysis.
+pub(crate) struct ViewOptions<'a> {
+    pub zone: &'a Zone,
+    pub title: Option<String>,
+    pub generated_at: Instant,
+    pub redaction_note: Option<String>,
+    pub with_chart: bool,
+}
+
+pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
+    let zone = o.zone;
+    let multi_day = spans_days(a, zone);
+    let fmt = Fmt { zone, multi_day };
+
+    let timeline: Vec<EntryView> = a.timeline.iter().map(|e| fmt.entry(e)).collect();
+    let incident = a.incident.as_ref().map(|i| IncidentView {
+        summary: i.summary.clone(),
+        onset_time: fmt.time(i.onset),
+        onset_date: fmt.date(i.onset),
+        onset_when: fmt.when(i.onset),
+        onset_utc: rfc3339_utc(i.onset),
+        recovered_when: i.recovered.map(|r| fmt.when(r)),
+        recovered_utc: i.recovered.map(rfc3339_utc),
+        ongoing: i.recovered.is_none(),
+        duration: i.recovered.map(|r| human_duration((r - i.onset).num_seconds())),
+        endpoints: i.endpoints.clone(),
+        services: i.services.clone(),
+        onset_citation: i.onset_citation.location(),
+        recovered_citation: i.recovered_citation.as_ref().map(Citation::location),
+        signatures: i
+            .signatures
+            .iter()
+            .map(|s| SignatureView {
+                template: s.template.clone(),
+                count: s.count,
+                new: s.new,
+                level: s.level.map(|l| format!("{l:?}").to_lowercase()),
+                first_when: fmt.when(s.first),
+                last_when: fmt.when(s.last),
+                endpoints: s.endpoints.clone(),
+                hosts: s.hosts.clone(),
+                modules: s.modules.clone(),
+                example: s.example.location(),
+            })
+            .collect(),
+    });
+
+    let root_idx = root_cause_index(&a.suspects);
+    let suspects: Vec<SuspectView> =
+        a.suspects.iter().enumerate().map(|(i, s)| fmt.suspect(i + 1, s)).collect();
+    let root_cause = root_idx.and_then(|i| suspects.get(i).cloned());
+    let other_suspects: Vec<SuspectView> =
+        suspects.iter().enumerate().filter(|(i, _)| Some(*i) != root_idx).map(|(_, s)| s.clone()).collect();
+
+    let m = &a.metrics;
+    let metrics = MetricsView {
+        errors: m.errors,
+        affected_clients: m.affected_clients,
+        peak_errors_per_minute: m.peak_errors_per_minute,
+        user_reports: m.user_reports,
+        time_to_detect: m.time_to_detect_s.map(human_duration),
+        time_to_first_report: m.time_to_first_report_s.map(human_duration),
+        time_to_recover: m.time_to_recover_s.map(human_duration),
+        time_to_detect_s: m.time_to_detect_s,
+        time_to_first_report_s: m.time_to_first_report_s,
+        time_to_recover_s: m.time_to_recover_s,
+    };
+
+    let facts = Facts::gather(a);
+    let root_suspect = root_idx.and_then(|i| a.suspects.get(i));
+
+    let title = o.title.clone().unwrap_or_else(|| match &a.incident {
+        Some(i) => format!("Incident report — {}: {}", fmt.date(i.onset), shorten(&i.summary, 80)),
+        None => "Incident report".to_string(),
+    });
+
+    View {
+        title,
+        generated_at: format!("{} {}", fmt.date_time(o.generated_at), zone.label()),
+        generated_at_utc: rfc3339_utc(o.generated_at),
+        tool: format!("Faultline {}", env!("CARGO_PKG_VERSION")),
+        zone: zone.label(),
+        redacted: o.redaction_note.is_some(),
+        redaction_note: o.redaction_note.clone(),
+        disclaimer: DISCLAIMER,
+        no_change: NO_CHANGE,
+        multi_day,
+        incident,
+        summary_paragraph: summary_paragraph(a, &fmt),
+        impact: impact_lines(a),
+        metrics,
+        root_cause,
+        lead: a.lead.clone(),
+        other_suspects,
+        trigger: match root_suspect {
+            Some(s) => format!("{} at {} ({}).", sentence_body(&s.summary), fmt.when(s.time), s.change_id),
+            None => format!("Unknown. {NO_CHANGE}"),
+        },
+        detection: detection_lines(a, &facts, &fmt),
+        resolution: a
+            .timeline
+            .iter()
+            .filter(|e| is_response(e, a))
+            .map(|e| fmt.entry(e))
+            .collect(),
+        resolution_paragraph: resolution_paragraph(a, &fmt),
+        durations: durations(a, &facts),
+        measures: measures(a, &facts, root_suspect, &fmt),
+        prompts: prompts(root_suspect.is_some()),
+        went_well: went_well(a, &facts),
+        went_wrong: went_wrong(a, &facts),
+        responders: a
+            .timeline
+            .iter()
+            .filter(|e| matches!(e.kind, TimelineKind::Ack | TimelineKind::Alert))
+            .map(|e| fmt.entry(e))
+            .collect(),
+        communications: a
+            .timeline
+            .iter()
+            .filter(|e| e.kind == TimelineKind::Communication)
+            .map(|e| fmt.entry(e))
+            .collect(),
+        evidence: evidence(a, root_idx, &fmt),
+        sources: a.sources.iter().map(|s| fmt.source(s)).collect(),
+        suspects,
+        timeline,
+        chart_svg: o.with_chart.then(|| chart::render(a, zone, 880, 300, false)),
+    }
+}
+
+/// The top suspect if it reaches the bar. The contract lists suspects best
+/// first; taking the maximum anyway keeps a mis-sorted input from naming the
+/// wrong change.
+fn root_cause_index(suspects: &[Suspect]) -> Option<usize> {
+    suspects
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.score.is_finite() && s.score >= ROOT_CAUSE_SCORE)
+        .max_by(|(ia, a), (ib, b)| a.score.total_cmp(&b.score).then(ib.cmp(ia)))
+        .map(|(i, _)| i)
+}
+
+struct Fmt<'a> {
+    zone: &'a Zone,
+    multi_day: bool,
+}
+
+impl Fmt<'_> {
+    fn local(&self, t: Instant) -> chrono::DateTime<chrono::FixedOffset> {
+        t.with_timezone(&self.zone.offset_at(t))
+    }
+    fn time(&self, t: Instant) -> String {
+        self.local(t).format("%H:%M").to_string()
+    }
+    fn date(&self, t: Instant) -> String {
+        self.local(t).format("%Y-%m-%d").to_string()
+    }
+    fn date_time(&self, t: Instant) -> String {
+        self.local(t).format("%Y-%m-%d %H:%M").to_string()
+    }
+    fn when(&self, t: Instant) -> String {
+        if self.multi_day {
+            self.date_time(t)
+        } else {
+            self.time(t)
+        }
+    }
+
+    fn entry(&self, e: &TimelineEntry) -> EntryView {
+        EntryView {
+            time_utc: rfc3339_utc(e.time),
+            time_display: self.zone.format_rfc3339(e.time),
+            time: self.time(e.time),
+            date: self.date(e.time),
+            when: self.when(e.time),
+            kind: kind_name(e.kind),
+            kind_label: kind_label(e.kind),
+            source: e.source.clone(),
+            text: e.text.clone(),
+            citation: e.citation.as_ref().map(Citation::location),
+            change_id: e.change_id.clone(),
+            suspect: e.suspect,
+        }
+    }
+
+    fn suspect(&self, rank: usize, s: &Suspect) -> SuspectView {
+        let score = if s.score.is_finite() { (s.score * 100.0).round() / 100.0 } else { 0.0 };
+        let f = &s.factors;
+        SuspectView {
+            rank,
+            change_id: s.change_id.clone(),
+            score,
+            score_text: format!("{score:.2}"),
+            when: self.when(s.time),
+            summary: s.summary.clone(),
+            service: s.service.clone(),
+            author: s.author.clone(),
+            files: s.files.clone(),
+            message: s.message.lines().next().unwrap_or_default().to_string(),
+            evidence: s.evidence.clone(),
+            citations: s.citations.iter().map(Citation::location).collect(),
+            ranked_lower_because: s.ranked_lower_because.clone(),
+            factors: [("time", f.time), ("overlap", f.overlap), ("recovery", f.recovery), ("scope", f.scope)]
+                .iter()
+                .map(|(l, v)| Labeled { label: (*l).to_string(), value: format!("{v:.2}") })
+                .collect(),
+        }
+    }
+
+    fn source(&self, s: &SourceSummary) -> SourceView {
+        SourceView {
+            path: s.path.clone(),
+            kind: s.kind.as_str(),
+            format: s.format.clone(),
+            records: s.records,
+            unparsed: s.unparsed,
+            tz: s.tz.clone(),
+            bytes: s.bytes,
+            size: human_bytes(s.bytes),
+            sha256: s.sha256.clone(),
+            first: s.first.map(|t| self.date_time(t)),
+            last: s.last.map(|t| self.date_time(t)),
+            notes: s.notes.clone(),
+        }
+    }
+}
+
+fn spans_days(a: &Analysis, zone: &Zone) -> bool {
+    let mut days = HashSet::new();
+    let fmt = Fmt { zone, multi_day: false };
+    for t in a.timeline.iter().map(|e| e.time).chain(a.incident.iter().flat_map(|i| std::iter::once(i.onset).chain(i.recovered))) {
+        days.insert(fmt.date(t));
+    }
+    days.len() > 1
+}
+
+pub(crate) fn kind_name(k: TimelineKind) -> &'static str {
+    match k {
+        TimelineKind::Change => "change",
+        TimelineKind::ErrorOnset => "error_onset",
+        TimelineKind::UserReport => "user_report",
+        TimelineKind::Alert => "alert",
+        TimelineKind::Ack => "ack",
+        TimelineKind::Restart => "restart",
+        TimelineKind::Fix => "fix",
+        TimelineKind::Recovery => "recovery",
+        TimelineKind::Communication => "communication",
+        TimelineKind::Note => "note",
+    }
+}
+
+fn kind_label(k: TimelineKind) -> &'static str {
+    match k {
+        TimelineKind::Change => "Change",
+        TimelineKind::ErrorOnset => "Errors start",
+        TimelineKind::UserReport => "User report",
+        TimelineKind::Alert => "Alert",
+        TimelineKind::Ack => "Acknowledged",
+        TimelineKind::Restart => "Restart",
+        TimelineKind::Fix => "Fix",
+        TimelineKind::Recovery => "Recovery",
+        TimelineKind::Communication => "Communication",
+        TimelineKind::Note => "Note",
+    }
+}
+
+pub(crate) fn rfc3339_utc(t: Instant) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// `45 s`, `7 min 30 s`, `67 min`, `2 h 38 min`, `3 d 4 h`: the units a
+/// postmortem reader thinks in, exact to the minute where it matters.
+pub(crate) fn human_duration(secs: i64) -> String {
+    if secs < 0 {
+        return format!("-{}", human_duration(secs.saturating_neg()));
+    }
+    let (d, h, s) = (secs / 86_400, (secs % 86_400) / 3600, secs % 60);
+    if secs < 60 {
+        format!("{s} s")
+    } else if secs < 600 {
+        if s == 0 {
+            format!("{} min", secs / 60)
+        } else {
+            format!("{} min {s} s", secs / 60)
+        }
+    } else if secs < 90 * 60 {
+        format!("{} min", (secs + 30) / 60)
+    } else if secs < 48 * 3600 {
+        // Rounded to the minute: 2 h 37 min 57 s is reported as 2 h 38 min.
+        let total_min = (secs + 30) / 60;
+        let (hours, m) = (total_min / 60, total_min % 60);
+        if m == 0 {
+            format!("{hours} h")
+        } else {
+            format!("{hours} h {m} min")
+        }
+    } else if h == 0 {
+        format!("{d} d")
+    } else {
+        format!("{d} d {h} h")
+    }
+}
+
+fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS.get(u).copied().unwrap_or("B"))
+    }
+}
+
+/// `1,234`.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    let s = s.trim();
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+/// A sentence without its final full stop, so it can be embedded.
+fn sentence_body(s: &str) -> String {
+    s.trim().trim_end_matches('.').to_string()
+}
+
+/// The first letter lower-cased when it starts an ordinary word, so
+/// "At 13:45, the servers…" reads well but acronyms (`API`, `SRE`) stay.
+fn continue_sentence(s: &str) -> String {
+    let body = sentence_body(s);
+    let mut chars = body.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => {
+            let mut out: String = a.to_lowercase().collect();
+            out.push_str(body.get(a.len_utf8()..).unwrap_or_default());
+            out
+        }
+        _ => body,
+    }
+}
+
+/// Milestones picked from the timeline once, so every section agrees.
+struct Facts {
+    first_alert: Option<TimelineEntry>,
+    first_report: Option<TimelineEntry>,
+    first_fix: Option<TimelineEntry>,
+    first_restart: Option<TimelineEntry>,
+    first_comm: Option<TimelineEntry>,
+    recovered: Option<Instant>,
+    onset: Option<Instant>,
+    http_5xx: bool,
+}
+
+impl Facts {
+    fn gather(a: &Analysis) -> Facts {
+        let onset = a.incident.as_ref().map(|i| i.onset);
+        let after_onset = |e: &&TimelineEntry| onset.is_none_or(|o| e.time >= o);
+        let first = |k: TimelineKind| a.timeline.iter().filter(after_onset).filter(|e| e.kind == k).min_by_key(|e| e.time).cloned();
+        let window = a.incident.as_ref().map(|i| (i.onset, i.recovered));
+        let http_5xx = a.series.buckets.iter().any(|b| {
+            b.http_5xx > 0 && window.is_none_or(|(o, r)| b.start >= o - chrono::Duration::minutes(1) && r.is_none_or(|r| b.start <= r))
+        });
+        Facts {
+            first_alert: first(TimelineKind::Alert),
+            // A user report may precede the onset the logs show; it still counts.
+            first_report: a.timeline.iter().filter(|e| e.kind == TimelineKind::UserReport).min_by_key(|e| e.time).cloned(),
+            first_fix: first(TimelineKind::Fix),
+            first_restart: first(TimelineKind::Restart),
+            first_comm: first(TimelineKind::Communication),
+            recovered: a.incident.as_ref().and_then(|i| i.recovered),
+            onset,
+            http_5xx,
+        }
+    }
+
+    fn first_error_word(&self) -> &'static str {
+        if self.http_5xx {
+            "the first 500"
+        } else {
+            "the first error"
+        }
+    }
+}
+
+fn summary_paragraph(a: &Analysis, fmt: &Fmt) -> String {
+    let Some(i) = &a.incident else {
+        return "No incident was found in the inputs: the error rate stayed at its baseline.".into();
+    };
+    let mut s = format!(
+        "Starting at {} on {} ({}): {}.",
+        fmt.time(i.onset),
+        fmt.date(i.onset),
+        fmt.zone.label(),
+        sentence_body(&i.summary)
+    );
+    match i.recovered {
+        Some(r) => s.push_str(&format!(
+            " The incident lasted {}, until {}.",
+            human_duration((r - i.onset).num_seconds()),
+            fmt.when(r)
+        )),
+        None => s.push_str(" It was still ongoing at the end of the inputs."),
+    }
+    let m = &a.metrics;
+    s.push_str(&format!(
+        " It caused {} seen by {} (peak {} per minute) and {}.",
+        plural(m.errors, "error", "errors"),
+        plural(m.affected_clients, "client", "clients"),
+        thousands(m.peak_errors_per_minute),
+        plural(m.user_reports, "user report", "user reports"),
+    ));
+    if !i.endpoints.is_empty() {
+        s.push_str(&format!(" Failing endpoints: {}.", i.endpoints.iter().take(5).cloned().collect::<Vec<_>>().join(", ")));
+    }
+    if !i.services.is_empty() {
+        s.push_str(&format!(" Affected services: {}.", i.services.iter().take(5).cloned().collect::<Vec<_>>().join(", ")));
+    }
+    s
+}
+
+fn impact_lines(a: &Analysis) -> Vec<String> {
+    let m = &a.metrics;
+    let mut v = vec![
+        format!("{} belonging to the incident (peak {} per minute)", plural(m.errors, "error", "errors"), thousands(m.peak_errors_per_minute)),
+        format!("{} saw an error", plural(m.affected_clients, "distinct client", "distinct clients")),
+        format!("{} about the symptom", plural(m.user_reports, "user report", "user reports")),
+    ];
+    if let Some(i) = &a.incident {
+        match i.recovered {
+            Some(r) => v.push(format!("Duration: {}", human_duration((r - i.onset).num_seconds()))),
+            None => v.push("Duration: still ongoing at the end of the inputs".into()),
+        }
+    }
+    v
+}
+
+fn detection_lines(a: &Analysis, f: &Facts, fmt: &Fmt) -> Vec<String> {
+    let mut v = Vec::new();
+    if a.incident.is_none() {
+        return v;
+    }
+    match (&f.first_alert, a.metrics.time_to_detect_s) {
+        (Some(e), Some(ttd)) => v.push(format!(
+            "The first alert fired at {}, {} after the onset: {}.",
+            fmt.when(e.time),
+            human_duration(ttd),
+            sentence_body(&e.text)
+        )),
+        (Some(e), None) => v.push(format!("The first alert fired at {}: {}.", fmt.when(e.time), sentence_body(&e.text))),
+        (None, _) => v.push("No alert or page fired in the inputs.".into()),
+    }
+    if let Some(r) = &f.first_report {
+        let after = a.metrics.time_to_first_report_s.map(|s| format!(", {} after the onset", human_duration(s))).unwrap_or_default();
+        v.push(format!("The first user report came at {}{}: {}.", fmt.when(r.time), after, sentence_body(&r.text)));
+        if users_first(a, f) {
+            v.push("Users noticed before monitoring did.".into());
+        }
+    }
+    v
+}
+
+fn users_first(a: &Analysis, f: &Facts) -> bool {
+    match (&f.first_report, &f.first_alert) {
+        (Some(r), Some(al)) => r.time < al.time,
+        (Some(_), None) => a.incident.is_some(),
+        _ => false,
+    }
+}
+
+fn is_response(e: &TimelineEntry, a: &Analysis) -> bool {
+    let after_onset = a.incident.as_ref().is_none_or(|i| e.time >= i.onset);
+    after_onset
+        && matches!(
+            e.kind,
+            TimelineKind::Ack | TimelineKind::Fix | TimelineKind::Restart | TimelineKind::Recovery | TimelineKind::Communication | TimelineKind::Note
+        )
+}
+
+fn resolution_paragraph(a: &Analysis, fmt: &Fmt) -> String {
+    let steps: Vec<String> = a
+        .timeline
+        .iter()
+        .filter(|e| is_response(e, a) && e.kind != TimelineKind::Ack)
+        .map(|e| format!("At {}, {}.", fmt.when(e.time), continue_sentence(&e.text)))
+        .collect();
+    let mut s = if steps.is_empty() {
+        "The inputs hold no fix, restart or recovery record: describe what was done.".to_string()
+    } else {
+        steps.join(" ")
+    };
+    let recovery_told = a.timeline.iter().any(|e| e.kind == TimelineKind::Recovery && is_response(e, a));
+    if let Some(i) = &a.incident {
+        match i.recovered {
+            Some(_) if recovery_told => {}
+            Some(r) => s.push_str(&format!(" Errors were back at baseline at {}.", fmt.when(r))),
+            None => s.push_str(" Errors had not returned to baseline by the end of the inputs."),
+        }
+    }
+    s
+}
+
+fn durations(a: &Analysis, f: &Facts) -> Vec<Labeled> {
+    let m = &a.metrics;
+    let mut v = Vec::new();
+    let mut push = |label: &str, secs: Option<i64>| {
+        if let Some(s) = secs {
+            v.push(Labeled { label: label.to_string(), value: human_duration(s) });
+        }
+    };
+    push("Time to detect (onset → first alert)", m.time_to_detect_s);
+    push("Time to first user report", m.time_to_first_report_s);
+    push(
+        "Page → fix",
+        f.first_alert.as_ref().zip(f.first_fix.as_ref()).map(|(al, fx)| (fx.time - al.time).num_seconds()).filter(|s| *s >= 0),
+    );
+    push(
+        "Fix → recovery",
+        f.first_fix.as_ref().zip(f.recovered).map(|(fx, r)| (r - fx.time).num_seconds()).filter(|s| *s >= 0),
+    );
+    push("Time to recover (onset → baseline)", m.time_to_recover_s);
+    v
+}
+
+fn is_config_change(s: &Suspect) -> bool {
+    const EXT: [&str; 10] = [".yml", ".yaml", ".json", ".toml", ".ini", ".conf", ".cfg", ".env", ".properties", ".xml"];
+    let words = format!("{} {}", s.summary, s.message).to_lowercase();
+    s.files.iter().any(|f| {
+        let f = f.to_lowercase();
+        EXT.iter().any(|e| f.ends_with(e)) || f.contains("config") || f.contains("settings")
+    }) || words.contains("config")
+}
+
+/// Suggestions that follow from what the data shows, most urgent first.
+fn measures(a: &Analysis, f: &Facts, root: Option<&Suspect>, fmt: &Fmt) -> Vec<Measure> {
+    let mut v = Vec::new();
+    if a.incident.is_none() {
+        return v;
+    }
+    let five_xx = f.http_5xx;
+    let ratio = if five_xx { "the 5xx ratio" } else { "the error rate" };
+    match (a.metrics.time_to_detect_s, &f.first_alert) {
+        (Some(ttd), _) if ttd >= 10 * 60 => v.push(Measure {
+            kind: "detection",
+            text: format!(
+                "Detection: the first page came {} after {}: alert on {} so a failure like this pages within minutes.",
+                human_duration(ttd),
+                f.first_error_word(),
+                ratio
+            ),
+        }),
+        (None, None) => v.push(Measure {
+            kind: "detection",
+            text: format!("Detection: no alert fired during the incident: add an alert on {ratio}."),
+        }),
+        _ => {}
+    }
+    if users_first(a, f) {
+        let lead = match (&f.first_report, &f.first_alert) {
+            (Some(r), Some(al)) => format!(" (the first report came {} before the first page)", human_duration((al.time - r.time).num_seconds())),
+            _ => String::new(),
+        };
+        v.push(Measure {
+            kind: "detection",
+            text: format!("Detection: users noticed before monitoring did{lead}: route support reports of errors to the on-call channel and alert on the symptom users see."),
+        });
+    }
+    if let Some(s) = root {
+        if is_config_change(s) {
+            v.push(Measure {
+                kind: "prevention",
+                text: format!(
+                    "Prevention: review and canary config pushes: the suggested root cause is a configuration change ({}, {}). Validate configs against their dependents before they ship and roll them out to a canary first.",
+                    s.change_id,
+                    fmt.when(s.time)
+                ),
+            });
+        } else {
+            v.push(Measure {
+                kind: "prevention",
+                text: format!(
+                    "Prevention: canary deploys and watch {ratio} after each one: the suggested root cause is change {} at {}; an automatic rollback on an error spike would have limited the impact.",
+                    s.change_id,
+                    fmt.when(s.time)
+                ),
+            });
+        }
+        if let Some(i) = &a.incident {
+            if let Some(ep) = i.endpoints.first() {
+                v.push(Measure {
+                    kind: "prevention",
+                    text: format!("Prevention: add a post-change smoke test of {ep}, which failed throughout the incident."),
+                });
+            }
+        }
+    }
+    if let (Some(al), Some(fx)) = (&f.first_alert, &f.first_fix) {
+        let secs = (fx.time - al.time).num_seconds();
+        if secs >= 30 * 60 {
+            v.push(Measure {
+                kind: "mitigation",
+                text: format!(
+                    "Mitigation: the fix came {} after the page: a documented rollback for recent changes would shorten this.",
+                    human_duration(secs)
+                ),
+            });
+        }
+    }
+    if let (Some(fx), Some(rs)) = (&f.first_fix, &f.first_restart) {
+        if rs.time > fx.time {
+            v.push(Measure {
+                kind: "mitigation",
+                text: format!(
+                    "Mitigation: the fix at {} took effect only after the restart at {}: make the restart part of the fix procedure, or reload configuration without one.",
+                    fmt.when(fx.time),
+                    fmt.when(rs.time)
+                ),
+            });
+        }
+    }
+    if a.metrics.user_reports > 0 {
+        match (&f.first_comm, &f.first_alert) {
+            (None, _) => v.push(Measure {
+                kind: "communication",
+                text: format!("Communication: {} came in and no message to users is in the inputs: post a status update as soon as an incident is confirmed.", plural(a.metrics.user_reports, "user report", "user reports")),
+            }),
+            (Some(c), Some(al)) if (c.time - al.time).num_seconds() >= 30 * 60 => v.push(Measure {
+                kind: "communication",
+                text: format!(
+                    "Communication: users were first told at {}, {} after the page: post a status update as soon as an incident is confirmed.",
+                    fmt.when(c.time),
+                    human_duration((c.time - al.time).num_seconds())
+                ),
+            }),
+            _ => {}
+        }
+    }
+    v
+}
+
+fn prompts(has_cause: bool) -> Vec<String> {
+    let mut v = vec![
+        "Who owns each action item, and by when will it be done?".to_string(),
+        "What would have caught this before users did?".to_string(),
+    ];
+    if has_cause {
+        v.insert(0, "Confirm the suggested cause: what made the change unsafe, and why did review not catch it?".into());
+    } else {
+        v.insert(0, "What changed that the inputs do not show (infrastructure, dependencies, traffic, data)?".into());
+    }
+    v
+}
+
+fn went_well(a: &Analysis, f: &Facts) -> Vec<String> {
+    let mut v = Vec::new();
+    if let (Some(fx), Some(r)) = (&f.first_fix, f.recovered) {
+        let secs = (r - fx.time).num_seconds();
+        if secs >= 0 {
+            v.push(format!("Errors were back at baseline {} after the fix.", human_duration(secs)));
+        }
+    }
+    if let Some(ttd) = a.metrics.time_to_detect_s {
+        if ttd < 10 * 60 {
+            v.push(format!("Monitoring paged {} after the onset.", human_duration(ttd)));
+        }
+    }
+    v
+}
+
+fn went_wrong(a: &Analysis, f: &Facts) -> Vec<String> {
+    let mut v = Vec::new();
+    if let Some(ttd) = a.metrics.time_to_detect_s {
+        if ttd >= 10 * 60 {
+            v.push(format!("The first page came {} after {}.", human_duration(ttd), f.first_error_word()));
+        }
+    } else if a.incident.is_some() && f.first_alert.is_none() {
+        v.push("No alert fired.".into());
+    }
+    if users_first(a, f) {
+        v.push("Users noticed before monitoring did.".into());
+    }
+    if f.onset.is_some() && f.recovered.is_none() {
+        v.push("Errors had not returned to baseline by the end of the inputs.".into());
+    }
+    v
+}
+
+fn evidence(a: &Analysis, root_idx: Option<usize>, fmt: &Fmt) -> Vec<EvidenceView> {
+    let mut out: Vec<EvidenceView> = Vec::new();
+    let mut add = |c: &Citation, why: String| {
+        if let Some(e) = out.iter_mut().find(|e| e.file == c.file && e.line == c.line && (c.line != 0 || e.text == c.text)) {
+            if !e.cited_for.contains(&why) {
+                e.cited_for.push(why);
+            }
+            return;
+        }
+        out.push(EvidenceView { location: c.location(), file: c.file.clone(), line: c.line, text: c.text.clone(), cited_for: vec![why] });
+    };
+    if let Some(s) = root_idx.and_then(|i| a.suspects.get(i)) {
+        for c in &s.citations {
+            add(c, "root cause".into());
+        }
+    }
+    if let Some(i) = &a.incident {
+        add(&i.onset_citation, "onset".into());
+        if let Some(c) = &i.recovered_citation {
+            add(c, "recovery".into());
+        }
+        for s in &i.signatures {
+            add(&s.example, format!("signature ({} errors)", thousands(s.count)));
+        }
+    }
+    for e in &a.timeline {
+        if let Some(c) = &e.citation {
+            add(c, format!("timeline {}", fmt.when(e.time)));
+        }
+    }
+    for (i, s) in a.suspects.iter().enumerate() {
+        if Some(i) == root_idx {
+            continue;
+        }
+        for c in &s.citations {
+            add(c, format!("suspect #{}", i + 1));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_a_postmortem() {
+        assert_eq!(human_duration(45), "45 s");
+        assert_eq!(human_duration(450), "7 min 30 s");
+        assert_eq!(human_duration(67 * 60), "67 min");
+        assert_eq!(human_duration(2 * 3600 + 38 * 60), "2 h 38 min");
+        assert_eq!(human_duration(3 * 3600), "3 h");
+        assert_eq!(human_duration(2 * 3600 + 37 * 60 + 57), "2 h 38 min");
+        assert_eq!(human_duration(3 * 86_400 + 4 * 3600 + 5), "3 d 4 h");
+        assert_eq!(human_duration(-120), "-2 min");
+    }
+
+    #[test]
+    fn numbers_and_sentences() {
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(continue_sentence("The servers are restarted."), "the servers are restarted");
+        assert_eq!(continue_sentence("API keys rotated"), "API keys rotated");
+        assert_eq!(human_bytes(2048), "2.0 KiB");
+    }
+}
