@@ -1,1 +1,388 @@
-fn main() {}
+//! `faultline`: the incident correlator, headless.
+//!
+//! Flags in, the engine wired, results out. Exit codes: 0 success; 1 `search`
+//! found nothing; 2 usage error; 3 an input or the case file could not be
+//! read (the message names the file).
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use faultline_engine::{
+    sample, AnalyzeOptions, CorrelateOptions, Engine, ExportOptions, Format, IngestOptions, Input, Progress, SearchOptions,
+    SearchRequest, SourceKind, TemplateChoice, Zone,
+};
+use faultline_model::time::parse_instant;
+use faultline_model::Instant;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "faultline", version, about = "Incident timeline and log correlator: finds the onset, the change that caused it, and drafts the postmortem.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Say what each input is: kind, format, records, unparsed lines, time range.
+    Inspect(InspectArgs),
+    /// Ingest, correlate and report. With no inputs: the built-in sample incident.
+    Analyze(AnalyzeArgs),
+    /// Regex (or literal) search over the raw input files.
+    Search(SearchArgs),
+    /// Add a note at an instant to a case file (it appears in the timeline).
+    Note(NoteArgs),
+    /// Print the folder holding the built-in sample incident (written out on first use).
+    Sample,
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// Zone for timestamps written without one: IANA name (Europe/Berlin), UTC, or offset (+03:00). Default: this machine's zone.
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+    /// No progress on stderr.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// Files or folders (folders are walked; a git repository or Slack export folder is one source).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Output format.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    /// Files or folders, kinds detected from content.
+    paths: Vec<PathBuf>,
+    /// Read as server/application logs.
+    #[arg(long = "logs", value_name = "PATH")]
+    logs: Vec<PathBuf>,
+    /// Read as deploy / config-change history.
+    #[arg(long = "deploys", value_name = "PATH")]
+    deploys: Vec<PathBuf>,
+    /// Read as support messages.
+    #[arg(long = "support", value_name = "PATH")]
+    support: Vec<PathBuf>,
+    /// Read as alerts / pages.
+    #[arg(long = "alerts", value_name = "PATH")]
+    alerts: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Zone the report is told in (default: --tz, else this machine's zone).
+    #[arg(long, value_name = "ZONE")]
+    display_tz: Option<String>,
+    /// Case file to keep the ingest in (re-analysis skips unchanged inputs).
+    #[arg(long, value_name = "FILE")]
+    case: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, default_value = "md", value_parser = ["md", "markdown", "json", "html", "csv", "svg"])]
+    format: String,
+    /// Postmortem template: seed, google-sre, atlassian, pagerduty, or a template file.
+    #[arg(long, default_value = "seed")]
+    template: String,
+    /// Write here instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// How far before the onset a change may be a suspect (e.g. 24h, 90m, 2d).
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    lookback: String,
+    /// Only records at or after this instant.
+    #[arg(long, value_name = "TIME")]
+    from: Option<String>,
+    /// Only records at or before this instant.
+    #[arg(long, value_name = "TIME")]
+    to: Option<String>,
+    /// Mask emails, IPs, user ids and tokens in the output.
+    #[arg(long)]
+    redact: bool,
+    /// Title of the postmortem.
+    #[arg(long)]
+    title: Option<String>,
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    /// Regular expression (or literal with -F).
+    pattern: String,
+    /// Files or folders to search (or --case).
+    paths: Vec<PathBuf>,
+    /// Search the inputs of this case file.
+    #[arg(long, value_name = "FILE")]
+    case: Option<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Only hits at or after this instant.
+    #[arg(long, value_name = "TIME")]
+    from: Option<String>,
+    /// Only hits at or before this instant.
+    #[arg(long, value_name = "TIME")]
+    to: Option<String>,
+    /// The pattern is a literal string.
+    #[arg(long, short = 'F')]
+    literal: bool,
+    /// Ignore case.
+    #[arg(long, short = 'i')]
+    ignore_case: bool,
+    /// Stop after this many hits (0 = all).
+    #[arg(long, default_value_t = 0)]
+    max: usize,
+    /// Output format.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+}
+
+#[derive(Args)]
+struct NoteArgs {
+    /// The case file.
+    #[arg(long, value_name = "FILE")]
+    case: PathBuf,
+    /// The instant the note is about.
+    #[arg(long, value_name = "TIME")]
+    at: String,
+    /// Zone for --at when it has none.
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+    /// The note.
+    text: String,
+}
+
+fn zone(arg: &Option<String>) -> Result<Zone> {
+    match arg {
+        Some(s) => Zone::parse(s).map_err(|e| anyhow!("--tz: {e}")),
+        None => Ok(Zone::local()),
+    }
+}
+
+fn instant(arg: &Option<String>, zone: &Zone, flag: &str) -> Result<Option<Instant>> {
+    match arg {
+        None => Ok(None),
+        Some(s) => parse_instant(s, zone)
+            .map(|(t, _)| Some(t))
+            .ok_or_else(|| anyhow!("{flag}: cannot read {s:?} as a time (try 2026-11-17T11:20:00+03:00)")),
+    }
+}
+
+fn duration(s: &str) -> Result<chrono::Duration> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num.parse().map_err(|_| anyhow!("--lookback: {s:?} is not a duration like 24h, 90m, 2d"))?;
+    Ok(match unit {
+        "" | "s" => chrono::Duration::seconds(n),
+        "m" | "min" => chrono::Duration::minutes(n),
+        "h" => chrono::Duration::hours(n),
+        "d" => chrono::Duration::days(n),
+        _ => bail!("--lookback: unknown unit {unit:?} (use s, m, h or d)"),
+    })
+}
+
+/// Shows progress on a terminal; silent otherwise (CI logs stay clean).
+fn progress_reporter(quiet: bool) -> impl Fn(&Progress) + Sync {
+    let bar = if quiet || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(0) };
+    bar.set_style(ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    move |p: &Progress| match p {
+        Progress::Planned { sources, problems } => {
+            bar.set_length(sources.len() as u64);
+            for problem in problems {
+                bar.println(format!("warning: {problem}"));
+            }
+        }
+        Progress::Started { path, format, bytes } => {
+            bar.set_message(format!("reading {path} ({format}, {:.1} MB)", *bytes as f64 / 1e6));
+            bar.tick();
+        }
+        Progress::Finished { summary, reused } => {
+            bar.inc(1);
+            if *reused {
+                bar.set_message(format!("{} unchanged, reused", summary.path));
+            }
+            if bar.position() >= bar.length().unwrap_or(0) {
+                bar.finish_and_clear();
+            }
+        }
+    }
+}
+
+fn ingest(engine: &Engine, inputs: &[Input], zone: Zone, quiet: bool) -> Result<faultline_engine::IngestReport> {
+    let report = engine.ingest(inputs, &IngestOptions { zone, cancel: None }, &progress_reporter(quiet))?;
+    if !quiet {
+        for problem in &report.problems {
+            eprintln!("warning: {problem}");
+        }
+        for s in &report.sources {
+            if s.unparsed > 0 {
+                eprintln!("note: {}: {} line(s) not read as records (kept searchable)", s.path, s.unparsed);
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn rfc3339(t: Option<Instant>) -> serde_json::Value {
+    t.map(|t| serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))).unwrap_or(serde_json::Value::Null)
+}
+
+fn inspect(args: InspectArgs) -> Result<()> {
+    let zone = zone(&args.common.tz)?;
+    let engine = Engine::open(None)?;
+    let inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
+    let report = ingest(&engine, &inputs, zone, args.common.quiet)?;
+    let mut out = std::io::stdout().lock();
+    if args.format == "json" {
+        let sources: Vec<_> = report
+            .sources
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "path": s.path, "kind": s.kind, "format": s.format, "records": s.records, "unparsed": s.unparsed,
+                    "first": rfc3339(s.first), "last": rfc3339(s.last), "tz": s.tz, "bytes": s.bytes, "sha256": s.sha256, "notes": s.notes,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({ "sources": sources, "problems": report.problems });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        writeln!(out, "{:<8} {:<16} {:>9} {:>9}  {:<25} {:<25} {:<14} PATH", "KIND", "FORMAT", "RECORDS", "UNPARSED", "FIRST (UTC)", "LAST (UTC)", "ZONE")?;
+        for s in &report.sources {
+            let t = |t: Option<Instant>| t.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_else(|| "-".into());
+            writeln!(out, "{:<8} {:<16} {:>9} {:>9}  {:<25} {:<25} {:<14} {}", s.kind.as_str(), s.format, s.records, s.unparsed, t(s.first), t(s.last), s.tz, s.path)?;
+            for note in &s.notes {
+                writeln!(out, "         note: {note}")?;
+            }
+        }
+        for p in &report.problems {
+            writeln!(out, "problem: {p}")?;
+        }
+    }
+    Ok(())
+}
+
+fn analyze(args: AnalyzeArgs) -> Result<()> {
+    let mut inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
+    for (paths, kind) in [(&args.logs, SourceKind::Log), (&args.deploys, SourceKind::Deploys), (&args.support, SourceKind::Support), (&args.alerts, SourceKind::Alerts)] {
+        inputs.extend(paths.iter().map(|p| Input { path: p.clone(), kind: Some(kind) }));
+    }
+    let mut title = args.title.clone();
+    let engine = Engine::open(args.case.as_deref())?;
+    let (zone, mut display_zone) = if inputs.is_empty() && engine.sources()?.is_empty() {
+        let sample = sample::archive_crash()?;
+        if !args.common.quiet {
+            eprintln!("No inputs given: analyzing the built-in sample incident ({}) in {}", sample.title, sample.dir.display());
+        }
+        inputs = sample.inputs.clone();
+        title = title.or(Some(sample.title.clone()));
+        let zone = if args.common.tz.is_some() { zone(&args.common.tz)? } else { sample.zone };
+        (zone, sample.display_zone)
+    } else {
+        let z = zone(&args.common.tz)?;
+        (z, z)
+    };
+    if let Some(d) = &args.display_tz {
+        display_zone = Zone::parse(d).map_err(|e| anyhow!("--display-tz: {e}"))?;
+    }
+    if !inputs.is_empty() {
+        ingest(&engine, &inputs, zone, args.common.quiet)?;
+    }
+    let opts = AnalyzeOptions {
+        correlate: CorrelateOptions { lookback: duration(&args.lookback)?, ..CorrelateOptions::default() },
+        from: instant(&args.from, &zone, "--from")?,
+        to: instant(&args.to, &zone, "--to")?,
+    };
+    let analysis = engine.analyze(&opts)?;
+    let format = Format::parse(&args.format)?;
+    let template = TemplateChoice::parse(&args.template);
+    let bytes = faultline_engine::export(
+        &analysis,
+        &ExportOptions { format, template, display_zone, redact: args.redact, title, generated_at: Some(chrono::Utc::now()) },
+    )?;
+    match &args.out {
+        Some(path) => std::fs::write(path, &bytes).with_context(|| format!("{}: cannot write", path.display()))?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(())
+}
+
+fn search(args: SearchArgs) -> Result<bool> {
+    let zone = zone(&args.common.tz)?;
+    if args.paths.is_empty() && args.case.is_none() {
+        bail!("search: give files or folders to search, or --case FILE");
+    }
+    let engine = Engine::open(args.case.as_deref())?;
+    if !args.paths.is_empty() {
+        let inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
+        ingest(&engine, &inputs, zone, true)?;
+    }
+    let request = SearchRequest {
+        pattern: args.pattern.clone(),
+        options: SearchOptions { literal: args.literal, case_insensitive: args.ignore_case },
+        from: instant(&args.from, &zone, "--from")?,
+        to: instant(&args.to, &zone, "--to")?,
+        max_hits: args.max,
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let json = args.format == "json";
+    let mut write_err = None;
+    let hits = engine.search(&request, |hit| {
+        let time = hit.time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        let written = if json {
+            let doc = serde_json::json!({"file": hit.file, "line": hit.line, "offset": hit.offset, "time": time, "text": hit.text});
+            writeln!(out, "{doc}")
+        } else {
+            writeln!(out, "{}:{}:{}: {}", hit.file.display(), hit.line, time.as_deref().unwrap_or("-"), hit.text)
+        };
+        match written {
+            Ok(()) => true,
+            Err(e) => {
+                write_err = Some(e);
+                false
+            }
+        }
+    })?;
+    out.flush()?;
+    if let Some(e) = write_err {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e.into());
+        }
+    }
+    Ok(hits > 0)
+}
+
+fn note(args: NoteArgs) -> Result<()> {
+    let zone = zone(&args.tz)?;
+    let at = instant(&Some(args.at.clone()), &zone, "--at")?.ok_or_else(|| anyhow!("--at is required"))?;
+    let engine = Engine::open(Some(&args.case))?;
+    let note = engine.add_note(at, &args.text)?;
+    println!("note {} added at {}", note.id, note.time.to_rfc3339());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect(a) => inspect(a).map(|_| true),
+        Command::Analyze(a) => analyze(a).map(|_| true),
+        Command::Search(a) => search(a),
+        Command::Note(a) => note(a).map(|_| true),
+        Command::Sample => sample::archive_crash().map(|s| {
+            println!("{}", s.dir.display());
+            true
+        }).map_err(Into::into),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("faultline: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}

@@ -1,1 +1,413 @@
-//! The facade the CLI and the desktop call: ingest into a case, analyze, search, export.
+//! The facade the `faultline` CLI and the desktop call.
+//!
+//! An [`Engine`] owns one case (a case file on disk, or in memory for one-shot
+//! CLI runs). [`Engine::ingest`] plans the sources of the paths given
+//! ([`plan`]), reads the new or changed ones in parallel and stores them;
+//! [`Engine::analyze`] correlates the case into an [`Analysis`];
+//! [`export`] renders it; [`Engine::search`] and [`Engine::excerpt`] bring
+//! raw lines back from the user's files. Nothing here knows about Tauri.
+#![deny(missing_docs)]
+
+mod ingest;
+pub mod plan;
+pub mod sample;
+
+pub use faultline_correlate::CorrelateOptions;
+pub use faultline_model::time::Zone;
+pub use faultline_model::{Analysis, Instant, SourceKind, SourceSummary, TimelineEntry, TimelineKind};
+pub use faultline_report::{ExportOptions, Format, TemplateChoice};
+pub use faultline_search::{Excerpt, ExcerptLine, SearchOptions};
+pub use faultline_store::{Note, SourceMeta, UnparsedLine};
+pub use plan::{Input, Plan, PlannedSource};
+
+use faultline_store::CaseFile;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// An engine error, written for the user: it names the file (and line where
+/// the parser knows it).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// An input could not be read or is not what the user said it is.
+    #[error("{path}: {message}")]
+    Input {
+        /// The file or folder.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The case file failed.
+    #[error(transparent)]
+    Store(#[from] faultline_store::StoreError),
+    /// Search failed.
+    #[error(transparent)]
+    Search(#[from] faultline_search::SearchError),
+    /// Export failed.
+    #[error(transparent)]
+    Report(#[from] faultline_report::ReportError),
+    /// A request outside what the case holds (a file that is not one of its inputs, …).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl EngineError {
+    pub(crate) fn input(path: &Path, message: impl Into<String>) -> EngineError {
+        let message = message.into();
+        let shown = path.display().to_string();
+        // Parsers often name the file themselves; do not say it twice.
+        let message = message.strip_prefix(&format!("{shown}: ")).map(str::to_string).unwrap_or(message);
+        EngineError::Input { path: shown, message }
+    }
+}
+
+/// How to ingest.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// The zone for timestamps written without one.
+    pub zone: Zone,
+    /// Set to stop ingest early (the desktop's cancel button).
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// What ingest reports as it goes.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// The sources were planned.
+    Planned {
+        /// The sources about to be read.
+        sources: Vec<PlannedSource>,
+        /// Paths that could not be looked at.
+        problems: Vec<String>,
+    },
+    /// A source is being read.
+    Started {
+        /// Its path.
+        path: String,
+        /// Its format.
+        format: String,
+        /// Its size in bytes.
+        bytes: u64,
+    },
+    /// A source is in the case.
+    Finished {
+        /// Its summary.
+        summary: SourceSummary,
+        /// It was unchanged and not read again.
+        reused: bool,
+    },
+}
+
+/// What [`Engine::ingest`] did.
+#[derive(Debug, Clone, Default)]
+pub struct IngestReport {
+    /// The sources of this ingest, in plan order.
+    pub sources: Vec<SourceSummary>,
+    /// Paths of sources that were unchanged and not read again.
+    pub reused: Vec<String>,
+    /// Paths that could not be looked at, with why.
+    pub problems: Vec<String>,
+    /// Ingest was cancelled; some sources are incomplete.
+    pub cancelled: bool,
+}
+
+/// How to analyze.
+#[derive(Debug, Clone)]
+pub struct AnalyzeOptions {
+    /// Correlator settings (look-back window, chart buckets).
+    pub correlate: CorrelateOptions,
+    /// Only records at or after this instant.
+    pub from: Option<Instant>,
+    /// Only records at or before this instant.
+    pub to: Option<Instant>,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions { correlate: CorrelateOptions::default(), from: None, to: None }
+    }
+}
+
+/// A search hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    /// The source it belongs to.
+    pub source: String,
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: u64,
+    /// Byte offset.
+    pub offset: u64,
+    /// The line.
+    pub text: String,
+    /// The instant of the record the line belongs to, when known.
+    pub time: Option<Instant>,
+}
+
+/// What to search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// The pattern.
+    pub pattern: String,
+    /// Regex or literal, case.
+    pub options: SearchOptions,
+    /// Only hits whose record is at or after this instant.
+    pub from: Option<Instant>,
+    /// Only hits whose record is at or before this instant.
+    pub to: Option<Instant>,
+    /// Stop after this many hits (0 = no limit).
+    pub max_hits: usize,
+}
+
+/// The one place the engine keeps its state: the case.
+pub struct Engine {
+    case: CaseFile,
+    case_path: Option<PathBuf>,
+}
+
+impl Engine {
+    /// Opens the case at `case_path` (created if missing), or an in-memory case.
+    pub fn open(case_path: Option<&Path>) -> Result<Engine, EngineError> {
+        let case = match case_path {
+            Some(p) => CaseFile::open(p)?,
+            None => CaseFile::in_memory()?,
+        };
+        Ok(Engine { case, case_path: case_path.map(Path::to_path_buf) })
+    }
+
+    /// The case file, when on disk.
+    pub fn case_path(&self) -> Option<&Path> {
+        self.case_path.as_deref()
+    }
+
+    /// Reads `inputs` into the case. Sources already in the case whose files
+    /// are unchanged (same size and mtime) and were read the same way are
+    /// reused without parsing.
+    pub fn ingest(&self, inputs: &[Input], opts: &IngestOptions, progress: &(dyn Fn(&Progress) + Sync)) -> Result<IngestReport, EngineError> {
+        let plan = plan::plan(inputs)?;
+        progress(&Progress::Planned { sources: plan.sources.clone(), problems: plan.problems.clone() });
+        let stored = self.case.sources()?;
+        let zone_name = opts.zone.to_string();
+        let mut report = IngestReport { problems: plan.problems.clone(), ..Default::default() };
+        let mut todo = Vec::new();
+        for source in &plan.sources {
+            let path = source.path.display().to_string();
+            let reusable = stored.iter().find(|m| m.summary.path == path).filter(|m| {
+                m.complete
+                    && m.summary.format == source.format_name()
+                    && m.summary.kind == source.kind
+                    && m.summary.tz == zone_name
+                    && !matches!(source.reader, plan::Reader::Export(faultline_sources::SourceFormat::GitRepo))
+                    && unchanged(&m.files)
+            });
+            match reusable {
+                Some(m) => {
+                    report.reused.push(path);
+                    progress(&Progress::Finished { summary: m.summary.clone(), reused: true });
+                }
+                None => todo.push(source),
+            }
+        }
+        // Mark every source about to be read as incomplete first: a process
+        // killed mid-ingest leaves a case that says what is missing.
+        for source in &todo {
+            self.case.begin_source(&SourceSummary {
+                path: source.path.display().to_string(),
+                kind: source.kind,
+                format: source.format_name(),
+                records: 0,
+                unparsed: 0,
+                first: None,
+                last: None,
+                tz: zone_name.clone(),
+                bytes: 0,
+                sha256: String::new(),
+                notes: vec![],
+            })?;
+        }
+        let cancel = opts.cancel.clone().unwrap_or_default();
+        let zone = opts.zone;
+        let results: Vec<Result<ingest::Ingested, EngineError>> = todo
+            .par_iter()
+            .map(|source| {
+                let bytes = source.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+                progress(&Progress::Started { path: source.path.display().to_string(), format: source.format_name(), bytes });
+                ingest::ingest_source(source, zone, cancel.clone())
+            })
+            .collect();
+        for result in results {
+            let ingested = result?;
+            if ingested.cancelled {
+                report.cancelled = true;
+                continue;
+            }
+            self.case.write_source(&ingested.summary, &ingested.files, &ingested.buffer)?;
+            progress(&Progress::Finished { summary: ingested.summary.clone(), reused: false });
+        }
+        let all = self.case.sources()?;
+        report.sources = plan
+            .sources
+            .iter()
+            .filter_map(|s| {
+                let path = s.path.display().to_string();
+                all.iter().find(|m| m.summary.path == path).map(|m| m.summary.clone())
+            })
+            .collect();
+        report.cancelled |= cancel.load(Ordering::Relaxed);
+        Ok(report)
+    }
+
+    /// Every source in the case.
+    pub fn sources(&self) -> Result<Vec<SourceMeta>, EngineError> {
+        Ok(self.case.sources()?)
+    }
+
+    /// Removes a source from the case.
+    pub fn remove_source(&self, path: &str) -> Result<(), EngineError> {
+        Ok(self.case.remove_source(path)?)
+    }
+
+    /// Correlates the case.
+    pub fn analyze(&self, opts: &AnalyzeOptions) -> Result<Analysis, EngineError> {
+        let data = self.case.load(opts.from, opts.to)?;
+        let mut analysis = faultline_correlate::analyze(&data, &opts.correlate);
+        for note in self.case.notes()? {
+            analysis.timeline.push(TimelineEntry {
+                time: note.time,
+                kind: TimelineKind::Note,
+                source: "analyst".into(),
+                text: note.text,
+                citation: None,
+                change_id: None,
+                suspect: false,
+            });
+        }
+        analysis.timeline.sort_by_key(|e| e.time);
+        Ok(analysis)
+    }
+
+    /// The first unparsed lines kept per source.
+    pub fn unparsed_lines(&self, limit: usize) -> Result<Vec<UnparsedLine>, EngineError> {
+        Ok(self.case.unparsed_lines(limit)?)
+    }
+
+    /// Adds an analyst's note.
+    pub fn add_note(&self, time: Instant, text: &str) -> Result<Note, EngineError> {
+        Ok(self.case.add_note(time, text)?)
+    }
+
+    /// Removes a note.
+    pub fn delete_note(&self, id: i64) -> Result<bool, EngineError> {
+        Ok(self.case.delete_note(id)?)
+    }
+
+    /// The analyst's notes.
+    pub fn notes(&self) -> Result<Vec<Note>, EngineError> {
+        Ok(self.case.notes()?)
+    }
+
+    /// Searches every file of the case, calling `on_hit` until it returns false.
+    pub fn search(&self, request: &SearchRequest, mut on_hit: impl FnMut(SearchHit) -> bool) -> Result<u64, EngineError> {
+        let pattern = faultline_search::Pattern::new(&request.pattern, request.options)?;
+        let mut count = 0u64;
+        for meta in self.case.sources()? {
+            let zone = Zone::parse(&meta.summary.tz).unwrap_or_default();
+            for file in &meta.files {
+                if !file.path.is_file() {
+                    continue;
+                }
+                let timer = LineTimer::new(&file.path, &meta, zone);
+                let mut stop = false;
+                faultline_search::search_file(&pattern, &file.path, |hit| {
+                    let time = timer.time_of(&hit);
+                    let in_window = match time {
+                        Some(t) => request.from.is_none_or(|f| t >= f) && request.to.is_none_or(|to| t <= to),
+                        None => request.from.is_none() && request.to.is_none(),
+                    };
+                    if !in_window {
+                        return true;
+                    }
+                    count += 1;
+                    let go_on = on_hit(SearchHit {
+                        source: meta.summary.path.clone(),
+                        file: hit.file,
+                        line: hit.line,
+                        offset: hit.offset,
+                        text: hit.text,
+                        time,
+                    });
+                    stop = !go_on || (request.max_hits > 0 && count as usize >= request.max_hits);
+                    !stop
+                })?;
+                if stop {
+                    return Ok(count);
+                }
+            }
+        }
+        Ok(count)
+    }
+
+    /// The raw lines of a record with context, from one of the case's files.
+    pub fn excerpt(&self, file: &Path, offset: u64, len: u64, line: Option<u64>, context: usize) -> Result<Excerpt, EngineError> {
+        let known = self.case.sources()?.iter().any(|m| m.files.iter().any(|f| f.path == file));
+        if !known {
+            return Err(EngineError::Other(format!("{} is not one of this case's inputs", file.display())));
+        }
+        Ok(faultline_search::excerpt(file, offset, len, line, context, context)?)
+    }
+}
+
+fn unchanged(files: &[faultline_store::FileStamp]) -> bool {
+    !files.is_empty()
+        && files.iter().all(|f| {
+            faultline_store::FileStamp::stat(&f.path).map(|now| now.size == f.size && now.mtime_ns == f.mtime_ns).unwrap_or(false)
+        })
+}
+
+/// Finds the instant of a search hit: the line's own timestamp, or (for a
+/// continuation line such as a traceback frame) the record it belongs to.
+struct LineTimer {
+    format: Option<faultline_logs::LogFormat>,
+    opts: faultline_logs::LogOptions,
+}
+
+impl LineTimer {
+    fn new(path: &Path, meta: &SourceMeta, zone: Zone) -> LineTimer {
+        let format = if meta.summary.kind == SourceKind::Log {
+            faultline_logs::read_sample(path).ok().and_then(|s| faultline_logs::detect(&s))
+        } else {
+            None
+        };
+        let year_reference = std::fs::metadata(path).ok().and_then(|m| m.modified().ok()).map(|m| {
+            let utc: chrono::DateTime<chrono::Utc> = m.into();
+            (utc + chrono::Duration::seconds(zone.offset_at(utc).local_minus_utc() as i64)).naive_utc()
+        });
+        LineTimer { format, opts: faultline_logs::LogOptions { zone, year_reference, ..Default::default() } }
+    }
+
+    fn parse_line(&self, text: &str) -> Option<Instant> {
+        let format = self.format.as_ref()?;
+        let mut sink = faultline_model::CollectingSink::default();
+        let mut line = text.as_bytes().to_vec();
+        line.push(b'\n');
+        faultline_logs::parse(std::io::Cursor::new(line), format, &self.opts, &mut sink).ok()?;
+        sink.records.first().map(|r| r.time)
+    }
+
+    fn time_of(&self, hit: &faultline_search::Hit) -> Option<Instant> {
+        self.format.as_ref()?;
+        if let Some(t) = self.parse_line(&hit.text) {
+            return Some(t);
+        }
+        // A continuation line: walk back to the line that starts its record.
+        let ex = faultline_search::excerpt(&hit.file, hit.offset, 1, Some(hit.line), 200, 0).ok()?;
+        ex.lines.iter().rev().filter(|l| !l.in_record).find_map(|l| self.parse_line(&l.text))
+    }
+}
+
+/// Renders an analysis (see [`faultline_report::export`]).
+pub fn export(analysis: &Analysis, opts: &ExportOptions) -> Result<Vec<u8>, EngineError> {
+    Ok(faultline_report::export(analysis, opts)?)
+}

@@ -100,6 +100,12 @@ impl LogFormat {
         }
     }
 
+    /// Its timestamps carry no year (RFC 3164 syslog, logcat), so years are
+    /// inferred from the file's modification time.
+    pub fn infers_year(&self) -> bool {
+        self.kind == Kind::Syslog3164 || matches!(self.layout, ts::Layout::Syslog | ts::Layout::MonthDay)
+    }
+
     /// Looks a format up by its [`LogFormat::name`] (for a user who forces a format).
     /// `app-log` and `generic` get the ISO layout at the start of the line.
     pub fn from_name(name: &str) -> Option<LogFormat> {

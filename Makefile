@@ -1,0 +1,46 @@
+# Faultline: the two commands of the quick start are `make run` and `make test`.
+# Both install what is missing (Debian packages for Tauri/WebKitGTK and Xvfb,
+# npm packages for ui/) so they work on a fresh Debian 12 machine as root.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: help deps ui run cli test test-core test-ui e2e bench
+
+help:
+	@echo "make run    - analyze the built-in sample incident (CLI), then open the desktop app on it when a display exists"
+	@echo "make test   - every test: Rust unit + integration + scenario suites, UI unit tests, desktop end-to-end"
+	@echo "make e2e    - the desktop end-to-end tests alone (headless, under Xvfb)"
+	@echo "make bench  - the ingest/search benchmarks against ripgrep and lnav"
+
+deps:
+	@bash scripts/deps.sh
+
+ui: deps
+	@bash scripts/ui.sh build
+
+cli:
+	$(CARGO) build --release --bin faultline
+
+run: deps ui cli
+	./target/release/faultline analyze --format md
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+		$(CARGO) run -p faultline-desktop -- --sample; \
+	else \
+		echo "(no display: the desktop app was not opened; the analysis above is the CLI's)"; \
+	fi
+
+test-core:
+	$(CARGO) test --workspace --exclude faultline-desktop --no-fail-fast
+
+test-ui: ui
+	@bash scripts/ui.sh test
+
+e2e: deps ui
+	@bash scripts/e2e.sh
+
+test: deps test-core test-ui e2e
+
+bench: cli
+	@bash bench/run.sh

@@ -1,0 +1,229 @@
+//! Reading one planned source into an [`IngestBuffer`].
+//!
+//! Each file is read once: the bytes pass through a SHA-256 hasher on their
+//! way into the parser, so the case records what exactly was read without a
+//! second pass over a gigabyte log.
+
+use crate::plan::{PlannedSource, Reader};
+use crate::EngineError;
+use faultline_logs::{LogOptions, LogSummary};
+use faultline_model::time::Zone;
+use faultline_model::{EventSink, SourceSummary, Unparsed};
+use faultline_sources::SourceOptions;
+use faultline_store::{FileStamp, IngestBuffer};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+/// Passes bytes through while hashing them.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Arc<Mutex<Sha256>>,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Ok(mut h) = self.hasher.lock() {
+            h.update(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+fn open_hashed(path: &Path) -> Result<(Box<dyn BufRead + Send>, Arc<Mutex<Sha256>>), EngineError> {
+    let hasher = Arc::new(Mutex::new(Sha256::new()));
+    let file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
+    let mut raw = BufReader::with_capacity(256 * 1024, HashingReader { inner: file, hasher: hasher.clone() });
+    let is_gzip = raw.fill_buf().map(|b| b.starts_with(&[0x1f, 0x8b])).map_err(|e| EngineError::input(path, e.to_string()))?;
+    let reader: Box<dyn BufRead + Send> = if is_gzip {
+        Box::new(BufReader::with_capacity(256 * 1024, flate2::bufread::MultiGzDecoder::new(raw)))
+    } else {
+        Box::new(raw)
+    };
+    Ok((reader, hasher))
+}
+
+fn finish_hash(reader: &mut dyn BufRead, hasher: &Arc<Mutex<Sha256>>) -> String {
+    // The parser may stop before the end (cancel); hash what is left so the
+    // recorded hash is the file's, not a prefix's.
+    let _ = io::copy(reader, &mut io::sink());
+    let h = hasher.lock().map(|h| h.clone().finalize()).unwrap_or_default();
+    hex(&h)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hash_file(path: &Path) -> Result<String, EngineError> {
+    let (mut reader, hasher) = open_raw_hashed(path)?;
+    Ok(finish_hash(&mut reader, &hasher))
+}
+
+fn open_raw_hashed(path: &Path) -> Result<(BufReader<HashingReader<File>>, Arc<Mutex<Sha256>>), EngineError> {
+    let hasher = Arc::new(Mutex::new(Sha256::new()));
+    let file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
+    Ok((BufReader::with_capacity(256 * 1024, HashingReader { inner: file, hasher: hasher.clone() }), hasher))
+}
+
+/// The file's mtime as a wall-clock time in `zone` (the year reference for syslog).
+fn mtime_in_zone(stamp: &FileStamp, zone: &Zone) -> Option<chrono::NaiveDateTime> {
+    let utc = chrono::DateTime::from_timestamp(stamp.mtime_ns.div_euclid(1_000_000_000), 0)?;
+    Some((utc + chrono::Duration::seconds(zone.offset_at(utc).local_minus_utc() as i64)).naive_utc())
+}
+
+/// What reading a source produced.
+pub struct Ingested {
+    /// Its summary.
+    pub summary: SourceSummary,
+    /// Its files, with hashes.
+    pub files: Vec<FileStamp>,
+    /// What was read.
+    pub buffer: IngestBuffer,
+    /// The parse was cancelled before the end.
+    pub cancelled: bool,
+}
+
+/// Counts the lines of a file nobody could read as a format, as unparsed.
+struct UnparsedCounter<'a> {
+    sink: &'a mut dyn EventSink,
+}
+
+impl UnparsedCounter<'_> {
+    fn run(&mut self, reader: &mut dyn BufRead, reason: &'static str) -> Result<u64, EngineError> {
+        let mut line = Vec::new();
+        let (mut n, mut offset) = (0u64, 0u64);
+        loop {
+            line.clear();
+            let read = match reader.read_until(b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(r) => r,
+                Err(_) => break,
+            };
+            n += 1;
+            let cap = line.len().min(4096);
+            let go_on = self
+                .sink
+                .unparsed(&Unparsed { line: n, offset, text: &line[..cap], reason })
+                .map_err(|e| EngineError::Other(e.to_string()))?;
+            offset += read as u64;
+            if !go_on {
+                break;
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Reads one source.
+pub fn ingest_source(source: &PlannedSource, zone: Zone, cancel: Arc<AtomicBool>) -> Result<Ingested, EngineError> {
+    let mut buffer = IngestBuffer::new(source.files.first().map(|p| p.display().to_string()).unwrap_or_default()).with_cancel(cancel);
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+    let mut unparsed = 0u64;
+    let mut cancelled = false;
+    let mut bytes = 0u64;
+    let mut totals = LogSummary::default();
+    match &source.reader {
+        Reader::Log(format) => {
+            for path in &source.files {
+                let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
+                buffer.set_file(path.display().to_string());
+                let opts = LogOptions { zone, year_reference: mtime_in_zone(&stamp, &zone), ..LogOptions::default() };
+                let (mut reader, hasher) = open_hashed(path)?;
+                let result = faultline_logs::parse(&mut reader, format, &opts, &mut buffer);
+                stamp.sha256 = finish_hash(&mut reader, &hasher);
+                let s = result.map_err(|e| EngineError::input(path, e.to_string()))?;
+                unparsed += s.unparsed;
+                bytes += stamp.size;
+                cancelled |= s.stopped;
+                totals.truncated += s.truncated;
+                totals.dst_gap += s.dst_gap;
+                totals.dst_ambiguous += s.dst_ambiguous;
+                totals.out_of_order += s.out_of_order;
+                files.push(stamp);
+                if cancelled {
+                    break;
+                }
+            }
+            if format.infers_year() {
+                notes.push("years inferred from each file's modification time".to_string());
+            }
+        }
+        Reader::Export(format) => {
+            let report = faultline_sources::parse(&source.path, *format, &SourceOptions { zone }, &mut buffer)
+                .map_err(|e| EngineError::input(&source.path, e.to_string()))?;
+            unparsed += report.unparsed;
+            notes.extend(report.notes);
+            let members = if report.files.is_empty() { source.files.clone() } else { report.files };
+            for path in members {
+                if path.is_file() {
+                    let mut stamp = FileStamp::stat(&path).map_err(|e| EngineError::input(&path, e.to_string()))?;
+                    stamp.sha256 = hash_file(&path)?;
+                    bytes += stamp.size;
+                    files.push(stamp);
+                }
+            }
+        }
+        Reader::Unrecognized | Reader::Binary => {
+            let reason = if source.reader == Reader::Binary { "binary content" } else { "no recognized format" };
+            for path in &source.files {
+                let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
+                buffer.set_file(path.display().to_string());
+                let (mut reader, hasher) = open_hashed(path)?;
+                unparsed += UnparsedCounter { sink: &mut buffer }.run(&mut reader, reason)?;
+                stamp.sha256 = finish_hash(&mut reader, &hasher);
+                bytes += stamp.size;
+                files.push(stamp);
+            }
+            notes.push(match source.reader {
+                Reader::Binary => "binary file: not read as records; its lines are counted as unparsed and stay searchable".into(),
+                _ => "no known format matched: lines counted as unparsed, still searchable".into(),
+            });
+        }
+    }
+    if totals.truncated > 0 {
+        notes.push(format!("{} records longer than 1 MiB were truncated (their start is kept)", totals.truncated));
+    }
+    if totals.dst_gap + totals.dst_ambiguous > 0 {
+        notes.push(format!(
+            "{} times fell in a DST gap (moved forward) and {} were ambiguous (earlier instant taken) in {}",
+            totals.dst_gap,
+            totals.dst_ambiguous,
+            zone.label()
+        ));
+    }
+    if totals.out_of_order > 0 {
+        notes.push(format!("{} records are earlier than the record before them (kept, flagged)", totals.out_of_order));
+    }
+    let (first, last) = buffer.range();
+    let sha256 = if files.len() == 1 {
+        files[0].sha256.clone()
+    } else {
+        // A folder or a rotated set: a hash over the members' hashes, in order.
+        let mut h = Sha256::new();
+        for f in &files {
+            h.update(f.path.to_string_lossy().as_bytes());
+            h.update(f.sha256.as_bytes());
+        }
+        hex(&h.finalize())
+    };
+    let summary = SourceSummary {
+        path: source.path.display().to_string(),
+        kind: source.kind,
+        format: source.format_name(),
+        records: buffer.record_count(),
+        unparsed,
+        first,
+        last,
+        tz: zone.to_string(),
+        bytes,
+        sha256,
+        notes,
+    };
+    Ok(Ingested { summary, files, buffer, cancelled })
+}

@@ -1,0 +1,71 @@
+//! End-to-end tests of the `faultline` binary on real files: one test binary,
+//! each test in a fresh temp folder.
+
+mod analyze;
+mod inspect;
+mod search;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the built `faultline` with `args`, with a private cache folder so the
+/// built-in sample is written where the test can see it.
+pub fn faultline(args: &[&str], cache: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_faultline"))
+        .args(args)
+        .env("XDG_CACHE_HOME", cache)
+        .env("TZ", "UTC")
+        .output()
+        .expect("the faultline binary runs")
+}
+
+/// Runs and expects success, returning stdout.
+pub fn ok(args: &[&str], cache: &Path) -> String {
+    let out = faultline(args, cache);
+    assert!(
+        out.status.success(),
+        "faultline {args:?} failed ({:?}):\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("stdout is UTF-8")
+}
+
+/// `faultline inspect --format json` on `paths`, the `sources` array.
+pub fn inspect(paths: &[&Path], extra: &[&str], cache: &Path) -> Vec<Value> {
+    let mut args = vec!["inspect", "--format", "json", "--quiet"];
+    let owned: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    args.extend(owned.iter().map(String::as_str));
+    args.extend_from_slice(extra);
+    let json: Value = serde_json::from_str(&ok(&args, cache)).expect("inspect prints JSON");
+    json["sources"].as_array().expect("sources array").clone()
+}
+
+/// Writes `text` to `dir/name`, creating folders.
+pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// The source in `sources` whose path ends with `suffix`.
+pub fn source<'a>(sources: &'a [Value], suffix: &str) -> &'a Value {
+    sources
+        .iter()
+        .find(|s| s["path"].as_str().is_some_and(|p| p.ends_with(suffix)))
+        .unwrap_or_else(|| panic!("no source ending in {suffix} in {sources:#?}"))
+}
+
+/// `/work/shared/data` beside the clone (or `$FAULTLINE_SHARED_DATA`).
+pub fn shared_data() -> PathBuf {
+    if let Some(p) = std::env::var_os("FAULTLINE_SHARED_DATA") {
+        return PathBuf::from(p);
+    }
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    assert!(p.is_dir(), "the shared data folder {} is missing (CI lays shared/ beside the clone)", p.display());
+    p
+}
