@@ -29,3 +29,102 @@ fn a_case_file_is_reused_and_keeps_notes() {
     let note = again["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "note" && e["source"] == "analyst");
     assert_eq!(note.expect("the note is in the timeline")["time"], "2026-11-17T10:05:00Z");
 }
+
+fn sample_analysis(cache: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&ok(&["analyze", "--quiet", "--format", "json"], cache)).unwrap()
+}
+
+fn utc(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc)
+}
+
+fn near(got: &serde_json::Value, want: &str, within_s: i64, what: &str) {
+    let got = got.as_str().unwrap_or_else(|| panic!("{what}: no time"));
+    let d = (utc(got) - utc(want)).num_seconds().abs();
+    assert!(d <= within_s, "{what}: {got} is {d} s from {want}");
+}
+
+/// The seed report's story, as the sample's ground truth gives it in UTC
+/// (samples/archive-crash/README.md; the report tells it in UTC+3).
+#[test]
+fn the_sample_tells_the_seed_reports_story() {
+    let cache = tempfile::tempdir().unwrap();
+    let a = sample_analysis(cache.path());
+    let top = &a["suspects"][0];
+    assert!(top["change_id"].as_str().unwrap().starts_with("861695c"), "top suspect: {top:#}");
+    assert!(top["score"].as_f64().unwrap() >= 0.5);
+    assert!(top["evidence"].as_array().unwrap().iter().any(|e| e.as_str().unwrap().contains("auth_settings.py")));
+    near(&a["incident"]["onset"], "2026-11-17T08:27:04Z", 60, "onset");
+    near(&a["incident"]["recovered"], "2026-11-17T10:53:01Z", 120, "recovery");
+    let timeline = a["timeline"].as_array().unwrap();
+    let first = |kind: &str| {
+        timeline.iter().find(|e| e["kind"] == kind).unwrap_or_else(|| panic!("no {kind} in the timeline: {timeline:#?}"))["time"].clone()
+    };
+    near(&first("user_report"), "2026-11-17T08:27:48Z", 60, "first user report");
+    near(&first("alert"), "2026-11-17T09:34:12Z", 60, "page");
+    near(&first("fix"), "2026-11-17T10:45:37Z", 60, "fix");
+    let restart = timeline.iter().find(|e| e["kind"] == "restart" && e["time"].as_str().unwrap() > "2026-11-17T10:00").unwrap();
+    near(&restart["time"], "2026-11-17T10:53:02Z", 60, "restart");
+    let confirmation = timeline
+        .iter()
+        .find(|e| e["kind"] == "note" && e["source"] != "analyst" && e["time"].as_str().unwrap() > "2026-11-17T10:53")
+        .expect("a user confirmation after recovery");
+    near(&confirmation["time"], "2026-11-17T11:05:31Z", 60, "user confirmation");
+    assert_eq!(a["metrics"]["time_to_detect_s"].as_i64().map(|s| s / 60), Some(67));
+}
+
+/// Reads line `n` (1-based) of a plain or gzip file.
+fn read_line(path: &str, n: u64) -> String {
+    use std::io::{BufRead, Read};
+    let mut raw = Vec::new();
+    std::fs::File::open(path).unwrap().read_to_end(&mut raw).unwrap();
+    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut out).unwrap();
+        out
+    } else {
+        raw
+    };
+    let line = std::io::Cursor::new(bytes).lines().nth((n - 1) as usize).unwrap().unwrap();
+    line.trim_end_matches('\r').to_string()
+}
+
+#[test]
+fn every_citation_points_at_a_real_line_whose_text_matches() {
+    let cache = tempfile::tempdir().unwrap();
+    let a = sample_analysis(cache.path());
+    let mut citations = Vec::new();
+    for s in a["suspects"].as_array().unwrap() {
+        citations.extend(s["citations"].as_array().unwrap().iter().cloned());
+    }
+    for e in a["timeline"].as_array().unwrap() {
+        if !e["citation"].is_null() {
+            citations.push(e["citation"].clone());
+        }
+    }
+    for sig in a["incident"]["signatures"].as_array().unwrap() {
+        citations.push(sig["example"].clone());
+    }
+    assert!(citations.len() >= 10, "{} citations", citations.len());
+    for c in citations {
+        let line = c["line"].as_u64().unwrap();
+        if line == 0 {
+            continue; // a commit read from a repository
+        }
+        let actual = read_line(c["file"].as_str().unwrap(), line);
+        let cited = c["text"].as_str().unwrap();
+        assert!(actual.starts_with(cited.trim_end()), "{}:{line}\n cited: {cited}\nactual: {actual}", c["file"]);
+    }
+}
+
+#[test]
+fn the_markdown_postmortem_names_the_push_in_the_sample_zone() {
+    let cache = tempfile::tempdir().unwrap();
+    let md = ok(&["analyze", "--quiet", "--format", "md"], cache.path());
+    for section in ["## Issue summary", "## Timeline (UTC+3)", "## Root cause", "## Resolution and recovery", "## Corrective and preventive measures"] {
+        assert!(md.contains(section), "missing {section}");
+    }
+    assert!(md.contains("11:20"), "the push at 11:20 UTC+3");
+    let utc = ok(&["analyze", "--quiet", "--format", "md", "--display-tz", "UTC"], cache.path());
+    assert!(utc.contains("## Timeline (UTC)") && utc.contains("08:20"), "the same push at 08:20 UTC");
+}

@@ -1,1 +1,424 @@
-//! Incident onset and recovery, error signatures, ranked root-cause suspects, milestones and metrics.
+//! Incident onset and recovery, error signatures, ranked root-cause suspects,
+//! milestones and metrics.
+//!
+//! [`analyze`] reads a [`CaseData`] (per-second counts plus the notable
+//! records, changes, support messages and alerts) and produces the
+//! [`Analysis`] the CLI prints and the exporters render:
+//!
+//! 1. [`events`] turns notable records into error events (5xx responses,
+//!    error-or-worse records, exceptions) and clusters them into
+//!    [`signature`]s (masking + Drain-like merging; a traceback is keyed by
+//!    its final exception line and deepest frames).
+//! 2. [`incident`] runs a Poisson likelihood-ratio scan ([`changepoint`]) per
+//!    signature and over all errors, with traffic as exposure, takes the
+//!    strongest significant window, merges the signatures that change with
+//!    it, and places onset and recovery on individual errors.
+//! 3. [`suspects`] scores every change in the lookback window on time,
+//!    overlap, recovery and scope.
+//! 4. [`milestones`] builds the timeline and the metrics; [`series`] the chart.
+#![deny(missing_docs)]
+
+pub mod changepoint;
+pub mod events;
+pub mod incident;
+pub mod milestones;
+pub mod series;
+pub mod signature;
+pub mod suspects;
+
+use faultline_model::{Analysis, CaseData, TimelineKind};
+
+/// How to analyze.
+#[derive(Debug, Clone)]
+pub struct CorrelateOptions {
+    /// How far before the onset a change is still a candidate. Default 24 h.
+    pub lookback: chrono::Duration,
+    /// Chart bucket width in seconds; `None` picks one giving ~200–400 buckets.
+    pub bucket_seconds: Option<u32>,
+}
+
+impl Default for CorrelateOptions {
+    fn default() -> Self {
+        CorrelateOptions { lookback: chrono::Duration::hours(24), bucket_seconds: None }
+    }
+}
+
+/// Correlates a case: incident, suspects, timeline, metrics, lead and series.
+pub fn analyze(case: &CaseData, opts: &CorrelateOptions) -> Analysis {
+    let mut analysis = Analysis {
+        sources: case.sources.clone(),
+        series: series::build(case, opts.bucket_seconds),
+        ..Default::default()
+    };
+    let (events, miner) = events::extract(case);
+    let Some(detected) = incident::detect(case, &events) else {
+        analysis.timeline = quiet_timeline(case);
+        return analysis;
+    };
+    let Some(incident) = incident::build(case, &events, &detected, &miner) else {
+        analysis.timeline = quiet_timeline(case);
+        return analysis;
+    };
+    let suspects = suspects::rank(case, &events, &detected, &incident, opts.lookback);
+    let (timeline, metrics) = milestones::build(&milestones::Inputs {
+        case,
+        events: &events,
+        detected: &detected,
+        incident: &incident,
+        suspects: &suspects,
+        lookback: opts.lookback,
+    });
+    if suspects.first().is_none_or(|s| s.score < suspects::NAMED) {
+        analysis.lead = Some(lead(&incident, suspects.first()));
+    }
+    analysis.incident = Some(incident);
+    analysis.suspects = suspects;
+    analysis.timeline = timeline;
+    analysis.metrics = metrics;
+    analysis
+}
+
+/// The strongest non-change evidence, when no change explains the incident.
+fn lead(incident: &faultline_model::Incident, best: Option<&faultline_model::Suspect>) -> String {
+    // An exception or error message says more than the 500 it produced.
+    let sigs = &incident.signatures;
+    let sig = sigs
+        .iter()
+        .find(|s| s.new && !s.template.starts_with("HTTP "))
+        .or_else(|| sigs.iter().find(|s| s.new))
+        .or_else(|| sigs.iter().find(|s| !s.template.starts_with("HTTP ")))
+        .or_else(|| sigs.first());
+    let why = match best {
+        Some(s) => format!("No change explains the incident (best suspect {} scores {:.2} < 0.5).", s.change_id, s.score),
+        None => "No change was made in the lookback window.".to_string(),
+    };
+    match sig {
+        Some(s) => format!(
+            "{why} Strongest evidence: {} error signature `{}` ({} occurrences from {}, first at {}{}{}).",
+            if s.new { "new" } else { "surging" },
+            s.template,
+            s.count,
+            s.first.format("%Y-%m-%d %H:%M:%S UTC"),
+            s.example.location(),
+            s.hosts.first().map_or_else(String::new, |h| format!(" on {h}")),
+            s.endpoints.first().or(incident.endpoints.first()).map_or_else(String::new, |e| format!(", endpoint {e}")),
+        ),
+        None => format!("{why} Start from the first incident error at {}.", incident.onset_citation.location()),
+    }
+}
+
+/// With no incident, the timeline still shows changes and alerts.
+fn quiet_timeline(case: &CaseData) -> Vec<faultline_model::TimelineEntry> {
+    let mut tl: Vec<faultline_model::TimelineEntry> = case
+        .changes
+        .iter()
+        .map(|c| faultline_model::TimelineEntry {
+            time: c.event.time,
+            kind: TimelineKind::Change,
+            source: case.sources.get(c.source as usize).map_or_else(|| "?".into(), |s| s.path.clone()),
+            text: format!("{} {}", c.event.id, c.event.message.lines().next().unwrap_or("")),
+            citation: Some(suspects::cite_change(c)),
+            change_id: Some(c.event.id.clone()),
+            suspect: false,
+        })
+        .chain(case.alerts.iter().map(|a| faultline_model::TimelineEntry {
+            time: a.event.time,
+            kind: TimelineKind::Alert,
+            source: case.sources.get(a.source as usize).map_or_else(|| "?".into(), |s| s.path.clone()),
+            text: format!("Alert fired: {}", a.event.title),
+            citation: Some(milestones::cite_alert(a)),
+            change_id: None,
+            suspect: false,
+        }))
+        .collect();
+    tl.sort_by_key(|e| e.time);
+    tl
+}
+
+#[cfg(test)]
+mod tests {
+    //! End-to-end checks of [`analyze`] on cases built in memory the way the
+    //! store returns them: an nginx access log, an app log with tracebacks,
+    //! deploys, tickets and pages.
+    use super::*;
+    use faultline_model::{
+        Alert, Change, Level, Located, NotableRecord, OwnedRecord, SecondCount, SourceKind, SourceSummary, Span,
+        SupportMessage,
+    };
+
+    const T0: i64 = 1_764_000_000; // the start of the logs
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> f64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((self.0 >> 11) as f64) / ((1u64 << 53) as f64)
+        }
+    }
+
+    fn at(t: i64) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(t, 0).unwrap_or_default()
+    }
+
+    fn source(path: &str, kind: SourceKind) -> SourceSummary {
+        SourceSummary {
+            path: path.into(),
+            kind,
+            format: "test".into(),
+            records: 0,
+            unparsed: 0,
+            first: None,
+            last: None,
+            tz: "UTC".into(),
+            bytes: 0,
+            sha256: String::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// A case under construction: 0 = nginx, 1 = app log, 2 = deploys, 3 = tickets, 4 = pages.
+    struct Builder {
+        case: CaseData,
+        line: [u64; 2],
+    }
+
+    impl Builder {
+        fn new() -> Self {
+            let case = CaseData {
+                sources: vec![
+                    source("nginx/access.log", SourceKind::Log),
+                    source("app/archive-portal.log", SourceKind::Log),
+                    source("deploys.csv", SourceKind::Deploys),
+                    source("tickets.csv", SourceKind::Support),
+                    source("pages.json", SourceKind::Alerts),
+                ],
+                ..Default::default()
+            };
+            Builder { case, line: [0, 0] }
+        }
+
+        fn count(&mut self, second: i64, source: u32, total: u32, errors: u32, http_5xx: u32) {
+            self.case.counts.push(SecondCount { second, source, total, errors, http_5xx, http_4xx: 0, warnings: 0 });
+        }
+
+        fn request(&mut self, t: i64, path: &str, status: u16, client: &str) {
+            self.line[0] += 1;
+            let text = format!("{client} - - [..] \"POST {path} HTTP/1.1\" {status} 12 \"-\" \"ua\"");
+            self.case.notable.push(NotableRecord {
+                source: 0,
+                file: "nginx/access.log".into(),
+                record: OwnedRecord {
+                    time: at(t),
+                    span: Span { line: self.line[0], offset: self.line[0] * 100, len: 100, lines: 1 },
+                    level: Some(Level::Error),
+                    status: Some(status),
+                    method: Some("POST".into()),
+                    path: Some(path.into()),
+                    client: Some(client.into()),
+                    user_agent: Some("ua".into()),
+                    host: None,
+                    service: None,
+                    message: text.clone(),
+                    text,
+                    flags: 0,
+                },
+            });
+        }
+
+        fn app(&mut self, t: i64, level: Level, message: &str, text: &str) {
+            self.line[1] += 1;
+            self.case.notable.push(NotableRecord {
+                source: 1,
+                file: "app/archive-portal.log".into(),
+                record: OwnedRecord {
+                    time: at(t),
+                    span: Span { line: self.line[1], offset: self.line[1] * 80, len: 80, lines: 1 },
+                    level: Some(level),
+                    status: None,
+                    method: None,
+                    path: None,
+                    client: None,
+                    user_agent: None,
+                    host: None,
+                    service: Some("archive-portal".into()),
+                    message: message.into(),
+                    text: text.into(),
+                    flags: 0,
+                },
+            });
+        }
+
+        fn change(&mut self, t: i64, id: &str, service: &str, message: &str, files: &[&str]) {
+            let line = self.case.changes.len() as u64 + 2;
+            self.case.changes.push(Located {
+                source: 2,
+                file: "deploys.csv".into(),
+                event: Change {
+                    id: id.into(),
+                    time: at(t),
+                    author: Some("dev".into()),
+                    service: Some(service.into()),
+                    environment: None,
+                    message: message.into(),
+                    files: files.iter().map(|f| f.to_string()).collect(),
+                    file: None,
+                    span: Span { line, offset: line * 50, len: 50, lines: 1 },
+                },
+            });
+        }
+
+        fn message(&mut self, t: i64, author: &str, text: &str) {
+            let line = self.case.messages.len() as u64 + 2;
+            self.case.messages.push(Located {
+                source: 3,
+                file: "tickets.csv".into(),
+                event: SupportMessage {
+                    time: at(t),
+                    author: Some(author.into()),
+                    channel: None,
+                    subject: None,
+                    text: text.into(),
+                    file: None,
+                    span: Span { line, offset: line * 60, len: 60, lines: 1 },
+                },
+            });
+        }
+
+        /// Six hours of traffic at ~`rps` requests a second, with errors at
+        /// `incident_rate` on `/login` inside `[start, end)` (with `trace` in
+        /// the app log), and `noise` 500s a minute on `/search` all along.
+        fn traffic(&mut self, seed: u64, start: i64, end: i64, incident_rate: f64, trace: &str, noise: f64) {
+            let mut r = Rng(seed);
+            let mut k = 0u32;
+            for s in T0..T0 + 6 * 3600 {
+                let total = 2 + (r.next() * 4.0) as u32;
+                let mut errors = 0;
+                if s >= start && s < end && r.next() < incident_rate {
+                    k += 1;
+                    let client = format!("10.0.{}.{}", k % 7, k % 251);
+                    self.request(s, "/login", 500, &client);
+                    let text = format!("2026-01-01 00:00:00,000 ERROR [app] Exception on /login [POST]\n{trace}");
+                    self.app(s, Level::Error, "Exception on /login [POST]", &text);
+                    errors += 1;
+                }
+                if r.next() < noise / 60.0 {
+                    self.request(s, &format!("/search/{}", 100 + (r.next() * 900.0) as u32), 500, "10.9.9.9");
+                    errors += 1;
+                }
+                self.count(s, 0, total, errors, errors);
+                self.count(s, 1, 1 + errors, errors, 0);
+            }
+            self.case.notable.sort_by_key(|n| n.record.time);
+        }
+    }
+
+    const IMPORT_TRACE: &str = "Traceback (most recent call last):\n  File \"/srv/archive/app/views.py\", line 88, in login\n    from config.auth_settings import SESSION_BACKEND\n  File \"/srv/archive/config/auth_settings.py\", line 12, in <module>\n    from archive_auth.sessions import RedisSessionStore\nImportError: cannot import name 'RedisSessionStore' from 'archive_auth.sessions' (/srv/archive/archive_auth/sessions.py)";
+    const DB_TRACE: &str = "Traceback (most recent call last):\n  File \"/usr/lib/python3/site-packages/psycopg2/__init__.py\", line 122, in connect\n    conn = _connect(dsn)\npsycopg2.OperationalError: could not connect to server: Connection refused (10.2.0.5:5432)";
+
+    #[test]
+    fn steady_background_noise_is_not_an_incident() {
+        let mut b = Builder::new();
+        b.traffic(3, 0, 0, 0.0, "", 1.2);
+        b.change(T0 + 3 * 3600, "d-17", "search", "Tune search ranking", &["search/rank.py"]);
+        let a = analyze(&b.case, &CorrelateOptions::default());
+        assert!(a.incident.is_none(), "{:?}", a.incident.map(|i| i.summary));
+        assert!(a.suspects.is_empty());
+        assert_eq!(a.timeline.len(), 1, "the change is still on the timeline");
+        assert!(!a.series.buckets.is_empty());
+    }
+
+    #[test]
+    fn onset_and_recovery_are_the_first_and_last_incident_errors() {
+        let mut b = Builder::new();
+        let (start, end) = (T0 + 2 * 3600 + 17, T0 + 4 * 3600 + 33);
+        b.traffic(5, start, end, 0.4, IMPORT_TRACE, 1.0);
+        let a = analyze(&b.case, &CorrelateOptions::default());
+        let inc = a.incident.expect("incident");
+        let first = b.case.notable.iter().find(|n| n.record.time.timestamp() >= start && n.record.path.as_deref() == Some("/login"));
+        assert_eq!(Some(inc.onset), first.map(|n| n.record.time), "onset is an error's instant, not a bucket edge");
+        let last = b.case.notable.iter().rev().find(|n| n.record.time.timestamp() < end && n.record.path.as_deref() == Some("/login"));
+        assert_eq!(inc.recovered, last.map(|n| n.record.time));
+        assert_eq!(inc.endpoints.first().map(String::as_str), Some("/login"));
+        assert!(inc.signatures.iter().any(|s| s.new && s.template.starts_with("ImportError")));
+        assert!(!inc.signatures.iter().any(|s| s.template.contains("/search")), "noise is not the incident");
+    }
+
+    #[test]
+    fn latent_culprit_beats_the_nearest_harmless_deploy() {
+        let mut b = Builder::new();
+        let start = T0 + 3 * 3600;
+        b.traffic(11, start, T0 + 5 * 3600, 0.3, IMPORT_TRACE, 0.5);
+        b.change(start - 20 * 60, "c-41", "archive-portal", "Use new session backend", &["config/auth_settings.py"]);
+        b.change(start - 2 * 60, "c-42", "archive-portal", "Footer copy tweak", &["templates/footer.html"]);
+        b.change(T0 + 5 * 3600 - 90, "c-43", "archive-portal", "Add RedisSessionStore to archive_auth.sessions", &["archive_auth/sessions.py"]);
+        let a = analyze(&b.case, &CorrelateOptions::default());
+        let top = a.suspects.first().expect("suspects");
+        assert_eq!(top.change_id, "c-41", "{:#?}", a.suspects.iter().map(|s| (&s.change_id, s.score, &s.factors)).collect::<Vec<_>>());
+        assert!(top.score >= 0.5);
+        assert!(top.evidence.iter().any(|e| e.contains("config/auth_settings.py") && e.contains("app/archive-portal.log:")), "{:?}", top.evidence);
+        let harmless = a.suspects.iter().find(|s| s.change_id == "c-42").expect("c-42 ranked");
+        assert!(harmless.score < 0.5 && harmless.ranked_lower_because.is_some());
+        assert!(a.lead.is_none());
+        assert!(a.timeline.iter().any(|e| e.kind == TimelineKind::Fix && e.change_id.as_deref() == Some("c-43")));
+        assert!(a.timeline.iter().any(|e| e.suspect && e.change_id.as_deref() == Some("c-41")));
+    }
+
+    #[test]
+    fn the_change_whose_revert_ends_the_errors_is_the_suspect() {
+        let mut b = Builder::new();
+        let (start, end) = (T0 + 3 * 3600, T0 + 4 * 3600);
+        let trace = "Traceback (most recent call last):\n  File \"/srv/archive/app/views.py\", line 40, in login\nRuntimeError: upstream refused the request";
+        b.traffic(13, start, end, 0.3, trace, 0.0);
+        b.change(start - 5 * 60, "aaaa111", "archive-portal", "Bump pool size", &["deploy/pool.yaml"]);
+        b.change(start - 5 * 60 + 90, "bbbb222", "archive-portal", "Enable request signing", &["deploy/signing.yaml"]);
+        b.change(start + 20 * 60, "cccc333", "archive-portal", "Revert \"Bump pool size\"", &["deploy/pool.yaml"]);
+        b.change(end - 60, "dddd444", "archive-portal", "Revert \"Enable request signing\"", &["deploy/signing.yaml"]);
+        let a = analyze(&b.case, &CorrelateOptions::default());
+        let top = a.suspects.first().expect("suspects");
+        assert_eq!(top.change_id, "bbbb222", "{:#?}", a.suspects.iter().map(|s| (&s.change_id, s.score, &s.factors)).collect::<Vec<_>>());
+        assert!(top.score >= 0.5);
+        let other = a.suspects.iter().find(|s| s.change_id == "aaaa111").expect("ranked");
+        assert!(other.score < 0.5, "a revert that did not end the errors is weak evidence");
+    }
+
+    #[test]
+    fn when_no_change_explains_it_a_lead_points_at_the_new_signature() {
+        let mut b = Builder::new();
+        let start = T0 + 3 * 3600 + 5;
+        b.traffic(17, start, T0 + 3 * 3600 + 1500, 0.5, DB_TRACE, 0.5);
+        b.change(start - 25 * 60, "v2.3.1", "archive-portal", "Update footer links", &["templates/footer.html"]);
+        b.change(start - 3 * 60, "v2.3.2", "archive-portal", "Tweak CSS", &["static/site.css"]);
+        b.message(start + 300, "jane", "I get an error 500 when I try to log in");
+        b.message(start + 400, "ArchiveSupport", "We are looking into it, sorry");
+        b.message(T0 + 3 * 3600 + 1700, "jane", "works now, thanks!");
+        b.case.alerts.push(Located {
+            source: 4,
+            file: "pages.json".into(),
+            event: Alert {
+                time: at(start + 600),
+                acknowledged: Some(at(start + 720)),
+                resolved: None,
+                title: "High 5xx rate".into(),
+                service: None,
+                severity: None,
+                status: None,
+                description: None,
+                responder: Some("oncall".into()),
+                file: None,
+                span: Span { line: 3, offset: 10, len: 10, lines: 1 },
+            },
+        });
+        let a = analyze(&b.case, &CorrelateOptions::default());
+        assert!(a.suspects.iter().all(|s| s.score < 0.5), "{:#?}", a.suspects.iter().map(|s| (&s.change_id, s.score)).collect::<Vec<_>>());
+        let lead = a.lead.expect("lead");
+        assert!(lead.contains("OperationalError") && lead.contains("app/archive-portal.log:"), "{lead}");
+        let kinds: Vec<TimelineKind> = a.timeline.iter().map(|e| e.kind).collect();
+        for k in [TimelineKind::ErrorOnset, TimelineKind::UserReport, TimelineKind::Communication, TimelineKind::Alert, TimelineKind::Ack, TimelineKind::Recovery, TimelineKind::Note] {
+            assert!(kinds.contains(&k), "{k:?} missing from {kinds:?}");
+        }
+        assert_eq!(a.metrics.time_to_first_report_s, Some(300 - (a.incident.as_ref().map_or(0, |i| i.onset.timestamp()) - start)));
+        assert_eq!(a.metrics.user_reports, 1);
+        assert!(a.metrics.affected_clients > 5);
+        assert!(a.timeline.windows(2).all(|w| w[0].time <= w[1].time));
+    }
+}

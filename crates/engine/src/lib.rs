@@ -285,6 +285,7 @@ impl Engine {
             });
         }
         analysis.timeline.sort_by_key(|e| e.time);
+        cite_raw_lines(&mut analysis);
         Ok(analysis)
     }
 
@@ -356,6 +357,50 @@ impl Engine {
             return Err(EngineError::Other(format!("{} is not one of this case's inputs", file.display())));
         }
         Ok(faultline_search::excerpt(file, offset, len, line, context, context)?)
+    }
+}
+
+/// Longest cited line kept in an analysis.
+const MAX_CITED_TEXT: usize = 1000;
+
+/// Puts the raw first line of each cited record into its citation, read from
+/// the file by offset, so every claim can be checked against its input as
+/// written. (The correlator does no I/O and cites changes, messages and alerts
+/// by a summary; a commit read from a repository, line 0, keeps it.) Files
+/// that are gone keep the summary.
+fn cite_raw_lines(analysis: &mut Analysis) {
+    let mut cache: std::collections::HashMap<(String, u64), Option<String>> = std::collections::HashMap::new();
+    let mut fill = |c: &mut faultline_model::Citation| {
+        if c.line == 0 {
+            return;
+        }
+        let raw = cache.entry((c.file.clone(), c.offset)).or_insert_with(|| {
+            let ex = faultline_search::excerpt(Path::new(&c.file), c.offset, 1, Some(c.line), 0, 0).ok()?;
+            let first = ex.lines.into_iter().find(|l| l.in_record)?;
+            Some(first.text.chars().take(MAX_CITED_TEXT).collect())
+        });
+        if let Some(raw) = raw {
+            c.text = raw.clone();
+        }
+    };
+    if let Some(inc) = analysis.incident.as_mut() {
+        fill(&mut inc.onset_citation);
+        if let Some(c) = inc.recovered_citation.as_mut() {
+            fill(c);
+        }
+        for sig in &mut inc.signatures {
+            fill(&mut sig.example);
+        }
+    }
+    for s in &mut analysis.suspects {
+        for c in &mut s.citations {
+            fill(c);
+        }
+    }
+    for e in &mut analysis.timeline {
+        if let Some(c) = e.citation.as_mut() {
+            fill(c);
+        }
     }
 }
 

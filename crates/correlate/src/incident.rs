@@ -1,0 +1,285 @@
+//! Finding the incident window: per-signature and overall change points,
+//! merged into one onset and recovery, and the incident's fingerprint.
+
+use crate::changepoint::{self, Window};
+use crate::events::{cite_record, ErrorEvent};
+use crate::signature::{template_id, Miner};
+use chrono::{DateTime, Utc};
+use faultline_model::{CaseData, Incident, Signature};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What detection concluded, in terms of the error events.
+#[derive(Debug, Clone)]
+pub struct Detected {
+    /// Index (into the events) of the first incident error.
+    pub onset: usize,
+    /// Index of the last incident error, when the rate is back at baseline.
+    pub recovered: Option<usize>,
+    /// Per event: whether it belongs to the incident.
+    pub member: Vec<bool>,
+    /// Clusters not seen before the onset.
+    pub new_clusters: BTreeSet<usize>,
+    /// Bin width used by the scan, seconds.
+    pub bin: i64,
+    /// Last second of log data.
+    pub data_end: i64,
+}
+
+struct Stream {
+    events: Vec<usize>,
+    window: Window,
+}
+
+/// Most streams scanned; the rest are too rare to be an incident alone.
+const MAX_STREAMS: usize = 60;
+
+/// Detects the incident among `events` (sorted by time).
+pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
+    let first_ev = events.first()?.t;
+    let last_ev = events.last()?.t;
+    let t0 = case.counts.first().map_or(first_ev, |c| c.second.min(first_ev));
+    let data_end = case.counts.last().map_or(last_ev, |c| c.second.max(last_ev));
+    let span = (data_end - t0 + 1).max(1);
+    // One-minute bins, wider for long spans so the scan stays ~1500 bins.
+    let bin = (((span + 1499) / 1500).max(60) + 59) / 60 * 60;
+    let nb = usize::try_from(span / bin + 1).ok()?;
+    let bin_of = |t: i64| usize::try_from((t - t0) / bin).unwrap_or(0).min(nb - 1);
+
+    let mut traffic = vec![0.0f64; nb];
+    let mut coverage: HashMap<u32, (i64, i64)> = HashMap::new();
+    for c in &case.counts {
+        traffic[bin_of(c.second)] += f64::from(c.total);
+        let e = coverage.entry(c.source).or_insert((c.second, c.second));
+        e.0 = e.0.min(c.second);
+        e.1 = e.1.max(c.second);
+    }
+    for e in events {
+        // Events of a source without counts still define its coverage.
+        let c = coverage.entry(e.source).or_insert((e.t, e.t));
+        c.0 = c.0.min(e.t);
+        c.1 = c.1.max(e.t);
+    }
+    let nonzero: Vec<f64> = traffic.iter().copied().filter(|&x| x > 0.0).collect();
+    let eps = 0.01 * nonzero.iter().sum::<f64>() / nonzero.len().max(1) as f64 + 1e-3;
+
+    let stream_for = |cluster: Option<usize>, members: Vec<usize>| -> Option<Stream> {
+        let mut counts = vec![0.0; nb];
+        let mut sources = BTreeSet::new();
+        for &i in &members {
+            let e = events.get(i)?;
+            counts[bin_of(e.t)] += 1.0;
+            sources.insert(e.source);
+        }
+        let covered: Vec<(usize, usize)> = sources
+            .iter()
+            .filter_map(|s| coverage.get(s))
+            .map(|&(a, b)| (bin_of(a), bin_of(b)))
+            .collect();
+        let exposure: Vec<f64> = (0..nb)
+            .map(|b| if cluster.is_none() || covered.iter().any(|&(a, z)| b >= a && b <= z) { traffic[b] + eps } else { 0.0 })
+            .collect();
+        let window = changepoint::scan(&counts, &exposure)?;
+        Some(Stream { events: members, window })
+    };
+
+    let mut by_cluster: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, e) in events.iter().enumerate() {
+        by_cluster.entry(e.cluster).or_default().push(i);
+    }
+    let mut candidates: Vec<(usize, Vec<usize>)> = by_cluster.into_iter().filter(|(_, v)| v.len() >= 5).collect();
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.1.len()));
+    candidates.truncate(MAX_STREAMS);
+    let mut streams: Vec<Stream> =
+        candidates.into_iter().filter_map(|(c, v)| stream_for(Some(c), v)).filter(|s| s.window.is_significant()).collect();
+    let overall = stream_for(None, (0..events.len()).collect()).filter(|s| s.window.is_significant());
+
+    let primary = streams
+        .iter()
+        .map(|s| s.window)
+        .chain(overall.as_ref().map(|s| s.window))
+        .max_by(|a, b| a.llr.total_cmp(&b.llr))?;
+    let (lo, hi) = (primary.start.saturating_sub(2), primary.end + 2);
+    streams.retain(|s| s.window.end >= lo && s.window.start <= hi);
+    if streams.is_empty() {
+        streams.extend(overall);
+    }
+
+    let mut member = vec![false; events.len()];
+    let mut onset: Option<usize> = None;
+    let mut last: Option<usize> = None;
+    for s in &streams {
+        let w = s.window;
+        let start_t = (t0 + w.start as i64 * bin) as f64;
+        let end_t = (t0 + (w.end as i64 + 1) * bin) as f64;
+        let times: Vec<f64> = s.events.iter().filter_map(|&i| events.get(i)).map(|e| e.t as f64).collect();
+        let n_before = times.iter().filter(|&&t| t < start_t).count() as f64;
+        let n_after = times.iter().filter(|&&t| t >= end_t).count() as f64;
+        let n_in = times.len() as f64 - n_before - n_after;
+        let rate_before = n_before / (start_t - (t0 as f64)).max(1.0);
+        let rate_after = n_after / ((data_end as f64) - end_t).max(1.0);
+        let rate_in = n_in / (end_t - start_t).max(1.0);
+        let b = bin as f64;
+        let on = changepoint::refine_onset(&times, start_t - 3.0 * b, (start_t + 3.0 * b).min(end_t), rate_before, rate_in);
+        let off = changepoint::refine_end(&times, (end_t - 3.0 * b).max(start_t), end_t + 3.0 * b, rate_in, rate_after);
+        let (Some(on), Some(off)) = (on, off) else { continue };
+        let (Some(&on_ev), Some(&off_ev)) = (s.events.get(on), s.events.get(off)) else { continue };
+        for &i in s.events.iter().skip(on).take(off.saturating_sub(on) + 1) {
+            if let Some(m) = member.get_mut(i) {
+                *m = true;
+            }
+        }
+        if onset.is_none_or(|o| on_ev < o) {
+            onset = Some(on_ev);
+        }
+        if last.is_none_or(|l| off_ev > l) {
+            last = Some(off_ev);
+        }
+    }
+    let onset = onset?;
+    let last = last?;
+    let (onset_t, last_t) = (events.get(onset)?.t, events.get(last)?.t);
+
+    // Clusters first seen inside the window with at least two errors belong
+    // to it even when too rare to be a change on their own.
+    let mut first_seen: HashMap<usize, i64> = HashMap::new();
+    let mut counts_in: HashMap<usize, usize> = HashMap::new();
+    let mut last_seen: HashMap<usize, i64> = HashMap::new();
+    for e in events {
+        first_seen.entry(e.cluster).or_insert(e.t);
+        last_seen.insert(e.cluster, e.t);
+        if e.t >= onset_t && e.t <= last_t {
+            *counts_in.entry(e.cluster).or_default() += 1;
+        }
+    }
+    for (i, e) in events.iter().enumerate() {
+        let fs = first_seen.get(&e.cluster).copied().unwrap_or(i64::MIN);
+        let ls = last_seen.get(&e.cluster).copied().unwrap_or(i64::MAX);
+        if fs >= onset_t && ls <= last_t && counts_in.get(&e.cluster).copied().unwrap_or(0) >= 2 {
+            if let Some(m) = member.get_mut(i) {
+                *m = true;
+            }
+        }
+    }
+    let new_clusters: BTreeSet<usize> = events
+        .iter()
+        .zip(&member)
+        .filter(|(_, &m)| m)
+        .map(|(e, _)| e.cluster)
+        .filter(|c| first_seen.get(c).is_some_and(|&f| f >= onset_t))
+        .collect();
+
+    // Recovered only when the quiet after the last error is long against the
+    // incident's own error rate: a pause of ten typical gaps, two minutes at least.
+    let n_members = member.iter().filter(|&&m| m).count().max(1) as f64;
+    let typical_gap = ((last_t - onset_t).max(1) as f64) / n_members;
+    let quiet_needed = (10.0 * typical_gap).max(120.0) as i64;
+    let recovered = if data_end - last_t >= quiet_needed { Some(last) } else { None };
+    Some(Detected { onset, recovered, member, new_clusters, bin, data_end })
+}
+
+fn instant(t: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(t, 0).unwrap_or_default()
+}
+
+/// The incident's signatures, new ones first then by count.
+pub fn signatures(case: &CaseData, events: &[ErrorEvent], d: &Detected, miner: &Miner) -> Vec<Signature> {
+    let mut groups: BTreeMap<usize, Vec<&ErrorEvent>> = BTreeMap::new();
+    for (e, _) in events.iter().zip(&d.member).filter(|(_, &m)| m) {
+        groups.entry(e.cluster).or_default().push(e);
+    }
+    let mut out: Vec<Signature> = groups
+        .into_iter()
+        .filter_map(|(cluster, evs)| {
+            let first = evs.first()?;
+            let last = evs.last()?;
+            let nr = case.notable.get(first.idx)?;
+            let template = miner.template(cluster);
+            let mut endpoints: Vec<String> = Vec::new();
+            let mut hosts: Vec<String> = Vec::new();
+            let mut modules: Vec<String> = Vec::new();
+            let mut level = None;
+            for e in &evs {
+                push_unique(&mut endpoints, e.endpoint.as_deref(), 20);
+                push_unique(&mut hosts, e.host.as_deref(), 20);
+                for m in &e.trace.modules {
+                    push_unique(&mut modules, Some(m), 30);
+                }
+                let l = case.notable.get(e.idx).and_then(|n| n.record.level);
+                if l > level {
+                    level = l;
+                }
+            }
+            Some(Signature {
+                id: template_id(&template),
+                template,
+                count: evs.len() as u64,
+                first: case.notable.get(first.idx).map_or_else(|| instant(first.t), |n| n.record.time),
+                last: case.notable.get(last.idx).map_or_else(|| instant(last.t), |n| n.record.time),
+                new: d.new_clusters.contains(&cluster),
+                level,
+                endpoints,
+                hosts,
+                modules,
+                example: cite_record(nr),
+            })
+        })
+        .collect();
+    // New first; among equals an exception says more than the 500 it produced.
+    let is_http = |s: &Signature| s.template.starts_with("HTTP ");
+    out.sort_by(|a, b| {
+        b.new.cmp(&a.new).then(is_http(a).cmp(&is_http(b))).then(b.count.cmp(&a.count)).then(a.first.cmp(&b.first))
+    });
+    out
+}
+
+fn push_unique(v: &mut Vec<String>, s: Option<&str>, cap: usize) {
+    if let Some(s) = s {
+        if v.len() < cap && !v.iter().any(|x| x == s) {
+            v.push(s.to_string());
+        }
+    }
+}
+
+/// Builds the [`Incident`] from a detection.
+pub fn build(case: &CaseData, events: &[ErrorEvent], d: &Detected, miner: &Miner) -> Option<Incident> {
+    let on = events.get(d.onset)?;
+    let on_rec = case.notable.get(on.idx)?;
+    let rec = d.recovered.and_then(|i| events.get(i)).and_then(|e| case.notable.get(e.idx));
+    let signatures = signatures(case, events, d, miner);
+    let mut ep_counts: HashMap<&str, usize> = HashMap::new();
+    let mut services: Vec<String> = Vec::new();
+    for (e, _) in events.iter().zip(&d.member).filter(|(_, &m)| m) {
+        if let Some(ep) = e.endpoint.as_deref() {
+            *ep_counts.entry(ep).or_default() += 1;
+        }
+        push_unique(&mut services, e.source_name.as_deref(), 20);
+        push_unique(&mut services, e.host.as_deref(), 20);
+    }
+    let mut endpoints: Vec<(&str, usize)> = ep_counts.into_iter().collect();
+    endpoints.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let endpoints: Vec<String> = endpoints.into_iter().map(|(e, _)| e.to_string()).collect();
+    // Count failed requests when access logs show them, else error records (as the metrics do).
+    let members = events.iter().zip(&d.member).filter(|(_, &m)| m);
+    let n_http = members.clone().filter(|(e, _)| e.http).count();
+    let n = if n_http > 0 { n_http } else { members.count() };
+    let what = signatures.first().map_or_else(String::new, |s| format!("; {} `{}`", if s.new { "new" } else { "top" }, s.template));
+    let summary = format!(
+        "{} errors{}{} from {}{}{}",
+        n,
+        endpoints.first().map_or_else(String::new, |e| format!(" on {e}")),
+        services.first().map_or_else(String::new, |s| format!(" ({s})")),
+        on_rec.record.time.format("%Y-%m-%d %H:%M:%S UTC"),
+        rec.map_or_else(|| ", still ongoing at the end of the data".to_string(), |r| format!(" to {}", r.record.time.format("%H:%M:%S UTC"))),
+        what
+    );
+    Some(Incident {
+        onset: on_rec.record.time,
+        recovered: rec.map(|r| r.record.time),
+        onset_citation: cite_record(on_rec),
+        recovered_citation: rec.map(cite_record),
+        signatures,
+        endpoints,
+        services,
+        summary,
+    })
+}
