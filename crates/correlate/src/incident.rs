@@ -263,13 +263,13 @@ pub fn build(case: &CaseData, events: &[ErrorEvent], d: &Detected, miner: &Miner
     let n_http = members.clone().filter(|(e, _)| e.http).count();
     let n = if n_http > 0 { n_http } else { members.count() };
     let what = signatures.first().map_or_else(String::new, |s| format!("; {} `{}`", if s.new { "new" } else { "top" }, s.template));
+    // No instants here: the exporters and the desktop show them in the display zone.
     let summary = format!(
-        "{} errors{}{} from {}{}{}",
+        "{} errors{}{}{}{}",
         n,
         endpoints.first().map_or_else(String::new, |e| format!(" on {e}")),
         services.first().map_or_else(String::new, |s| format!(" ({s})")),
-        on_rec.record.time.format("%Y-%m-%d %H:%M:%S UTC"),
-        rec.map_or_else(|| ", still ongoing at the end of the data".to_string(), |r| format!(" to {}", r.record.time.format("%H:%M:%S UTC"))),
+        if rec.is_none() { ", still ongoing at the end of the data" } else { "" },
         what
     );
     Some(Incident {

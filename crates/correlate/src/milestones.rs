@@ -27,6 +27,11 @@ const CONFIRM: &[&str] = &[
 ];
 const STILL_BROKEN: &[&str] = &["still", "not working", "doesn't work", "can't", "cannot", "broken", "again?"];
 
+/// Lines a worker pool writes when it replaces one worker.
+fn is_worker_churn(message: &str) -> bool {
+    message.contains("Booting worker") || message.contains("Worker exiting")
+}
+
 fn has_any(text: &str, words: &[&str]) -> bool {
     let t = text.to_lowercase();
     words.iter().any(|w| t.contains(w))
@@ -228,9 +233,12 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
     // Restarts: lifecycle lines, a burst (gaps under two minutes) as one entry.
     let from = onset - chrono::Duration::hours(1);
     let to = end + chrono::Duration::minutes(15);
-    let mut burst: Option<(usize, Instant, usize)> = None;
-    let flush = |b: Option<(usize, Instant, usize)>, tl: &mut Vec<TimelineEntry>| {
-        if let Some((first, _, n)) = b {
+    // (first line, last time, lines, holds more than worker churn). A burst of
+    // only worker boots is a pool recycling a worker, routine all day long;
+    // a restart of the server itself says so (signal, shutdown, start).
+    let mut burst: Option<(usize, Instant, usize, bool)> = None;
+    let flush = |b: Option<(usize, Instant, usize, bool)>, tl: &mut Vec<TimelineEntry>| {
+        if let Some((first, _, n, true)) = b {
             if let Some(nr) = case.notable.get(first) {
                 let who = nr
                     .record
@@ -254,11 +262,12 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
         if t < from || t > to || nr.record.status.is_some() || !is_lifecycle_message(&nr.record.message) {
             continue;
         }
+        let server_level = !is_worker_churn(&nr.record.message);
         burst = match burst {
-            Some((first, last, n)) if (t - last).num_seconds() <= 120 => Some((first, t, n + 1)),
+            Some((first, last, n, server)) if (t - last).num_seconds() <= 120 => Some((first, t, n + 1, server || server_level)),
             other => {
                 flush(other, &mut tl);
-                Some((i, t, 1))
+                Some((i, t, 1, server_level))
             }
         };
     }

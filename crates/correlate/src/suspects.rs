@@ -444,8 +444,7 @@ pub fn rank(
             reasons.push("made after the onset (a fix, not a cause)");
         }
         let summary = format!(
-            "{} {}{}: {}{}",
-            c.id,
+            "{}{}: {}{}",
             summary_line,
             c.service.as_deref().map_or_else(String::new, |s| format!(" ({s})")),
             if after { format!("{} after onset", fmt_dur(t - ctx.onset)) } else { format!("{} before onset", fmt_dur(before_s)) },

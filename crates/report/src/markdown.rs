@@ -8,9 +8,32 @@
 
 /// Escapes text for use inside a Markdown paragraph, list item or table cell.
 /// Line breaks become spaces: a newline inside a list item or table row would
-/// end it.
+/// end it. Balanced `backtick` spans (how the correlator quotes file names,
+/// modules and signatures in its sentences) become real code spans; their
+/// content is shown verbatim, so nothing inside them can become markup. With
+/// an odd number of backticks everything is escaped as plain text.
 pub(crate) fn escape_prose(s: &str) -> String {
     let flat = flatten(s);
+    let parts: Vec<&str> = flat.split('`').collect();
+    if parts.len() < 3 || parts.len() % 2 == 0 {
+        return escape_plain(&flat);
+    }
+    let mut out = String::with_capacity(flat.len() + 8);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 && !part.is_empty() {
+            out.push_str(&code_span(part));
+        } else if i == 0 {
+            out.push_str(&escape_plain(part));
+        } else {
+            // Not at the start of the line: no list/heading markers to defuse.
+            out.push_str(&escape_plain(&format!("x{part}"))[1..]);
+        }
+    }
+    out
+}
+
+/// Escapes already flattened text.
+fn escape_plain(flat: &str) -> String {
     let chars: Vec<char> = flat.chars().collect();
     let mut out = String::with_capacity(flat.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
@@ -104,6 +127,15 @@ fn longest_backtick_run(s: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quoted_names_become_code_spans_and_stay_inert() {
+        let s = escape_prose("`config/auth_settings.py`, changed by this push, appears in 3 tracebacks (first: `<img src=x onerror=alert(1)>`)");
+        assert_eq!(s, "`config/auth_settings.py`, changed by this push, appears in 3 tracebacks (first: `<img src=x onerror=alert(1)>`)");
+        // An odd backtick: everything escaped, nothing live.
+        assert_eq!(escape_prose("a ` <b>"), "a \\` \\<b\\>");
+        assert_eq!(escape_prose("evidence: `x` and *y*"), "evidence: `x` and \\*y\\*");
+    }
+
     use super::*;
 
     #[test]
