@@ -52,9 +52,17 @@ pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, 
         .filter(|e| e.kind == TimelineKind::Change)
         .map(|e| Marker {
             at: e.time,
-            label: e.change_id.clone().unwrap_or_else(|| truncate(&e.text, 24)),
+            label: e.change_id.as_deref().map(short_id).unwrap_or_else(|| truncate(&e.text, 24)),
             suspect: e.suspect,
         })
+        .collect();
+    // The domain is the error series and the incident; a change far outside it
+    // (the look-back reaches a day back) would squeeze the incident into a
+    // sliver, so only the suspect widens it. The others stay in the timeline table.
+    let series_range = analysis.series.buckets.first().zip(analysis.series.buckets.last()).map(|(a, b)| (a.start, b.start + bucket));
+    let markers: Vec<Marker> = markers
+        .into_iter()
+        .filter(|m| m.suspect || series_range.is_none_or(|(a, b)| m.at >= a && m.at <= b))
         .collect();
 
     let mut out = String::new();
@@ -201,12 +209,36 @@ pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, 
         xml_escape(&zone.label())
     );
 
-    // Change markers on top, labels staggered in two rows so neighbours do not collide.
+    // Change markers on top. Labels go in the first of two rows where they do
+    // not collide with a neighbour (the suspect's first); a label that fits
+    // nowhere is left off — the line and its tooltip stay.
+    let mut order: Vec<usize> = (0..markers.len()).collect();
+    order.sort_by_key(|&i| !markers[i].suspect);
+    let mut rows: [Vec<(f64, f64)>; 2] = [Vec::new(), Vec::new()];
+    let mut placed: Vec<Option<f64>> = vec![None; markers.len()];
+    for &i in &order {
+        let m = &markers[i];
+        let x = x_of(m.at);
+        let chars = if m.suspect { m.label.chars().count().min(20) + 10 } else { m.label.chars().count().min(20) };
+        let half = chars as f64 * 3.4 + 4.0;
+        let span = ((x - half).max(0.0), (x + half).min(w));
+        for (r, row) in rows.iter_mut().enumerate() {
+            if row.iter().all(|&(a, b)| span.1 < a || span.0 > b) {
+                row.push(span);
+                placed[i] = Some(if r == 0 { top - 22.0 } else { top - 8.0 });
+                break;
+            }
+        }
+    }
     for (i, m) in markers.iter().enumerate() {
         let x = x_of(m.at);
         let (color, width, dash) = if m.suspect { ("#b00020", 2.5, "") } else { ("#1f4e79", 1.2, " stroke-dasharray=\"4 3\"") };
-        let ly = if i % 2 == 0 { top - 22.0 } else { top - 8.0 };
-        let label = if m.suspect { format!("{} (suspect)", truncate(&m.label, 20)) } else { truncate(&m.label, 20) };
+        let ly = placed[i].unwrap_or(top - 8.0);
+        let label = match placed[i] {
+            None => String::new(),
+            Some(_) if m.suspect => format!("{} (suspect)", truncate(&m.label, 20)),
+            Some(_) => truncate(&m.label, 20),
+        };
         let _ = write!(
             out,
             "<g class=\"{}\"><line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{axis_y}\" stroke=\"{color}\" stroke-width=\"{width}\"{dash}/><text x=\"{x:.1}\" y=\"{ly:.1}\" text-anchor=\"middle\" fill=\"{color}\"{}>{}</text><title>{} {}: {}</title></g>",
@@ -221,6 +253,15 @@ pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, 
     }
     out.push_str("</svg>");
     out
+}
+
+/// Commit hashes are shown the way git shows them short.
+fn short_id(id: &str) -> String {
+    if id.len() >= 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        id[..7].to_string()
+    } else {
+        id.to_string()
+    }
 }
 
 fn truncate(s: &str, max: usize) -> String {
