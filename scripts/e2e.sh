@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# End-to-end test of the desktop app. Builds the UI and the app, makes sure
+# tauri-driver is installed, and runs tests/e2e/run.mjs under a virtual X
+# display (the caller needs none). Screens of a passing run are written to
+# docs/screenshots/. Exits non-zero on any failure.
+#
+#   bash scripts/e2e.sh            # everything
+#   SKIP_BUILD=1 bash scripts/e2e.sh   # reuse ui/dist and target/debug/faultline-desktop
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+bash scripts/deps.sh
+
+if [ "${SKIP_BUILD:-0}" != "1" ]; then
+    if [ ! -d ui/node_modules ]; then
+        if [ -f ui/package-lock.json ]; then npm --prefix ui ci; else npm --prefix ui install; fi
+    fi
+    # The UI is embedded into the binary at compile time: build it first.
+    npm --prefix ui run build
+    cargo build -p faultline-desktop
+fi
+
+if ! command -v tauri-driver >/dev/null 2>&1; then
+    cargo install tauri-driver --locked
+fi
+
+# run.mjs stops tauri-driver itself (SIGTERM, so WebKitWebDriver exits with
+# it); the trap covers the case where node itself dies first.
+PIDFILE="$(mktemp -t faultline-e2e-driver.XXXXXX)"
+cleanup() {
+    if [ -s "$PIDFILE" ]; then
+        pid="$(cat "$PIDFILE")"
+        if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; fi
+    fi
+    rm -f "$PIDFILE"
+}
+trap cleanup EXIT
+
+status=0
+FAULTLINE_E2E_PIDFILE="$PIDFILE" \
+    xvfb-run -a -s "-screen 0 1600x1000x24 -nolisten tcp" \
+    node tests/e2e/run.mjs || status=$?
+exit "$status"

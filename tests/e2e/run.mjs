@@ -1,0 +1,233 @@
+// End-to-end test of the desktop app: drives the real binary through
+// tauri-driver → WebKitWebDriver. Run by scripts/e2e.sh (which builds the UI
+// and the app and provides an X display); usable alone as
+//   FAULTLINE_APP=target/debug/faultline-desktop node tests/e2e/run.mjs
+//
+// What a user would notice is what is asserted: the sample opens into a
+// chart, suspects and a timeline; search finds raw lines; a note lands in the
+// timeline; the Markdown export has a timeline; and a hostile log line shows
+// as text without running.
+import { spawn } from "node:child_process";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Session } from "./webdriver.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+const app = path.resolve(root, process.env.FAULTLINE_APP ?? "target/debug/faultline-desktop");
+const shots = path.join(root, "docs/screenshots");
+const hostileFixture = path.join(here, "fixtures/hostile-access.log");
+const HOSTILE = "<img src=x onerror=window.__pwned=1>";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, timeout = 15000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const ok = await new Promise((r) => {
+      const s = net.connect(port, "127.0.0.1", () => {
+        s.end();
+        r(true);
+      });
+      s.on("error", () => r(false));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`tauri-driver did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** SIGTERM (not SIGKILL: that orphans WebKitWebDriver on its port) and wait for exit. */
+async function stopDriver(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const t = setTimeout(() => console.error("tauri-driver is slow to exit after SIGTERM"), 5000);
+  await exited;
+  clearTimeout(t);
+}
+
+let step = 0;
+function log(msg) {
+  step += 1;
+  console.log(`e2e ${String(step).padStart(2, "0")}: ${msg}`);
+}
+
+async function screenshot(s, name, dir = shots) {
+  // Two animation frames: the last state change has been laid out and painted.
+  await s.executeAsync("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  fs.writeFileSync(file, await s.screenshot());
+  console.log(`      screenshot ${file.startsWith(root) ? path.relative(root, file) : file}`);
+}
+
+/** Calls a command the way the UI does, for steps whose UI goes through a native dialog. */
+async function invoke(s, cmd, args, channelArg) {
+  const r = await s.executeAsync(
+    `const [cmd, args, channelArg, done] = arguments;
+     const T = window.__TAURI_INTERNALS__;
+     if (channelArg) args[channelArg] = "__CHANNEL__:" + T.transformCallback(() => {});
+     T.invoke(cmd, args).then((ok) => done({ ok }), (err) => done({ err }));`,
+    [cmd, args, channelArg ?? null],
+  );
+  if (r.err) throw new Error(`${cmd} failed: ${JSON.stringify(r.err)}`);
+  return r.ok;
+}
+
+async function textOf(s, css) {
+  const els = await s.findAll(css);
+  return Promise.all(els.map((e) => e.text()));
+}
+
+async function run(s, tmp) {
+  log("app starts on the empty state");
+  await s.waitFor("[data-testid=empty-state]");
+  await screenshot(s, "01-empty-state");
+
+  log("open the sample incident");
+  await (await s.find("[data-testid=open-sample]")).click();
+  const suspects = await s.waitFor("[data-testid=suspect]", { timeout: 60000 });
+  const entries = await s.waitFor("[data-testid=timeline-entry]");
+  assert.ok(entries.length >= 3, `timeline has ${entries.length} entries`);
+  await s.waitFor(".chart-host canvas");
+  const sources = await s.findAll("[data-testid=source-row]");
+  assert.ok(sources.length >= 5, `sources table has ${sources.length} rows`);
+  const metrics = await s.execute("return document.querySelector('[data-testid=metrics]').textContent;");
+  assert.match(metrics, /Time to recover/);
+
+  log("the 11:20 config push is the top suspect");
+  const top = await suspects[0].text();
+  assert.match(top, /likely root cause/i, `top suspect: ${top}`);
+  assert.match(top, /11:20/, `top suspect is not the 11:20 push: ${top}`);
+  const suspectRows = await textOf(s, "[data-testid=timeline-entry].is-suspect .tl-time");
+  assert.ok(suspectRows.some((t) => t.startsWith("11:20")), `suspect rows in the timeline: ${suspectRows}`);
+  await screenshot(s, "02-analysis");
+
+  log("an evidence citation opens the raw lines");
+  const evidence = await s.findAll("[data-testid=suspect] button.evidence, [data-testid=suspect] .citations .chip");
+  assert.ok(evidence.length > 0, "the top suspect cites evidence");
+  await evidence[0].click();
+  await s.waitFor("[data-testid=excerpt] .in-record");
+
+  log("search the raw lines");
+  const input = await s.find("[data-testid=search-input]");
+  await input.clear();
+  await input.type("LegacySessionStore");
+  await (await s.find("[data-testid=search-button]")).click();
+  // Hits stream in and the list re-renders: wait for the end before holding elements.
+  const status = await s.waitUntil("const e = document.querySelector('[data-testid=search-status]'); return e && e.textContent;", [], { what: "search finished" });
+  const hits = await s.waitFor("[data-testid=search-hit]");
+  assert.match(status, /^\d+ hits?/);
+  assert.match(await hits[0].text(), /LegacySessionStore/);
+  await hits[0].click();
+  await s.waitFor("[data-testid=excerpt] .in-record");
+  await screenshot(s, "03-search-and-raw-lines");
+
+  log("ingest a file with a hostile request line (through the command)");
+  const ingested = await invoke(s, "ingest_paths", { paths: [hostileFixture], tz: "UTC" }, "onProgress");
+  assert.equal(ingested.sources.length, 1, JSON.stringify(ingested));
+
+  log("add a note at an instant");
+  await (await s.find("[data-testid=add-note]")).click();
+  const time = await s.waitFor("[data-testid=note-time]");
+  await time[0].clear();
+  await time[0].type("2026-11-17 11:27:00");
+  const noteText = "E2E: on-call starts rollback of archive_auth";
+  await (await s.find("[data-testid=note-text]")).type(noteText);
+  await (await s.find("[data-testid=note-save]")).click();
+  const noteRows = await s.waitUntil(
+    "const rows = [...document.querySelectorAll('[data-testid=timeline-entry][data-kind=note]')].map((r) => r.textContent).filter((t) => t.includes(arguments[0])); return rows.length ? rows : null;",
+    [noteText],
+    { what: "the note in the timeline" },
+  );
+  assert.match(noteRows[0], /11:27:00/, `note row: ${noteRows[0]}`);
+  // The refresh after the note also brought the hostile source into the table.
+  const srcText = await s.execute("return [...document.querySelectorAll('[data-testid=source-row]')].map((r) => r.textContent).join('\\n');");
+  assert.match(srcText, /hostile-access\.log/);
+
+  log("export the Markdown postmortem");
+  const out = path.join(tmp, "postmortem.md");
+  const exported = await invoke(s, "export", { format: "markdown", template: "seed", displayTz: "+03:00", path: out });
+  const md = fs.readFileSync(out, "utf8");
+  assert.equal(exported.bytes, Buffer.byteLength(md));
+  assert.match(md, /^## Timeline/m, "the export has a timeline section");
+
+  log("the hostile line renders as text and does not run");
+  await input.clear();
+  await input.type("onerror=");
+  await (await s.find("[data-testid=search-button]")).click();
+  await s.waitUntil("const e = document.querySelector('[data-testid=search-status]'); return e && /^1 hit/.test(e.textContent) && e.textContent;", [], { what: "search for the hostile line finished with 1 hit" });
+  const evil = await s.waitFor("[data-testid=search-hit]");
+  const evilText = await evil[0].text();
+  assert.ok(evilText.includes(HOSTILE), `hit shows the raw line: ${evilText}`);
+  await evil[0].click();
+  await s.waitFor("[data-testid=excerpt] .in-record");
+  const excerptText = await (await s.find("[data-testid=excerpt]")).text();
+  assert.ok(excerptText.includes(HOSTILE), "raw lines show the hostile text");
+  const dom = await s.execute(
+    "return { pwned: typeof window.__pwned, imgs: document.querySelectorAll('.hits img, .excerpt img, .timeline img').length, scripts: document.querySelectorAll('body script').length };",
+  );
+  assert.deepEqual(dom, { pwned: "undefined", imgs: 0, scripts: 0 });
+  await screenshot(s, "04-hostile-line-as-text");
+
+  log("delete the note");
+  await (await s.find("[data-testid=timeline-entry][data-kind=note] .icon-btn")).click();
+  await s.waitUntil("return document.querySelectorAll('[data-testid=timeline-entry][data-kind=note]').length === 0 || ![...document.querySelectorAll('[data-testid=timeline-entry][data-kind=note]')].some((r) => r.textContent.includes(arguments[0]));", [noteText], { what: "note removed" });
+}
+
+async function main() {
+  if (!fs.existsSync(app)) throw new Error(`${app} does not exist: build it with cargo build -p faultline-desktop`);
+  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) throw new Error("no display: run under xvfb-run (scripts/e2e.sh does)");
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "faultline-e2e-"));
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
+  // A private cache folder: the app writes the sample out fresh, as on a new machine.
+  const env = { ...process.env, XDG_CACHE_HOME: path.join(tmp, "cache") };
+  const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], { stdio: ["ignore", "inherit", "inherit"], env });
+  if (process.env.FAULTLINE_E2E_PIDFILE) fs.writeFileSync(process.env.FAULTLINE_E2E_PIDFILE, String(driver.pid));
+  const onSignal = async () => {
+    await stopDriver(driver);
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let session = null;
+  let failed = false;
+  try {
+    await waitForPort(port);
+    session = await Session.create(`http://127.0.0.1:${port}`, { "tauri:options": { application: app } });
+    await run(session, tmp);
+    console.log("e2e: all steps passed");
+  } catch (e) {
+    failed = true;
+    console.error(`e2e: FAILED at step ${step}: ${e.stack ?? e}`);
+    // Outside the repository: docs/screenshots holds only the screens of a passing run.
+    if (session) await screenshot(session, `faultline-e2e-failure-${process.pid}`, os.tmpdir()).catch(() => {});
+  } finally {
+    if (session) await session.delete().catch(() => {});
+    await stopDriver(driver);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+// A minimal W3C WebDriver client over fetch (Node 20). tauri-driver speaks
+// plain W3C WebDriver; the dozen endpoints the test needs do not justify
+// webdriverio's dependency tree (and its optional browser/driver downloads).
+// Spec: https://www.w3.org/TR/webdriver2/
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf"; // the W3C web element identifier
+
+function elementId(ref) {
+  const id = ref && (ref[ELEMENT] ?? ref.ELEMENT);
+  if (typeof id !== "string") throw new Error(`not an element reference: ${JSON.stringify(ref)}`);
+  return id;
+}
+
+export class WebDriverError extends Error {
+  constructor(method, path, status, value) {
+    super(`${method} ${path} -> ${status}: ${value?.error ?? ""} ${value?.message ?? JSON.stringify(value)}`);
+    this.value = value;
+  }
+}
+
+async function request(base, method, path, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok || (json.value && json.value.error)) throw new WebDriverError(method, path, res.status, json.value);
+  return json.value;
+}
+
+export class Session {
+  static async create(base, capabilities) {
+    const v = await request(base, "POST", "/session", { capabilities: { alwaysMatch: capabilities } });
+    return new Session(base, v.sessionId);
+  }
+
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  cmd(method, path, body) {
+    return request(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  async delete() {
+    await request(this.base, "DELETE", `/session/${this.id}`);
+  }
+
+  async findAll(css) {
+    const els = await this.cmd("POST", "/elements", { using: "css selector", value: css });
+    return els.map((e) => new Element(this, elementId(e)));
+  }
+
+  async find(css) {
+    const e = await this.cmd("POST", "/element", { using: "css selector", value: css });
+    return new Element(this, elementId(e));
+  }
+
+  /** Polls until `css` matches at least `count` elements. */
+  async waitFor(css, { count = 1, timeout = 20000 } = {}) {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const els = await this.findAll(css);
+      if (els.length >= count) return els;
+      if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${count} × ${css} (found ${els.length})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Polls a script until it returns something truthy. */
+  async waitUntil(script, args = [], { timeout = 20000, what = script } = {}) {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const v = await this.execute(script, args);
+      if (v) return v;
+      if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for: ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  executeAsync(script, args = []) {
+    return this.cmd("POST", "/execute/async", { script, args });
+  }
+
+  async screenshot() {
+    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+  }
+}
+
+export class Element {
+  constructor(session, id) {
+    this.s = session;
+    this.id = id;
+  }
+
+  click() {
+    return this.s.cmd("POST", `/element/${this.id}/click`, {});
+  }
+
+  text() {
+    return this.s.cmd("GET", `/element/${this.id}/text`);
+  }
+
+  attr(name) {
+    return this.s.cmd("GET", `/element/${this.id}/attribute/${encodeURIComponent(name)}`);
+  }
+
+  clear() {
+    return this.s.cmd("POST", `/element/${this.id}/clear`, {});
+  }
+
+  type(text) {
+    return this.s.cmd("POST", `/element/${this.id}/value`, { text });
+  }
+
+  async findAll(css) {
+    const els = await this.s.cmd("POST", `/element/${this.id}/elements`, { using: "css selector", value: css });
+    return els.map((e) => new Element(this.s, elementId(e)));
+  }
+}

@@ -1,0 +1,115 @@
+// The only module that talks to Tauri. Everything else in the UI calls these
+// typed functions, so the views can be tested (and reasoned about) without
+// a webview, and the IPC surface is visible in one place.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { open, save } from "@tauri-apps/plugin-dialog";
+import type { Analysis } from "./bindings/Analysis";
+import type { ExcerptDto } from "./bindings/ExcerptDto";
+import type { ExportResult } from "./bindings/ExportResult";
+import type { IngestEvent } from "./bindings/IngestEvent";
+import type { IngestResult } from "./bindings/IngestResult";
+import type { IpcError } from "./bindings/IpcError";
+import type { NoteDto } from "./bindings/NoteDto";
+import type { OpenedSample } from "./bindings/OpenedSample";
+import type { SearchHitDto } from "./bindings/SearchHitDto";
+import type { SearchSummary } from "./bindings/SearchSummary";
+import type { SourceRow } from "./bindings/SourceRow";
+
+export type { Analysis, ExcerptDto, ExportResult, IngestEvent, IngestResult, IpcError, NoteDto, OpenedSample, SearchHitDto, SearchSummary, SourceRow };
+
+/** Errors from commands arrive as `{code, message}`; anything else (a Tauri failure) is wrapped. */
+export function asIpcError(e: unknown): IpcError {
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    return { code: String((e as IpcError).code), message: String((e as IpcError).message) };
+  }
+  return { code: "internal", message: e instanceof Error ? e.message : String(e) };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw asIpcError(e);
+  }
+}
+
+export function openSample(onProgress: (e: IngestEvent) => void): Promise<OpenedSample> {
+  const ch = new Channel<IngestEvent>();
+  ch.onmessage = onProgress;
+  return call("open_sample", { onProgress: ch });
+}
+
+export function ingestPaths(paths: string[], tz: string, onProgress: (e: IngestEvent) => void): Promise<IngestResult> {
+  const ch = new Channel<IngestEvent>();
+  ch.onmessage = onProgress;
+  return call("ingest_paths", { paths, tz, onProgress: ch });
+}
+
+export function cancelIngest(): Promise<void> {
+  return call("cancel_ingest");
+}
+
+export function analyze(displayTz: string): Promise<Analysis> {
+  return call("analyze", { displayTz });
+}
+
+export function sources(): Promise<SourceRow[]> {
+  return call("sources");
+}
+
+export type SearchParams = { pattern: string; literal: boolean; from?: string | null; to?: string | null; max?: number };
+
+export function search(p: SearchParams, onHit: (hit: SearchHitDto) => void): Promise<SearchSummary> {
+  const ch = new Channel<SearchHitDto>();
+  ch.onmessage = onHit;
+  return call("search", { pattern: p.pattern, literal: p.literal, from: p.from ?? null, to: p.to ?? null, max: p.max ?? null, onHit: ch });
+}
+
+export function excerpt(file: string, offset: number, len: number, line: number): Promise<ExcerptDto> {
+  return call("excerpt", { file, offset, len, line });
+}
+
+export function addNote(time: string, text: string): Promise<NoteDto> {
+  return call("add_note", { time, text });
+}
+
+export function deleteNote(id: number): Promise<boolean> {
+  return call("delete_note", { id });
+}
+
+export function notes(): Promise<NoteDto[]> {
+  return call("notes");
+}
+
+export function exportReport(format: string, template: string, displayTz: string, path: string): Promise<ExportResult> {
+  return call("export", { format, template, displayTz, path });
+}
+
+/** Asks for files (or a folder) to add; null when cancelled. */
+export async function pickInputs(folder: boolean): Promise<string[] | null> {
+  const picked = await open({ multiple: !folder, directory: folder, title: folder ? "Add a folder of logs" : "Add log files and exports" });
+  if (picked === null) return null;
+  return Array.isArray(picked) ? picked : [picked];
+}
+
+export async function pickSavePath(defaultName: string, extensions: string[], label: string): Promise<string | null> {
+  return save({ defaultPath: defaultName, filters: [{ name: label, extensions }], title: "Export postmortem" });
+}
+
+export type DropState = { kind: "over" } | { kind: "leave" } | { kind: "drop"; paths: string[] };
+
+/** Files and folders dragged onto the window (the webview's own drop events carry no paths). */
+export async function onDrop(handler: (s: DropState) => void): Promise<() => void> {
+  return getCurrentWebview().onDragDropEvent((event) => {
+    const p = event.payload;
+    if (p.type === "over" || p.type === "enter") handler({ kind: "over" });
+    else if (p.type === "leave") handler({ kind: "leave" });
+    else if (p.type === "drop") handler({ kind: "drop", paths: p.paths });
+  });
+}
+
+/** True inside the app; false in a plain browser (vite dev, unit tests). */
+export function inTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}

@@ -1,0 +1,215 @@
+// The error-rate chart: total vs errors per bucket (uPlot), the incident
+// window as a band, changes as vertical markers with the suspect in red.
+// Marker labels are drawn on the canvas, so log-derived text never becomes DOM.
+import "../lib/locale-guard"; // must run before uPlot loads
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import type { Analysis } from "../ipc";
+import { chartData } from "../lib/series";
+import { formatInstant, shiftedForLocalGetters, type Zone } from "../lib/time";
+import { h } from "../lib/dom";
+
+const COLORS = {
+  total: "#7b8794",
+  totalFill: "rgba(123,135,148,0.12)",
+  errors: "#d64545",
+  errorsFill: "rgba(214,69,69,0.22)",
+  band: "rgba(214,69,69,0.07)",
+  bandEdge: "rgba(214,69,69,0.55)",
+  change: "#3e6fd8",
+  suspect: "#c62828",
+  cursor: "#1f2933",
+};
+
+type Marker = { x: number; label: string; suspect: boolean };
+
+export class ErrorChart {
+  readonly el: HTMLDivElement;
+  private plot: uPlot | null = null;
+  private resize: ResizeObserver;
+  private band: { from: number; to: number | null } | null = null;
+  private markers: Marker[] = [];
+  private picked: number | null = null;
+
+  constructor(private onPick: (iso: string) => void) {
+    this.el = h("div", { class: "chart-host" });
+    this.resize = new ResizeObserver(() => this.fit());
+    this.resize.observe(this.el);
+  }
+
+  private fit(): void {
+    if (!this.plot) return;
+    const w = Math.max(200, this.el.clientWidth);
+    if (Math.abs(this.plot.width - w) > 1) this.plot.setSize({ width: w, height: this.plot.height });
+  }
+
+  setPicked(iso: string | null): void {
+    this.picked = iso ? Math.floor(Date.parse(iso) / 1000) : null;
+    this.plot?.redraw(false, false);
+  }
+
+  render(analysis: Analysis, zone: Zone): void {
+    this.plot?.destroy();
+    this.plot = null;
+    this.el.replaceChildren();
+    const data = chartData(analysis.series);
+    if (data[0].length === 0) {
+      this.el.append(h("div", { class: "muted chart-empty" }, "No timed records to chart."));
+      return;
+    }
+    const inc = analysis.incident;
+    this.band = inc ? { from: Date.parse(inc.onset) / 1000, to: inc.recovered ? Date.parse(inc.recovered) / 1000 : null } : null;
+    this.markers = analysis.timeline
+      .filter((e) => e.kind === "change" || e.kind === "fix")
+      .map((e) => ({ x: Date.parse(e.time) / 1000, label: e.change_id ?? e.kind, suspect: e.suspect }));
+    const step = Math.max(1, Number(analysis.series.bucket_seconds));
+
+    const opts: uPlot.Options = {
+      width: Math.max(200, this.el.clientWidth || 800),
+      height: 220,
+      tzDate: (ts) => shiftedForLocalGetters(ts * 1000, zone),
+      legend: { show: true, live: true },
+      cursor: { drag: { x: false, y: false }, points: { size: 6 } },
+      // Errors get their own scale (right axis): at a few per minute against
+      // a hundred requests they would be a flat line on the shared one.
+      scales: {
+        x: { time: true },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.08] },
+        err: { range: (_u, _min, max) => [0, Math.max(4, max) * 1.15] },
+      },
+      axes: [
+        {
+          stroke: "#52606d",
+          grid: { stroke: "#e4e7eb", width: 1 },
+          ticks: { stroke: "#cbd2d9", width: 1 },
+          font: "11px system-ui, sans-serif",
+          // 24-hour clock in the display zone; the date where the day changes.
+          values: (_u, splits) => {
+            let lastDay = "";
+            return splits.map((v) => {
+              const day = formatInstant(v * 1000, zone).slice(5, 10);
+              const clock = formatInstant(v * 1000, zone, "clock");
+              const out = day !== lastDay ? `${clock}\n${day}` : clock;
+              lastDay = day;
+              return out;
+            });
+          },
+        },
+        { stroke: "#52606d", grid: { stroke: "#e4e7eb", width: 1 }, ticks: { stroke: "#cbd2d9", width: 1 }, size: 48, font: "11px system-ui, sans-serif" },
+        { scale: "err", side: 1, stroke: COLORS.errors, grid: { show: false }, ticks: { stroke: "#f0b4ae", width: 1 }, size: 44, font: "11px system-ui, sans-serif" },
+      ],
+      series: [
+        { label: "Time", value: (_u, v) => (v == null ? "—" : formatInstant(v * 1000, zone)) },
+        { label: `All records / ${formatStep(step)}`, stroke: COLORS.total, fill: COLORS.totalFill, width: 1.25, points: { show: false } },
+        { label: `Errors / ${formatStep(step)} (right axis)`, scale: "err", stroke: COLORS.errors, fill: COLORS.errorsFill, width: 1.75, points: { show: false } },
+      ],
+      hooks: { drawClear: [(u) => this.drawBand(u)], draw: [(u) => this.drawMarkers(u)] },
+    };
+    this.plot = new uPlot(opts, data, this.el);
+    this.plot.over.addEventListener("click", () => {
+      const u = this.plot;
+      if (!u || u.cursor.left == null || u.cursor.left < 0) return;
+      const x = u.posToVal(u.cursor.left, "x");
+      this.picked = Math.round(x);
+      this.onPick(new Date(this.picked * 1000).toISOString());
+      u.redraw(false, false);
+    });
+  }
+
+  private xPos(u: uPlot, x: number): number {
+    return Math.round(u.valToPos(x, "x", true));
+  }
+
+  private drawBand(u: uPlot): void {
+    if (!this.band) return;
+    const { left, top, width, height } = u.bbox;
+    const ctx = u.ctx;
+    const x0 = Math.max(left, this.xPos(u, this.band.from));
+    const x1 = this.band.to === null ? left + width : Math.min(left + width, this.xPos(u, this.band.to));
+    if (x1 <= x0) return;
+    ctx.save();
+    ctx.fillStyle = COLORS.band;
+    ctx.fillRect(x0, top, x1 - x0, height);
+    ctx.restore();
+  }
+
+  private drawMarkers(u: uPlot): void {
+    const { left, top, width, height } = u.bbox;
+    const ctx = u.ctx;
+    const dpr = uPlot.pxRatio;
+    ctx.save();
+    ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+    ctx.textBaseline = "top";
+    if (this.band) {
+      ctx.strokeStyle = COLORS.bandEdge;
+      ctx.lineWidth = 1 * dpr;
+      ctx.setLineDash([]);
+      for (const [x, label] of [[this.band.from, "onset"], [this.band.to, "recovered"]] as const) {
+        if (x === null) continue;
+        const px = this.xPos(u, x);
+        if (px < left || px > left + width) continue;
+        ctx.beginPath();
+        ctx.moveTo(px, top);
+        ctx.lineTo(px, top + height);
+        ctx.stroke();
+        ctx.fillStyle = COLORS.bandEdge;
+        ctx.fillText(label, px + 3 * dpr, top + 16 * dpr);
+      }
+    }
+    // Suspects first: their labels claim space, and other labels that would
+    // overlap one are left out (the line is still drawn).
+    const ordered = [...this.markers].sort((a, b) => Number(b.suspect) - Number(a.suspect));
+    const taken: [number, number][] = [];
+    for (const m of ordered) {
+      const px = this.xPos(u, m.x);
+      if (px < left || px > left + width) continue;
+      ctx.strokeStyle = m.suspect ? COLORS.suspect : COLORS.change;
+      ctx.lineWidth = (m.suspect ? 2 : 1) * dpr;
+      ctx.setLineDash(m.suspect ? [] : [4 * dpr, 3 * dpr]);
+      ctx.beginPath();
+      ctx.moveTo(px, top);
+      ctx.lineTo(px, top + height);
+      ctx.stroke();
+      const label = m.suspect ? `${clip(m.label)} · suspect` : clip(m.label);
+      ctx.font = `${m.suspect ? "600 " : ""}${11 * dpr}px system-ui, sans-serif`;
+      const w = ctx.measureText(label).width;
+      const lx = Math.min(px + 3 * dpr, left + width - w - 2 * dpr);
+      const span: [number, number] = [lx - 4 * dpr, lx + w + 4 * dpr];
+      if (!taken.some(([a, b]) => span[0] < b && span[1] > a)) {
+        ctx.fillStyle = m.suspect ? COLORS.suspect : COLORS.change;
+        ctx.fillText(label, lx, top + 2 * dpr);
+        taken.push(span);
+      }
+    }
+    if (this.picked !== null) {
+      const px = this.xPos(u, this.picked);
+      if (px >= left && px <= left + width) {
+        ctx.strokeStyle = COLORS.cursor;
+        ctx.lineWidth = 1 * dpr;
+        ctx.setLineDash([2 * dpr, 2 * dpr]);
+        ctx.beginPath();
+        ctx.moveTo(px, top);
+        ctx.lineTo(px, top + height);
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
+  }
+
+  destroy(): void {
+    this.resize.disconnect();
+    this.plot?.destroy();
+  }
+}
+
+/** Commit hashes as git shows them short; other ids clipped. */
+function clip(s: string): string {
+  if (/^[0-9a-f]{12,}$/i.test(s)) return s.slice(0, 8);
+  return s.length > 18 ? `${s.slice(0, 17)}…` : s;
+}
+
+function formatStep(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}

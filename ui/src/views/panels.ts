@@ -1,0 +1,267 @@
+// The panels of the main screen. Each is a function from data to a fresh
+// element; every log-derived string goes through `h` as a text node.
+import type { Analysis, NoteDto, SearchHitDto, SourceRow } from "../ipc";
+import type { Citation } from "../ipc/bindings/Citation";
+import type { Suspect } from "../ipc/bindings/Suspect";
+import type { TimelineEntry } from "../ipc/bindings/TimelineEntry";
+import { h, highlight, type Child } from "../lib/dom";
+import { barPercent, formatBytes, formatCount, num, scoreTier, shortenHashes, shortPath } from "../lib/format";
+import { dayOf, formatDuration, formatInstant, type Zone } from "../lib/time";
+import { citationFor, citationLabel, kindLabel, laneCounts, laneOf, LANES, noteFor, visibleEntries, type Lane } from "../lib/timeline";
+import type { SearchState, ExcerptState } from "../lib/store";
+
+export type Actions = {
+  openCitation: (c: Citation, title: string) => void;
+  openHit: (hit: SearchHitDto) => void;
+  pick: (iso: string) => void;
+  toggleLane: (lane: Lane) => void;
+  deleteNote: (note: NoteDto) => void;
+  closeExcerpt: () => void;
+  closeSearch: () => void;
+};
+
+export function panel(title: Child, extra: Child, body: Child, cls = ""): HTMLElement {
+  return h("section", { class: `panel ${cls}` }, h("header", { class: "panel-head" }, h("h2", null, title), h("div", { class: "panel-tools" }, extra)), h("div", { class: "panel-body" }, body));
+}
+
+// ---- Incident summary and metrics -------------------------------------------
+
+export function metricsView(a: Analysis, zone: Zone): HTMLElement {
+  const m = a.metrics;
+  const inc = a.incident;
+  const card = (label: string, value: string, hint?: string, cls = "") =>
+    h("div", { class: `metric ${cls}`, title: hint ?? "" }, h("div", { class: "metric-value" }, value), h("div", { class: "metric-label" }, label));
+  const status = inc ? (inc.recovered ? "recovered" : "ongoing") : "none";
+  return h(
+    "section",
+    { class: "summary" },
+    h(
+      "div",
+      { class: "summary-line" },
+      h("span", { class: `status status-${status}` }, inc ? (inc.recovered ? "Recovered" : "Ongoing") : "No incident found"),
+      h("span", { class: "summary-text" }, inc ? inc.summary : (a.lead ?? "No error burst stands out from the baseline in these sources.")),
+    ),
+    h(
+      "div",
+      { class: "metrics", "data-testid": "metrics" },
+      card("Onset", inc ? formatInstant(inc.onset, zone, "seconds") : "—", inc ? formatInstant(inc.onset, zone) : undefined),
+      card("Recovered", inc?.recovered ? formatInstant(inc.recovered, zone, "seconds") : "—", inc?.recovered ? formatInstant(inc.recovered, zone) : undefined),
+      card("Time to detect", formatDuration(m.time_to_detect_s), "Onset → first alert"),
+      card("First user report", formatDuration(m.time_to_first_report_s), "Onset → first support message"),
+      card("Time to recover", formatDuration(m.time_to_recover_s), "Onset → errors back at baseline", "accent"),
+      card("Errors", formatCount(m.errors, true), "Errors that belong to the incident"),
+      card("Affected clients", formatCount(m.affected_clients, true), "Distinct IPs / users that saw an incident error"),
+      card("Peak errors/min", formatCount(m.peak_errors_per_minute, true)),
+      card("User reports", formatCount(m.user_reports), "Support messages about the symptom"),
+    ),
+  );
+}
+
+// ---- Suspects -----------------------------------------------------------------
+
+/**
+ * Evidence cites absolute paths (often deep in a cache or temp folder); the
+ * last two segments are enough on screen, the tooltip has the full line.
+ */
+export function shortenPaths(text: string): string {
+  return text.replace(/(?:\/[\w.@+-]+){3,}/g, (p) => shortPath(p));
+}
+
+function scoreBar(score: number, cls = ""): HTMLElement {
+  const pct = barPercent(score);
+  return h("div", { class: `bar ${cls}`, title: `${pct}%` }, h("div", { class: "bar-fill", style: { width: `${pct}%` } }));
+}
+
+function suspectCard(s: Suspect, rank: number, zone: Zone, act: Actions): HTMLElement {
+  const tier = scoreTier(s.score);
+  const f = s.factors;
+  const factor = (label: string, v: number, hint: string) =>
+    h("div", { class: "factor", title: hint }, h("span", { class: "factor-label" }, label), scoreBar(v, "bar-small"), h("span", { class: "factor-value" }, v.toFixed(2)));
+  const used = new Set<Citation>();
+  const evidence = s.evidence.map((raw) => {
+    const c = citationFor(raw, s.citations);
+    const line = shortenPaths(raw);
+    if (c) used.add(c);
+    return c
+      ? h("li", null, h("button", { class: "link evidence", type: "button", title: `Show ${citationLabel(c)}\n${raw}`, on: { click: () => act.openCitation(c, s.change_id) } }, line))
+      : h("li", { class: "evidence" }, line);
+  });
+  const rest = s.citations.filter((c) => !used.has(c));
+  return h(
+    "article",
+    { class: `suspect tier-${tier}`, "data-testid": "suspect", data: { changeId: s.change_id } },
+    h(
+      "div",
+      { class: "suspect-head" },
+      h("span", { class: "rank" }, `#${rank}`),
+      h("span", { class: "change-id", title: s.change_id }, shortenHashes(s.change_id)),
+      h("span", { class: `tier tier-${tier}` }, tier === "likely" ? "likely root cause" : tier),
+      h("span", { class: "score" }, s.score.toFixed(2)),
+    ),
+    scoreBar(s.score, `bar-${tier}`),
+    h("p", { class: "suspect-summary" }, s.summary),
+    h(
+      "dl",
+      { class: "suspect-meta" },
+      h("dt", null, "When"),
+      h("dd", null, h("button", { class: "link", type: "button", on: { click: () => act.pick(s.time) } }, formatInstant(s.time, zone))),
+      s.service ? [h("dt", null, "Service"), h("dd", null, s.service)] : null,
+      s.author ? [h("dt", null, "Author"), h("dd", null, s.author)] : null,
+      s.files.length ? [h("dt", null, "Files"), h("dd", { class: "mono" }, s.files.join(", "))] : null,
+    ),
+    h("div", { class: "factors" }, factor("time", f.time, "Proximity to onset"), factor("overlap", f.overlap, "What it changed is named in the incident's errors"), factor("recovery", f.recovery, "Reverted or fixed shortly before recovery"), factor("scope", f.scope, "Its service vs the failing services")),
+    evidence.length ? h("ul", { class: "evidence-list" }, evidence) : null,
+    rest.length
+      ? h("div", { class: "citations" }, rest.map((c) => h("button", { class: "chip mono", type: "button", title: c.text, on: { click: () => act.openCitation(c, s.change_id) } }, shortPath(citationLabel(c)))))
+      : null,
+    s.ranked_lower_because ? h("p", { class: "lower" }, s.ranked_lower_because) : null,
+  );
+}
+
+export function suspectsView(a: Analysis, zone: Zone, act: Actions): HTMLElement {
+  const body: Child[] = [];
+  if (a.suspects.length === 0) body.push(h("p", { class: "muted" }, "No deploys or config changes in the look-back window."));
+  if (a.lead && !a.suspects.some((s) => s.score >= 0.5)) body.push(h("p", { class: "lead" }, h("strong", null, "Lead: "), a.lead));
+  a.suspects.forEach((s, i) => body.push(suspectCard(s, i + 1, zone, act)));
+  return panel("Suspects", h("span", { class: "muted" }, `${a.suspects.length} ranked`), body, "suspects");
+}
+
+// ---- Timeline -------------------------------------------------------------------
+
+export function timelineView(entries: TimelineEntry[], notes: NoteDto[], hidden: ReadonlySet<Lane>, zone: Zone, cursor: string | null, act: Actions): HTMLElement {
+  const counts = laneCounts(entries);
+  const chips = LANES.map(({ lane, label }) =>
+    h("button", { type: "button", class: `chip lane-chip lane-${lane} ${hidden.has(lane) ? "off" : "on"}`, "aria-pressed": String(!hidden.has(lane)), on: { click: () => act.toggleLane(lane) } }, `${label} ${counts[lane]}`),
+  );
+  const rows: Child[] = [];
+  let day = "";
+  for (const e of visibleEntries(entries, hidden)) {
+    const d = dayOf(e.time, zone);
+    if (d !== day) {
+      day = d;
+      rows.push(h("tr", { class: "day-row" }, h("td", { colSpan: 5 }, d)));
+    }
+    const lane = laneOf(e.kind);
+    const note = noteFor(e, notes);
+    const c = e.citation;
+    const selected = cursor !== null && Date.parse(cursor) === Date.parse(e.time);
+    rows.push(
+      h(
+        "tr",
+        {
+          class: `tl-row lane-${lane} ${e.suspect ? "is-suspect" : ""} ${selected ? "selected" : ""} ${c ? "clickable" : ""}`,
+          "data-testid": "timeline-entry",
+          data: { kind: e.kind },
+          on: {
+            click: () => {
+              act.pick(e.time);
+              if (c) act.openCitation(c, kindLabel(e.kind));
+            },
+          },
+        },
+        h("td", { class: "tl-time mono", title: formatInstant(e.time, zone) }, formatInstant(e.time, zone, "time")),
+        h("td", { class: "tl-kind" }, h("span", { class: `badge lane-${lane}` }, kindLabel(e.kind))),
+        h("td", { class: "tl-text", title: e.text }, e.suspect ? h("span", { class: "suspect-flag", title: "Suggested root cause" }, "suspect") : null, shortenHashes(e.text)),
+        h("td", { class: "tl-source mono", title: e.source }, shortPath(e.source)),
+        h(
+          "td",
+          { class: "tl-actions" },
+          note
+            ? h("button", { class: "icon-btn", type: "button", title: "Delete note", "aria-label": "Delete note", on: { click: (ev: MouseEvent) => { ev.stopPropagation(); act.deleteNote(note); } } }, "✕")
+            : c
+              ? h("span", { class: "cite mono", title: citationLabel(c) }, `:${num(c.line) || ""}`)
+              : null,
+        ),
+      ),
+    );
+  }
+  const table = rows.length
+    ? h(
+        "table",
+        { class: "timeline-table" },
+        // Fixed layout takes column widths from the first row, which is a day header: state them here.
+        h("colgroup", null, h("col", { class: "c-time" }), h("col", { class: "c-kind" }), h("col", { class: "c-text" }), h("col", { class: "c-source" }), h("col", { class: "c-actions" })),
+        h("tbody", null, rows),
+      )
+    : h("p", { class: "muted" }, entries.length ? "All lanes are hidden." : "No milestones yet.");
+  return panel("Timeline", h("div", { class: "chips" }, chips), table, "timeline");
+}
+
+// ---- Sources --------------------------------------------------------------------
+
+export function sourcesView(rows: SourceRow[], zone: Zone): HTMLElement {
+  const body = rows.length
+    ? h(
+        "table",
+        { class: "data-table sources-table" },
+        h("thead", null, h("tr", null, ["Source", "Kind", "Format", "Zone", "Records", "Unparsed"].map((t) => h("th", null, t)))),
+        h(
+          "tbody",
+          null,
+          rows.map((r) => {
+            const s = r.summary;
+            const unparsed = num(s.unparsed);
+            const range = s.first ? `${formatInstant(s.first, zone)} → ${formatInstant(s.last, zone)}` : "no timed records";
+            return h(
+              "tr",
+              { "data-testid": "source-row", title: `${s.path}\n${range}\n${formatBytes(s.bytes)}${s.notes.length ? "\n" + s.notes.join("\n") : ""}` },
+              h("td", { class: "mono src-path" }, shortPath(s.path), r.complete ? null : h("span", { class: "warn-tag" }, "incomplete"), s.notes.length ? h("span", { class: "note-tag" }, `${s.notes.length} note${s.notes.length > 1 ? "s" : ""}`) : null),
+              h("td", null, s.kind),
+              h("td", { class: "mono" }, s.format),
+              h("td", { class: "mono" }, s.tz),
+              h("td", { class: "num" }, formatCount(s.records)),
+              h("td", { class: `num ${unparsed > 0 ? "warn" : ""}` }, formatCount(unparsed)),
+            );
+          }),
+        ),
+      )
+    : h("p", { class: "muted" }, "No sources.");
+  return panel("Sources", h("span", { class: "muted" }, `${rows.length}`), body, "sources");
+}
+
+// ---- Search results and raw lines ---------------------------------------------
+
+export function searchView(s: SearchState, zone: Zone, act: Actions): HTMLElement {
+  const status = s.error
+    ? h("span", { class: "error-text" }, s.error)
+    : s.running
+      ? h("span", { class: "muted" }, `Searching… ${s.hits.length}`)
+      : h("span", { class: "muted", "data-testid": "search-status" }, `${s.hits.length} hit${s.hits.length === 1 ? "" : "s"}${s.summary?.truncated ? " (limit reached)" : ""}`);
+  const list = h(
+    "ol",
+    { class: "hits" },
+    s.hits.map((hit) =>
+      h(
+        "li",
+        { class: "hit", "data-testid": "search-hit", on: { click: () => act.openHit(hit) } },
+        h("span", { class: "hit-time mono" }, hit.time ? formatInstant(hit.time, zone) : "—"),
+        h("span", { class: "hit-loc mono", title: `${hit.file}:${hit.line}` }, `${shortPath(hit.file)}:${hit.line}`),
+        h("span", { class: "hit-text mono" }, highlight(hit.text, s.pattern, s.literal)),
+      ),
+    ),
+  );
+  return panel(
+    ["Search ", h("span", { class: "mono query" }, s.pattern)],
+    [status, h("button", { class: "icon-btn", type: "button", title: "Close search", "aria-label": "Close search", on: { click: act.closeSearch } }, "✕")],
+    list,
+    "search-results",
+  );
+}
+
+export function excerptView(e: ExcerptState, act: Actions): HTMLElement {
+  const body = e.error
+    ? h("p", { class: "error-text" }, e.error)
+    : !e.data
+      ? h("p", { class: "muted" }, "Reading…")
+      : h(
+          "pre",
+          { class: "excerpt", "data-testid": "excerpt" },
+          e.data.lines.map((l) => h("div", { class: `ex-line ${l.in_record ? "in-record" : ""}` }, h("span", { class: "ex-no" }, l.line == null ? "" : String(l.line)), h("span", { class: "ex-text" }, l.text))),
+        );
+  return panel(
+    ["Raw lines ", h("span", { class: "muted mono" }, e.data ? shortPath(e.data.file) : e.title)],
+    h("button", { class: "icon-btn", type: "button", title: "Close", "aria-label": "Close raw lines", on: { click: act.closeExcerpt } }, "✕"),
+    body,
+    "excerpt-panel",
+  );
+}
