@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help deps ui run cli test test-core test-ui e2e bench
+.PHONY: help deps ui run cli test test-core test-ui test-desktop bindings e2e bench
 
 help:
 	@echo "make run    - analyze the built-in sample incident (CLI), then open the desktop app on it when a display exists"
@@ -37,10 +37,22 @@ test-core:
 test-ui: ui
 	@bash scripts/ui.sh test
 
+# The desktop's Rust tests (commands over a temp case, no window). The UI must
+# be built first: it is embedded at compile time.
+test-desktop: deps ui
+	$(CARGO) test -p faultline-desktop
+
+# The TypeScript IPC types are generated from Rust by the tests above; the
+# committed copies must match, or UI and core have drifted.
+bindings:
+	@if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$$(git status --porcelain -- ui/src/ipc/bindings)" ]; then \
+		echo "ui/src/ipc/bindings differ from what the Rust types generate: commit the regenerated files"; \
+		git status --short -- ui/src/ipc/bindings; exit 1; fi
+
 e2e: deps ui
 	@bash scripts/e2e.sh
 
-test: deps test-core test-ui e2e
+test: deps test-core test-ui test-desktop bindings e2e
 
 bench: cli
 	@bash bench/run.sh
