@@ -152,3 +152,47 @@ fn forcing_a_kind_that_does_not_fit_names_the_file() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("access.log") && err.contains("deploys"), "{err}");
 }
+
+#[test]
+fn a_git_repository_and_a_slack_export_are_one_source_each_named_by_their_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let repo = d.join("configs");
+    write(&repo, "config/auth_settings.py", "AUTH_BACKEND = 'archive_auth.v2'\n");
+    let git = |args: &[&str], date: &str| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&repo)
+            .env("GIT_AUTHOR_NAME", "Priya Raman")
+            .env("GIT_AUTHOR_EMAIL", "priya@archive.example")
+            .env("GIT_COMMITTER_NAME", "Priya Raman")
+            .env("GIT_COMMITTER_EMAIL", "priya@archive.example")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"], "2026-11-17T11:20:14+03:00");
+    git(&["add", "."], "2026-11-17T11:20:14+03:00");
+    git(&["commit", "-q", "-m", "Upgrade archive_auth to 2.0"], "2026-11-17T11:20:14+03:00");
+    write(&repo, "scripts/portal_login.py", "from archive_auth.sessions import SessionStore\n");
+    git(&["add", "."], "2026-11-17T13:45:37+03:00");
+    git(&["commit", "-q", "-m", "Update portal_login for archive_auth 2.0"], "2026-11-17T13:45:37+03:00");
+
+    let slack = d.join("slack");
+    write(&slack, "users.json", r#"[{"id":"U1","name":"reader42","real_name":"Reader Fortytwo"}]"#);
+    write(&slack, "channels.json", r#"[{"id":"C1","name":"support"}]"#);
+    write(&slack, "support/2026-11-17.json", r#"[{"type":"message","user":"U1","text":"login gives a 500","ts":"1794904068.000200"}]"#);
+
+    let cache = tempfile::tempdir().unwrap();
+    let sources = inspect(&[d], &["--tz", "UTC"], cache.path());
+    assert_eq!(sources.len(), 2, "{sources:#?}");
+    let g = source(&sources, "configs");
+    assert_eq!((g["kind"].as_str(), g["format"].as_str(), g["records"].as_u64()), (Some("deploys"), Some("git-repo"), Some(2)));
+    assert_eq!(g["first"], "2026-11-17T08:20:14Z");
+    assert_eq!(g["last"], "2026-11-17T10:45:37Z");
+    let s = source(&sources, "slack");
+    assert_eq!((s["kind"].as_str(), s["format"].as_str(), s["records"].as_u64()), (Some("support"), Some("slack-export"), Some(1)));
+    assert_eq!(s["first"], "2026-11-17T08:27:48.000200Z");
+}
