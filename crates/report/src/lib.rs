@@ -14,6 +14,7 @@
 mod chart;
 mod markdown;
 mod redact;
+mod rewrite;
 mod view;
 
 use faultline_model::time::Zone;
@@ -198,6 +199,14 @@ pub fn export(analysis: &Analysis, opts: &ExportOptions) -> Result<Vec<u8>, Repo
         Format::Csv => csv_timeline(&analysis, zone),
         Format::Svg => Ok(chart::render(&analysis, zone, 960, 320, true).into_bytes()),
         Format::Markdown | Format::Html => {
+            // Documents for people: paths relative to the folder all inputs
+            // share (named once in the inputs table), not ten copies of a
+            // long absolute prefix. JSON and CSV keep full paths for tools.
+            let base = rewrite::common_folder(analysis.sources.iter().map(|s| s.path.as_str()));
+            let analysis = match &base {
+                Some(b) => Cow::Owned(rewrite::analysis(&mut rewrite::StripFolder::new(b), &analysis)),
+                None => analysis,
+            };
             let view = view::build(
                 &analysis,
                 &view::ViewOptions {
@@ -206,6 +215,7 @@ pub fn export(analysis: &Analysis, opts: &ExportOptions) -> Result<Vec<u8>, Repo
                     generated_at: opts.generated_at.unwrap_or_else(chrono::Utc::now),
                     redaction_note: note,
                     with_chart: opts.format == Format::Html,
+                    base_folder: base,
                 },
             );
             render(&view, opts.format, &opts.template).map(String::into_bytes)
@@ -288,6 +298,11 @@ fn environment() -> Environment<'static> {
             let text = value.as_str().map(Cow::Borrowed).unwrap_or_else(|| Cow::Owned(value.to_string()));
             return out.write_str(&markdown::escape_prose(&text)).map_err(minijinja::Error::from);
         }
+        if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
+            if let Some(text) = value.as_str() {
+                return out.write_str(&html_prose(text)).map_err(minijinja::Error::from);
+            }
+        }
         minijinja::escape_formatter(out, state, value)
     });
     env.add_filter("code", filter_code);
@@ -313,6 +328,20 @@ fn value_text(v: &Value) -> String {
 
 fn html(s: &str) -> String {
     chart::xml_escape(s)
+}
+
+/// HTML-escaped prose in which balanced `backtick` spans (how the correlator
+/// quotes files and signatures) become `<code>`, as they do in Markdown.
+fn html_prose(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() < 3 || parts.len() % 2 == 0 {
+        return html(s);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| if i % 2 == 1 && !p.is_empty() { format!("<code>{}</code>", html(p)) } else { html(p) })
+        .collect()
 }
 
 /// `{{ x|md }}`: Markdown-escaped prose, for templates that turn auto-escaping
@@ -405,6 +434,15 @@ fn template_error(label: &str, e: &minijinja::Error) -> ReportError {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn html_prose_turns_quoted_names_into_code_and_escapes_the_rest() {
+        assert_eq!(
+            html_prose("`config/a.py` <b> appears (`<img src=x onerror=alert(1)>`)"),
+            "<code>config/a.py</code> &lt;b&gt; appears (<code>&lt;img src=x onerror=alert(1)&gt;</code>)"
+        );
+        assert_eq!(html_prose("odd ` <i>"), "odd ` &lt;i&gt;");
+    }
     use super::*;
     use faultline_model::{
         Citation, ErrorSeries, Incident, Level, Metrics, SeriesBucket, Signature, SourceKind, SourceSummary, Suspect,

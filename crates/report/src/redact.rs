@@ -4,7 +4,8 @@
 //! in the timeline, the evidence and the CSV) so a reader can still follow
 //! one client or one user through the incident without learning who it was.
 
-use faultline_model::{Analysis, Citation, Incident, Signature, SourceSummary, Suspect, TimelineEntry};
+use crate::rewrite;
+use faultline_model::Analysis;
 use regex::{Captures, Regex};
 use std::collections::{BTreeMap, HashMap};
 use std::net::Ipv6Addr;
@@ -175,124 +176,16 @@ impl Redactor {
         }
     }
 
+
     /// Masks every string of an analysis a report can show.
     pub(crate) fn analysis(&mut self, a: &Analysis) -> Analysis {
-        // Exhaustive destructuring: a field added to the contract fails to
-        // compile here until someone decides whether it needs masking.
-        let Analysis { incident, suspects, timeline, metrics, lead, series, sources } = a;
-        // The timeline goes first so masks are numbered in reading order.
-        let timeline = timeline.iter().map(|t| self.entry(t)).collect();
-        Analysis {
-            incident: incident.as_ref().map(|i| self.incident(i)),
-            suspects: suspects.iter().map(|s| self.suspect(s)).collect(),
-            timeline,
-            metrics: metrics.clone(),
-            lead: lead.as_ref().map(|l| self.text(l)),
-            series: series.clone(),
-            sources: sources.iter().map(|s| self.source(s)).collect(),
-        }
+        rewrite::analysis(self, a)
     }
+}
 
-    fn list(&mut self, v: &[String]) -> Vec<String> {
-        v.iter().map(|s| self.text(s)).collect()
-    }
-
-    fn citation(&mut self, c: &Citation) -> Citation {
-        let Citation { file, line, offset, text } = c;
-        Citation { file: self.text(file), line: *line, offset: *offset, text: self.text(text) }
-    }
-
-    fn signature(&mut self, s: &Signature) -> Signature {
-        let Signature { id, template, count, first, last, new, level, endpoints, hosts, modules, example } = s;
-        Signature {
-            id: id.clone(),
-            template: self.text(template),
-            count: *count,
-            first: *first,
-            last: *last,
-            new: *new,
-            level: *level,
-            endpoints: self.list(endpoints),
-            hosts: self.list(hosts),
-            modules: self.list(modules),
-            example: self.citation(example),
-        }
-    }
-
-    fn incident(&mut self, i: &Incident) -> Incident {
-        let Incident { onset, recovered, onset_citation, recovered_citation, signatures, endpoints, services, summary } =
-            i;
-        Incident {
-            onset: *onset,
-            recovered: *recovered,
-            onset_citation: self.citation(onset_citation),
-            recovered_citation: recovered_citation.as_ref().map(|c| self.citation(c)),
-            signatures: signatures.iter().map(|s| self.signature(s)).collect(),
-            endpoints: self.list(endpoints),
-            services: self.list(services),
-            summary: self.text(summary),
-        }
-    }
-
-    fn suspect(&mut self, s: &Suspect) -> Suspect {
-        let Suspect {
-            change_id,
-            score,
-            summary,
-            time,
-            evidence,
-            factors,
-            citations,
-            ranked_lower_because,
-            service,
-            author,
-            files,
-            message,
-        } = s;
-        Suspect {
-            change_id: change_id.clone(),
-            score: *score,
-            summary: self.text(summary),
-            time: *time,
-            evidence: self.list(evidence),
-            factors: factors.clone(),
-            citations: citations.iter().map(|c| self.citation(c)).collect(),
-            ranked_lower_because: ranked_lower_because.as_ref().map(|r| self.text(r)),
-            service: service.as_ref().map(|r| self.text(r)),
-            author: author.as_ref().map(|r| self.text(r)),
-            files: self.list(files),
-            message: self.text(message),
-        }
-    }
-
-    fn entry(&mut self, t: &TimelineEntry) -> TimelineEntry {
-        let TimelineEntry { time, kind, source, text, citation, change_id, suspect } = t;
-        TimelineEntry {
-            time: *time,
-            kind: *kind,
-            source: self.text(source),
-            text: self.text(text),
-            citation: citation.as_ref().map(|c| self.citation(c)),
-            change_id: change_id.clone(),
-            suspect: *suspect,
-        }
-    }
-
-    fn source(&mut self, s: &SourceSummary) -> SourceSummary {
-        let SourceSummary { path, kind, format, records, unparsed, first, last, tz, bytes, sha256, notes } = s;
-        SourceSummary {
-            path: self.text(path),
-            kind: *kind,
-            format: format.clone(),
-            records: *records,
-            unparsed: *unparsed,
-            first: *first,
-            last: *last,
-            tz: tz.clone(),
-            bytes: *bytes,
-            sha256: sha256.clone(),
-            notes: self.list(notes),
-        }
+impl rewrite::TextRewrite for Redactor {
+    fn text(&mut self, s: &str) -> String {
+        Redactor::text(self, s)
     }
 }
 
@@ -360,6 +253,7 @@ fn replace_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use faultline_model::Suspect;
 
     #[test]
     fn masks_each_kind_and_keeps_masks_stable() {

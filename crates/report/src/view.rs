@@ -28,6 +28,8 @@ pub(crate) struct View {
     pub zone: String,
     pub redacted: bool,
     pub redaction_note: Option<String>,
+    /// Paths in the report are relative to this folder.
+    pub base_folder: Option<String>,
     pub disclaimer: &'static str,
     pub no_change: &'static str,
     pub incident: Option<IncidentView>,
@@ -185,6 +187,8 @@ pub(crate) struct ViewOptions<'a> {
     pub generated_at: Instant,
     pub redaction_note: Option<String>,
     pub with_chart: bool,
+    /// The folder all inputs share, left out of the paths shown.
+    pub base_folder: Option<String>,
 }
 
 pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
@@ -262,6 +266,7 @@ pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
         zone: zone.label(),
         redacted: o.redaction_note.is_some(),
         redaction_note: o.redaction_note.clone(),
+        base_folder: o.base_folder.clone(),
         disclaimer: DISCLAIMER,
         no_change: NO_CHANGE,
         multi_day,
