@@ -6,12 +6,13 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help deps ui run cli test test-core test-ui test-desktop bindings e2e bench
+.PHONY: help deps ui run cli test test-core test-ui test-desktop bindings e2e fuzz-smoke bench
 
 help:
 	@echo "make run    - analyze the built-in sample incident (CLI), then open the desktop app on it when a display exists"
 	@echo "make test   - every test: Rust unit + integration + scenario suites, UI unit tests, desktop end-to-end"
 	@echo "make e2e    - the desktop end-to-end tests alone (headless, under Xvfb)"
+	@echo "make fuzz-smoke - a few seconds of every fuzz target (FUZZ_SECS=N for longer)"
 	@echo "make bench  - the ingest/search benchmarks against ripgrep and lnav"
 
 deps:
@@ -52,7 +53,11 @@ bindings:
 e2e: deps ui
 	@bash scripts/e2e.sh
 
-test: deps test-core test-ui test-desktop bindings e2e
+# A few seconds of libFuzzer per parser and detector, seeded with fuzz/corpus/.
+fuzz-smoke:
+	@bash scripts/fuzz-smoke.sh
+
+test: deps test-core test-ui test-desktop bindings e2e fuzz-smoke
 
 bench: cli
 	@bash bench/run.sh

@@ -3,6 +3,7 @@
 
 mod analyze;
 mod inspect;
+mod robustness;
 mod search;
 
 use serde_json::Value;

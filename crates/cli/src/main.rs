@@ -209,6 +209,9 @@ fn progress_reporter(quiet: bool) -> impl Fn(&Progress) + Sync {
                 bar.finish_and_clear();
             }
         }
+        Progress::Bytes { path, bytes_read, records } => {
+            bar.set_message(format!("reading {path}: {:.1} MB, {records} records", *bytes_read as f64 / 1e6));
+        }
     }
 }
 
@@ -298,17 +301,45 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
         to: instant(&args.to, &zone, "--to")?,
     };
     let analysis = engine.analyze(&opts)?;
+    // A case whose ingest was killed opens; what it lacks is said, not hidden.
+    let incomplete: Vec<String> = engine.sources()?.into_iter().filter(|m| !m.complete).map(|m| m.summary.path).collect();
+    if !args.common.quiet {
+        for path in &incomplete {
+            eprintln!("warning: source {path} is incomplete (ingest was interrupted); re-run to read it again");
+        }
+    }
     let format = Format::parse(&args.format)?;
     let template = TemplateChoice::parse(&args.template);
-    let bytes = faultline_engine::export(
+    let mut bytes = faultline_engine::export(
         &analysis,
         &ExportOptions { format, template, display_zone, redact: args.redact, title, generated_at: Some(chrono::Utc::now()) },
     )?;
+    if args.format == "json" {
+        bytes = mark_complete(bytes, &incomplete)?;
+    }
     match &args.out {
         Some(path) => std::fs::write(path, &bytes).with_context(|| format!("{}: cannot write", path.display()))?,
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(())
+}
+
+/// Adds `"complete": bool` to each of the JSON report's `sources[]`.
+fn mark_complete(json: Vec<u8>, incomplete: &[String]) -> Result<Vec<u8>> {
+    let mut doc: serde_json::Value = serde_json::from_slice(&json)?;
+    if let Some(sources) = doc.get_mut("sources").and_then(|s| s.as_array_mut()) {
+        for s in sources {
+            let done = !s.get("path").and_then(|p| p.as_str()).is_some_and(|p| incomplete.iter().any(|i| i == p));
+            if let Some(obj) = s.as_object_mut() {
+                obj.insert("complete".into(), serde_json::Value::Bool(done));
+            }
+        }
+    }
+    let mut out = serde_json::to_vec_pretty(&doc)?;
+    if json.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    Ok(out)
 }
 
 fn search(args: SearchArgs) -> Result<bool> {

@@ -34,13 +34,13 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-fn open_hashed(path: &Path) -> Result<(Box<dyn BufRead + Send>, Arc<Mutex<Sha256>>), EngineError> {
+fn open_hashed(path: &Path, status: &faultline_logs::StreamStatus) -> Result<(Box<dyn BufRead + Send>, Arc<Mutex<Sha256>>), EngineError> {
     let hasher = Arc::new(Mutex::new(Sha256::new()));
     let file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
     let mut raw = BufReader::with_capacity(256 * 1024, HashingReader { inner: file, hasher: hasher.clone() });
     let is_gzip = raw.fill_buf().map(|b| b.starts_with(&[0x1f, 0x8b])).map_err(|e| EngineError::input(path, e.to_string()))?;
     let reader: Box<dyn BufRead + Send> = if is_gzip {
-        Box::new(BufReader::with_capacity(256 * 1024, flate2::bufread::MultiGzDecoder::new(raw)))
+        Box::new(BufReader::with_capacity(256 * 1024, faultline_logs::Gunzip::new(raw, status.clone())))
     } else {
         Box::new(raw)
     };
@@ -86,6 +86,8 @@ pub struct Ingested {
     pub buffer: IngestBuffer,
     /// The parse was cancelled before the end.
     pub cancelled: bool,
+    /// Files read only in part (a truncated gzip, a gzip bomb), each named, with why.
+    pub problems: Vec<String>,
 }
 
 /// Counts the lines of a file nobody could read as a format, as unparsed.
@@ -99,7 +101,7 @@ impl UnparsedCounter<'_> {
         let (mut n, mut offset) = (0u64, 0u64);
         loop {
             line.clear();
-            let read = match reader.read_until(b'\n', &mut line) {
+            let read = match crate::robust::read_line_capped(reader, &mut line, 4096) {
                 Ok(0) => break,
                 Ok(r) => r,
                 Err(_) => break,
@@ -120,23 +122,39 @@ impl UnparsedCounter<'_> {
 }
 
 /// Reads one source.
-pub fn ingest_source(source: &PlannedSource, zone: Zone, cancel: Arc<AtomicBool>) -> Result<Ingested, EngineError> {
-    let mut buffer = IngestBuffer::new(source.files.first().map(|p| p.display().to_string()).unwrap_or_default()).with_cancel(cancel);
+pub fn ingest_source(source: &PlannedSource, zone: Zone, cancel: Arc<AtomicBool>, meter: &Arc<crate::ByteMeter>) -> Result<Ingested, EngineError> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut buffer =
+        IngestBuffer::new(source.files.first().map(|p| p.display().to_string()).unwrap_or_default()).with_cancel(cancel.clone());
     let mut files = Vec::new();
     let mut notes = Vec::new();
     let mut unparsed = 0u64;
     let mut cancelled = false;
     let mut bytes = 0u64;
     let mut totals = LogSummary::default();
+    let mut problems = Vec::new();
     match &source.reader {
         Reader::Log(format) => {
             for path in &source.files {
                 let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
                 buffer.set_file(path.display().to_string());
                 let opts = LogOptions { zone, year_reference: mtime_in_zone(&stamp, &zone), ..LogOptions::default() };
-                let (mut reader, hasher) = open_hashed(path)?;
-                let result = faultline_logs::parse(&mut reader, format, &opts, &mut buffer);
+                let status = faultline_logs::StreamStatus::default();
+                let (mut reader, hasher) = open_hashed(path, &status)?;
+                // One big file must use both cores too: lines of a splittable
+                // format are parsed in chunks on every core and joined in order.
+                let file = path.display().to_string();
+                let hook = meter.hook(bytes);
+                let result = faultline_logs::parse_parallel(
+                    &mut reader,
+                    format,
+                    &opts,
+                    threads,
+                    || IngestBuffer::new(file.clone()).with_cancel(cancel.clone()).with_progress(hook.clone()),
+                    |chunk, first_flags| buffer.absorb(chunk, first_flags),
+                );
                 stamp.sha256 = finish_hash(&mut reader, &hasher);
+                problems.extend(status.problem().map(|p| format!("{}: {p}", path.display())));
                 let s = result.map_err(|e| EngineError::input(path, e.to_string()))?;
                 unparsed += s.unparsed;
                 bytes += stamp.size;
@@ -174,9 +192,11 @@ pub fn ingest_source(source: &PlannedSource, zone: Zone, cancel: Arc<AtomicBool>
             for path in &source.files {
                 let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
                 buffer.set_file(path.display().to_string());
-                let (mut reader, hasher) = open_hashed(path)?;
+                let status = faultline_logs::StreamStatus::default();
+                let (mut reader, hasher) = open_hashed(path, &status)?;
                 unparsed += UnparsedCounter { sink: &mut buffer }.run(&mut reader, reason)?;
                 stamp.sha256 = finish_hash(&mut reader, &hasher);
+                problems.extend(status.problem().map(|p| format!("{}: {p}", path.display())));
                 bytes += stamp.size;
                 files.push(stamp);
             }
@@ -200,6 +220,7 @@ pub fn ingest_source(source: &PlannedSource, zone: Zone, cancel: Arc<AtomicBool>
     if totals.out_of_order > 0 {
         notes.push(format!("{} records are earlier than the record before them (kept, flagged)", totals.out_of_order));
     }
+    notes.extend(problems.iter().cloned());
     let (first, last) = buffer.range();
     let sha256 = if files.len() == 1 {
         files[0].sha256.clone()
@@ -225,5 +246,5 @@ pub fn ingest_source(source: &PlannedSource, zone: Zone, cancel: Arc<AtomicBool>
         sha256,
         notes,
     };
-    Ok(Ingested { summary, files, buffer, cancelled })
+    Ok(Ingested { summary, files, buffer, cancelled, problems })
 }

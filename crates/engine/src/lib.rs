@@ -8,8 +8,11 @@
 //! raw lines back from the user's files. Nothing here knows about Tauri.
 #![deny(missing_docs)]
 
+mod edits;
 mod ingest;
 pub mod plan;
+pub mod recent;
+mod robust;
 pub mod sample;
 
 pub use faultline_correlate::CorrelateOptions;
@@ -17,7 +20,8 @@ pub use faultline_model::time::Zone;
 pub use faultline_model::{Analysis, Instant, SourceKind, SourceSummary, TimelineEntry, TimelineKind};
 pub use faultline_report::{ExportOptions, Format, TemplateChoice};
 pub use faultline_search::{Excerpt, ExcerptLine, SearchOptions};
-pub use faultline_store::{Note, SourceMeta, UnparsedLine};
+pub use edits::{timeline_key, EntryState};
+pub use faultline_store::{Note, SourceMeta, TimelineEdit, UnparsedLine};
 pub use plan::{Input, Plan, PlannedSource};
 
 use faultline_store::CaseFile;
@@ -97,6 +101,54 @@ pub enum Progress {
         /// It was unchanged and not read again.
         reused: bool,
     },
+    /// How far the reading of a source got (at most [`BYTES_PROGRESS_PER_SECOND`]
+    /// of these per second, over all sources).
+    Bytes {
+        /// The source's path (as in `Started`).
+        path: String,
+        /// Bytes read so far, over its files (decompressed bytes for a `.gz`).
+        bytes_read: u64,
+        /// Records read so far.
+        records: u64,
+    },
+}
+
+/// The most [`Progress::Bytes`] updates per second an ingest sends: a UI
+/// that redraws on each stays responsive, and a second still shows motion.
+pub const BYTES_PROGRESS_PER_SECOND: u32 = 10;
+
+/// Turns the parsers' progress calls for one source into throttled
+/// [`Progress::Bytes`] messages. Parsers run on rayon and scoped threads, so
+/// the messages go through a channel to the thread that owns the caller's
+/// callback.
+pub(crate) struct ByteMeter {
+    path: String,
+    bytes: std::sync::atomic::AtomicU64,
+    records: std::sync::atomic::AtomicU64,
+    tx: std::sync::Mutex<std::sync::mpsc::Sender<Progress>>,
+    last: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+}
+
+impl ByteMeter {
+    /// The hook for the file that starts `base` bytes into the source.
+    pub(crate) fn hook(self: &Arc<Self>, base: u64) -> faultline_store::ProgressHook {
+        let meter = self.clone();
+        faultline_store::ProgressHook(Arc::new(move |pos, new| meter.tick(base + pos, new)))
+    }
+
+    fn tick(&self, at: u64, new_records: u64) {
+        let records = self.records.fetch_add(new_records, Ordering::Relaxed) + new_records;
+        let bytes = self.bytes.fetch_max(at, Ordering::Relaxed).max(at);
+        let every = std::time::Duration::from_millis(1000 / u64::from(BYTES_PROGRESS_PER_SECOND));
+        let Ok(mut last) = self.last.lock() else { return };
+        if last.is_some_and(|t| t.elapsed() < every) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        if let Ok(tx) = self.tx.lock() {
+            let _ = tx.send(Progress::Bytes { path: self.path.clone(), bytes_read: bytes, records });
+        }
+    }
 }
 
 /// What [`Engine::ingest`] did.
@@ -229,19 +281,60 @@ impl Engine {
         }
         let cancel = opts.cancel.clone().unwrap_or_default();
         let zone = opts.zone;
-        let results: Vec<Result<ingest::Ingested, EngineError>> = todo
-            .par_iter()
-            .map(|source| {
-                let bytes = source.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-                progress(&Progress::Started { path: source.path.display().to_string(), format: source.format_name(), bytes });
-                ingest::ingest_source(source, zone, cancel.clone())
-            })
-            .collect();
-        for result in results {
-            let ingested = result?;
+        let (tx, rx) = std::sync::mpsc::channel::<Progress>();
+        let throttle = Arc::new(std::sync::Mutex::new(None));
+        let parsed = AtomicBool::new(false);
+        let results: Vec<Result<ingest::Ingested, EngineError>> = std::thread::scope(|scope| {
+            // Forwards the parsers' byte progress to the caller's callback
+            // until every source is read (a polled flag, not the channel's
+            // end: a stray hook clone must not hang the ingest).
+            let parsed = &parsed;
+            scope.spawn(move || loop {
+                match rx.recv_timeout(std::time::Duration::from_millis(50)) {
+                    Ok(p) => progress(&p),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) if !parsed.load(Ordering::SeqCst) => {}
+                    Err(_) => break,
+                }
+            });
+            let results = todo
+                .par_iter()
+                .map(|source| {
+                    let path = source.path.display().to_string();
+                    let bytes = source.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+                    progress(&Progress::Started { path: path.clone(), format: source.format_name(), bytes });
+                    let meter = Arc::new(ByteMeter {
+                        path,
+                        bytes: Default::default(),
+                        records: Default::default(),
+                        tx: std::sync::Mutex::new(tx.clone()),
+                        last: throttle.clone(),
+                    });
+                    ingest::ingest_source(source, zone, cancel.clone(), &meter)
+                })
+                .collect();
+            parsed.store(true, Ordering::SeqCst);
+            results
+        });
+        for (source, result) in todo.iter().zip(results) {
+            let mut ingested = match result {
+                Ok(i) => i,
+                Err(e) => {
+                    // One unreadable source (a corrupt repository, a file gone
+                    // since planning) must not cost the others: it is named and
+                    // left out of the case.
+                    self.case.remove_source(&source.path.display().to_string())?;
+                    report.problems.push(e.to_string());
+                    continue;
+                }
+            };
             if ingested.cancelled {
                 report.cancelled = true;
                 continue;
+            }
+            report.problems.append(&mut ingested.problems);
+            if let Some(change) = content_change(&stored, &ingested.summary) {
+                ingested.summary.notes.push(change.clone());
+                report.problems.push(format!("{}: {change}", ingested.summary.path));
             }
             self.case.write_source(&ingested.summary, &ingested.files, &ingested.buffer)?;
             progress(&Progress::Finished { summary: ingested.summary.clone(), reused: false });
@@ -269,8 +362,110 @@ impl Engine {
         Ok(self.case.remove_source(path)?)
     }
 
-    /// Correlates the case.
+    /// Opens an existing case file; unlike [`Engine::open`] it creates
+    /// nothing and refuses a file that is not a Faultline case.
+    pub fn open_existing(case_path: &Path) -> Result<Engine, EngineError> {
+        if !case_path.is_file() {
+            return Err(EngineError::input(case_path, "no such case file"));
+        }
+        Ok(Engine { case: faultline_store::CaseFile::open_existing(case_path)?, case_path: Some(case_path.to_path_buf()) })
+    }
+
+    /// Writes a consistent copy of the case to `dest` (replacing a file
+    /// there), through a temporary file in the same folder and a rename, so
+    /// `dest` is either the old file or the whole new case.
+    pub fn save_copy(&self, dest: &Path) -> Result<(), EngineError> {
+        let same = self.case_path.as_deref().is_some_and(|p| {
+            p == dest || (p.canonicalize().ok().is_some() && p.canonicalize().ok() == dest.canonicalize().ok())
+        });
+        if same {
+            return Ok(());
+        }
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| EngineError::input(dest, "not a file name"))?;
+        let tmp = dest.with_file_name(format!(".{name}.saving-{}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        self.case.copy_to(&tmp)?;
+        std::fs::rename(&tmp, dest).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            EngineError::input(dest, e.to_string())
+        })
+    }
+
+    /// Reads one source of the case again, as `kind` (detected when `None`)
+    /// with zone-less timestamps in `opts.zone`: the analyst's correction of
+    /// the detection table. The forced kind is checked against the content
+    /// before the old records are dropped.
+    pub fn reingest_source(
+        &self,
+        path: &str,
+        kind: Option<SourceKind>,
+        opts: &IngestOptions,
+        progress: &(dyn Fn(&Progress) + Sync),
+    ) -> Result<IngestReport, EngineError> {
+        let meta = self
+            .case
+            .sources()?
+            .into_iter()
+            .find(|m| m.summary.path == path)
+            .ok_or_else(|| EngineError::Other(format!("{path} is not a source of this case")))?;
+        let root = Path::new(path);
+        // A folder source (git repository, Slack export) is read from its
+        // folder; a rotated set from its members, which plan back into one source.
+        let inputs: Vec<Input> = if root.is_dir() || meta.files.len() <= 1 {
+            vec![Input { path: root.to_path_buf(), kind }]
+        } else {
+            meta.files.iter().map(|f| Input { path: f.path.clone(), kind }).collect()
+        };
+        plan::plan(&inputs)?;
+        self.case.remove_source(path)?;
+        self.ingest(&inputs, opts, progress)
+    }
+
+    /// The analyst's timeline edits.
+    pub fn timeline_edits(&self) -> Result<Vec<TimelineEdit>, EngineError> {
+        Ok(self.case.timeline_edits()?)
+    }
+
+    /// Stores an edit of the timeline entry `key` (of the current analysis,
+    /// or one edited before). Pinning keeps the entry as it is now.
+    pub fn edit_timeline(&self, key: &str, change: impl FnOnce(&mut TimelineEdit)) -> Result<TimelineEdit, EngineError> {
+        let mut edit = match self.case.timeline_edits()?.into_iter().find(|e| e.key == key) {
+            Some(e) => e,
+            None => {
+                let analysis = self.analyze_unedited(&AnalyzeOptions::default())?;
+                let entry = analysis
+                    .timeline
+                    .into_iter()
+                    .find(|e| edits::editable(e) && timeline_key(e) == key)
+                    .ok_or_else(|| EngineError::Other(format!("no timeline entry {key} in this case")))?;
+                TimelineEdit { key: key.to_string(), pinned: false, hidden: false, rename: None, entry }
+            }
+        };
+        change(&mut edit);
+        if edit.rename.as_deref().is_some_and(|r| r.trim().is_empty() || r == edit.entry.text) {
+            edit.rename = None;
+        }
+        self.case.set_timeline_edit(&edit)?;
+        Ok(edit)
+    }
+
+    /// Correlates the case and applies the analyst's timeline edits (hidden
+    /// entries left out, renamed text used, pinned entries kept): what every
+    /// view and export shows.
     pub fn analyze(&self, opts: &AnalyzeOptions) -> Result<Analysis, EngineError> {
+        Ok(self.analyze_edited(opts)?.0)
+    }
+
+    /// [`Engine::analyze`], with what the analyst did to each remaining
+    /// timeline entry (parallel to `timeline`).
+    pub fn analyze_edited(&self, opts: &AnalyzeOptions) -> Result<(Analysis, Vec<EntryState>), EngineError> {
+        let mut analysis = self.analyze_unedited(opts)?;
+        let edits = self.case.timeline_edits()?;
+        let states = edits::apply(&mut analysis, &edits);
+        Ok((analysis, states))
+    }
+
+    fn analyze_unedited(&self, opts: &AnalyzeOptions) -> Result<Analysis, EngineError> {
         let data = self.case.load(opts.from, opts.to)?;
         let mut analysis = faultline_correlate::analyze(&data, &opts.correlate);
         for note in self.case.notes()? {
@@ -404,6 +599,22 @@ fn cite_raw_lines(analysis: &mut Analysis) {
     }
 }
 
+/// Says so when a source read before now has other content: the old records
+/// were replaced (never mixed with the new ones), and the analyst should know
+/// the evidence moved under them.
+fn content_change(stored: &[SourceMeta], now: &SourceSummary) -> Option<String> {
+    let before = stored.iter().find(|m| m.summary.path == now.path && m.complete)?;
+    let (old, new) = (&before.summary.sha256, &now.sha256);
+    if old.is_empty() || new.is_empty() || old == new {
+        return None;
+    }
+    Some(format!(
+        "content changed since it was last read (sha256 {} → {}): read again, the earlier records replaced",
+        old.chars().take(12).collect::<String>(),
+        new.chars().take(12).collect::<String>()
+    ))
+}
+
 fn unchanged(files: &[faultline_store::FileStamp]) -> bool {
     !files.is_empty()
         && files.iter().all(|f| {
@@ -455,4 +666,24 @@ impl LineTimer {
 /// Renders an analysis (see [`faultline_report::export`]).
 pub fn export(analysis: &Analysis, opts: &ExportOptions) -> Result<Vec<u8>, EngineError> {
     Ok(faultline_report::export(analysis, opts)?)
+}
+
+/// Renders an analysis and writes it to `path`; returns the bytes written.
+pub fn export_to(analysis: &Analysis, opts: &ExportOptions, path: &Path) -> Result<u64, EngineError> {
+    let bytes = export(analysis, opts)?;
+    write_file(path, &bytes)
+}
+
+/// Writes bytes the caller produced (the desktop's chart PNG) to `path`.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<u64, EngineError> {
+    std::fs::write(path, bytes).map_err(|e| EngineError::input(path, e.to_string()))?;
+    Ok(bytes.len() as u64)
+}
+
+/// The error-rate chart alone as SVG, limited to `[from, to]` when given
+/// (the desktop's visible range).
+pub fn chart_svg(analysis: &Analysis, zone: &Zone, from: Option<Instant>, to: Option<Instant>) -> String {
+    let mut a = analysis.clone();
+    a.series.buckets.retain(|b| from.is_none_or(|f| b.start >= f) && to.is_none_or(|t| b.start <= t));
+    faultline_report::chart_svg(&a, zone, 960, 320)
 }

@@ -102,9 +102,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, folders: &mut Vec<(PathBuf, SourceFo
             continue;
         }
         let path = entry.path();
-        let Ok(meta) = std::fs::metadata(&path) else {
-            problems.push(format!("{}: broken symbolic link or unreadable entry", path.display()));
-            continue;
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(format!("{}: broken or looping symbolic link, or unreadable entry ({e})", path.display()));
+                continue;
+            }
         };
         if meta.is_dir() {
             if entry.file_type().map(|t| t.is_symlink()).unwrap_or(false) {
@@ -118,6 +121,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, folders: &mut Vec<(PathBuf, SourceFo
             }
         } else if meta.is_file() {
             out.push(path);
+        } else {
+            // Opening a FIFO blocks until a writer comes; a device never ends.
+            problems.push(format!("{}: not a regular file (FIFO, socket or device), not read", path.display()));
         }
     }
 }
@@ -185,8 +191,10 @@ pub fn plan(inputs: &[Input]) -> Result<Plan, EngineError> {
             for (path, format) in folders {
                 plan.sources.push(PlannedSource { path: path.clone(), files: vec![path], kind: format.kind(), reader: Reader::Export(format) });
             }
-        } else {
+        } else if meta.is_file() {
             files.push(input.path.clone());
+        } else {
+            plan.problems.push(format!("{}: not a regular file (FIFO, socket or device), not read", input.path.display()));
         }
         for file in files {
             let key = file.canonicalize().unwrap_or_else(|_| file.clone());

@@ -32,6 +32,22 @@ fn quoted(b: &[u8], i: usize) -> Option<(usize, usize, usize)> {
     }
 }
 
+/// A `u64` as `str::parse` reads it (optional `+`, digits, no overflow), by hand.
+fn size(tok: &[u8]) -> Option<u64> {
+    let digits = tok.strip_prefix(b"+").unwrap_or(tok);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v = 0u64;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(v)
+}
+
 fn skip_spaces(b: &[u8], mut i: usize) -> usize {
     while b.get(i) == Some(&b' ') {
         i += 1;
@@ -47,8 +63,37 @@ fn dash_none(s: &str) -> Option<&str> {
     }
 }
 
+/// `d.ddd` as written, when it has one dot and at most 15 digits: the
+/// integer of its digits over a power of ten is exactly what `str::parse`
+/// returns (both are the correctly rounded quotient), without its cost.
+fn plain_decimal(v: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    if v.is_empty() || v.len() > 16 {
+        return None;
+    }
+    let (mut int, mut dot, mut digits) = (0u64, None, 0usize);
+    for (k, &c) in v.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                int = int * 10 + u64::from(c - b'0');
+                digits += 1;
+            }
+            b'.' if dot.is_none() => dot = Some(k),
+            _ => return None,
+        }
+    }
+    let dot = dot?;
+    if digits == 0 {
+        return None;
+    }
+    Some(int as f64 / POW10[v.len() - 1 - dot])
+}
+
 /// `0.123` (seconds, nginx `$request_time`) or `rt=0.123` → milliseconds.
 fn duration_ms(tok: &str) -> Option<f64> {
+    if let Some(secs) = plain_decimal(tok.as_bytes()) {
+        return Some(secs * 1000.0);
+    }
     let v = match tok.split_once('=') {
         Some(("rt" | "request_time" | "rtime" | "duration", v)) => v,
         Some(_) => return None,
@@ -66,25 +111,43 @@ pub(crate) fn parse_line(s: &str) -> Option<AccessLine<'_>> {
     let b = s.as_bytes();
     let lb = memchr::memchr(b'[', b)?;
     let rb = lb + memchr::memchr(b']', b.get(lb..)?)?;
-    // `client ident user`, possibly after a vhost (`example.com:443 client ident user`).
-    let head = s.get(..lb)?;
-    let mut toks = head.split(' ').filter(|t| !t.is_empty()).rev();
-    let user = toks.next()?;
-    let _ident = toks.next()?;
-    let client = toks.next()?;
+    // `client ident user`, possibly after a vhost (`example.com:443 client ident user`):
+    // the last three space-separated tokens before `[`, read backwards by hand
+    // (this runs once per line of a multi-gigabyte log).
+    let head = b.get(..lb)?;
+    let mut end = head.len();
+    let mut token_back = || -> Option<(usize, usize)> {
+        while end > 0 && head[end - 1] == b' ' {
+            end -= 1;
+        }
+        if end == 0 {
+            return None;
+        }
+        let stop = end;
+        while end > 0 && head[end - 1] != b' ' {
+            end -= 1;
+        }
+        Some((end, stop))
+    };
+    let (ua_, ub_) = token_back()?;
+    let _ident = token_back()?;
+    let (ca, cb) = token_back()?;
+    let (user, client) = (s.get(ua_..ub_)?, s.get(ca..cb)?);
     let mut http = HttpRequest { client: Some(client), user: dash_none(user), ..HttpRequest::default() };
 
     let mut i = rb + 1;
     i = skip_spaces(b, i);
     let (rq_a, rq_b, next) = quoted(b, i)?;
     let request = s.get(rq_a..rq_b)?;
-    if let Some((method, rest)) = request.split_once(' ') {
-        http.method = Some(method);
-        let path = match rest.rsplit_once(' ') {
-            Some((p, proto)) if proto.starts_with("HTTP/") => p,
-            _ => rest,
+    let rq = request.as_bytes();
+    if let Some(sp) = rq.iter().position(|c| *c == b' ') {
+        http.method = Some(request.get(..sp)?);
+        let rest = &rq[sp + 1..];
+        let path_end = match rest.iter().rposition(|c| *c == b' ') {
+            Some(k) if rest[k + 1..].starts_with(b"HTTP/") => k,
+            _ => rest.len(),
         };
-        http.path = dash_none(path);
+        http.path = dash_none(request.get(sp + 1..sp + 1 + path_end)?);
     } else {
         http.path = dash_none(request);
     }
@@ -96,9 +159,9 @@ pub(crate) fn parse_line(s: &str) -> Option<AccessLine<'_>> {
     http.status = (st[0] - b'0') as u16 * 100 + (st[1] - b'0') as u16 * 10 + (st[2] - b'0') as u16;
     i = skip_spaces(b, i + 3);
     let bytes_end = i + b.get(i..)?.iter().position(|c| *c == b' ').unwrap_or(b.len() - i);
-    let bytes_tok = s.get(i..bytes_end)?;
-    if bytes_tok != "-" {
-        http.bytes = Some(bytes_tok.parse().ok()?);
+    let bytes_tok = b.get(i..bytes_end)?;
+    if bytes_tok != b"-" {
+        http.bytes = Some(size(bytes_tok)?);
     }
     i = skip_spaces(b, bytes_end);
     let mut combined = false;
@@ -129,11 +192,25 @@ pub(crate) fn status_level(status: u16) -> Level {
 
 pub(crate) struct AccessParser {
     resolver: Resolver,
+    /// The last timestamp text and what it resolved to: consecutive lines of
+    /// a busy server nearly always share their second, so most lines skip the
+    /// scan (and its month-name lookup) entirely.
+    last_ts: Vec<u8>,
+    last_time: Option<(faultline_model::Instant, u8)>,
 }
 
 impl AccessParser {
     pub(crate) fn new(resolver: Resolver) -> Self {
-        AccessParser { resolver }
+        AccessParser { resolver, last_ts: Vec::with_capacity(64), last_time: None }
+    }
+
+    fn time(&mut self, ts: &[u8]) -> Option<(faultline_model::Instant, u8)> {
+        if ts != self.last_ts.as_slice() || self.last_ts.is_empty() {
+            self.last_time = scan(Layout::Clf, ts).and_then(|(p, _)| self.resolver.resolve(&p));
+            self.last_ts.clear();
+            self.last_ts.extend_from_slice(ts);
+        }
+        self.last_time
     }
 }
 
@@ -146,7 +223,7 @@ impl LineParser for AccessParser {
             return out.unparsed(info, bytes, "not an access log line");
         };
         let ts = text.as_bytes().get(line.ts.0..line.ts.1).unwrap_or_default();
-        let Some((time, flags)) = scan(Layout::Clf, ts).and_then(|(p, _)| self.resolver.resolve(&p)) else {
+        let Some((time, flags)) = self.time(ts) else {
             return out.unparsed(info, bytes, NO_TIMESTAMP);
         };
         let mut rec = LogRecord {
@@ -210,6 +287,32 @@ mod tests {
         assert!((b.http.duration_ms.unwrap() - 1500.0).abs() < 1e-9);
         let c = super::parse_line(COMBINED.lines().nth(2).unwrap()).unwrap();
         assert_eq!((c.http.bytes, c.http.duration_ms), (None, None));
+    }
+
+    #[test]
+    fn the_hand_written_number_readers_agree_with_str_parse() {
+        for tok in ["0.123", "1.500", "0.045", "12.", ".5", "3.14159265358979", "0.000", "29.999", "7.1"] {
+            assert_eq!(super::plain_decimal(tok.as_bytes()), tok.parse::<f64>().ok(), "{tok}");
+        }
+        for tok in ["1.2.3", ".", "", "1e3", "12", "-1.0"] {
+            assert_eq!(super::plain_decimal(tok.as_bytes()), None, "{tok}");
+        }
+        for tok in ["0", "512", "+7", "18446744073709551615", "18446744073709551616", "", "+", "1x", "-1"] {
+            assert_eq!(super::size(tok.as_bytes()), tok.parse::<u64>().ok(), "{tok}");
+        }
+    }
+
+    #[test]
+    fn hosts_and_odd_spacing_before_the_timestamp_are_read_like_before() {
+        let a = super::parse_line("shop.example:443  10.0.0.1 -  bob [24/Nov/2026:08:27:03 +0000] \"GET /a HTTP/1.1\" 200 5").unwrap();
+        assert_eq!((a.http.client, a.http.user, a.http.path, a.http.method), (Some("10.0.0.1"), Some("bob"), Some("/a"), Some("GET")));
+        assert!(super::parse_line("- bob [24/Nov/2026:08:27:03 +0000] \"GET /a HTTP/1.1\" 200 5").is_none(), "three tokens are needed");
+        let b = super::parse_line("1.2.3.4 - - [24/Nov/2026:08:27:03 +0000] \"GET /a b HTTP/2\" 200 -").unwrap();
+        assert_eq!((b.http.path, b.http.bytes), (Some("/a b"), None));
+        let c = super::parse_line("1.2.3.4 - - [24/Nov/2026:08:27:03 +0000] \"GET /a b FTP/2\" 200 -").unwrap();
+        assert_eq!(c.http.path, Some("/a b FTP/2"));
+        let d = super::parse_line("1.2.3.4 - - [24/Nov/2026:08:27:03 +0000] \"-\" 400 0").unwrap();
+        assert_eq!((d.http.method, d.http.path), (None, None));
     }
 
     #[test]

@@ -66,7 +66,8 @@ fn logfmt_time(line: &str, pairs: &mut Vec<logfmt::Pair>) -> bool {
 /// Detects the format of a log from its first bytes (decompressed). `None`
 /// when the content is not a log with timestamps.
 pub fn detect(sample: &[u8]) -> Option<LogFormat> {
-    let lines = sample_lines(sample);
+    let decoded = crate::decode::decode_sample(sample);
+    let lines = sample_lines(&decoded);
     let n = lines.len();
     if n == 0 {
         return None;

@@ -2,7 +2,6 @@
 //! exact offsets.
 
 use crate::LogError;
-use flate2::bufread::MultiGzDecoder;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
@@ -20,7 +19,7 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, LogError> {
     let mut reader = BufReader::with_capacity(BUF, file);
     let head = reader.fill_buf().map_err(|e| LogError::open(path, e))?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-        Ok(Box::new(BufReader::with_capacity(BUF, MultiGzDecoder::new(reader))))
+        Ok(Box::new(BufReader::with_capacity(BUF, crate::decode::Gunzip::new(reader, Default::default()))))
     } else {
         Ok(Box::new(reader))
     }
@@ -117,16 +116,9 @@ impl<R: BufRead> Lines<R> {
     }
 }
 
-/// The line as text: borrowed when it is valid UTF-8, else a lossy copy in `scratch`.
+/// The line as text: borrowed when it is valid UTF-8, else decoded into `scratch` (see `decode::line_text`).
 pub(crate) fn lossy<'a>(bytes: &'a [u8], scratch: &'a mut String) -> &'a str {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(_) => {
-            scratch.clear();
-            scratch.push_str(&String::from_utf8_lossy(bytes));
-            scratch
-        }
-    }
+    crate::decode::line_text(bytes, scratch)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 mod access;
 mod cri;
+mod decode;
 mod detect;
 mod input;
 mod json;
@@ -18,6 +19,7 @@ mod syslog;
 mod text;
 mod ts;
 
+pub use decode::{decode_sample, line_text, Decoded, Gunzip, StreamStatus, GZIP_RATIO_GRACE, MAX_GZIP_RATIO};
 pub use detect::detect;
 pub use input::{open, read_sample, SAMPLE_BYTES};
 pub use rotate::rotation_sets;
@@ -98,6 +100,13 @@ impl LogFormat {
             Kind::AppLog => "app-log",
             Kind::Generic => "generic",
         }
+    }
+
+    /// Every line is a record on its own and no parser state crosses lines,
+    /// so the stream may be cut at any line boundary and the pieces parsed in
+    /// parallel ([`parse_parallel`]).
+    pub fn splittable(&self) -> bool {
+        matches!(self.kind, Kind::NginxCombined | Kind::AccessCommon)
     }
 
     /// Its timestamps carry no year (RFC 3164 syslog, logcat), so years are
@@ -189,6 +198,8 @@ pub(crate) struct Out<'s> {
     sink: &'s mut dyn EventSink,
     sum: LogSummary,
     prev: Option<Instant>,
+    /// Time of the first record in file order (a chunk's join with the one before it).
+    head: Option<Instant>,
 }
 
 impl Out<'_> {
@@ -202,6 +213,9 @@ impl Out<'_> {
                     rec.flags |= flags::CLOCK_JUMP;
                 }
             }
+        }
+        if self.prev.is_none() {
+            self.head = Some(rec.time);
         }
         self.prev = Some(rec.time);
         let s = &mut self.sum;
@@ -249,6 +263,20 @@ pub fn parse(
     opts: &LogOptions,
     sink: &mut dyn EventSink,
 ) -> Result<LogSummary, LogError> {
+    parse_from(decode::Decoded::new(reader), format, opts, sink, 0, 0).map(|(sum, _, _)| sum)
+}
+
+/// [`parse`] of a stream that starts at byte `pos` and after line `no` of the
+/// file (a chunk of it). Returns the summary and the times of the first and
+/// last records in file order, so chunks can be joined exactly.
+fn parse_from(
+    reader: impl BufRead,
+    format: &LogFormat,
+    opts: &LogOptions,
+    sink: &mut dyn EventSink,
+    pos: u64,
+    no: u64,
+) -> Result<(LogSummary, Option<Instant>, Option<Instant>), LogError> {
     let resolver = ts::Resolver::new(opts.zone, opts.year_reference);
     let cap = opts.max_record_bytes.max(64);
     let mut parser: Box<dyn LineParser> = match format.kind {
@@ -261,12 +289,14 @@ pub fn parse(
             Box::new(text::TextParser::new(format.clone(), resolver, cap))
         }
     };
-    let mut out = Out { sink, sum: LogSummary::default(), prev: None };
+    let mut out = Out { sink, sum: LogSummary::default(), prev: None, head: None };
     let mut lines = input::Lines::new(reader, cap);
+    lines.pos = pos;
+    lines.no = no;
     let mut buf = Vec::with_capacity(64 * 1024);
     let mut scratch = String::new();
     const PROGRESS_EVERY: u64 = 1 << 20;
-    let mut next_progress = PROGRESS_EVERY;
+    let mut next_progress = pos + PROGRESS_EVERY;
     let mut go = true;
     loop {
         let info = match lines.next(&mut buf) {
@@ -295,7 +325,235 @@ pub fn parse(
     }
     out.sum.bytes = lines.pos;
     out.sum.stopped = !go;
-    Ok(out.sum)
+    Ok((out.sum, out.head, out.prev))
+}
+
+/// Bytes handed to one worker at a time by [`parse_parallel`]: large enough
+/// that the per-chunk overhead vanishes, small enough that a few in flight
+/// keep memory bounded whatever the file size.
+const CHUNK_BYTES: usize = 4 << 20;
+
+
+/// [`parse`], on `threads` threads, for a format whose lines are records on
+/// their own ([`LogFormat::splittable`]; other formats are parsed in one
+/// piece). The stream is cut at line boundaries into chunks that are parsed
+/// concurrently into sinks made by `new_sink`, then handed to `merge` in file
+/// order, with the flags to add to the chunk's first record (a record earlier
+/// than the last one of the chunk before it is out of order, exactly as in a
+/// sequential parse). Offsets, line numbers and counts are those of [`parse`].
+pub fn parse_parallel<S, F, M>(
+    reader: impl BufRead,
+    format: &LogFormat,
+    opts: &LogOptions,
+    threads: usize,
+    new_sink: F,
+    merge: M,
+) -> Result<LogSummary, LogError>
+where
+    S: EventSink + Send,
+    F: Fn() -> S + Sync,
+    M: FnMut(S, u8),
+{
+    parse_chunked(reader, format, opts, threads, CHUNK_BYTES, new_sink, merge)
+}
+
+/// [`parse_parallel`] with chunks of `chunk_bytes` (tests use tiny ones).
+fn parse_chunked<S, F, M>(
+    reader: impl BufRead,
+    format: &LogFormat,
+    opts: &LogOptions,
+    threads: usize,
+    chunk_bytes: usize,
+    new_sink: F,
+    mut merge: M,
+) -> Result<LogSummary, LogError>
+where
+    S: EventSink + Send,
+    F: Fn() -> S + Sync,
+    M: FnMut(S, u8),
+{
+    use std::collections::BTreeMap;
+    use std::io::Read;
+    use std::sync::mpsc;
+
+    // A line longer than this with no newline in sight ends chunking: the rest
+    // of the stream is parsed in one piece, whose line reader caps what it
+    // keeps (a 1 GB line must not become a 1 GB chunk).
+    let longest_chunked_line = 4 * chunk_bytes.max(opts.max_record_bytes);
+    let mut reader = decode::Decoded::new(reader);
+    if !format.splittable() || threads < 2 {
+        let mut sink = new_sink();
+        let (sum, _, _) = parse_from(reader, format, opts, &mut sink, 0, 0)?;
+        merge(sink, 0);
+        return Ok(sum);
+    }
+    type Done<S> = Result<(S, LogSummary, Option<Instant>, Option<Instant>), LogError>;
+    struct Joined {
+        sum: LogSummary,
+        last: Option<Instant>,
+    }
+    impl Joined {
+        /// Adds one chunk's summary; returns the flags its first record gets.
+        fn join(&mut self, s: &LogSummary, head: Option<Instant>, tail: Option<Instant>) -> u8 {
+            let mut extra = 0;
+            if let (Some(prev), Some(head)) = (self.last, head) {
+                if head < prev {
+                    extra |= flags::OUT_OF_ORDER;
+                    self.sum.out_of_order += 1;
+                    if prev - head > chrono::Duration::days(1) {
+                        extra |= flags::CLOCK_JUMP;
+                    }
+                }
+            }
+            let t = &mut self.sum;
+            t.records += s.records;
+            t.unparsed += s.unparsed;
+            t.first = match (t.first, s.first) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            t.last = match (t.last, s.last) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            t.bytes = s.bytes;
+            t.truncated += s.truncated;
+            t.dst_gap += s.dst_gap;
+            t.dst_ambiguous += s.dst_ambiguous;
+            t.out_of_order += s.out_of_order;
+            t.stopped |= s.stopped;
+            if tail.is_some() {
+                self.last = tail;
+            }
+            extra
+        }
+    }
+    let mut joined = Joined { sum: LogSummary::default(), last: None };
+    let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Vec<u8>, u64, u64)>(threads);
+    let job_rx = std::sync::Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(u64, Vec<u8>, Done<S>)>();
+    std::thread::scope(|scope| -> Result<LogSummary, LogError> {
+        for _ in 0..threads {
+            let (job_rx, done_tx, new_sink) = (&job_rx, done_tx.clone(), &new_sink);
+            scope.spawn(move || loop {
+                let job = match job_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, chunk, pos, no)) = job else { return };
+                let mut sink = new_sink();
+                let done = parse_from(&chunk[..], format, opts, &mut sink, pos, no).map(|(s, h, t)| (sink, s, h, t));
+                if done_tx.send((seq, chunk, done)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        let mut free: Vec<Vec<u8>> = Vec::new();
+        let mut waiting: BTreeMap<u64, Done<S>> = BTreeMap::new();
+        let (mut sent, mut merged) = (0u64, 0u64);
+        let mut stop = false;
+        // Merges finished chunks in order; blocks while more than `keep` are in flight.
+        let mut settle = |keep: u64, sent: u64, merged: &mut u64, free: &mut Vec<Vec<u8>>, stop: &mut bool| -> Result<(), LogError> {
+            while sent - *merged > keep {
+                while let Some(done) = waiting.remove(merged) {
+                    let (sink, s, head, tail) = done?;
+                    // After a sink asked to stop, later chunks are dropped, as a sequential parse never reads them.
+                    if !*stop {
+                        let extra = joined.join(&s, head, tail);
+                        merge(sink, extra);
+                        *stop = s.stopped;
+                    }
+                    *merged += 1;
+                }
+                if sent - *merged <= keep {
+                    break;
+                }
+                let Ok((seq, chunk, done)) = done_rx.recv() else { break };
+                free.push(chunk);
+                waiting.insert(seq, done);
+            }
+            Ok(())
+        };
+        let (mut pos, mut no) = (0u64, 0u64);
+        let mut carry: Vec<u8> = Vec::new();
+        let mut tail_in_one_piece = false;
+        // Bytes to gather before cutting: more than the carry when the carry holds no newline yet.
+        let mut target = chunk_bytes;
+        loop {
+            let mut buf = free.pop().unwrap_or_default();
+            buf.clear();
+            buf.extend_from_slice(&carry);
+            carry.clear();
+            let mut eof = false;
+            while buf.len() < target {
+                let at = buf.len();
+                buf.resize(target, 0);
+                let n = loop {
+                    match reader.read(&mut buf[at..]) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(source) => {
+                            let line = no + memchr::memchr_iter(b'\n', &buf[..at]).count() as u64 + 1;
+                            return Err(LogError::Read { line, source });
+                        }
+                    }
+                };
+                buf.truncate(at + n);
+                if n == 0 {
+                    eof = true;
+                    break;
+                }
+            }
+            let cut = if eof {
+                buf.len()
+            } else {
+                match memchr::memrchr(b'\n', &buf) {
+                    Some(i) => i + 1,
+                    None if buf.len() > longest_chunked_line => {
+                        carry = buf;
+                        tail_in_one_piece = true;
+                        break;
+                    }
+                    None => {
+                        target = buf.len() + chunk_bytes;
+                        carry = buf;
+                        continue;
+                    }
+                }
+            };
+            target = chunk_bytes;
+            carry.extend_from_slice(&buf[cut..]);
+            buf.truncate(cut);
+            if buf.is_empty() {
+                break;
+            }
+            let lines = memchr::memchr_iter(b'\n', &buf).count() as u64 + u64::from(!buf.ends_with(b"\n"));
+            let (at_pos, at_no) = (pos, no);
+            pos += buf.len() as u64;
+            no += lines;
+            if job_tx.send((sent, buf, at_pos, at_no)).is_err() {
+                break;
+            }
+            sent += 1;
+            settle(threads as u64 + 1, sent, &mut merged, &mut free, &mut stop)?;
+            if stop || eof {
+                break;
+            }
+        }
+        drop(job_tx);
+        settle(0, sent, &mut merged, &mut free, &mut stop)?;
+        if tail_in_one_piece && !stop {
+            let mut sink = new_sink();
+            let rest = std::io::BufReader::with_capacity(256 * 1024, (&carry[..]).chain(reader));
+            let (s, head, tail) = parse_from(rest, format, opts, &mut sink, pos, no)?;
+            let extra = joined.join(&s, head, tail);
+            merge(sink, extra);
+        } else if !stop {
+            joined.sum.bytes = pos;
+        }
+        Ok(joined.sum)
+    })
 }
 
 /// Parses an in-memory log (tests, small inputs).
@@ -383,7 +641,7 @@ mod tests {
         let sum = parse(&data[..], &format, &opts(), &mut sink).unwrap();
         assert_eq!(sum.records, 2);
         assert_eq!(sink.records[0].span.offset, 3);
-        assert_eq!(sink.records[0].message, "caf\u{fffd} down");
+        assert_eq!(sink.records[0].message, "café down", "a line that is not UTF-8 is read as Latin-1");
         assert_eq!(sink.records[0].time, utc("2026-11-24T08:27:03Z"));
         assert_eq!(sink.records[1].span.offset, 3 + 36);
     }
@@ -408,6 +666,93 @@ mod tests {
         assert_eq!(sink.0.last(), Some(&(data.len() as u64)));
     }
 
+    /// Everything a sink sees, in order, comparable between parses.
+    #[derive(Default)]
+    struct Seen(Vec<String>);
+    impl EventSink for Seen {
+        fn record(&mut self, r: &LogRecord<'_>) -> Result<bool, SinkError> {
+            let status = r.http.map(|h| h.status);
+            self.0.push(format!("R {} {:?} flags={} {:?} {}", r.time, r.span, r.flags, status, r.text));
+            Ok(true)
+        }
+        fn unparsed(&mut self, u: &Unparsed<'_>) -> Result<bool, SinkError> {
+            self.0.push(format!("U {} {} {} {:?}", u.line, u.offset, u.reason, u.text));
+            Ok(true)
+        }
+    }
+
+    /// Parses in chunks of `chunk` bytes on two threads; the flags a join adds
+    /// are applied to the chunk's first record, as the store's merge does.
+    fn chunked(data: &[u8], chunk: usize, opts: &LogOptions) -> (LogSummary, Vec<String>, Vec<u8>) {
+        let format = LogFormat::from_name("nginx-combined").unwrap();
+        let mut all = Vec::new();
+        let mut joins = Vec::new();
+        let sum = parse_chunked(data, &format, opts, 2, chunk, Seen::default, |mut s: Seen, extra| {
+            joins.push(extra);
+            if let Some(first) = s.0.iter_mut().find(|e| e.starts_with('R')) {
+                if extra != 0 {
+                    let (head, tail) = first.split_once(" flags=").unwrap();
+                    let (n, rest) = tail.split_once(' ').unwrap();
+                    *first = format!("{head} flags={} {rest}", n.parse::<u8>().unwrap() | extra);
+                }
+            }
+            all.append(&mut s.0);
+        })
+        .unwrap();
+        (sum, all, joins)
+    }
+
+    fn access_line(i: u32, sec: u32, status: u16) -> String {
+        format!("10.0.0.{} - - [24/Nov/2026:08:27:{sec:02} +0000] \"GET /p{i} HTTP/1.1\" {status} 12 \"-\" \"ua\" 0.{i:03}", i % 250)
+    }
+
+    #[test]
+    fn a_log_parsed_in_parallel_chunks_is_exactly_the_sequential_parse() {
+        let mut data = b"\xEF\xBB\xBF".to_vec();
+        for i in 0..400u32 {
+            // A clock that steps back now and then (out of order, also across
+            // chunk joins), CRLF lines, blank and garbage lines, 5xx lines.
+            let base = (i / 7) % 60;
+            let sec = if i % 17 == 0 && base >= 2 { base - 2 } else { base };
+            let text = match i % 37 {
+                5 => "garbage that is not an access line".to_string(),
+                9 => String::new(),
+                _ => access_line(i, sec, if i % 11 == 0 { 503 } else { 200 }),
+            };
+            data.extend_from_slice(text.as_bytes());
+            data.extend_from_slice(if i % 13 == 0 { b"\r\n" } else { b"\n" });
+        }
+        data.extend_from_slice(access_line(999, 1, 500).as_bytes()); // no final newline, out of order
+        let format = LogFormat::from_name("nginx-combined").unwrap();
+        let mut want = Seen::default();
+        let want_sum = parse(&data[..], &format, &opts(), &mut want).unwrap();
+        assert!(want_sum.out_of_order > 5 && want_sum.unparsed > 0, "{want_sum:?}");
+        for chunk in [64, 300, 1000, 4096, 1 << 20] {
+            let (sum, got, joins) = chunked(&data, chunk, &opts());
+            assert_eq!(sum, want_sum, "summary, chunks of {chunk}");
+            assert_eq!(got, want.0, "chunks of {chunk}");
+            if chunk == 64 {
+                assert!(joins.len() > 100 && joins.iter().any(|j| *j & flags::OUT_OF_ORDER != 0), "{joins:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_longer_than_any_chunk_is_cut_like_in_a_sequential_parse() {
+        let mut o = opts();
+        o.max_record_bytes = 100;
+        let good = format!("{}\n", access_line(1, 3, 500));
+        let mut data = good.repeat(20).into_bytes();
+        data.extend(std::iter::repeat(b'x').take(5000));
+        data.push(b'\n');
+        data.extend_from_slice(good.repeat(20).as_bytes());
+        let format = LogFormat::from_name("nginx-combined").unwrap();
+        let mut want = Seen::default();
+        let want_sum = parse(&data[..], &format, &o, &mut want).unwrap();
+        let (sum, got, _) = chunked(&data, 64, &o);
+        assert_eq!((sum, got), (want_sum, want.0));
+    }
+
     #[test]
     fn every_format_name_round_trips() {
         for name in [
@@ -420,7 +765,7 @@ mod tests {
     }
 
     #[test]
-    fn a_corrupt_gzip_stream_is_a_read_error() {
+    fn a_truncated_gzip_stream_keeps_what_inflated() {
         use flate2::write::GzEncoder;
         use std::io::Write;
         let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -432,7 +777,9 @@ mod tests {
         std::fs::write(&path, gz).unwrap();
         let reader = open(&path).unwrap();
         let mut sink = CollectingSink::default();
-        let err = parse(reader, &LogFormat::from_name("app-log").unwrap(), &opts(), &mut sink);
-        assert!(matches!(err, Err(LogError::Read { .. })), "{err:?}");
+        // The engine reports the cut through `StreamStatus`; the parse keeps every whole line before it.
+        let sum = parse(reader, &LogFormat::from_name("app-log").unwrap(), &opts(), &mut sink).unwrap();
+        assert!(sum.records > 0 && sum.records < 1000, "{sum:?}");
+        assert_eq!(sum.records as usize, sink.records.len());
     }
 }

@@ -101,7 +101,7 @@ impl<F: FnMut(Hit) -> bool> Sink for HitSink<'_, F> {
             file: self.file.to_path_buf(),
             line: mat.line_number().unwrap_or(0),
             offset: mat.absolute_byte_offset(),
-            text: String::from_utf8_lossy(capped).into_owned(),
+            text: faultline_logs::line_text(capped, &mut String::new()).to_string(),
         });
         if !go_on {
             self.stopped = true;
@@ -130,6 +130,12 @@ fn is_gzip(path: &Path) -> io::Result<bool> {
     Ok(n == 2 && magic == [0x1f, 0x8b])
 }
 
+fn is_utf16(path: &Path) -> io::Result<bool> {
+    let mut magic = [0u8; 2];
+    let n = File::open(path)?.read(&mut magic)?;
+    Ok(n == 2 && (magic == [0xFF, 0xFE] || magic == [0xFE, 0xFF]))
+}
+
 /// Searches one file line by line, calling `on_hit` for each matching line
 /// until it returns `false`.
 pub fn search_file(pattern: &Pattern, path: &Path, on_hit: impl FnMut(Hit) -> bool) -> Result<FileSearchStats, SearchError> {
@@ -141,7 +147,8 @@ pub fn search_file(pattern: &Pattern, path: &Path, on_hit: impl FnMut(Hit) -> bo
     let mut sink = HitSink { file: path, on_hit, hits: 0, stopped: false };
     if is_gzip(path).map_err(|e| io_err(path, e))? {
         let file = File::open(path).map_err(|e| io_err(path, e))?;
-        let reader = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, file));
+        // Bounded like ingest: a gzip bomb or a truncated member ends the stream instead of eating memory or failing it.
+        let reader = faultline_logs::Gunzip::new(BufReader::with_capacity(1 << 16, file), Default::default());
         searcher.search_reader(&pattern.matcher, reader, &mut sink).map_err(|e| io_err(path, e))?;
     } else {
         searcher.search_path(&pattern.matcher, path, &mut sink).map_err(|e| io_err(path, e))?;
@@ -182,7 +189,13 @@ pub fn excerpt(path: &Path, offset: u64, len: u64, line: Option<u64>, before: us
     let mut buf = Vec::new();
     if is_gzip(path).map_err(|e| io_err(path, e))? {
         let file = File::open(path).map_err(|e| io_err(path, e))?;
-        let mut reader = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+        let mut reader = faultline_logs::Decoded::new(BufReader::new(faultline_logs::Gunzip::new(BufReader::new(file), Default::default())));
+        io::copy(&mut (&mut reader).take(start), &mut io::sink()).map_err(|e| io_err(path, e))?;
+        reader.take(want).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
+    } else if is_utf16(path).map_err(|e| io_err(path, e))? {
+        // Offsets of a UTF-16 file are in its UTF-8 transcoding (BOM dropped), as ingest and the searcher count them.
+        let file = File::open(path).map_err(|e| io_err(path, e))?;
+        let mut reader = faultline_logs::Decoded::new(BufReader::new(file));
         io::copy(&mut (&mut reader).take(start), &mut io::sink()).map_err(|e| io_err(path, e))?;
         reader.take(want).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
     } else {
@@ -255,7 +268,8 @@ fn clean(bytes: &[u8]) -> String {
             break;
         }
     }
-    String::from_utf8_lossy(&b[..b.len().min(MAX_HIT_TEXT)]).into_owned()
+    // Latin-1 lines read as Latin-1, as ingest reads them.
+    faultline_logs::line_text(&b[..b.len().min(MAX_HIT_TEXT)], &mut String::new()).to_string()
 }
 
 #[cfg(test)]

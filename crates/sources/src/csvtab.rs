@@ -164,17 +164,23 @@ fn unterminated_quote(data: &[u8], delimiter: u8) -> Option<u64> {
 }
 
 /// Reads a CSV: the header, then `row` for each non-empty data row until it returns `Ok(false)`.
+///
+/// A quoted field that never closes would swallow the rest of the file into
+/// one field: the rows before its line are read as rows, and each line from
+/// it on is handed over as a row without fields (so it is counted unparsed
+/// and stays searchable, never dropped).
 pub(crate) fn read(
-    data: &[u8],
+    full: &[u8],
     label: &str,
     mut row: impl FnMut(&Columns, Row<'_>) -> Result<bool, SourceError>,
 ) -> Result<(), SourceError> {
-    let start = crate::input::content_start(data);
-    let first_line = data.get(start..).and_then(|b| b.split(|c| *c == b'\n').next()).unwrap_or(b"");
+    let start = crate::input::content_start(full);
+    let first_line = full.get(start..).and_then(|b| b.split(|c| *c == b'\n').next()).unwrap_or(b"");
     let delimiter = sniff_delimiter(first_line);
-    if let Some(line) = unterminated_quote(data, delimiter) {
-        return Err(SourceError::Syntax { path: label.to_string(), line, message: "unterminated quoted field".into() });
-    }
+    let cut = unterminated_quote(full, delimiter).map(|line| {
+        crate::input::lines(full).nth(line.saturating_sub(1) as usize).map_or(full.len(), |(_, offset, _)| offset)
+    });
+    let data = full.get(..cut.unwrap_or(full.len())).unwrap_or(full);
     let mut rdr = reader(data, delimiter);
     let mut rec = csv::ByteRecord::new();
     let mut columns: Option<Columns> = None;
@@ -209,11 +215,24 @@ pub(crate) fn read(
         let lines = if end_line > line { (end_line - line) as u32 } else { 1 };
         let span = Span { line, offset, len: raw.len() as u64, lines };
         if !row(cols, Row { fields, span, raw })? {
-            break;
+            return Ok(());
         }
     }
-    if columns.is_none() {
-        return Err(SourceError::Invalid { path: label.to_string(), message: "empty CSV: no header row".into() });
+    let Some(cols) = &columns else {
+        let message = if cut.is_some() { "unterminated quoted field in the header row" } else { "empty CSV: no header row" };
+        return Err(SourceError::Invalid { path: label.to_string(), message: message.into() });
+    };
+    if let Some(cut) = cut {
+        for (line, offset, raw) in crate::input::lines(full).filter(|(_, offset, _)| *offset >= cut) {
+            let raw = trim_line(raw);
+            if raw.is_empty() {
+                continue;
+            }
+            let span = Span { line, offset: offset as u64, len: raw.len() as u64, lines: 1 };
+            if !row(cols, Row { fields: Vec::new(), span, raw })? {
+                break;
+            }
+        }
     }
     Ok(())
 }
@@ -233,10 +252,21 @@ mod tests {
     }
 
     #[test]
-    fn an_unterminated_quote_names_its_line() {
+    fn an_unterminated_quote_keeps_the_rows_before_it_and_hands_over_each_line_after() {
         let data = b"id,deployed_at,message\nd1,2026-11-24,\"ok\"\"quoted\"\"\"\nd2,2026-11-24,\"never closed\nd3,2026-11-25,x\n";
-        let err = read(data, "deploys.csv", |_, _| Ok(true)).unwrap_err();
-        assert_eq!(err.to_string(), "deploys.csv:3: unterminated quoted field");
+        let mut rows = Vec::new();
+        read(data, "deploys.csv", |_, r| {
+            rows.push((r.span.line, r.fields.len(), String::from_utf8_lossy(r.raw).into_owned()));
+            Ok(true)
+        })
+        .unwrap();
+        assert_eq!(rows, vec![
+            (2, 3, "d1,2026-11-24,\"ok\"\"quoted\"\"\"".to_string()),
+            (3, 0, "d2,2026-11-24,\"never closed".to_string()),
+            (4, 0, "d3,2026-11-25,x".to_string()),
+        ]);
+        let err = read(b"id,\"deployed_at\nd1,2026\n", "deploys.csv", |_, _| Ok(true)).unwrap_err();
+        assert!(err.to_string().contains("unterminated"), "{err}");
     }
 
     #[test]

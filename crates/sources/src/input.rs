@@ -10,16 +10,26 @@ pub(crate) const UNPARSED_CAP: usize = 4096;
 /// read and search, small enough that a mailbox of newsletters stays cheap.
 pub(crate) const TEXT_CAP: usize = 32 * 1024;
 
+/// Largest decompressed export read (deploy, ticket and alert exports are megabytes).
+const MAX_INFLATED: u64 = 512 << 20;
+
 /// Reads a whole file, decompressing gzip recognized by its magic bytes (not
 /// by the `.gz` suffix: rotated exports are often renamed).
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, SourceError> {
     let raw = std::fs::read(path).map_err(|source| SourceError::Io { path: path.display().to_string(), source })?;
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::with_capacity(raw.len() * 4);
-        flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut out).map_err(|e| SourceError::Invalid {
+        // Exports are read whole; a gzip bomb must not be.
+        flate2::read::MultiGzDecoder::new(&raw[..]).take(MAX_INFLATED + 1).read_to_end(&mut out).map_err(|e| SourceError::Invalid {
             path: path.display().to_string(),
             message: format!("gzip: {e}"),
         })?;
+        if out.len() as u64 > MAX_INFLATED {
+            return Err(SourceError::Invalid {
+                path: path.display().to_string(),
+                message: format!("gzip inflates past {} MiB (a gzip bomb?): not read", MAX_INFLATED >> 20),
+            });
+        }
         return Ok(out);
     }
     Ok(raw)

@@ -23,7 +23,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The migrations, in order; `PRAGMA user_version` says how many ran.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_timeline_edits.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -133,12 +136,27 @@ struct Counters {
     warnings: u32,
 }
 
+impl Counters {
+    fn add(&mut self, o: &Counters) {
+        self.total += o.total;
+        self.errors += o.errors;
+        self.http_5xx += o.http_5xx;
+        self.http_4xx += o.http_4xx;
+        self.warnings += o.warnings;
+    }
+}
+
 /// Collects what one source's parse produced, ready to be written.
 #[derive(Debug, Default)]
 pub struct IngestBuffer {
     file: String,
     counts: BTreeMap<i64, Counters>,
+    /// The second being counted: consecutive records nearly always share it,
+    /// so the map is touched once per second, not once per line.
+    current: Option<(i64, Counters)>,
     notable: Vec<(String, OwnedRecord)>,
+    /// Index in `notable` of the first record, when it was notable (see [`IngestBuffer::absorb`]).
+    first_notable: Option<usize>,
     changes: Vec<(String, Change)>,
     messages: Vec<(String, SupportMessage)>,
     alerts: Vec<(String, Alert)>,
@@ -148,6 +166,19 @@ pub struct IngestBuffer {
     first: Option<Instant>,
     last: Option<Instant>,
     cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    progress: Option<ProgressHook>,
+    records_reported: u64,
+}
+
+/// Told how far a parse got: `(bytes read in the file, records since the last call)`.
+/// Parsers call [`EventSink::progress`] now and then (about once a MiB), not per line.
+#[derive(Clone)]
+pub struct ProgressHook(pub std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
 }
 
 impl IngestBuffer {
@@ -159,6 +190,12 @@ impl IngestBuffer {
     /// Stops the parse (the sink returns `false`) once `flag` is set.
     pub fn with_cancel(mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
         self.cancel = Some(flag);
+        self
+    }
+
+    /// Reports the parser's progress calls to `hook` (the desktop's per-file progress bar).
+    pub fn with_progress(mut self, hook: ProgressHook) -> Self {
+        self.progress = Some(hook);
         self
     }
 
@@ -192,6 +229,58 @@ impl IngestBuffer {
         }
     }
 
+    /// Every per-second count, the second being counted included.
+    fn all_counts(&self) -> std::borrow::Cow<'_, BTreeMap<i64, Counters>> {
+        match &self.current {
+            None => std::borrow::Cow::Borrowed(&self.counts),
+            Some((sec, c)) => {
+                let mut all = self.counts.clone();
+                all.entry(*sec).or_default().add(c);
+                std::borrow::Cow::Owned(all)
+            }
+        }
+    }
+
+    /// Appends what another buffer collected from the next part of the same
+    /// file (a chunk parsed in parallel), as if its records had come after
+    /// this buffer's. `first_flags` are added to its first record (ordering
+    /// flags only the join of the two parts can tell).
+    pub fn absorb(&mut self, other: IngestBuffer, first_flags: u8) {
+        let IngestBuffer {
+            counts, current, mut notable, first_notable, changes, messages, alerts, unparsed, unparsed_total, records_total, first, last, ..
+        } = other;
+        if let Some(i) = first_notable {
+            if let Some((_, r)) = notable.get_mut(i) {
+                r.flags |= first_flags;
+            }
+        }
+        if self.records_total == 0 {
+            self.first_notable = first_notable.map(|i| i + self.notable.len());
+        }
+        for (sec, c) in counts.iter().chain(current.as_ref().map(|(s, c)| (s, c))) {
+            match &mut self.current {
+                Some((cur, cc)) if cur == sec => cc.add(c),
+                _ => self.counts.entry(*sec).or_default().add(c),
+            }
+        }
+        self.notable.append(&mut notable);
+        self.changes.extend(changes);
+        self.messages.extend(messages);
+        self.alerts.extend(alerts);
+        let room = UNPARSED_KEPT.saturating_sub(self.unparsed.len());
+        self.unparsed.extend(unparsed.into_iter().take(room));
+        self.unparsed_total += unparsed_total;
+        self.records_total += records_total;
+        self.first = match (self.first, first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = match (self.last, last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+
     fn go_on(&self) -> bool {
         !self.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
     }
@@ -199,8 +288,18 @@ impl IngestBuffer {
 
 impl EventSink for IngestBuffer {
     fn record(&mut self, r: &LogRecord<'_>) -> Result<bool, SinkError> {
+        let first_record = self.records_total == 0;
         self.seen(r.time);
-        let c = self.counts.entry(r.time.timestamp()).or_default();
+        let sec = r.time.timestamp();
+        let c = match &mut self.current {
+            Some((cur, c)) if *cur == sec => c,
+            slot => {
+                if let Some((prev, pc)) = slot.take() {
+                    self.counts.entry(prev).or_default().add(&pc);
+                }
+                &mut slot.insert((sec, Counters::default())).1
+            }
+        };
         c.total += 1;
         let status = r.http.map(|h| h.status).unwrap_or(0);
         let is_error = status >= 500 || r.level.is_some_and(|l| l.is_error());
@@ -215,6 +314,9 @@ impl EventSink for IngestBuffer {
             c.warnings += 1;
         }
         if is_notable(r) {
+            if first_record {
+                self.first_notable = Some(self.notable.len());
+            }
             self.notable.push((self.file.clone(), OwnedRecord::from(r)));
         }
         Ok(self.go_on())
@@ -250,7 +352,12 @@ impl EventSink for IngestBuffer {
         Ok(self.go_on())
     }
 
-    fn progress(&mut self, _bytes: u64) -> Result<bool, SinkError> {
+    fn progress(&mut self, bytes: u64) -> Result<bool, SinkError> {
+        if let Some(hook) = &self.progress {
+            let new = self.records_total.saturating_sub(self.records_reported);
+            self.records_reported = self.records_total;
+            (hook.0)(bytes, new);
+        }
         Ok(self.go_on())
     }
 }
@@ -281,6 +388,21 @@ pub struct Note {
     pub time: Instant,
     /// What the analyst wrote.
     pub text: String,
+}
+
+/// An analyst's edit of one timeline entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineEdit {
+    /// Identifies the entry across analyses.
+    pub key: String,
+    /// Kept in the timeline even when an analysis no longer produces it.
+    pub pinned: bool,
+    /// Left out of the timeline and the exports.
+    pub hidden: bool,
+    /// The text to show instead of the analysis's.
+    pub rename: Option<String>,
+    /// The entry as it was when edited (what a pinned entry brings back).
+    pub entry: faultline_model::TimelineEntry,
 }
 
 /// An open case file.
@@ -478,7 +600,7 @@ impl CaseFile {
                     "INSERT INTO counts (source_id, second, total, errors, http_5xx, http_4xx, warnings) VALUES (?,?,?,?,?,?,?)",
                 )
                 .map_err(|e| self.err(e))?;
-            for (second, c) in &buffer.counts {
+            for (second, c) in buffer.all_counts().iter() {
                 st.execute(params![id, second, c.total, c.errors, c.http_5xx, c.http_4xx, c.warnings])
                     .map_err(|e| self.err(e))?;
             }
@@ -679,6 +801,74 @@ impl CaseFile {
         Ok(n > 0)
     }
 
+    /// The analyst's timeline edits, in the order they were first made.
+    pub fn timeline_edits(&self) -> Result<Vec<TimelineEdit>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT key, pinned, hidden, rename, entry FROM timeline_edits ORDER BY rowid")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get::<_, bool>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, String>(4)?))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, pinned, hidden, rename, entry) = row.map_err(|e| self.err(e))?;
+            let entry = serde_json::from_str(&entry).map_err(|e| self.corrupt(format!("timeline edit {key}: {e}")))?;
+            out.push(TimelineEdit { key, pinned, hidden, rename, entry });
+        }
+        Ok(out)
+    }
+
+    /// Stores an edit (replacing the entry's earlier one); an edit that
+    /// changes nothing any more (unpinned, shown, not renamed) is deleted.
+    pub fn set_timeline_edit(&self, edit: &TimelineEdit) -> Result<(), StoreError> {
+        if !edit.pinned && !edit.hidden && edit.rename.is_none() {
+            self.conn.execute("DELETE FROM timeline_edits WHERE key = ?", [&edit.key]).map_err(|e| self.err(e))?;
+            return Ok(());
+        }
+        let entry = serde_json::to_string(&edit.entry).map_err(|e| self.corrupt(format!("timeline edit {}: {e}", edit.key)))?;
+        self.conn
+            .execute(
+                "INSERT INTO timeline_edits (key, pinned, hidden, rename, entry, updated_at) VALUES (?,?,?,?,?,?)
+                 ON CONFLICT(key) DO UPDATE SET pinned = excluded.pinned, hidden = excluded.hidden,
+                 rename = excluded.rename, entry = excluded.entry, updated_at = excluded.updated_at",
+                params![edit.key, edit.pinned, edit.hidden, edit.rename, entry, Utc::now().to_rfc3339()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Writes a compact copy of the whole case to `dest`, which must not
+    /// exist (SQLite's `VACUUM INTO`): a consistent snapshot even while the
+    /// WAL holds uncommitted pages.
+    pub fn copy_to(&self, dest: &Path) -> Result<(), StoreError> {
+        let dest_s = dest.to_str().ok_or_else(|| self.corrupt(format!("{}: not a UTF-8 path", dest.display())))?;
+        self.conn.execute("VACUUM INTO ?", [dest_s]).map_err(|e| StoreError::Sqlite { path: dest.display().to_string(), source: e })?;
+        Ok(())
+    }
+
+    /// Opens a case file that must already exist and be a Faultline case
+    /// (migrated to this version as needed). Unlike [`CaseFile::open`] it
+    /// never creates a file, and it leaves any other SQLite database untouched.
+    pub fn open_existing(path: &Path) -> Result<CaseFile, StoreError> {
+        use rusqlite::OpenFlags;
+        let name = path.display().to_string();
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| StoreError::Sqlite { path: name.clone(), source: e })?;
+        let probe = CaseFile { conn, path: name.clone() };
+        let version = probe.schema_version()?;
+        let has_sources: bool = probe
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sources')", [], |r| r.get(0))
+            .map_err(|e| probe.err(e))?;
+        if version == 0 || !has_sources {
+            return Err(probe.corrupt("not a Faultline case (no case schema)"));
+        }
+        CaseFile::init(probe.conn, name)
+    }
+
     /// All notes in time order.
     pub fn notes(&self) -> Result<Vec<Note>, StoreError> {
         let mut st = self
@@ -695,7 +885,7 @@ impl CaseFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use faultline_model::HttpRequest;
+    use faultline_model::{flags, HttpRequest};
 
     fn t(s: &str) -> Instant {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -755,6 +945,40 @@ mod tests {
         assert_eq!(data.notable[0].record.status, Some(500));
         assert_eq!(data.notable[0].file, "/logs/access.log");
         assert!(case.sources().unwrap()[0].complete);
+    }
+
+    #[test]
+    fn buffers_of_consecutive_chunks_absorbed_in_order_store_what_one_buffer_would() {
+        let base = t("2026-11-17T08:27:00Z");
+        let recs: Vec<_> = (0..9u64).map(|i| request(base + chrono::Duration::seconds((i / 2) as i64), i + 1, if i % 3 == 0 { 500 } else { 200 })).collect();
+        let mut whole = IngestBuffer::new("a.log");
+        for r in &recs {
+            whole.record(r).unwrap();
+        }
+        let mut joined = IngestBuffer::new("a.log");
+        for part in recs.chunks(3) {
+            let mut b = IngestBuffer::new("a.log");
+            for r in part {
+                b.record(r).unwrap();
+            }
+            joined.absorb(b, flags::OUT_OF_ORDER);
+        }
+        let load = |buf: &IngestBuffer| {
+            let case = CaseFile::in_memory().unwrap();
+            let s = summary("a.log");
+            case.begin_source(&s).unwrap();
+            case.write_source(&s, &[], buf).unwrap();
+            case.load(None, None).unwrap()
+        };
+        let (a, b) = (load(&whole), load(&joined));
+        assert_eq!(a.counts, b.counts);
+        assert_eq!(a.counts.iter().map(|c| c.total).sum::<u32>(), 9);
+        assert_eq!(b.notable.len(), 3);
+        // The join flags land on each chunk's first record (lines 1, 4, 7 start chunks and are the 500s).
+        let flagged: Vec<u64> = b.notable.iter().filter(|n| n.record.flags & flags::OUT_OF_ORDER != 0).map(|n| n.record.span.line).collect();
+        assert_eq!(flagged, [1, 4, 7]);
+        assert!(a.notable.iter().all(|n| n.record.flags == 0));
+        assert_eq!((joined.record_count(), joined.range()), (whole.record_count(), whole.range()));
     }
 
     #[test]

@@ -1,0 +1,305 @@
+//! Reading logs from the worst places: text encodings and gzip streams that
+//! lie about themselves.
+//!
+//! - UTF-16 (LE/BE, with a byte order mark) is transcoded to UTF-8 before the
+//!   line splitter sees it, the BOM dropped: the offsets are then the ones
+//!   ripgrep's searcher reports for the same file (it sniffs BOMs the same way),
+//!   so search hits and records agree.
+//! - A line that is not valid UTF-8 and holds no UTF-8 multi-byte sequence is
+//!   Latin-1 (Windows-1252, its superset in practice), not U+FFFD soup.
+//! - A gzip stream that ends early (a truncated `.gz`, a corrupt member) or
+//!   inflates implausibly (a gzip bomb) ends the stream instead of failing it:
+//!   what was decompressed is kept, and [`StreamStatus`] says why it stopped.
+
+use flate2::bufread::MultiGzDecoder;
+use std::borrow::Cow;
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::{Arc, Mutex};
+
+/// A gzip stream may inflate to this many times its compressed size before
+/// it is taken for a bomb. Real logs compress 5–30×, very repetitive ones
+/// ~100×; deflate's own ceiling is ~1030×.
+pub const MAX_GZIP_RATIO: u64 = 250;
+/// The ratio is only checked past this much output, so small files with a
+/// large header-to-content ratio are never cut.
+pub const GZIP_RATIO_GRACE: u64 = 64 << 20;
+
+fn utf16_bom(head: &[u8]) -> bool {
+    head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF])
+}
+
+/// A reader that transcodes UTF-16 (recognized by its BOM) to UTF-8 and
+/// passes anything else through byte for byte.
+pub enum Decoded<R> {
+    /// Not UTF-16: the bytes as they are (UTF-8, Latin-1, binary).
+    Plain(R),
+    /// UTF-16 with a BOM, transcoded; the BOM is dropped.
+    Utf16(BufReader<encoding_rs_io::DecodeReaderBytes<R, Vec<u8>>>),
+}
+
+impl<R: BufRead> Decoded<R> {
+    /// Looks at the first bytes of `reader` to decide.
+    pub fn new(mut reader: R) -> Decoded<R> {
+        let utf16 = reader.fill_buf().map(utf16_bom).unwrap_or(false);
+        if utf16 {
+            let dec = encoding_rs_io::DecodeReaderBytesBuilder::new().bom_sniffing(true).strip_bom(true).build(reader);
+            Decoded::Utf16(BufReader::with_capacity(64 * 1024, dec))
+        } else {
+            Decoded::Plain(reader)
+        }
+    }
+}
+
+impl<R: BufRead> Read for Decoded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoded::Plain(r) => r.read(buf),
+            Decoded::Utf16(r) => r.read(buf),
+        }
+    }
+}
+
+impl<R: BufRead> BufRead for Decoded<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match self {
+            Decoded::Plain(r) => r.fill_buf(),
+            Decoded::Utf16(r) => r.fill_buf(),
+        }
+    }
+    fn consume(&mut self, amt: usize) {
+        match self {
+            Decoded::Plain(r) => r.consume(amt),
+            Decoded::Utf16(r) => r.consume(amt),
+        }
+    }
+}
+
+/// A sample for format detection, UTF-16 transcoded like [`Decoded`] does.
+pub fn decode_sample(sample: &[u8]) -> Cow<'_, [u8]> {
+    if !utf16_bom(sample) {
+        return Cow::Borrowed(sample);
+    }
+    let mut out = Vec::with_capacity(sample.len());
+    // A sample may end mid code unit; the decoder then yields U+FFFD at the end, harmless here.
+    let _ = Decoded::new(sample).read_to_end(&mut out);
+    Cow::Owned(out)
+}
+
+/// A line as text: borrowed when it is valid UTF-8; Latin-1 (Windows-1252)
+/// when it is not and has no UTF-8 multi-byte sequence in it (`caf\xE9`);
+/// else UTF-8 with U+FFFD for the broken bytes (a UTF-8 line with one bad byte).
+pub fn line_text<'a>(bytes: &'a [u8], scratch: &'a mut String) -> &'a str {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(_) => {
+            scratch.clear();
+            if has_utf8_sequence(bytes) {
+                scratch.push_str(&String::from_utf8_lossy(bytes));
+            } else {
+                let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+                scratch.push_str(&text);
+            }
+            scratch
+        }
+    }
+}
+
+/// Whether `bytes` holds at least one well-formed UTF-8 multi-byte character.
+fn has_utf8_sequence(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => return !s.is_ascii(),
+            Err(e) => {
+                let (good, after) = rest.split_at(e.valid_up_to());
+                if good.iter().any(|b| !b.is_ascii()) {
+                    return true;
+                }
+                let skip = e.error_len().unwrap_or(after.len()).max(1).min(after.len());
+                rest = &after[skip..];
+                if rest.is_empty() {
+                    return false;
+                }
+            }
+        }
+    }
+}
+
+/// Why a stream stopped before its end, shared between the reader and
+/// whoever reports on it.
+#[derive(Debug, Clone, Default)]
+pub struct StreamStatus(Arc<Mutex<Option<String>>>);
+
+impl StreamStatus {
+    /// Why the stream ended early, if it did.
+    pub fn problem(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|p| p.clone())
+    }
+
+    fn set(&self, problem: String) {
+        if let Ok(mut p) = self.0.lock() {
+            p.get_or_insert(problem);
+        }
+    }
+}
+
+/// Counts the compressed bytes the decoder consumed.
+struct Counting<R> {
+    inner: R,
+    consumed: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.consumed += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counting<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, amt: usize) {
+        self.consumed += amt as u64;
+        self.inner.consume(amt);
+    }
+}
+
+/// A gzip decoder (concatenated members read in turn) that never fails the
+/// read: a truncated or corrupt stream, or one that inflates past
+/// [`MAX_GZIP_RATIO`], simply ends, and [`StreamStatus`] says why.
+pub struct Gunzip<R> {
+    inner: MultiGzDecoder<Counting<R>>,
+    out: u64,
+    done: bool,
+    status: StreamStatus,
+}
+
+impl<R: BufRead> Gunzip<R> {
+    /// Decodes `compressed`; problems are reported to `status`.
+    pub fn new(compressed: R, status: StreamStatus) -> Gunzip<R> {
+        Gunzip { inner: MultiGzDecoder::new(Counting { inner: compressed, consumed: 0 }), out: 0, done: false, status }
+    }
+}
+
+impl<R: BufRead> Gunzip<R> {
+    /// Ends the stream. The compressed rest is still read (and dropped), so a
+    /// hashing reader underneath sees the whole file: the case records the
+    /// file's hash, not a prefix's. It costs at most the file's own size.
+    fn stop(&mut self) {
+        self.done = true;
+        let _ = io::copy(&mut self.inner.get_mut().inner, &mut io::sink());
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+}
+
+impl<R: BufRead> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.done {
+            return Ok(0);
+        }
+        match self.inner.read(buf) {
+            Ok(n) => {
+                self.out += n as u64;
+                let consumed = self.inner.get_ref().consumed.max(1);
+                if self.out > GZIP_RATIO_GRACE && self.out / consumed > MAX_GZIP_RATIO {
+                    self.stop();
+                    self.status.set(format!(
+                        "decompression stopped after {} from {} compressed (more than {MAX_GZIP_RATIO}:1, a gzip bomb?): the rest of the file is not read",
+                        mib(self.out),
+                        mib(consumed)
+                    ));
+                }
+                Ok(n)
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => {
+                self.stop();
+                self.status.set(format!(
+                    "truncated or corrupt gzip stream after {} decompressed ({e}): the lines before the cut are kept",
+                    mib(self.out)
+                ));
+                Ok(0)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
+    #[test]
+    fn utf16_with_a_bom_is_transcoded_and_utf8_passes_untouched() {
+        let text = "2026-11-24 08:27:01 INFO héllo\r\nnext\n";
+        for bom_le in [true, false] {
+            let mut raw = if bom_le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+            for u in text.encode_utf16() {
+                raw.extend_from_slice(&if bom_le { u.to_le_bytes() } else { u.to_be_bytes() });
+            }
+            let mut out = String::new();
+            Decoded::new(&raw[..]).read_to_string(&mut out).unwrap();
+            assert_eq!(out, text);
+            assert_eq!(decode_sample(&raw).as_ref(), text.as_bytes());
+        }
+        let utf8 = b"\xEF\xBB\xBFcaf\xE9\n";
+        let mut out = Vec::new();
+        Decoded::new(&utf8[..]).read_to_end(&mut out).unwrap();
+        assert_eq!(out, utf8, "UTF-8 (BOM and invalid bytes included) is passed through byte for byte");
+    }
+
+    #[test]
+    fn latin1_lines_are_latin1_and_broken_utf8_lines_stay_utf8() {
+        let mut s = String::new();
+        assert_eq!(line_text(b"caf\xE9 na\xEFve \x80", &mut s), "café naïve €");
+        let mut s = String::new();
+        assert_eq!(line_text("größe \u{2713} ".as_bytes().iter().copied().chain([0xFF]).collect::<Vec<_>>().as_slice(), &mut s), "größe \u{2713} \u{FFFD}");
+        let mut s = String::new();
+        assert_eq!(line_text(b"plain", &mut s), "plain");
+    }
+
+    #[test]
+    fn a_truncated_gzip_keeps_what_inflated_and_says_so() {
+        let data: String = (0..2000).map(|i| format!("2026-11-24 08:27:01 INFO line {i}\n")).collect();
+        let full = gz(data.as_bytes());
+        let cut = &full[..full.len() / 2];
+        let status = StreamStatus::default();
+        let mut out = Vec::new();
+        Gunzip::new(cut, status.clone()).read_to_end(&mut out).unwrap();
+        assert!(!out.is_empty() && out.len() < data.len());
+        assert!(data.as_bytes().starts_with(&out));
+        assert!(status.problem().unwrap().contains("truncated"), "{:?}", status.problem());
+
+        let status = StreamStatus::default();
+        let mut out = Vec::new();
+        Gunzip::new(&full[..], status.clone()).read_to_end(&mut out).unwrap();
+        assert_eq!(out, data.as_bytes());
+        assert_eq!(status.problem(), None);
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_ratio_limit() {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..200 {
+            enc.write_all(&zeros).unwrap();
+        }
+        let bomb = enc.finish().unwrap();
+        let status = StreamStatus::default();
+        let n = io::copy(&mut Gunzip::new(&bomb[..], status.clone()), &mut io::sink()).unwrap();
+        assert!(n > GZIP_RATIO_GRACE && n < 200 << 20, "{n}");
+        assert!(status.problem().unwrap().contains("gzip bomb"), "{:?}", status.problem());
+    }
+}
