@@ -347,11 +347,6 @@ fn search(args: SearchArgs) -> Result<bool> {
     if args.paths.is_empty() && args.case.is_none() {
         bail!("search: give files or folders to search, or --case FILE");
     }
-    let engine = Engine::open(args.case.as_deref())?;
-    if !args.paths.is_empty() {
-        let inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
-        ingest(&engine, &inputs, zone, true)?;
-    }
     let request = SearchRequest {
         pattern: args.pattern.clone(),
         options: SearchOptions { literal: args.literal, case_insensitive: args.ignore_case },
@@ -362,7 +357,7 @@ fn search(args: SearchArgs) -> Result<bool> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let json = args.format == "json";
     let mut write_err = None;
-    let hits = engine.search(&request, |hit| {
+    let print = |hit: faultline_engine::SearchHit| {
         let time = hit.time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
         let written = if json {
             let doc = serde_json::json!({"file": hit.file, "line": hit.line, "offset": hit.offset, "time": time, "text": hit.text});
@@ -377,7 +372,23 @@ fn search(args: SearchArgs) -> Result<bool> {
                 false
             }
         }
-    })?;
+    };
+    // Paths alone are searched raw, without ingesting them (a raw scan); with
+    // --case the paths are added to the case first and all its inputs searched.
+    let hits = match &args.case {
+        None => {
+            let inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
+            faultline_engine::search_paths(&inputs, zone, &request, print)?
+        }
+        Some(case) => {
+            let engine = Engine::open(Some(case))?;
+            if !args.paths.is_empty() {
+                let inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
+                ingest(&engine, &inputs, zone, true)?;
+            }
+            engine.search(&request, print)?
+        }
+    };
     out.flush()?;
     if let Some(e) = write_err {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

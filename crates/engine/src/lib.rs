@@ -505,44 +505,15 @@ impl Engine {
     }
 
     /// Searches every file of the case, calling `on_hit` until it returns false.
-    pub fn search(&self, request: &SearchRequest, mut on_hit: impl FnMut(SearchHit) -> bool) -> Result<u64, EngineError> {
-        let pattern = faultline_search::Pattern::new(&request.pattern, request.options)?;
-        let mut count = 0u64;
+    pub fn search(&self, request: &SearchRequest, on_hit: impl FnMut(SearchHit) -> bool) -> Result<u64, EngineError> {
+        let mut targets = Vec::new();
         for meta in self.case.sources()? {
             let zone = Zone::parse(&meta.summary.tz).unwrap_or_default();
             for file in &meta.files {
-                if !file.path.is_file() {
-                    continue;
-                }
-                let timer = LineTimer::new(&file.path, &meta, zone);
-                let mut stop = false;
-                faultline_search::search_file(&pattern, &file.path, |hit| {
-                    let time = timer.time_of(&hit);
-                    let in_window = match time {
-                        Some(t) => request.from.is_none_or(|f| t >= f) && request.to.is_none_or(|to| t <= to),
-                        None => request.from.is_none() && request.to.is_none(),
-                    };
-                    if !in_window {
-                        return true;
-                    }
-                    count += 1;
-                    let go_on = on_hit(SearchHit {
-                        source: meta.summary.path.clone(),
-                        file: hit.file,
-                        line: hit.line,
-                        offset: hit.offset,
-                        text: hit.text,
-                        time,
-                    });
-                    stop = !go_on || (request.max_hits > 0 && count as usize >= request.max_hits);
-                    !stop
-                })?;
-                if stop {
-                    return Ok(count);
-                }
+                targets.push(SearchTarget { source: meta.summary.path.clone(), path: file.path.clone(), kind: meta.summary.kind, zone });
             }
         }
-        Ok(count)
+        search_targets(&targets, request, on_hit)
     }
 
     /// The raw lines of a record with context, from one of the case's files.
@@ -622,6 +593,66 @@ fn unchanged(files: &[faultline_store::FileStamp]) -> bool {
         })
 }
 
+/// Searches files without ingesting them: the inputs are planned (formats
+/// detected from a sample of each file) and their raw files searched, so a
+/// search costs a raw scan, not a parse. Zone-less times are read in `zone`.
+pub fn search_paths(inputs: &[Input], zone: Zone, request: &SearchRequest, on_hit: impl FnMut(SearchHit) -> bool) -> Result<u64, EngineError> {
+    let plan = plan::plan(inputs)?;
+    let mut targets = Vec::new();
+    for source in &plan.sources {
+        for path in &source.files {
+            targets.push(SearchTarget { source: source.path.display().to_string(), path: path.clone(), kind: source.kind, zone });
+        }
+    }
+    search_targets(&targets, request, on_hit)
+}
+
+/// One file to search, with what dates its hits.
+struct SearchTarget {
+    source: String,
+    path: PathBuf,
+    kind: SourceKind,
+    zone: Zone,
+}
+
+fn search_targets(targets: &[SearchTarget], request: &SearchRequest, mut on_hit: impl FnMut(SearchHit) -> bool) -> Result<u64, EngineError> {
+    let pattern = faultline_search::Pattern::new(&request.pattern, request.options)?;
+    let mut count = 0u64;
+    for target in targets {
+        // Folder sources (a git repository) are listed as their folder: nothing to scan line by line.
+        if !target.path.is_file() {
+            continue;
+        }
+        let timer = LineTimer::new(&target.path, target.kind, target.zone);
+        let mut stop = false;
+        faultline_search::search_file(&pattern, &target.path, |hit| {
+            let time = timer.time_of(&hit);
+            let in_window = match time {
+                Some(t) => request.from.is_none_or(|f| t >= f) && request.to.is_none_or(|to| t <= to),
+                None => request.from.is_none() && request.to.is_none(),
+            };
+            if !in_window {
+                return true;
+            }
+            count += 1;
+            let go_on = on_hit(SearchHit {
+                source: target.source.clone(),
+                file: hit.file,
+                line: hit.line,
+                offset: hit.offset,
+                text: hit.text,
+                time,
+            });
+            stop = !go_on || (request.max_hits > 0 && count as usize >= request.max_hits);
+            !stop
+        })?;
+        if stop {
+            break;
+        }
+    }
+    Ok(count)
+}
+
 /// Finds the instant of a search hit: the line's own timestamp, or (for a
 /// continuation line such as a traceback frame) the record it belongs to.
 struct LineTimer {
@@ -630,8 +661,8 @@ struct LineTimer {
 }
 
 impl LineTimer {
-    fn new(path: &Path, meta: &SourceMeta, zone: Zone) -> LineTimer {
-        let format = if meta.summary.kind == SourceKind::Log {
+    fn new(path: &Path, kind: SourceKind, zone: Zone) -> LineTimer {
+        let format = if kind == SourceKind::Log {
             faultline_logs::read_sample(path).ok().and_then(|s| faultline_logs::detect(&s))
         } else {
             None
