@@ -151,21 +151,7 @@ pub(crate) fn csv_is_incidents(cols: &Columns, lenient: bool) -> bool {
 }
 
 pub(crate) fn parse_csv(data: &[u8], label: &str, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
-    let mut checked = false;
-    csvtab::read(data, label, |cols, row| {
-        if !checked {
-            checked = true;
-            if !cols.has(CSV_TIME) {
-                return Err(SourceError::Invalid {
-                    path: label.to_string(),
-                    message: format!("no creation time column (one of {}) in the header", CSV_TIME.join(", ")),
-                });
-            }
-        }
-        let Some((time, flags)) = row.time(cols.time_columns(CSV_TIME), &opts.zone) else {
-            return tally.unparsed(row.span.line, row.span.offset, row.raw, "no readable time");
-        };
-        tally.dst(flags);
+    csvtab::read_timed(data, label, CSV_TIME, "creation time", &opts.zone, tally, |cols, row, time, tally| {
         let title_col = cols.find(TITLE);
         // The description is a separate column only when it is not the title.
         let description_col = DESCRIPTION.iter().filter_map(|d| cols.find(&[d])).find(|c| Some(*c) != title_col);

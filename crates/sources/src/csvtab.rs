@@ -169,6 +169,38 @@ fn unterminated_quote(data: &[u8], delimiter: u8) -> Option<u64> {
 /// one field: the rows before its line are read as rows, and each line from
 /// it on is handed over as a row without fields (so it is counted unparsed
 /// and stays searchable, never dropped).
+/// [`read`] for exports whose rows each need a time: refuses a header
+/// without one of `time_columns` (naming them, with `what` the column is),
+/// counts a row without a readable time as unparsed, and hands the others to
+/// `row` with their instant (DST adjustments tallied).
+pub(crate) fn read_timed(
+    data: &[u8],
+    label: &str,
+    time_columns: &[&str],
+    what: &str,
+    zone: &faultline_model::time::Zone,
+    tally: &mut crate::Tally<'_>,
+    mut row: impl FnMut(&Columns, Row<'_>, Instant, &mut crate::Tally<'_>) -> Result<bool, SourceError>,
+) -> Result<(), SourceError> {
+    let mut checked = false;
+    read(data, label, |cols, r| {
+        if !checked {
+            checked = true;
+            if !cols.has(time_columns) {
+                return Err(SourceError::Invalid {
+                    path: label.to_string(),
+                    message: format!("no {what} column (one of {}) in the header", time_columns.join(", ")),
+                });
+            }
+        }
+        let Some((time, flags)) = r.time(cols.time_columns(time_columns), zone) else {
+            return tally.unparsed(r.span.line, r.span.offset, r.raw, "no readable time");
+        };
+        tally.dst(flags);
+        row(cols, r, time, tally)
+    })
+}
+
 pub(crate) fn read(
     full: &[u8],
     label: &str,

@@ -86,21 +86,7 @@ fn fallback_id(label: &str, line: u64) -> String {
 }
 
 pub(crate) fn parse_csv(data: &[u8], label: &str, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
-    let mut checked = false;
-    csvtab::read(data, label, |cols, row| {
-        if !checked {
-            checked = true;
-            if !cols.has(TIME) {
-                return Err(SourceError::Invalid {
-                    path: label.to_string(),
-                    message: format!("no time column (one of {}) in the header", TIME.join(", ")),
-                });
-            }
-        }
-        let Some((time, flags)) = row.time(cols.time_columns(TIME), &opts.zone) else {
-            return tally.unparsed(row.span.line, row.span.offset, row.raw, "no readable time");
-        };
-        tally.dst(flags);
+    csvtab::read_timed(data, label, TIME, "time", &opts.zone, tally, |cols, row, time, tally| {
         let change = Change {
             id: row.string(cols.find(ID)).unwrap_or_else(|| fallback_id(label, row.span.line)),
             time,

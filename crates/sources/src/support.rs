@@ -65,21 +65,7 @@ pub(crate) fn json_is_support(obj: &Obj<'_>, lenient: bool) -> bool {
 }
 
 pub(crate) fn parse_csv(data: &[u8], label: &str, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
-    let mut checked = false;
-    csvtab::read(data, label, |cols, row| {
-        if !checked {
-            checked = true;
-            if !cols.has(CSV_TIME) {
-                return Err(SourceError::Invalid {
-                    path: label.to_string(),
-                    message: format!("no time column (one of {}) in the header", CSV_TIME.join(", ")),
-                });
-            }
-        }
-        let Some((time, flags)) = row.time(cols.time_columns(CSV_TIME), &opts.zone) else {
-            return tally.unparsed(row.span.line, row.span.offset, row.raw, "no readable time");
-        };
-        tally.dst(flags);
+    csvtab::read_timed(data, label, CSV_TIME, "time", &opts.zone, tally, |cols, row, time, tally| {
         let subject = row.string(cols.find(SUBJECT));
         let text = row.string(cols.find(CSV_TEXT)).or_else(|| subject.clone()).unwrap_or_default();
         tally.message(SupportMessage {
