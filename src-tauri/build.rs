@@ -16,6 +16,16 @@ const COMMANDS: &[&str] = &[
     "notes",
     "export",
     "sources",
+    "export_chart",
+    "correct_source",
+    "edit_timeline",
+    "case_info",
+    "save_case_as",
+    "open_case",
+    "recent_cases",
+    "choose_inputs",
+    "choose_save_path",
+    "choose_case",
 ];
 
 fn main() {

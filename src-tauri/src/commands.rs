@@ -10,10 +10,12 @@
 use crate::dto::*;
 use crate::error::IpcError;
 use crate::session::Session;
-use faultline_engine::{Analysis, Instant};
+use faultline_engine::Instant;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
 
 /// What `main.rs` manages.
 pub struct AppState(pub Arc<Session>);
@@ -56,7 +58,7 @@ pub fn cancel_ingest(state: State<'_, AppState>) {
 }
 
 #[tauri::command]
-pub async fn analyze(state: State<'_, AppState>, display_tz: String) -> Result<Analysis, IpcError> {
+pub async fn analyze(state: State<'_, AppState>, display_tz: String) -> Result<AnalysisView, IpcError> {
     let s = state.0.clone();
     off_thread(move || s.analyze(&display_tz)).await
 }
@@ -104,6 +106,175 @@ pub async fn delete_note(state: State<'_, AppState>, id: i64) -> Result<bool, Ip
 pub async fn notes(state: State<'_, AppState>) -> Result<Vec<NoteDto>, IpcError> {
     let s = state.0.clone();
     off_thread(move || s.notes()).await
+}
+
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn export_chart(
+    state: State<'_, AppState>,
+    format: String,
+    display_tz: String,
+    from: Option<Instant>,
+    to: Option<Instant>,
+    png: Option<Vec<u8>>,
+    path: String,
+) -> Result<ExportResult, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || s.export_chart(&format, &display_tz, from, to, png, &path)).await
+}
+
+#[tauri::command]
+pub async fn correct_source(
+    state: State<'_, AppState>,
+    path: String,
+    kind: String,
+    tz: String,
+    on_progress: Channel<IngestEvent>,
+) -> Result<IngestResult, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || s.correct_source(&path, &kind, &tz, &progress_to(on_progress))).await
+}
+
+#[tauri::command]
+pub async fn edit_timeline(state: State<'_, AppState>, key: String, action: String, text: Option<String>) -> Result<(), IpcError> {
+    let s = state.0.clone();
+    off_thread(move || s.edit_timeline(&key, &action, text.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn case_info(state: State<'_, AppState>) -> Result<CaseInfo, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || s.case_info()).await
+}
+
+#[tauri::command]
+pub async fn save_case_as(state: State<'_, AppState>, path: String) -> Result<CaseInfo, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || s.save_case_as(&path)).await
+}
+
+#[tauri::command]
+pub async fn open_case(state: State<'_, AppState>, path: String) -> Result<CaseInfo, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || s.open_case(&path)).await
+}
+
+#[tauri::command]
+pub async fn recent_cases(state: State<'_, AppState>) -> Result<Vec<RecentCaseDto>, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || Ok(s.recent_cases())).await
+}
+
+// ---- dialogs ---------------------------------------------------------------------
+//
+// Dialogs run here, not in the webview, so the paths they return are known
+// to come from the user: each is granted in the session, and the commands
+// that read or write files accept only granted paths.
+//
+// `FAULTLINE_E2E_DIALOGS=<folder>` replaces the native dialogs (which
+// WebDriver cannot drive) for the end-to-end test: a save goes to
+// `<folder>/<suggested name>`, an open returns the lines of
+// `<folder>/pick-inputs.txt` or `<folder>/pick-case.txt`. Whoever can set
+// the app's environment can already read and write the user's files.
+
+fn scripted_dialogs() -> Option<PathBuf> {
+    std::env::var_os("FAULTLINE_E2E_DIALOGS").map(PathBuf::from)
+}
+
+fn scripted_picks(dir: &std::path::Path, list: &str) -> Option<Vec<PathBuf>> {
+    let text = std::fs::read_to_string(dir.join(list)).ok()?;
+    let paths: Vec<PathBuf> = text.lines().filter(|l| !l.trim().is_empty()).map(PathBuf::from).collect();
+    (!paths.is_empty()).then_some(paths)
+}
+
+fn paths_of(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
+    files.into_iter().filter_map(|f| f.into_path().ok()).collect()
+}
+
+/// Asks for files (or a folder) to add to the case; `null` when cancelled.
+#[tauri::command]
+pub async fn choose_inputs(app: AppHandle, state: State<'_, AppState>, folder: bool) -> Result<Option<Vec<String>>, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || {
+        let picked = match scripted_dialogs() {
+            Some(dir) => scripted_picks(&dir, "pick-inputs.txt"),
+            None if folder => app.dialog().file().set_title("Add a folder of logs").blocking_pick_folder().map(|f| paths_of(vec![f])),
+            None => app.dialog().file().set_title("Add log files and exports").blocking_pick_files().map(paths_of),
+        };
+        Ok(picked.map(|paths| {
+            s.grant_inputs(&paths);
+            paths.iter().map(|p| p.display().to_string()).collect()
+        }))
+    })
+    .await
+}
+
+/// Asks where to save (`purpose`: `report`, `chart` or `case`); `null` when cancelled.
+#[tauri::command]
+pub async fn choose_save_path(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    purpose: String,
+    default_name: String,
+    extension: String,
+    label: String,
+) -> Result<Option<String>, IpcError> {
+    let title = match purpose.as_str() {
+        "report" => "Export postmortem",
+        "chart" => "Export chart",
+        "case" => "Save case as",
+        other => return Err(IpcError::bad_request(format!("unknown save purpose {other:?}"))),
+    };
+    if purpose == "case" && extension != crate::session::CASE_EXTENSION {
+        return Err(IpcError::bad_request("a case is saved as a .faultline file"));
+    }
+    if extension.is_empty() || !extension.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(IpcError::bad_request(format!("bad file extension {extension:?}")));
+    }
+    // The suggested name is only a file name: a folder in it would steer the dialog.
+    let name: String = default_name.chars().filter(|c| !matches!(c, '/' | '\\' | '\0')).collect();
+    let s = state.0.clone();
+    off_thread(move || {
+        let chosen = match scripted_dialogs() {
+            Some(dir) => Some(dir.join(&name)),
+            None => app
+                .dialog()
+                .file()
+                .set_title(title)
+                .set_file_name(&name)
+                .add_filter(&label, &[extension.as_str()])
+                .blocking_save_file()
+                .and_then(|f| f.into_path().ok()),
+        };
+        Ok(chosen.map(|p| {
+            s.grant_save(&p);
+            p.display().to_string()
+        }))
+    })
+    .await
+}
+
+/// Asks for a `.faultline` case to open; `null` when cancelled.
+#[tauri::command]
+pub async fn choose_case(app: AppHandle, state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || {
+        let picked = match scripted_dialogs() {
+            Some(dir) => scripted_picks(&dir, "pick-case.txt").and_then(|p| p.into_iter().next()),
+            None => app
+                .dialog()
+                .file()
+                .set_title("Open case")
+                .add_filter("Faultline case", &[crate::session::CASE_EXTENSION])
+                .blocking_pick_file()
+                .and_then(|f| f.into_path().ok()),
+        };
+        Ok(picked.map(|p| {
+            s.grant_case(&p);
+            p.display().to_string()
+        }))
+    })
+    .await
 }
 
 #[tauri::command]

@@ -42,6 +42,15 @@ pub enum IngestEvent {
         /// Unchanged since the last ingest and not read again.
         reused: bool,
     },
+    /// How far a source's reading got (at most 10 a second over all sources).
+    Bytes {
+        path: String,
+        /// Bytes read so far (decompressed bytes for a `.gz`, so it may pass `Started.bytes`).
+        #[ts(type = "number")]
+        bytes_read: u64,
+        #[ts(type = "number")]
+        records: u64,
+    },
 }
 
 impl From<&Progress> for IngestEvent {
@@ -60,6 +69,9 @@ impl From<&Progress> for IngestEvent {
                 unparsed: summary.unparsed,
                 reused: *reused,
             },
+            Progress::Bytes { path, bytes_read, records } => {
+                IngestEvent::Bytes { path: path.clone(), bytes_read: *bytes_read, records: *records }
+            }
         }
     }
 }
@@ -210,4 +222,56 @@ pub struct ExportResult {
     pub path: String,
     #[ts(type = "number")]
     pub bytes: u64,
+}
+
+/// What the analyst did to one timeline entry (parallel to `Analysis.timeline`).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct EntryStateDto {
+    /// Identifies the entry for `edit_timeline`; empty for the analyst's notes.
+    pub key: String,
+    pub pinned: bool,
+    /// The analysis's own text, when renamed.
+    pub renamed_from: Option<String>,
+}
+
+/// A hidden timeline entry, listed so it can be shown again.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct HiddenEntryDto {
+    pub key: String,
+    pub entry: faultline_engine::TimelineEntry,
+}
+
+/// The analysis with the analyst's timeline edits applied, and what was edited.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct AnalysisView {
+    pub analysis: faultline_engine::Analysis,
+    /// One per `analysis.timeline` entry.
+    pub entries: Vec<EntryStateDto>,
+    /// Entries the analyst hid.
+    pub hidden: Vec<HiddenEntryDto>,
+}
+
+/// A remembered case file.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct RecentCaseDto {
+    pub path: String,
+    /// The file name without `.faultline`.
+    pub name: String,
+    /// RFC 3339.
+    pub opened_at: String,
+    /// The file is still there.
+    pub exists: bool,
+}
+
+/// The case the window shows.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CaseInfo {
+    pub title: Option<String>,
+    /// The `.faultline` file the analyst saved or opened; `null` for the session's temporary case.
+    pub path: Option<String>,
 }

@@ -9,10 +9,12 @@
 
 use crate::dto::*;
 use crate::error::IpcError;
+use faultline_engine::recent::RecentCases;
 use faultline_engine::{
-    export, sample, AnalyzeOptions, Analysis, Engine, ExportOptions, Format, IngestOptions, Input, Instant,
-    SearchOptions, SearchRequest, TemplateChoice, Zone,
+    export_to, sample, AnalyzeOptions, Engine, ExportOptions, Format, IngestOptions, Input, Instant,
+    SearchOptions, SearchRequest, SourceKind, TemplateChoice, Zone,
 };
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,8 +29,10 @@ const EXCERPT_CONTEXT: usize = 6;
 struct Case {
     engine: Engine,
     title: Option<String>,
+    /// The analyst's `.faultline` file; `None` while the case is the session's temporary one.
+    saved: Option<PathBuf>,
     // Dropped after `engine` (field order), which closes the case file first.
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Case {
@@ -38,15 +42,45 @@ impl Case {
             .tempdir()
             .map_err(|e| IpcError::new("io", format!("cannot create a temporary case folder: {e}")))?;
         let engine = Engine::open(Some(&dir.path().join("case.faultline")))?;
-        Ok(Case { engine, title, _dir: dir })
+        Ok(Case { engine, title, saved: None, _dir: Some(dir) })
+    }
+
+    fn open(path: &Path) -> Result<Case, IpcError> {
+        let engine = Engine::open_existing(path)?;
+        let title = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        Ok(Case { engine, title, saved: Some(path.to_path_buf()), _dir: None })
     }
 }
 
-/// The app's state: the open case and the cancel flag of the running ingest.
+/// The paths the user handed to the app through a dialog or a drop. Commands
+/// that read or write a path accept only these (the webview is not trusted
+/// to name files: a script injected into it could otherwise read or
+/// overwrite anything the user can).
+#[derive(Default)]
+struct Grants {
+    /// Files and folders to read (and everything under a granted folder).
+    inputs: HashSet<PathBuf>,
+    /// Files the user chose in a save dialog.
+    saves: HashSet<PathBuf>,
+    /// Case files the user chose in an open dialog.
+    cases: HashSet<PathBuf>,
+}
+
+/// The app's state: the open case, the cancel flag of the running ingest,
+/// the paths the user granted, and where the recent-cases list lives.
 #[derive(Default)]
 pub struct Session {
     case: Mutex<Option<Case>>,
     cancel: Arc<AtomicBool>,
+    grants: Mutex<Grants>,
+    recent_file: Option<PathBuf>,
+}
+
+/// The folder for the `.faultline` extension the save dialog enforces.
+pub const CASE_EXTENSION: &str = "faultline";
+
+fn kind_of(s: &str) -> Result<SourceKind, IpcError> {
+    SourceKind::parse(s).ok_or_else(|| IpcError::bad_request(format!("unknown source kind {s:?} (log, deploys, support or alerts)")))
 }
 
 fn parse_zone(s: &str) -> Result<Zone, IpcError> {
@@ -54,6 +88,52 @@ fn parse_zone(s: &str) -> Result<Zone, IpcError> {
 }
 
 impl Session {
+    /// A session whose recent-cases list is the JSON file `recent_file`.
+    pub fn with_recent_file(recent_file: PathBuf) -> Session {
+        Session { recent_file: Some(recent_file), ..Session::default() }
+    }
+
+    fn grants(&self) -> MutexGuard<'_, Grants> {
+        self.grants.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Files and folders the user picked in the open dialog or dropped on the window.
+    pub fn grant_inputs(&self, paths: &[PathBuf]) {
+        self.grants().inputs.extend(paths.iter().cloned());
+    }
+
+    /// A file the user chose in a save dialog.
+    pub fn grant_save(&self, path: &Path) {
+        self.grants().saves.insert(path.to_path_buf());
+    }
+
+    /// A case file the user chose in the open dialog.
+    pub fn grant_case(&self, path: &Path) {
+        self.grants().cases.insert(path.to_path_buf());
+    }
+
+    fn check_input(&self, path: &Path) -> Result<(), IpcError> {
+        let g = self.grants();
+        if g.inputs.iter().any(|granted| path.starts_with(granted)) {
+            Ok(())
+        } else {
+            Err(IpcError::bad_request(format!("{}: not a file or folder you opened or dropped", path.display())))
+        }
+    }
+
+    /// A save path is good for one write: a second write needs a second dialog.
+    fn take_save(&self, path: &str) -> Result<PathBuf, IpcError> {
+        if path.is_empty() {
+            return Err(IpcError::bad_request("no file was chosen"));
+        }
+        let p = PathBuf::from(path);
+        if self.grants().saves.remove(&p) {
+            Ok(p)
+        } else {
+            Err(IpcError::bad_request(format!("{path}: not a file you chose in the save dialog")))
+        }
+    }
+
     /// The case, created empty on first use: the UI never has to handle "no case".
     fn case(&self) -> Result<MutexGuard<'_, Option<Case>>, IpcError> {
         // A panic while holding the lock leaves a case that is still valid
@@ -112,7 +192,29 @@ impl Session {
         }
         let zone = parse_zone(tz)?;
         let inputs: Vec<Input> = paths.iter().map(|p| Input::auto(PathBuf::from(p))).collect();
+        for input in &inputs {
+            self.check_input(&input.path)?;
+        }
         self.with_engine(|case| self.ingest_into(case, &inputs, zone, on_event))
+    }
+
+    /// The analyst's correction of the detection table: reads `path` (a
+    /// source of the case) again as `kind` with zone-less times in `tz`.
+    pub fn correct_source(
+        &self,
+        path: &str,
+        kind: &str,
+        tz: &str,
+        on_event: &(dyn Fn(IngestEvent) + Sync),
+    ) -> Result<IngestResult, IpcError> {
+        let kind = kind_of(kind)?;
+        let zone = parse_zone(tz)?;
+        self.with_engine(|case| {
+            self.cancel.store(false, Ordering::SeqCst);
+            let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()) };
+            let report = case.engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
+            Ok(IngestResult { sources: report.sources, reused: report.reused, problems: report.problems, cancelled: report.cancelled })
+        })
     }
 
     /// Asks the running ingest to stop; it finishes the source it is writing.
@@ -122,9 +224,55 @@ impl Session {
 
     /// Correlates the case. `display_tz` is only checked here: the analysis is
     /// in UTC and the UI shows it in the zone it chose.
-    pub fn analyze(&self, display_tz: &str) -> Result<Analysis, IpcError> {
+    pub fn analyze(&self, display_tz: &str) -> Result<AnalysisView, IpcError> {
         parse_zone(display_tz)?;
-        self.with_engine(|case| Ok(case.engine.analyze(&AnalyzeOptions::default())?))
+        self.with_engine(|case| {
+            let (analysis, states) = case.engine.analyze_edited(&AnalyzeOptions::default())?;
+            let entries = analysis
+                .timeline
+                .iter()
+                .zip(states)
+                .map(|(e, st)| EntryStateDto {
+                    key: if e.kind == faultline_engine::TimelineKind::Note { String::new() } else { st.key },
+                    pinned: st.pinned,
+                    renamed_from: st.renamed_from,
+                })
+                .collect();
+            let hidden = case
+                .engine
+                .timeline_edits()?
+                .into_iter()
+                .filter(|e| e.hidden)
+                .map(|e| HiddenEntryDto { key: e.key, entry: e.entry })
+                .collect();
+            Ok(AnalysisView { analysis, entries, hidden })
+        })
+    }
+
+    /// Pins, hides or renames a timeline entry (`action`: `pin`, `unpin`,
+    /// `hide`, `show`, `rename`; `text` for `rename`, empty to restore).
+    pub fn edit_timeline(&self, key: &str, action: &str, text: Option<&str>) -> Result<(), IpcError> {
+        if key.is_empty() {
+            return Err(IpcError::bad_request("no timeline entry given"));
+        }
+        let rename = match action {
+            "rename" => Some(text.map(str::trim).unwrap_or("").to_string()),
+            "pin" | "unpin" | "hide" | "show" => None,
+            other => return Err(IpcError::bad_request(format!("unknown timeline edit {other:?}"))),
+        };
+        if rename.as_ref().is_some_and(|t| t.chars().count() > 500) {
+            return Err(IpcError::bad_request("a milestone name is at most 500 characters"));
+        }
+        self.with_engine(|case| {
+            case.engine.edit_timeline(key, |e| match action {
+                "pin" => e.pinned = true,
+                "unpin" => e.pinned = false,
+                "hide" => e.hidden = true,
+                "show" => e.hidden = false,
+                _ => e.rename = rename.filter(|t| !t.is_empty()),
+            })?;
+            Ok(())
+        })
     }
 
     /// Every source in the case.
@@ -184,15 +332,11 @@ impl Session {
         self.with_engine(|case| Ok(case.engine.notes()?.into_iter().map(NoteDto::from).collect()))
     }
 
-    /// Renders the postmortem and writes it where the user chose in the save
-    /// dialog. The one file write in the shell: the engine returns bytes and
-    /// leaves where they go to its caller.
+    /// Renders the postmortem and writes it where the user chose in the save dialog.
     pub fn export(&self, format: &str, template: &str, display_tz: &str, path: &str) -> Result<ExportResult, IpcError> {
-        if path.is_empty() {
-            return Err(IpcError::bad_request("no file was chosen"));
-        }
         let format = Format::parse(format).map_err(|e| IpcError::bad_request(e.to_string()))?;
         let display_zone = parse_zone(display_tz)?;
+        let dest = self.take_save(path)?;
         let bytes = self.with_engine(|case| {
             let analysis = case.engine.analyze(&AnalyzeOptions::default())?;
             let opts = ExportOptions {
@@ -202,11 +346,127 @@ impl Session {
                 title: case.title.clone(),
                 ..ExportOptions::default()
             };
-            Ok(export(&analysis, &opts)?)
+            Ok(export_to(&analysis, &opts, &dest)?)
         })?;
-        std::fs::write(path, &bytes).map_err(|e| IpcError::new("io", format!("{path}: {e}")))?;
-        Ok(ExportResult { path: path.to_string(), bytes: bytes.len() as u64 })
+        Ok(ExportResult { path: path.to_string(), bytes })
     }
+
+    /// Writes the chart: `svg` rendered by the engine for `[from, to]` (the
+    /// visible range), or `png` from the bytes the webview drew (checked to
+    /// be a PNG).
+    pub fn export_chart(
+        &self,
+        format: &str,
+        display_tz: &str,
+        from: Option<Instant>,
+        to: Option<Instant>,
+        png: Option<Vec<u8>>,
+        path: &str,
+    ) -> Result<ExportResult, IpcError> {
+        const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+        const PNG_MAX: usize = 32 << 20;
+        let zone = parse_zone(display_tz)?;
+        let bytes = match format {
+            "svg" => self.with_engine(|case| {
+                let analysis = case.engine.analyze(&AnalyzeOptions::default())?;
+                Ok(faultline_engine::chart_svg(&analysis, &zone, from, to).into_bytes())
+            })?,
+            "png" => match png {
+                Some(b) if b.starts_with(PNG_MAGIC) && b.len() <= PNG_MAX => b,
+                _ => return Err(IpcError::bad_request("the chart image is not a PNG (or is over 32 MiB)")),
+            },
+            other => return Err(IpcError::bad_request(format!("unknown chart format {other:?} (svg or png)"))),
+        };
+        let dest = self.take_save(path)?;
+        let written = faultline_engine::write_file(&dest, &bytes)?;
+        Ok(ExportResult { path: path.to_string(), bytes: written })
+    }
+
+    /// The window's case: its title and its `.faultline` file if saved.
+    pub fn case_info(&self) -> Result<CaseInfo, IpcError> {
+        self.with_engine(|case| Ok(CaseInfo { title: case.title.clone(), path: case.saved.as_ref().map(|p| p.display().to_string()) }))
+    }
+
+    /// Saves the case to the `.faultline` file chosen in the save dialog and
+    /// carries on in it (later notes and edits go there), like "Save as" does.
+    pub fn save_case_as(&self, path: &str) -> Result<CaseInfo, IpcError> {
+        let dest = self.take_save(path)?;
+        if dest.extension().is_none_or(|e| e != CASE_EXTENSION) {
+            return Err(IpcError::bad_request(format!("{path}: a case file ends in .{CASE_EXTENSION}")));
+        }
+        let mut guard = self.case()?;
+        let Some(case) = guard.as_ref() else { return Err(IpcError::internal("the case is not open")) };
+        case.engine.save_copy(&dest)?;
+        let title = case.title.clone();
+        let mut reopened = Case::open(&dest)?;
+        reopened.title = title.or(reopened.title);
+        *guard = Some(reopened);
+        drop(guard);
+        self.remember(&dest);
+        self.case_info()
+    }
+
+    /// Opens a `.faultline` file chosen in the open dialog or listed in the
+    /// recent cases, replacing the window's case.
+    pub fn open_case(&self, path: &str) -> Result<CaseInfo, IpcError> {
+        let p = PathBuf::from(path);
+        let allowed = self.grants().cases.contains(&p) || self.recent().contains(&p);
+        if !allowed {
+            return Err(IpcError::bad_request(format!("{path}: not a case you chose or opened before")));
+        }
+        let case = match Case::open(&p) {
+            Ok(c) => c,
+            Err(e) => {
+                if !p.exists() {
+                    self.forget(&p);
+                }
+                return Err(e);
+            }
+        };
+        // The sources a saved case names may be read again (search, excerpts, re-ingest).
+        *self.case.lock().unwrap_or_else(|e| e.into_inner()) = Some(case);
+        self.remember(&p);
+        self.case_info()
+    }
+
+    fn recent(&self) -> RecentCases {
+        self.recent_file.as_deref().map(RecentCases::load).unwrap_or_default()
+    }
+
+    fn remember(&self, path: &Path) {
+        if let Some(file) = &self.recent_file {
+            let mut r = RecentCases::load(file);
+            r.remember(path, chrono_now());
+            // The list is a convenience: failing to write it must not fail the save.
+            let _ = r.save(file);
+        }
+    }
+
+    fn forget(&self, path: &Path) {
+        if let Some(file) = &self.recent_file {
+            let mut r = RecentCases::load(file);
+            r.forget(path);
+            let _ = r.save(file);
+        }
+    }
+
+    /// The recent cases, most recent first.
+    pub fn recent_cases(&self) -> Vec<RecentCaseDto> {
+        self.recent()
+            .cases
+            .into_iter()
+            .map(|c| RecentCaseDto {
+                name: c.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+                exists: c.path.is_file(),
+                path: c.path.display().to_string(),
+                opened_at: c.opened_at,
+            })
+            .collect()
+    }
+}
+
+fn chrono_now() -> faultline_engine::Instant {
+    faultline_engine::Instant::from(std::time::SystemTime::now())
 }
 
 #[cfg(test)]
@@ -238,7 +498,7 @@ mod tests {
     #[test]
     fn sample_analysis_names_an_incident_and_a_timeline() {
         let s = sample_session();
-        let a = s.analyze("UTC+3").unwrap();
+        let a = s.analyze("UTC+3").unwrap().analysis;
         assert!(a.incident.is_some(), "the sample has an incident");
         assert!(!a.timeline.is_empty());
         assert!(!a.series.buckets.is_empty());
@@ -278,7 +538,7 @@ mod tests {
         let t: Instant = "2025-03-14T08:25:00Z".parse().unwrap();
         let note = s.add_note(t, "  rolled back by hand  ").unwrap();
         assert_eq!(note.text, "rolled back by hand");
-        let a = s.analyze("UTC").unwrap();
+        let a = s.analyze("UTC").unwrap().analysis;
         assert!(a.timeline.iter().any(|e| e.kind == TimelineKind::Note && e.text == "rolled back by hand"));
         assert!(s.delete_note(note.id).unwrap());
         assert!(s.notes().unwrap().is_empty());
@@ -290,7 +550,11 @@ mod tests {
         let s = sample_session();
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("pm.md");
-        let r = s.export("markdown", "seed", "+03:00", out.to_str().unwrap()).unwrap();
+        let path = out.to_str().unwrap();
+        assert_eq!(s.export("markdown", "seed", "+03:00", path).unwrap_err().code, "bad_request", "a path the user did not choose");
+        assert!(!out.exists());
+        s.grant_save(&out);
+        let r = s.export("markdown", "seed", "+03:00", path).unwrap();
         let text = std::fs::read_to_string(&out).unwrap();
         assert_eq!(r.bytes as usize, text.len());
         assert!(text.contains("## Timeline"), "{text}");
@@ -303,6 +567,7 @@ mod tests {
         let line = r#"10.0.0.9 - - [24/Nov/2026:11:31:02 +0300] "GET /search?q=<img src=x onerror=window.__pwned=1> HTTP/1.1" 500 612 "-" "curl/8.0""#;
         std::fs::write(&log, format!("{line}\n")).unwrap();
         let s = Session::default();
+        s.grant_inputs(&[dir.path().to_path_buf()]);
         s.ingest_paths(&[log.display().to_string()], "UTC", &quiet).unwrap();
         let mut hits = Vec::new();
         s.search("onerror=", true, None, None, None, &mut |h| {
@@ -312,5 +577,165 @@ mod tests {
         .unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].text, line);
+    }
+
+    fn export_md(s: &Session, dir: &Path, name: &str) -> String {
+        let out = dir.join(name);
+        s.grant_save(&out);
+        s.export("markdown", "seed", "UTC", out.to_str().unwrap()).unwrap();
+        std::fs::read_to_string(&out).unwrap()
+    }
+
+    #[test]
+    fn ingest_refuses_paths_the_user_did_not_open() {
+        let s = Session::default();
+        let e = s.ingest_paths(&["/etc".to_string()], "UTC", &quiet).unwrap_err();
+        assert_eq!(e.code, "bad_request");
+        assert!(s.sources().unwrap().is_empty());
+    }
+
+    #[test]
+    fn pin_hide_and_rename_persist_and_shape_the_export() {
+        let s = sample_session();
+        let dir = tempfile::tempdir().unwrap();
+        let view = s.analyze("UTC").unwrap();
+        let pick = |kind: TimelineKind| {
+            let i = view.analysis.timeline.iter().position(|e| e.kind == kind).expect("the sample has this kind");
+            (view.analysis.timeline[i].clone(), view.entries[i].key.clone())
+        };
+        let (restart, restart_key) = pick(TimelineKind::Restart);
+        let (onset, onset_key) = pick(TimelineKind::ErrorOnset);
+        let (change, change_key) = pick(TimelineKind::Change);
+        let before = export_md(&s, dir.path(), "before.md");
+        assert!(before.contains(&restart.text), "the restart is in the export before it is hidden");
+
+        s.edit_timeline(&restart_key, "hide", None).unwrap();
+        s.edit_timeline(&onset_key, "rename", Some("  Archive downloads start failing  ")).unwrap();
+        s.edit_timeline(&change_key, "pin", None).unwrap();
+        assert_eq!(s.edit_timeline(&onset_key, "explode", None).unwrap_err().code, "bad_request");
+        assert!(s.edit_timeline("change@0#nothing", "pin", None).is_err());
+
+        let after = export_md(&s, dir.path(), "after.md");
+        assert!(!after.contains(&restart.text), "a hidden entry is left out of the export");
+        assert!(after.contains("Archive downloads start failing"), "the renamed milestone is in the export");
+        // (Markdown escapes the raw line's brackets: compare its first words.)
+        let onset_words: String = onset.text.chars().take(20).collect();
+        assert!(before.contains(&onset_words), "{onset_words} in {before}");
+        assert!(!after.contains(&onset_words), "the analysis's own onset text is replaced");
+
+        let view = s.analyze("UTC").unwrap();
+        assert_eq!(view.hidden.len(), 1);
+        assert_eq!(view.hidden[0].entry.text, restart.text);
+        let i = view.entries.iter().position(|e| e.key == change_key).unwrap();
+        assert!(view.entries[i].pinned);
+        assert_eq!(view.analysis.timeline[i].text, change.text);
+        let j = view.entries.iter().position(|e| e.key == onset_key).unwrap();
+        assert_eq!(view.entries[j].renamed_from.as_deref(), Some(onset.text.as_str()));
+
+        // Undo: shown again, the analysis's text back.
+        s.edit_timeline(&restart_key, "show", None).unwrap();
+        s.edit_timeline(&onset_key, "rename", Some("")).unwrap();
+        let undone = export_md(&s, dir.path(), "undone.md");
+        assert!(undone.contains(&restart.text), "{undone}");
+        assert!(undone.contains(&onset_words), "{onset_words} in {undone}");
+    }
+
+    #[test]
+    fn a_saved_case_reopens_from_the_recent_list_with_its_edits_and_notes() {
+        let conf = tempfile::tempdir().unwrap();
+        let recent = conf.path().join("recent-cases.json");
+        let s = Session::with_recent_file(recent.clone());
+        s.open_sample(&quiet).unwrap();
+        let view = s.analyze("UTC").unwrap();
+        let restart = view.analysis.timeline.iter().position(|e| e.kind == TimelineKind::Restart).unwrap();
+        let key = view.entries[restart].key.clone();
+        s.edit_timeline(&key, "hide", None).unwrap();
+        let t: Instant = "2026-11-24T08:27:00Z".parse().unwrap();
+        s.add_note(t, "rollback started").unwrap();
+
+        let dest = conf.path().join("archive crash.faultline");
+        assert_eq!(s.save_case_as(dest.to_str().unwrap()).unwrap_err().code, "bad_request", "not chosen in the dialog");
+        let not_case = conf.path().join("x.md");
+        s.grant_save(&not_case);
+        assert_eq!(s.save_case_as(not_case.to_str().unwrap()).unwrap_err().code, "bad_request", "a case ends in .faultline");
+        s.grant_save(&dest);
+        let info = s.save_case_as(dest.to_str().unwrap()).unwrap();
+        assert_eq!(info.path.as_deref(), dest.to_str());
+        assert!(dest.is_file());
+        // Edits after saving go to the saved file.
+        s.add_note(t, "second note, after saving").unwrap();
+
+        let fresh = Session::with_recent_file(recent.clone());
+        let list = fresh.recent_cases();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].name, "archive crash");
+        assert!(list[0].exists);
+        assert!(fresh.open_case("/etc/passwd").is_err(), "only chosen or recent cases open");
+        let info = fresh.open_case(&list[0].path).unwrap();
+        assert_eq!(info.title.as_deref(), Some("archive crash"));
+        let view = fresh.analyze("UTC").unwrap();
+        assert!(view.analysis.incident.is_some(), "the reopened case has the incident");
+        assert_eq!(view.hidden.len(), 1, "the hidden entry stays hidden");
+        let notes: Vec<String> = fresh.notes().unwrap().into_iter().map(|n| n.text).collect();
+        assert_eq!(notes, ["rollback started", "second note, after saving"]);
+        assert!(fresh.sources().unwrap().len() >= 5);
+    }
+
+    #[test]
+    fn opening_a_file_that_is_not_a_case_fails_and_leaves_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let bogus = dir.path().join("notes.faultline");
+        std::fs::write(&bogus, b"just text\n").unwrap();
+        let s = Session::default();
+        s.grant_case(&bogus);
+        assert!(s.open_case(bogus.to_str().unwrap()).is_err());
+        assert_eq!(std::fs::read(&bogus).unwrap(), b"just text\n");
+    }
+
+    #[test]
+    fn correcting_the_zone_of_a_source_moves_its_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("app.log");
+        std::fs::write(&log, "2026-11-24 10:00:00,000 ERROR boom\n2026-11-24 10:00:05,000 INFO ok\n").unwrap();
+        let s = Session::default();
+        s.grant_inputs(&[log.clone()]);
+        let events = Mutex::new(Vec::new());
+        s.ingest_paths(&[log.display().to_string()], "UTC", &quiet).unwrap();
+        let first = s.sources().unwrap()[0].summary.first.unwrap();
+        assert_eq!(first.to_rfc3339(), "2026-11-24T10:00:00+00:00");
+        let r = s.correct_source(&log.display().to_string(), "log", "+03:00", &|e| events.lock().unwrap().push(e)).unwrap();
+        assert!(!r.cancelled);
+        let rows = s.sources().unwrap();
+        assert_eq!(rows.len(), 1, "re-read in place, not added twice");
+        assert_eq!(rows[0].summary.tz, "+03:00");
+        assert_eq!(rows[0].summary.first.unwrap().to_rfc3339(), "2026-11-24T07:00:00+00:00");
+        let events = events.into_inner().unwrap();
+        assert!(events.iter().any(|e| matches!(e, IngestEvent::Finished { reused: false, .. })), "read again: {events:?}");
+        // A kind that does not fit is refused, and the source is kept as it was.
+        assert!(s.correct_source(&log.display().to_string(), "deploys", "+03:00", &quiet).is_err());
+        assert_eq!(s.sources().unwrap().len(), 1);
+        assert_eq!(s.correct_source("/nope.log", "log", "UTC", &quiet).unwrap_err().code, "engine");
+    }
+
+    #[test]
+    fn chart_exports_as_svg_and_checks_png_bytes() {
+        let s = sample_session();
+        let dir = tempfile::tempdir().unwrap();
+        let svg = dir.path().join("chart.svg");
+        s.grant_save(&svg);
+        let r = s.export_chart("svg", "+03:00", None, None, None, svg.to_str().unwrap()).unwrap();
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert_eq!(r.bytes as usize, text.len());
+        assert!(text.starts_with("<svg") || text.contains("<svg"), "{}", &text[..80.min(text.len())]);
+        let png = dir.path().join("chart.png");
+        s.grant_save(&png);
+        assert!(s.export_chart("png", "UTC", None, None, Some(b"<svg/>".to_vec()), png.to_str().unwrap()).is_err());
+        let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+        bytes.extend_from_slice(&[0u8; 16]);
+        let r = s.export_chart("png", "UTC", None, None, Some(bytes.clone()), png.to_str().unwrap()).unwrap();
+        assert_eq!(std::fs::read(&png).unwrap(), bytes);
+        assert_eq!(r.bytes, 24);
+        // One dialog, one write.
+        assert!(s.export_chart("png", "UTC", None, None, Some(bytes), png.to_str().unwrap()).is_err());
     }
 }

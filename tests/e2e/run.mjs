@@ -94,7 +94,59 @@ async function textOf(s, css) {
   return Promise.all(els.map((e) => e.text()));
 }
 
-async function run(s, tmp) {
+/** Files the scripted save dialog (FAULTLINE_E2E_DIALOGS) wrote with this extension. */
+function saved(dialogs, ext) {
+  return fs.readdirSync(dialogs).filter((f) => f.endsWith(ext)).map((f) => path.join(dialogs, f));
+}
+
+/** Waits for the scripted save dialog's file with this extension to be written, and returns its path. */
+async function savedFile(dialogs, ext, timeout = 20000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const [file] = saved(dialogs, ext);
+    if (file && fs.statSync(file).size > 0) {
+      await new Promise((r) => setTimeout(r, 100));
+      return file;
+    }
+    if (Date.now() > end) throw new Error(`no ${ext} file was saved in ${dialogs}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits for a toast saying `re` and returns its text. */
+async function toast(s, re) {
+  return s.waitUntil("const t = document.querySelector('.toast:not([hidden])'); return t && new RegExp(arguments[0]).test(t.textContent) && t.textContent;", [re], { what: `toast ${re}` });
+}
+
+/** Timeline rows currently built: [{kind, time, key, text}]. */
+/** Scrolls the virtualized timeline until a row of `kind` is built; returns it as timelineRows does. */
+async function scrollToKind(s, kind) {
+  const r = await s.executeAsync(
+    `const [kind, done] = arguments; const list = document.querySelector('[data-testid=timeline-list]');
+     const seek = (top) => {
+       const row = list.querySelector('[data-testid=timeline-entry][data-kind="' + kind + '"]');
+       if (row) return done({ kind, time: row.dataset.time, key: row.dataset.key, text: row.querySelector('.tl-text').textContent });
+       if (top > list.scrollHeight) return done(null);
+       list.scrollTop = top;
+       list.dispatchEvent(new Event('scroll'));
+       requestAnimationFrame(() => seek(top + list.clientHeight / 2));
+     };
+     seek(0);`,
+    [kind],
+  );
+  assert.ok(r, `a ${kind} row in the timeline`);
+  return r;
+}
+
+async function exportMarkdown(s, dialogs) {
+  for (const f of saved(dialogs, ".md")) fs.rmSync(f);
+  await s.execute("document.querySelector('[aria-label=\"Export format\"]').value = 'markdown';");
+  await (await s.find("[data-testid=export]")).click();
+  const file = await savedFile(dialogs, ".md");
+  return fs.readFileSync(file, "utf8");
+}
+
+async function run(s, tmp, dialogs) {
   log("app starts on the empty state");
   await s.waitFor("[data-testid=empty-state]");
   await screenshot(s, "01-empty-state");
@@ -138,9 +190,17 @@ async function run(s, tmp) {
   await s.waitFor("[data-testid=excerpt] .in-record");
   await screenshot(s, "03-search-and-raw-lines");
 
-  log("ingest a file with a hostile request line (through the command)");
-  const ingested = await invoke(s, "ingest_paths", { paths: [hostileFixture], tz: "UTC" }, "onProgress");
-  assert.equal(ingested.sources.length, 1, JSON.stringify(ingested));
+  log("a path the user did not open is refused");
+  const refused = await s.executeAsync(
+    `const done = arguments[arguments.length - 1]; const T = window.__TAURI_INTERNALS__;
+     T.invoke("ingest_paths", { paths: ["/etc"], tz: "UTC", onProgress: "__CHANNEL__:" + T.transformCallback(() => {}) }).then(() => done("accepted"), (e) => done(e.code));`,
+  );
+  assert.equal(refused, "bad_request");
+
+  log("add a file with a hostile request line through Open… (scripted dialog)");
+  fs.writeFileSync(path.join(dialogs, "pick-inputs.txt"), hostileFixture + "\n");
+  await (await s.find("[data-testid=open-files]")).click();
+  await s.waitUntil("return [...document.querySelectorAll('[data-testid=source-row]')].some((r) => r.textContent.includes('hostile-access.log'));", [], { what: "the hostile source in the table" });
 
   log("add a note at an instant");
   await (await s.find("[data-testid=add-note]")).click();
@@ -160,11 +220,8 @@ async function run(s, tmp) {
   const srcText = await s.execute("return [...document.querySelectorAll('[data-testid=source-row]')].map((r) => r.textContent).join('\\n');");
   assert.match(srcText, /hostile-access\.log/);
 
-  log("export the Markdown postmortem");
-  const out = path.join(tmp, "postmortem.md");
-  const exported = await invoke(s, "export", { format: "markdown", template: "seed", displayTz: "+03:00", path: out });
-  const md = fs.readFileSync(out, "utf8");
-  assert.equal(exported.bytes, Buffer.byteLength(md));
+  log("export the Markdown postmortem through the save dialog");
+  const md = await exportMarkdown(s, dialogs);
   assert.match(md, /^## Timeline/m, "the export has a timeline section");
 
   log("the hostile line renders as text and does not run");
@@ -188,6 +245,87 @@ async function run(s, tmp) {
   log("delete the note");
   await (await s.find("[data-testid=timeline-entry][data-kind=note] .icon-btn")).click();
   await s.waitUntil("return document.querySelectorAll('[data-testid=timeline-entry][data-kind=note]').length === 0 || ![...document.querySelectorAll('[data-testid=timeline-entry][data-kind=note]')].some((r) => r.textContent.includes(arguments[0]));", [noteText], { what: "note removed" });
+  await s.execute("document.querySelector('.search-results .icon-btn')?.click(); document.querySelector('.excerpt-panel .icon-btn')?.click();");
+
+  log("pin, hide and rename timeline entries; the Markdown export follows");
+  // The search hit clicked above zoomed the chart onto its instant: show everything again.
+  await (await s.find("[data-testid=zoom-reset]")).click();
+  await s.waitUntil("return document.querySelector('[data-testid=timeline-range]') === null;", [], { what: "zoom reset" });
+  const onset = await scrollToKind(s, "error_onset");
+  const change = await scrollToKind(s, "change");
+  const restart = await scrollToKind(s, "restart");
+  const mdBefore = await exportMarkdown(s, dialogs);
+  assert.ok(mdBefore.includes(restart.text.trim()), `restart "${restart.text}" in the export before hiding`);
+  const row = (key) => `[data-testid=timeline-entry][data-key="${key}"]`;
+  // Row buttons are clicked from script: a row of the virtualized list may sit half out of its scroll box.
+  const press = async (css) => assert.ok(await s.execute("const b = document.querySelector(arguments[0]); if (b) b.click(); return !!b;", [css]), `no ${css}`);
+  await press(`${row(restart.key)} [data-testid=tl-hide]`);
+  await s.waitFor("[data-testid=hidden-entries]");
+  await scrollToKind(s, "change");
+  await press(`${row(change.key)} [data-testid=tl-pin]`);
+  await s.waitUntil("return document.querySelector('[data-testid=timeline-entry].is-pinned') !== null || null;", [], { what: "a pinned row" }).catch(async () => scrollToKind(s, "change"));
+  await scrollToKind(s, "error_onset");
+  await press(`${row(onset.key)} [data-testid=tl-rename]`);
+  const rename = await s.find("[data-testid=tl-rename-input]");
+  await rename.clear();
+  await rename.type("Archive logins start failing (E2E)\uE007");
+  await s.waitUntil("const r = document.querySelector(arguments[0] + ' .tl-text'); return r && r.textContent.includes('Archive logins start failing (E2E)');", [row(onset.key)], { what: "renamed onset" });
+  const mdAfter = await exportMarkdown(s, dialogs);
+  assert.ok(!mdAfter.includes(restart.text.trim()), "the hidden restart is left out of the export");
+  assert.match(mdAfter, /Archive logins start failing \(E2E\)/, "the renamed milestone is in the export");
+  assert.ok(!mdAfter.includes("First incident error"), "the onset's own text is replaced");
+  await screenshot(s, "05-timeline-edits");
+
+  log("brush-zoom the chart: the timeline shows the chart's range");
+  const allRows = await s.execute("return Number(document.querySelector('[data-testid=timeline-list]').dataset.count);");
+  await s.execute(
+    `const over = document.querySelector('.chart-host .u-over'); const r = over.getBoundingClientRect();
+     const at = (x, type, target) => target.dispatchEvent(new MouseEvent(type, { bubbles: true, clientX: r.left + r.width * x, clientY: r.top + r.height / 2, button: 0, buttons: 1, movementX: 5 }));
+     at(0.30, 'mousemove', over); at(0.30, 'mousedown', over); at(0.45, 'mousemove', over); at(0.55, 'mousemove', over); at(0.55, 'mouseup', document);`,
+  );
+  const rangeNote = await s.waitUntil("const e = document.querySelector('[data-testid=timeline-range]'); return e && e.textContent;", [], { what: "timeline follows the zoom" });
+  const zoomedRows = await s.execute("const l = document.querySelector('[data-testid=timeline-list]'); return l ? Number(l.dataset.count) : 0;");
+  assert.ok(zoomedRows < allRows, `zoomed timeline has ${zoomedRows} rows of ${allRows} (${rangeNote})`);
+
+  log("search only the visible range");
+  await (await s.find("[data-testid=search-visible]")).click();
+  const bounds = await s.execute("return [document.querySelector('[data-testid=search-from]').value, document.querySelector('[data-testid=search-to]').value];");
+  assert.ok(bounds[0] && bounds[1], `bounds filled from the chart: ${bounds}`);
+  await input.clear();
+  await input.type("POST");
+  await (await s.find("[data-testid=search-button]")).click();
+  const bounded = await s.waitUntil("const e = document.querySelector('[data-testid=search-status]'); return e && e.textContent;", [], { what: "bounded search finished" });
+  const hitTimes = await s.execute("return [...document.querySelectorAll('[data-testid=search-hit]')].map((h) => h.dataset.time);");
+  assert.ok(hitTimes.length > 0, `bounded search found hits: ${bounded}`);
+  const within = await s.execute(
+    `const z = arguments[0]; const parse = (t) => Date.parse(t.replace(' ', 'T') + (z === 'Z' ? 'Z' : z));
+     const [a, b] = [document.querySelector('[data-testid=search-from]').value, document.querySelector('[data-testid=search-to]').value];
+     return [...document.querySelectorAll('[data-testid=search-hit]')].every((h) => { const t = Date.parse(h.dataset.time); return t >= parse(a) - 1000 && t <= parse(b) + 1000; });`,
+    ["+03:00"],
+  );
+  assert.ok(within, `every hit is inside ${bounds}: ${bounded}`);
+  await screenshot(s, "06-zoom-and-bounded-search");
+
+  log("export the chart as SVG");
+  await (await s.find("[data-testid=chart-svg]")).click();
+  const svgFile = await savedFile(dialogs, ".svg");
+  assert.match(fs.readFileSync(svgFile, "utf8"), /<svg[\s>]/);
+
+  log("save the case, reopen it from the recent list");
+  await (await s.find("[data-testid=save-case]")).click();
+  await toast(s, "Saved the case");
+  const caseFile = await savedFile(dialogs, ".faultline");
+  assert.ok(caseFile && fs.statSync(caseFile).size > 0, "the case file exists");
+  await s.execute("location.reload();");
+  await s.waitFor("[data-testid=recent-case]");
+  await screenshot(s, "07-recent-cases");
+  const recent = await textOf(s, "[data-testid=recent-case]");
+  assert.ok(recent.length >= 1, `recent: ${recent}`);
+  await (await s.find("[data-testid=recent-case]")).click();
+  await s.waitFor("[data-testid=suspect]", { timeout: 30000 });
+  await s.waitUntil("return [...document.querySelectorAll('[data-testid=timeline-entry] .tl-text')].some((t) => t.textContent.includes('Archive logins start failing (E2E)'));", [], { what: "the reopened case keeps the rename" });
+  const hiddenNote = await (await s.find("[data-testid=hidden-entries] summary")).text();
+  assert.match(hiddenNote, /1 hidden/);
 }
 
 async function main() {
@@ -198,7 +336,10 @@ async function main() {
   const nativePort = await freePort();
   const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
   // A private cache folder: the app writes the sample out fresh, as on a new machine.
-  const env = { ...process.env, XDG_CACHE_HOME: path.join(tmp, "cache") };
+  // Private config folder (the recent-cases list) and scripted dialogs (see src-tauri/src/commands.rs).
+  const dialogs = path.join(tmp, "dialogs");
+  fs.mkdirSync(dialogs, { recursive: true });
+  const env = { ...process.env, XDG_CACHE_HOME: path.join(tmp, "cache"), XDG_CONFIG_HOME: path.join(tmp, "config"), FAULTLINE_E2E_DIALOGS: dialogs };
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], { stdio: ["ignore", "inherit", "inherit"], env });
   if (process.env.FAULTLINE_E2E_PIDFILE) fs.writeFileSync(process.env.FAULTLINE_E2E_PIDFILE, String(driver.pid));
   const onSignal = async () => {
@@ -212,7 +353,7 @@ async function main() {
   try {
     await waitForPort(port);
     session = await Session.create(`http://127.0.0.1:${port}`, { "tauri:options": { application: app } });
-    await run(session, tmp);
+    await run(session, tmp, dialogs);
     console.log("e2e: all steps passed");
   } catch (e) {
     failed = true;

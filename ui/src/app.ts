@@ -4,9 +4,9 @@
 import * as ipc from "./ipc";
 import type { Citation } from "./ipc/bindings/Citation";
 import { h, mount } from "./lib/dom";
-import { applyProgress, defaultNoteTime, EXPORT_FORMATS, exportFileName, progressFraction, Store, TEMPLATES, toggleLane, type State } from "./lib/store";
+import { applyProgress, centerOn, defaultNoteTime, EXPORT_FORMATS, exportFileName, fileFraction, fullRange, progressFraction, recentChoices, Store, TEMPLATES, toggleLane, type State } from "./lib/store";
 import { formatInstant, parseWallTime, parseZone, zoneChoices, zoneLabel, zoneSpec, UTC } from "./lib/time";
-import { formatCount, shortPath } from "./lib/format";
+import { formatBytes, formatCount, shortPath } from "./lib/format";
 import { ErrorChart } from "./views/chart";
 import { excerptView, metricsView, searchView, sourcesView, suspectsView, timelineView, type Actions } from "./views/panels";
 
@@ -18,6 +18,10 @@ export class App {
     zone: h("select", { class: "zone-select", title: "Show times in", "aria-label": "Display time zone" }),
     searchInput: h("input", { type: "search", placeholder: "Search raw lines (regex)…", spellcheck: false, "aria-label": "Search", "data-testid": "search-input" }),
     literal: h("input", { type: "checkbox", title: "Literal text, not a regex" }),
+    searchFrom: h("input", { type: "text", class: "mono search-time", placeholder: "from", "aria-label": "Search from (display zone)", "data-testid": "search-from", spellcheck: false }),
+    searchTo: h("input", { type: "text", class: "mono search-time", placeholder: "to", "aria-label": "Search to (display zone)", "data-testid": "search-to", spellcheck: false }),
+    visibleOnly: h("input", { type: "checkbox", title: "Only lines in the chart's visible range", "data-testid": "search-visible" }),
+    chartTools: h("div", { class: "panel-tools" }),
     exportFormat: h("select", { "aria-label": "Export format" }),
     exportTemplate: h("select", { "aria-label": "Postmortem template" }),
     status: h("div", { class: "statusbar" }),
@@ -37,16 +41,31 @@ export class App {
 
   private actions: Actions = {
     openCitation: (c, title) => void this.openCitation(c, title),
-    openHit: (hit) => void this.showExcerpt(`${shortPath(hit.file)}:${hit.line}`, hit.file, hit.offset, hit.text.length, hit.line),
+    openHit: (hit) => {
+      // Jump: the chart (and so the timeline) centres on the hit's instant.
+      if (hit.time) {
+        const s = this.store.get();
+        const full = fullRange(s.analysis);
+        const t = Date.parse(hit.time);
+        const keep = s.range && t >= s.range.from && t <= s.range.to;
+        this.store.set({ cursor: hit.time, range: full && !keep ? centerOn(s.range, t, full) : s.range });
+      }
+      void this.showExcerpt(`${shortPath(hit.file)}:${hit.line}`, hit.file, hit.offset, hit.text.length, hit.line);
+    },
     pick: (iso) => this.store.set({ cursor: iso }),
     toggleLane: (lane) => this.store.set((s) => ({ hiddenLanes: toggleLane(s.hiddenLanes, lane) })),
     deleteNote: (note) => void this.deleteNote(note.id),
     closeExcerpt: () => this.store.set({ excerpt: null }),
     closeSearch: () => this.store.set({ search: null }),
+    editEntry: (key, action, text) => void this.editEntry(key, action, text),
+    correctSource: (path, kind, tz) => void this.correctSource(path, kind, tz),
   };
 
   constructor(private root: HTMLElement) {
-    this.chart = new ErrorChart((iso) => this.store.set({ cursor: iso }));
+    this.chart = new ErrorChart(
+      (iso) => this.store.set({ cursor: iso }),
+      (range) => this.store.set({ range }),
+    );
   }
 
   start(): void {
@@ -62,8 +81,17 @@ export class App {
           void this.addPaths(d.paths);
         }
       });
+      void this.loadRecent();
     } else {
       this.toast("error", "Not running inside the Faultline app: commands are unavailable.");
+    }
+  }
+
+  private async loadRecent(): Promise<void> {
+    try {
+      this.store.set({ recent: await ipc.recentCases() });
+    } catch {
+      // The list is a convenience: without it the empty state still works.
     }
   }
 
@@ -89,6 +117,9 @@ export class App {
       { class: "search-form", on: { submit: (ev: SubmitEvent) => { ev.preventDefault(); void this.runSearch(); } } },
       e.searchInput,
       h("label", { class: "literal", title: "Match the text literally instead of as a regular expression" }, e.literal, "literal"),
+      e.searchFrom,
+      e.searchTo,
+      h("label", { class: "literal", title: "Search only the chart's visible range" }, e.visibleOnly, "visible range"),
       h("button", { type: "submit", class: "btn", "data-testid": "search-button" }, "Search"),
     );
     const toolbar = h(
@@ -99,9 +130,15 @@ export class App {
       h(
         "div",
         { class: "group" },
-        this.button("Open…", () => void this.pickAndAdd(false), { title: "Add log files, deploy history, support or alert exports to the case" }),
+        this.button("Open…", () => void this.pickAndAdd(false), { title: "Add log files, deploy history, support or alert exports to the case", testid: "open-files" }),
         this.button("Folder…", () => void this.pickAndAdd(true), { title: "Add every source in a folder to the case" }),
         this.button("Sample", () => void this.openSample(), { title: "Open the built-in sample incident (replaces the case)", cls: "subtle" }),
+      ),
+      h(
+        "div",
+        { class: "group" },
+        this.button("Open case…", () => void this.pickCase(), { title: "Open a saved .faultline case", testid: "open-case" }),
+        this.button("Save case…", () => void this.saveCase(), { title: "Save this case (sources, notes, timeline edits) as a .faultline file", testid: "save-case", needsCase: true }),
       ),
       searchForm,
       h("div", { class: "spacer" }),
@@ -112,9 +149,17 @@ export class App {
     const side = h("aside", { class: "col-side" }, e.suspects, e.sources);
     const center = h("div", { class: "col-main" }, e.summary, e.chartPanel, e.timeline);
     e.chartPanel.append(
-      h("header", { class: "panel-head" }, h("h2", null, "Error rate"), h("div", { class: "panel-tools muted" }, "Shaded: incident window · dashed: changes · red: suspect · click to pick an instant")),
+      h("header", { class: "panel-head" }, h("h2", null, "Error rate"), e.chartTools),
       h("div", { class: "panel-body" }, this.chart.el),
     );
+    mount(
+      e.chartTools,
+      h("span", { class: "muted" }, "Drag to zoom · wheel / + − ← → · click to pick an instant"),
+      h("button", { type: "button", class: "btn small", "data-testid": "zoom-reset", on: { click: () => this.store.set({ range: null }) } }, "All"),
+      h("button", { type: "button", class: "btn small", "data-testid": "chart-svg", title: "Save the chart (visible range) as SVG", on: { click: () => void this.exportChart("svg") } }, "SVG…"),
+      h("button", { type: "button", class: "btn small", "data-testid": "chart-png", title: "Save the chart as drawn as PNG", on: { click: () => void this.exportChart("png") } }, "PNG…"),
+    );
+    e.visibleOnly.addEventListener("change", () => this.syncSearchBounds());
     mount(e.main, center, side);
     mount(this.root, toolbar, e.noteBar, e.status, e.main, e.inspector, e.toast, e.drop);
   }
@@ -139,7 +184,8 @@ export class App {
     }
     if (changed("progress", "phase")) this.renderStatus(s);
     if (changed("noteFormOpen", "cursor", "zone")) this.renderNoteBar(s);
-    if (changed("phase", "ingestTz") && s.phase === "empty") mount(e.main, this.emptyState(s));
+    if (changed("phase", "ingestTz", "recent") && s.phase === "empty") mount(e.main, this.emptyState(s));
+    if (changed("title", "casePath")) e.title.title = s.casePath ?? "Not saved: the case lives in a temporary file until you save it";
     if (s.phase !== "empty" && prev && prev.phase === "empty") {
       mount(e.main, h("div", { class: "col-main" }, e.summary, e.chartPanel, e.timeline), h("aside", { class: "col-side" }, e.suspects, e.sources));
     }
@@ -153,8 +199,17 @@ export class App {
       } else if (changed("cursor")) {
         this.chart.setPicked(s.cursor);
       }
-      if (changed("analysis", "zone", "notes", "hiddenLanes", "cursor")) mount(e.timeline, timelineView(a.timeline, s.notes, s.hiddenLanes, s.zone, s.cursor, this.actions));
-      if (changed("sources", "zone")) mount(e.sources, sourcesView(s.sources, s.zone));
+      if (changed("range")) {
+        this.chart.setRange(s.range);
+        this.syncSearchBounds();
+      }
+      if (changed("analysis", "zone", "notes", "hiddenLanes", "cursor", "range", "entries", "hiddenEntries")) {
+        mount(
+          e.timeline,
+          timelineView({ entries: a.timeline, states: s.entries, hiddenEntries: s.hiddenEntries, notes: s.notes, hiddenLanes: s.hiddenLanes, zone: s.zone, cursor: s.cursor, range: s.range }, this.actions),
+        );
+      }
+      if (changed("sources", "zone", "phase")) mount(e.sources, sourcesView(s.sources, s.zone, this.actions, s.phase === "loading"));
     }
     if (changed("search", "excerpt", "zone")) {
       const parts = [s.search ? searchView(s.search, s.zone, this.actions) : null, s.excerpt ? excerptView(s.excerpt, this.actions) : null].filter((x): x is HTMLElement => x !== null);
@@ -178,12 +233,31 @@ export class App {
     }
     this.el.status.hidden = false;
     const pct = Math.round(progressFraction(p) * 100);
+    const files = (p.files ?? []).filter((f) => !f.done || f.bytes > 0).slice(-6);
     mount(
       this.el.status,
-      h("div", { class: "progress" }, h("div", { class: "progress-fill", style: { width: `${pct}%` } })),
-      h("span", null, `Reading sources: ${p.finished}/${p.planned || "?"} · ${formatCount(p.records)} records`),
-      p.current ? h("span", { class: "muted mono" }, shortPath(p.current)) : null,
-      h("button", { type: "button", class: "btn subtle", on: { click: () => void ipc.cancelIngest() } }, "Cancel"),
+      h(
+        "div",
+        { class: "status-head" },
+        h("div", { class: "progress" }, h("div", { class: "progress-fill", style: { width: `${pct}%` } })),
+        h("span", null, `Reading sources: ${p.finished}/${p.planned || "?"} · ${formatCount(p.records)} records`),
+        h("button", { type: "button", class: "btn subtle", "data-testid": "cancel-ingest", on: { click: () => void ipc.cancelIngest() } }, "Cancel"),
+      ),
+      files.length
+        ? h(
+            "div",
+            { class: "file-progress" },
+            files.map((f) =>
+              h(
+                "div",
+                { class: `file-row ${f.done ? "done" : ""}`, "data-testid": "file-progress", title: f.path },
+                h("span", { class: "mono file-name" }, shortPath(f.path)),
+                h("div", { class: "progress small" }, h("div", { class: "progress-fill", style: { width: `${Math.round(fileFraction(f) * 100)}%` } })),
+                h("span", { class: "muted mono" }, `${formatBytes(Math.min(f.read, Math.max(f.read, f.bytes)))} / ${formatBytes(f.bytes)} · ${formatCount(f.records)} rec${f.rate > 0 && !f.done ? ` · ${formatBytes(f.rate)}/s` : ""}`),
+              ),
+            ),
+          )
+        : null,
     );
   }
 
@@ -235,9 +309,28 @@ export class App {
           h("button", { type: "button", class: "btn primary big", "data-testid": "open-sample", on: { click: () => void this.openSample() } }, "Open the sample incident"),
           h("button", { type: "button", class: "btn big", on: { click: () => void this.pickAndAdd(false) } }, "Open files…"),
           h("button", { type: "button", class: "btn big", on: { click: () => void this.pickAndAdd(true) } }, "Open folder…"),
+          h("button", { type: "button", class: "btn big", on: { click: () => void this.pickCase() } }, "Open case…"),
         ),
         h("label", { class: "empty-tz" }, "Timestamps written without a zone are in ", tz),
+        this.recentList(s),
         h("p", { class: "muted small" }, "Nothing leaves this machine: files are read in place and the case lives in a temporary file."),
+      ),
+    );
+  }
+
+  private recentList(s: State): HTMLElement | null {
+    const choices = recentChoices(s.recent);
+    if (!choices.length) return null;
+    return h(
+      "div",
+      { class: "recent", "data-testid": "recent-cases" },
+      h("h2", null, "Recent cases"),
+      h(
+        "ul",
+        null,
+        choices.map((c) =>
+          h("li", null, h("button", { type: "button", class: "link recent-case", title: c.path, "data-testid": "recent-case", on: { click: () => void this.openCaseAt(c.path) } }, c.name), h("span", { class: "muted small mono" }, ` ${c.folder}`)),
+        ),
       ),
     );
   }
@@ -255,13 +348,114 @@ export class App {
 
   private async refresh(): Promise<void> {
     const s = this.store.get();
-    const [analysis, sources, notes] = await Promise.all([ipc.analyze(zoneSpec(s.zone)), ipc.sources(), ipc.notes()]);
-    this.store.set({ analysis, sources, notes, phase: "ready" });
+    const [view, sources, notes, info] = await Promise.all([ipc.analyze(zoneSpec(s.zone)), ipc.sources(), ipc.notes(), ipc.caseInfo()]);
+    // A range outside the new analysis's chart would show nothing: drop it.
+    const full = fullRange(view.analysis);
+    const range = s.range && full && s.range.to > full.from && s.range.from < full.to ? s.range : null;
+    this.store.set({ analysis: view.analysis, entries: view.entries, hiddenEntries: view.hidden, sources, notes, phase: "ready", casePath: info.path, range });
+  }
+
+  private async editEntry(key: string, action: ipc.TimelineAction, text?: string): Promise<void> {
+    try {
+      await ipc.editTimeline(key, action, text);
+      await this.refresh();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async correctSource(path: string, kind: string, tz: string): Promise<void> {
+    if (!parseZone(tz)) {
+      this.toast("error", `"${tz}" is not a zone: write UTC, local, +03:00 or an IANA name like Europe/Berlin.`);
+      return;
+    }
+    this.store.set({ phase: "loading", progress: null });
+    try {
+      const r = await ipc.correctSource(path, kind, tz, (ev) => this.store.set((s) => ({ progress: applyProgress(s.progress, ev) })));
+      await this.refresh();
+      if (r.problems.length) this.toast("error", r.problems.join("; "));
+      else this.toast("info", `Read ${shortPath(path)} again as ${kind} in ${tz}.`);
+    } catch (e) {
+      this.store.set({ phase: "ready" });
+      this.fail(e);
+      await this.refresh().catch(() => {});
+    }
+  }
+
+  private async pickCase(): Promise<void> {
+    try {
+      const path = await ipc.pickCase();
+      if (path) await this.openCaseAt(path);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async openCaseAt(path: string): Promise<void> {
+    const before = this.store.get().phase;
+    this.store.set({ phase: "loading", progress: null, search: null, excerpt: null, cursor: null, range: null });
+    try {
+      const info = await ipc.openCase(path);
+      this.store.set({ title: info.title });
+      await this.refresh();
+      void this.loadRecent();
+    } catch (e) {
+      this.store.set({ phase: before === "loading" ? "empty" : before });
+      this.fail(e);
+      void this.loadRecent();
+    }
+  }
+
+  private async saveCase(): Promise<void> {
+    const s = this.store.get();
+    try {
+      const name = exportFileName(s.title, s.analysis?.incident?.onset, "faultline").replace("-postmortem", "");
+      const path = await ipc.pickSavePath("case", name, "faultline", "Faultline case");
+      if (!path) return;
+      const info = await ipc.saveCaseAs(path);
+      this.store.set({ casePath: info.path, title: info.title ?? s.title });
+      this.toast("info", `Saved the case to ${info.path}.`);
+      void this.loadRecent();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async exportChart(format: "svg" | "png"): Promise<void> {
+    const s = this.store.get();
+    try {
+      const png = format === "png" ? this.chart.toPng() : null;
+      if (format === "png" && !png) {
+        this.toast("error", "There is no chart to save.");
+        return;
+      }
+      const name = exportFileName(s.title, s.analysis?.incident?.onset, format).replace("-postmortem", "-errors");
+      const path = await ipc.pickSavePath("chart", name, format, format.toUpperCase());
+      if (!path) return;
+      const range = s.range ? { from: new Date(s.range.from).toISOString(), to: new Date(s.range.to).toISOString() } : null;
+      const r = await ipc.exportChart(format, zoneSpec(s.zone), range, png, path);
+      this.toast("info", `Saved the chart to ${r.path} (${formatCount(r.bytes)} bytes).`);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** With "visible range" ticked, the search bounds follow the chart. */
+  private syncSearchBounds(): void {
+    const e = this.el;
+    const s = this.store.get();
+    const on = e.visibleOnly.checked;
+    e.searchFrom.disabled = on;
+    e.searchTo.disabled = on;
+    if (!on) return;
+    const r = s.range ?? fullRange(s.analysis);
+    e.searchFrom.value = r ? formatInstant(new Date(r.from).toISOString(), s.zone) : "";
+    e.searchTo.value = r ? formatInstant(new Date(r.to).toISOString(), s.zone) : "";
   }
 
   private async openSample(): Promise<void> {
     const before = this.store.get().phase;
-    this.store.set({ phase: "loading", progress: null, search: null, excerpt: null, cursor: null });
+    this.store.set({ phase: "loading", progress: null, search: null, excerpt: null, cursor: null, range: null });
     try {
       const opened = await ipc.openSample((ev) => this.store.set((s) => ({ progress: applyProgress(s.progress, ev) })));
       const zone = parseZone(opened.display_tz) ?? UTC;
@@ -301,7 +495,20 @@ export class App {
     const pattern = this.el.searchInput.value;
     if (!pattern.trim()) return;
     const literal = this.el.literal.checked;
-    this.store.set({ search: { pattern, literal, hits: [], summary: null, running: true, error: null } });
+    const zone = this.store.get().zone;
+    const bound = (text: string, what: string): string | null | undefined => {
+      if (!text.trim()) return null;
+      const ms = parseWallTime(text, zone);
+      if (ms === null) {
+        this.toast("error", `Search ${what}: "${text}" is not a time; write YYYY-MM-DD HH:MM[:SS] in ${zoneLabel(zone)}.`);
+        return undefined;
+      }
+      return new Date(ms).toISOString();
+    };
+    const from = bound(this.el.searchFrom.value, "from");
+    const to = bound(this.el.searchTo.value, "to");
+    if (from === undefined || to === undefined) return;
+    this.store.set({ search: { pattern, literal, from, to, hits: [], summary: null, running: true, error: null } });
     // Hits arrive one message each; render at most once a frame.
     let pending: ipc.SearchHitDto[] = [];
     let scheduled = false;
@@ -312,7 +519,7 @@ export class App {
       this.store.set((s) => (s.search && s.search.pattern === pattern ? { search: { ...s.search, hits: s.search.hits.concat(batch) } } : {}));
     };
     try {
-      const summary = await ipc.search({ pattern, literal, max: 500 }, (hit) => {
+      const summary = await ipc.search({ pattern, literal, from, to, max: 2000 }, (hit) => {
         pending.push(hit);
         if (!scheduled) {
           scheduled = true;
@@ -375,7 +582,7 @@ export class App {
     const s = this.store.get();
     const fmt = EXPORT_FORMATS.find((f) => f.id === this.el.exportFormat.value) ?? EXPORT_FORMATS[0]!;
     try {
-      const path = await ipc.pickSavePath(exportFileName(s.title, s.analysis?.incident?.onset, fmt.ext), [fmt.ext], fmt.label);
+      const path = await ipc.pickSavePath("report", exportFileName(s.title, s.analysis?.incident?.onset, fmt.ext), fmt.ext, fmt.label);
       if (!path) return;
       const r = await ipc.exportReport(fmt.id, this.el.exportTemplate.value, zoneSpec(s.zone), path);
       this.toast("info", `Saved ${fmt.label} postmortem to ${r.path} (${formatCount(r.bytes)} bytes).`);

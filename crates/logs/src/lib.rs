@@ -433,6 +433,9 @@ where
     let job_rx = std::sync::Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<(u64, Vec<u8>, Done<S>)>();
     std::thread::scope(|scope| -> Result<LogSummary, LogError> {
+        // Owned by this closure, so an early return (a read error) drops it and
+        // the idle workers' `recv` ends: `scope` waits for them before returning.
+        let job_tx = job_tx;
         for _ in 0..threads {
             let (job_rx, done_tx, new_sink) = (&job_rx, done_tx.clone(), &new_sink);
             scope.spawn(move || loop {
@@ -735,6 +738,27 @@ mod tests {
                 assert!(joins.len() > 100 && joins.iter().any(|j| *j & flags::OUT_OF_ORDER != 0), "{joins:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_read_error_mid_file_is_an_error_not_a_hang() {
+        struct FailsAfter(Vec<u8>, usize);
+        impl std::io::Read for FailsAfter {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.1 >= self.0.len() {
+                    return Err(std::io::Error::other("disk went away"));
+                }
+                let n = buf.len().min(self.0.len() - self.1);
+                buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+                self.1 += n;
+                Ok(n)
+            }
+        }
+        let data = format!("{}\n", access_line(1, 3, 200)).repeat(200).into_bytes();
+        let format = LogFormat::from_name("nginx-combined").unwrap();
+        let reader = std::io::BufReader::new(FailsAfter(data, 0));
+        let result = parse_chunked(reader, &format, &opts(), 2, 256, Seen::default, |_, _| {});
+        assert!(matches!(result, Err(LogError::Read { .. })), "{result:?}");
     }
 
     #[test]

@@ -3,8 +3,10 @@
 // a webview, and the IPC surface is visible in one place.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import { open, save } from "@tauri-apps/plugin-dialog";
 import type { Analysis } from "./bindings/Analysis";
+import type { AnalysisView } from "./bindings/AnalysisView";
+import type { CaseInfo } from "./bindings/CaseInfo";
+import type { RecentCaseDto } from "./bindings/RecentCaseDto";
 import type { ExcerptDto } from "./bindings/ExcerptDto";
 import type { ExportResult } from "./bindings/ExportResult";
 import type { IngestEvent } from "./bindings/IngestEvent";
@@ -16,7 +18,7 @@ import type { SearchHitDto } from "./bindings/SearchHitDto";
 import type { SearchSummary } from "./bindings/SearchSummary";
 import type { SourceRow } from "./bindings/SourceRow";
 
-export type { Analysis, ExcerptDto, ExportResult, IngestEvent, IngestResult, IpcError, NoteDto, OpenedSample, SearchHitDto, SearchSummary, SourceRow };
+export type { Analysis, AnalysisView, CaseInfo, RecentCaseDto, ExcerptDto, ExportResult, IngestEvent, IngestResult, IpcError, NoteDto, OpenedSample, SearchHitDto, SearchSummary, SourceRow };
 
 /** Errors from commands arrive as `{code, message}`; anything else (a Tauri failure) is wrapped. */
 export function asIpcError(e: unknown): IpcError {
@@ -50,7 +52,7 @@ export function cancelIngest(): Promise<void> {
   return call("cancel_ingest");
 }
 
-export function analyze(displayTz: string): Promise<Analysis> {
+export function analyze(displayTz: string): Promise<AnalysisView> {
   return call("analyze", { displayTz });
 }
 
@@ -86,15 +88,52 @@ export function exportReport(format: string, template: string, displayTz: string
   return call("export", { format, template, displayTz, path });
 }
 
-/** Asks for files (or a folder) to add; null when cancelled. */
-export async function pickInputs(folder: boolean): Promise<string[] | null> {
-  const picked = await open({ multiple: !folder, directory: folder, title: folder ? "Add a folder of logs" : "Add log files and exports" });
-  if (picked === null) return null;
-  return Array.isArray(picked) ? picked : [picked];
+export function exportChart(format: "svg" | "png", displayTz: string, range: { from: string; to: string } | null, png: number[] | null, path: string): Promise<ExportResult> {
+  return call("export_chart", { format, displayTz, from: range?.from ?? null, to: range?.to ?? null, png, path });
 }
 
-export async function pickSavePath(defaultName: string, extensions: string[], label: string): Promise<string | null> {
-  return save({ defaultPath: defaultName, filters: [{ name: label, extensions }], title: "Export postmortem" });
+export function correctSource(path: string, kind: string, tz: string, onProgress: (e: IngestEvent) => void): Promise<IngestResult> {
+  const ch = new Channel<IngestEvent>();
+  ch.onmessage = onProgress;
+  return call("correct_source", { path, kind, tz, onProgress: ch });
+}
+
+export type TimelineAction = "pin" | "unpin" | "hide" | "show" | "rename";
+
+export function editTimeline(key: string, action: TimelineAction, text?: string): Promise<void> {
+  return call("edit_timeline", { key, action, text: text ?? null });
+}
+
+export function caseInfo(): Promise<CaseInfo> {
+  return call("case_info");
+}
+
+export function saveCaseAs(path: string): Promise<CaseInfo> {
+  return call("save_case_as", { path });
+}
+
+export function openCase(path: string): Promise<CaseInfo> {
+  return call("open_case", { path });
+}
+
+export function recentCases(): Promise<RecentCaseDto[]> {
+  return call("recent_cases");
+}
+
+// Dialogs run in the app (Rust side), which remembers what the user chose:
+// commands that read or write files accept only those paths.
+
+/** Asks for files (or a folder) to add; null when cancelled. */
+export function pickInputs(folder: boolean): Promise<string[] | null> {
+  return call("choose_inputs", { folder });
+}
+
+export function pickSavePath(purpose: "report" | "chart" | "case", defaultName: string, extension: string, label: string): Promise<string | null> {
+  return call("choose_save_path", { purpose, defaultName, extension, label });
+}
+
+export function pickCase(): Promise<string | null> {
+  return call("choose_case");
 }
 
 export type DropState = { kind: "over" } | { kind: "leave" } | { kind: "drop"; paths: string[] };

@@ -1,19 +1,19 @@
 // Number and score formatting shared by the panels.
 
-/** Counts arrive as JSON numbers even where the generated bindings say bigint. */
-export function num(v: number | bigint | null | undefined): number {
-  return v === null || v === undefined ? 0 : Number(v);
+/** A count that may be absent, as a number (0 when absent). */
+export function num(v: number | null | undefined): number {
+  return v ?? 0;
 }
 
 /** `1,234`; `12.3k` and `4.1M` when `compact`. */
-export function formatCount(v: number | bigint, compact = false): string {
+export function formatCount(v: number, compact = false): string {
   const n = num(v);
   if (compact && Math.abs(n) >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
   if (compact && Math.abs(n) >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
   return n.toLocaleString("en-US");
 }
 
-export function formatBytes(v: number | bigint): string {
+export function formatBytes(v: number): string {
   const n = num(v);
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chartData } from "./series";
 
-const b = (start: string, total: number, errors: number) => ({ start, total: BigInt(total), errors: BigInt(errors), http_5xx: BigInt(0), http_4xx: BigInt(0), warnings: BigInt(0) });
+const b = (start: string, total: number, errors: number) => ({ start, total, errors, http_5xx: 0, http_4xx: 0, warnings: 0 });
 
 describe("chartData", () => {
   it("puts omitted empty buckets back as zeros", () => {

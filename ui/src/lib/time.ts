@@ -173,9 +173,9 @@ export function parseWallTime(text: string, z: Zone): number | null {
 }
 
 /** `45s`, `4m 05s`, `1h 02m`, `2d 03h`; `—` when unknown. */
-export function formatDuration(seconds: number | bigint | null | undefined): string {
+export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return "—";
-  let s = Math.round(Number(seconds));
+  let s = Math.round(seconds);
   if (!Number.isFinite(s)) return "—";
   const neg = s < 0;
   s = Math.abs(s);

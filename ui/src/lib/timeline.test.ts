@@ -32,8 +32,8 @@ describe("timeline lanes", () => {
 
 describe("citationFor", () => {
   const cites: Citation[] = [
-    { file: "/cache/samples/app/archive-portal.log", line: 5857 as unknown as bigint, offset: 0 as unknown as bigint, text: "x" },
-    { file: "/cache/samples/deploys/config-history.log", line: 1 as unknown as bigint, offset: 0 as unknown as bigint, text: "y" },
+    { file: "/cache/samples/app/archive-portal.log", line: 5857, offset: 0, text: "x" },
+    { file: "/cache/samples/deploys/config-history.log", line: 1, offset: 0, text: "y" },
   ];
   it("links an evidence line to the record it names", () => {
     expect(citationFor("appears in 339 tracebacks (first: /cache/samples/app/archive-portal.log:5857)", cites)).toBe(cites[0]);

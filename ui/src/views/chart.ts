@@ -8,6 +8,7 @@ import type { Analysis } from "../ipc";
 import { chartData } from "../lib/series";
 import { formatInstant, shiftedForLocalGetters, type Zone } from "../lib/time";
 import { h } from "../lib/dom";
+import { clampRange, fullRange, panRange, zoomRange, type Range } from "../lib/store";
 
 const COLORS = {
   total: "#7b8794",
@@ -30,11 +31,60 @@ export class ErrorChart {
   private band: { from: number; to: number | null } | null = null;
   private markers: Marker[] = [];
   private picked: number | null = null;
+  private justSelected = false;
+  private bounds: Range | null = null;
+  private range: Range | null = null;
 
-  constructor(private onPick: (iso: string) => void) {
-    this.el = h("div", { class: "chart-host" });
+  /**
+   * `onRange` is told the range the analyst zoomed or panned to (null: all);
+   * the chart shows it once the app passes it back through `setRange`, so
+   * the chart, the timeline and search share one visible range.
+   */
+  constructor(private onPick: (iso: string) => void, private onRange: (r: Range | null) => void = () => {}) {
+    this.el = h("div", { class: "chart-host", tabindex: "0", "aria-label": "Error-rate chart: drag to zoom, wheel to zoom, arrows to pan, 0 to reset", "data-testid": "chart" });
     this.resize = new ResizeObserver(() => this.fit());
     this.resize.observe(this.el);
+    this.el.addEventListener("keydown", (ev) => this.onKey(ev));
+  }
+
+  private current(): Range | null {
+    return this.range ?? this.bounds;
+  }
+
+  private onKey(ev: KeyboardEvent): void {
+    const r = this.current();
+    if (!r || !this.bounds) return;
+    const mid = (r.from + r.to) / 2;
+    let next: Range | null | undefined;
+    if (ev.key === "+" || ev.key === "=") next = zoomRange(r, 0.5, mid, this.bounds);
+    else if (ev.key === "-" || ev.key === "_") next = zoomRange(r, 2, mid, this.bounds);
+    else if (ev.key === "ArrowLeft") next = panRange(r, -0.25, this.bounds);
+    else if (ev.key === "ArrowRight") next = panRange(r, 0.25, this.bounds);
+    else if (ev.key === "0" || ev.key === "Escape") next = null;
+    if (next === undefined) return;
+    ev.preventDefault();
+    this.onRange(next && isFull(next, this.bounds) ? null : next);
+  }
+
+  /** Shows `r` (null: everything). */
+  setRange(r: Range | null): void {
+    this.range = r && this.bounds ? clampRange(r, this.bounds) : null;
+    const u = this.plot;
+    if (!u) return;
+    const show = this.current();
+    if (show) u.setScale("x", { min: show.from / 1000, max: show.to / 1000 });
+  }
+
+  /** The chart as drawn (PNG bytes), for export. */
+  toPng(): number[] | null {
+    const canvas = this.plot?.ctx.canvas;
+    if (!canvas) return null;
+    const url = canvas.toDataURL("image/png");
+    const b64 = url.slice(url.indexOf(",") + 1);
+    const bin = atob(b64);
+    const out = new Array<number>(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
   }
 
   private fit(): void {
@@ -63,13 +113,15 @@ export class ErrorChart {
       .filter((e) => e.kind === "change" || e.kind === "fix")
       .map((e) => ({ x: Date.parse(e.time) / 1000, label: e.change_id ?? e.kind, suspect: e.suspect }));
     const step = Math.max(1, Number(analysis.series.bucket_seconds));
+    this.bounds = fullRange(analysis);
 
     const opts: uPlot.Options = {
       width: Math.max(200, this.el.clientWidth || 800),
       height: 220,
       tzDate: (ts) => shiftedForLocalGetters(ts * 1000, zone),
       legend: { show: true, live: true },
-      cursor: { drag: { x: false, y: false }, points: { size: 6 } },
+      // Drag selects a range (brush); setSelect turns it into a zoom.
+      cursor: { drag: { x: true, y: false, setScale: false }, points: { size: 6 } },
       // Errors get their own scale (right axis): at a few per minute against
       // a hundred requests they would be a flat line on the shared one.
       scales: {
@@ -103,11 +155,43 @@ export class ErrorChart {
         { label: `All records / ${formatStep(step)}`, stroke: COLORS.total, fill: COLORS.totalFill, width: 1.25, points: { show: false } },
         { label: `Errors / ${formatStep(step)} (right axis)`, scale: "err", stroke: COLORS.errors, fill: COLORS.errorsFill, width: 1.75, points: { show: false } },
       ],
-      hooks: { drawClear: [(u) => this.drawBand(u)], draw: [(u) => this.drawMarkers(u)] },
+      hooks: {
+        drawClear: [(u) => this.drawBand(u)],
+        draw: [(u) => this.drawMarkers(u)],
+        setSelect: [
+          (u) => {
+            if (u.select.width < 4 || !this.bounds) return;
+            const from = u.posToVal(u.select.left, "x") * 1000;
+            const to = u.posToVal(u.select.left + u.select.width, "x") * 1000;
+            this.justSelected = true;
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            this.onRange(clampRange({ from, to }, this.bounds));
+          },
+        ],
+      },
     };
     this.plot = new uPlot(opts, data, this.el);
+    this.setRange(this.range);
+    this.plot.over.addEventListener(
+      "wheel",
+      (ev: WheelEvent) => {
+        const u = this.plot;
+        const r = this.current();
+        if (!u || !r || !this.bounds) return;
+        ev.preventDefault();
+        const rect = u.over.getBoundingClientRect();
+        const at = u.posToVal(ev.clientX - rect.left, "x") * 1000;
+        const next = ev.shiftKey ? panRange(r, Math.sign(ev.deltaY) * 0.15, this.bounds) : zoomRange(r, ev.deltaY < 0 ? 0.8 : 1.25, at, this.bounds);
+        this.onRange(isFull(next, this.bounds) ? null : next);
+      },
+      { passive: false },
+    );
     this.plot.over.addEventListener("click", () => {
       const u = this.plot;
+      if (this.justSelected) {
+        this.justSelected = false;
+        return;
+      }
       if (!u || u.cursor.left == null || u.cursor.left < 0) return;
       const x = u.posToVal(u.cursor.left, "x");
       this.picked = Math.round(x);
@@ -212,4 +296,8 @@ function formatStep(seconds: number): string {
   if (seconds % 3600 === 0) return `${seconds / 3600}h`;
   if (seconds % 60 === 0) return `${seconds / 60}m`;
   return `${seconds}s`;
+}
+
+function isFull(r: Range, bounds: Range): boolean {
+  return r.from <= bounds.from && r.to >= bounds.to;
 }

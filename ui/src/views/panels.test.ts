@@ -5,13 +5,13 @@ import { parseZone } from "../lib/time";
 
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 const noop = () => {};
-const act: Actions = { openCitation: noop, openHit: noop, pick: noop, toggleLane: noop, deleteNote: noop, closeExcerpt: noop, closeSearch: noop };
+const act: Actions = { openCitation: noop, openHit: noop, pick: noop, toggleLane: noop, deleteNote: noop, closeExcerpt: noop, closeSearch: noop, editEntry: noop, correctSource: noop };
 const zone = parseZone("+03:00")!;
 
 describe("panels render log text as text", () => {
   it("timeline", () => {
     const e: TimelineEntry = { time: "2026-11-17T08:40:05Z", kind: "error_onset", source: "/x/nginx/access.log", text: `GET /search?q=${HOSTILE}`, citation: null, change_id: null, suspect: false };
-    const el = timelineView([e], [], new Set(), zone, null, act);
+    const el = timelineView({ entries: [e], states: [{ key: "k", pinned: false, renamed_from: null }], hiddenEntries: [], notes: [], hiddenLanes: new Set(), zone, cursor: null, range: null }, act);
     expect(el.querySelector("img")).toBeNull();
     expect(el.textContent).toContain(HOSTILE);
     expect(el.textContent).toContain("11:40:05");
@@ -28,5 +28,24 @@ describe("panels render log text as text", () => {
   });
   it("shortens deep paths in evidence", () => {
     expect(shortenPaths("first: /tmp/e2e/cache/faultline/samples/app/archive-portal.log:5857)")).toBe("first: app/archive-portal.log:5857)");
+  });
+  it("a timeline row names the cited file of a rotated set, with its line", () => {
+    const e: TimelineEntry = { time: "2026-11-17T08:27:04Z", kind: "error_onset", source: "/x/nginx/access.log", text: "first error", citation: { file: "/x/nginx/access.log.1", line: 10298, offset: 5, text: "raw" }, change_id: null, suspect: false };
+    const el = timelineView({ entries: [e], states: [{ key: "k", pinned: true, renamed_from: "old" }], hiddenEntries: [], notes: [], hiddenLanes: new Set(), zone, cursor: null, range: null }, act);
+    expect(el.querySelector(".tl-source")!.textContent).toBe("nginx/access.log.1:10298");
+    expect(el.querySelector(".pin-flag")).not.toBeNull();
+    expect(el.querySelector(".renamed-flag")).not.toBeNull();
+  });
+  it("a long timeline builds only the rows in view, and follows the visible range", () => {
+    const entries: TimelineEntry[] = Array.from({ length: 20_000 }, (_, i) => ({ time: new Date(Date.UTC(2026, 10, 17, 8) + i * 1000).toISOString(), kind: "alert", source: "/p", text: `alert ${i}`, citation: null, change_id: null, suspect: false }));
+    const states = entries.map((_, i) => ({ key: `k${i}`, pinned: false, renamed_from: null }));
+    const base = { entries, states, hiddenEntries: [], notes: [], hiddenLanes: new Set<never>(), zone, cursor: null };
+    const all = timelineView({ ...base, range: null }, act);
+    expect(all.querySelectorAll("[data-testid=timeline-entry]").length).toBeLessThan(100);
+    expect(all.querySelector("[data-testid=timeline-list]")!.getAttribute("data-count")).toBe("20001");
+    const from = Date.UTC(2026, 10, 17, 8);
+    const some = timelineView({ ...base, range: { from, to: from + 9_000 } }, act);
+    expect(some.querySelector("[data-testid=timeline-list]")!.getAttribute("data-count")).toBe("11");
+    expect(some.querySelector("[data-testid=timeline-range]")!.textContent).toMatch(/^10 in/);
   });
 });

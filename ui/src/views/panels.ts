@@ -8,7 +8,11 @@ import { h, highlight, type Child } from "../lib/dom";
 import { barPercent, formatBytes, formatCount, num, scoreTier, shortenHashes, shortPath } from "../lib/format";
 import { dayOf, formatDuration, formatInstant, type Zone } from "../lib/time";
 import { citationFor, citationLabel, kindLabel, laneCounts, laneOf, LANES, noteFor, visibleEntries, type Lane } from "../lib/timeline";
-import type { SearchState, ExcerptState } from "../lib/store";
+import { inRange, type SearchState, type ExcerptState, type Range } from "../lib/store";
+import type { EntryStateDto } from "../ipc/bindings/EntryStateDto";
+import type { HiddenEntryDto } from "../ipc/bindings/HiddenEntryDto";
+import type { TimelineAction } from "../ipc";
+import { virtualList } from "./vlist";
 
 export type Actions = {
   openCitation: (c: Citation, title: string) => void;
@@ -18,6 +22,8 @@ export type Actions = {
   deleteNote: (note: NoteDto) => void;
   closeExcerpt: () => void;
   closeSearch: () => void;
+  editEntry: (key: string, action: TimelineAction, text?: string) => void;
+  correctSource: (path: string, kind: string, tz: string) => void;
 };
 
 export function panel(title: Child, extra: Child, body: Child, cls = ""): HTMLElement {
@@ -128,73 +134,158 @@ export function suspectsView(a: Analysis, zone: Zone, act: Actions): HTMLElement
 
 // ---- Timeline -------------------------------------------------------------------
 
-export function timelineView(entries: TimelineEntry[], notes: NoteDto[], hidden: ReadonlySet<Lane>, zone: Zone, cursor: string | null, act: Actions): HTMLElement {
+/** Row height of the virtualized timeline (px); rows are one line, the tooltip has the rest. */
+export const TIMELINE_ROW = 26;
+
+export type TimelineRowsInput = {
+  entries: TimelineEntry[];
+  states: EntryStateDto[];
+  hiddenEntries: HiddenEntryDto[];
+  notes: NoteDto[];
+  hiddenLanes: ReadonlySet<Lane>;
+  zone: Zone;
+  cursor: string | null;
+  range: Range | null;
+};
+
+/** Where an entry comes from: the cited file and line (the rotated member, not the set's name), else its source. */
+export function entryLocation(e: TimelineEntry): { label: string; title: string } {
+  const c = e.citation;
+  if (c) {
+    const line = num(c.line);
+    return { label: line > 0 ? `${shortPath(c.file)}:${line}` : shortPath(c.file), title: citationLabel(c) };
+  }
+  return { label: shortPath(e.source), title: e.source };
+}
+
+function entryRow(e: TimelineEntry, st: EntryStateDto | undefined, input: TimelineRowsInput, act: Actions): HTMLElement {
+  const lane = laneOf(e.kind);
+  const note = noteFor(e, input.notes);
+  const c = e.citation;
+  const zone = input.zone;
+  const selected = input.cursor !== null && Date.parse(input.cursor) === Date.parse(e.time);
+  const loc = entryLocation(e);
+  const key = st?.key ?? "";
+  const text = h(
+    "div",
+    { class: "tl-text", title: st?.renamed_from ? `${e.text}\n(renamed from: ${st.renamed_from})` : e.text },
+    st?.pinned ? h("span", { class: "pin-flag", title: "Pinned: kept in the postmortem" }, "★") : null,
+    e.suspect ? h("span", { class: "suspect-flag", title: "Suggested root cause" }, "suspect") : null,
+    st?.renamed_from ? h("span", { class: "renamed-flag", title: `Renamed from: ${st.renamed_from}` }, "renamed") : null,
+    shortenHashes(e.text),
+  );
+  const stop = (f: () => void) => (ev: MouseEvent) => {
+    ev.stopPropagation();
+    f();
+  };
+  const actions = note
+    ? [h("button", { class: "icon-btn", type: "button", title: "Delete note", "aria-label": "Delete note", on: { click: stop(() => act.deleteNote(note)) } }, "✕")]
+    : key
+      ? [
+          h("button", { class: `icon-btn ${st?.pinned ? "on" : ""}`, type: "button", title: st?.pinned ? "Unpin" : "Pin: keep in the postmortem whatever later analysis says", "aria-label": "Pin", "data-testid": "tl-pin", on: { click: stop(() => act.editEntry(key, st?.pinned ? "unpin" : "pin")) } }, st?.pinned ? "★" : "☆"),
+          h("button", { class: "icon-btn", type: "button", title: "Rename this milestone", "aria-label": "Rename", "data-testid": "tl-rename", on: { click: stop(() => startRename(row, text, e.text, st?.renamed_from ?? null, (t) => act.editEntry(key, "rename", t))) } }, "✎"),
+          h("button", { class: "icon-btn", type: "button", title: "Hide from the timeline and the postmortem", "aria-label": "Hide", "data-testid": "tl-hide", on: { click: stop(() => act.editEntry(key, "hide")) } }, "⊘"),
+        ]
+      : [];
+  const row = h(
+    "div",
+    {
+      class: `tl-row lane-${lane} ${e.suspect ? "is-suspect" : ""} ${selected ? "selected" : ""} ${c ? "clickable" : ""} ${st?.pinned ? "is-pinned" : ""}`,
+      "data-testid": "timeline-entry",
+      data: { kind: e.kind, time: e.time, key },
+      on: {
+        click: () => {
+          act.pick(e.time);
+          if (c) act.openCitation(c, kindLabel(e.kind));
+        },
+      },
+    },
+    h("span", { class: "tl-time mono", title: formatInstant(e.time, zone) }, formatInstant(e.time, zone, "time")),
+    h("span", { class: "tl-kind" }, h("span", { class: `badge lane-${lane}` }, kindLabel(e.kind))),
+    text,
+    h("span", { class: "tl-source mono", title: loc.title }, loc.label),
+    h("span", { class: "tl-actions" }, actions),
+  );
+  return row;
+}
+
+/** Swaps a row's text for an input; Enter saves, Escape cancels, an empty name restores the analysis's. */
+function startRename(row: HTMLElement, cell: HTMLElement, current: string, original: string | null, save: (text: string) => void): void {
+  const input = h("input", { type: "text", class: "tl-rename-input", value: current, "aria-label": "Milestone name", "data-testid": "tl-rename-input", placeholder: original ?? "" });
+  const form = h(
+    "form",
+    { class: "tl-rename", on: { submit: (ev: SubmitEvent) => { ev.preventDefault(); save(input.value); }, click: (ev: MouseEvent) => ev.stopPropagation() } },
+    input,
+  );
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") row.replaceChild(cell, form);
+  });
+  row.replaceChild(form, cell);
+  input.focus();
+  input.select();
+}
+
+export function timelineView(input: TimelineRowsInput, act: Actions): HTMLElement {
+  const { entries, hiddenLanes: hidden, zone } = input;
   const counts = laneCounts(entries);
-  const chips = LANES.map(({ lane, label }) =>
+  const chips: Child[] = LANES.map(({ lane, label }) =>
     h("button", { type: "button", class: `chip lane-chip lane-${lane} ${hidden.has(lane) ? "off" : "on"}`, "aria-pressed": String(!hidden.has(lane)), on: { click: () => act.toggleLane(lane) } }, `${label} ${counts[lane]}`),
   );
-  const rows: Child[] = [];
+  const stateOf = new Map<TimelineEntry, EntryStateDto>();
+  entries.forEach((e, i) => {
+    const st = input.states[i];
+    if (st) stateOf.set(e, st);
+  });
+  const shown = visibleEntries(entries, hidden).filter((e) => inRange(e.time, input.range));
+  type Item = { day: string } | { entry: TimelineEntry };
+  const items: Item[] = [];
   let day = "";
-  for (const e of visibleEntries(entries, hidden)) {
+  for (const e of shown) {
     const d = dayOf(e.time, zone);
     if (d !== day) {
       day = d;
-      rows.push(h("tr", { class: "day-row" }, h("td", { colSpan: 5 }, d)));
+      items.push({ day: d });
     }
-    const lane = laneOf(e.kind);
-    const note = noteFor(e, notes);
-    const c = e.citation;
-    const selected = cursor !== null && Date.parse(cursor) === Date.parse(e.time);
-    rows.push(
+    items.push({ entry: e });
+  }
+  const tools: Child[] = [h("div", { class: "chips" }, chips)];
+  if (input.range) tools.push(h("span", { class: "muted range-note", "data-testid": "timeline-range" }, `${shown.length} in ${formatInstant(new Date(input.range.from).toISOString(), zone, "time")}–${formatInstant(new Date(input.range.to).toISOString(), zone, "time")}`));
+  let hiddenList: HTMLElement | null = null;
+  if (input.hiddenEntries.length) {
+    hiddenList = h(
+      "details",
+      { class: "hidden-entries", "data-testid": "hidden-entries" },
+      h("summary", null, `${input.hiddenEntries.length} hidden`),
       h(
-        "tr",
-        {
-          class: `tl-row lane-${lane} ${e.suspect ? "is-suspect" : ""} ${selected ? "selected" : ""} ${c ? "clickable" : ""}`,
-          "data-testid": "timeline-entry",
-          data: { kind: e.kind },
-          on: {
-            click: () => {
-              act.pick(e.time);
-              if (c) act.openCitation(c, kindLabel(e.kind));
-            },
-          },
-        },
-        h("td", { class: "tl-time mono", title: formatInstant(e.time, zone) }, formatInstant(e.time, zone, "time")),
-        h("td", { class: "tl-kind" }, h("span", { class: `badge lane-${lane}` }, kindLabel(e.kind))),
-        h("td", { class: "tl-text", title: e.text }, e.suspect ? h("span", { class: "suspect-flag", title: "Suggested root cause" }, "suspect") : null, shortenHashes(e.text)),
-        h("td", { class: "tl-source mono", title: e.source }, shortPath(e.source)),
-        h(
-          "td",
-          { class: "tl-actions" },
-          note
-            ? h("button", { class: "icon-btn", type: "button", title: "Delete note", "aria-label": "Delete note", on: { click: (ev: MouseEvent) => { ev.stopPropagation(); act.deleteNote(note); } } }, "✕")
-            : c
-              ? h("span", { class: "cite mono", title: citationLabel(c) }, `:${num(c.line) || ""}`)
-              : null,
+        "ul",
+        null,
+        input.hiddenEntries.map((x) =>
+          h("li", null, h("span", { class: "mono" }, formatInstant(x.entry.time, zone, "time")), " ", h("span", null, shortenHashes(x.entry.text)), " ", h("button", { type: "button", class: "link", "data-testid": "tl-show", on: { click: () => act.editEntry(x.key, "show") } }, "show")),
         ),
       ),
     );
   }
-  const table = rows.length
-    ? h(
-        "table",
-        { class: "timeline-table" },
-        // Fixed layout takes column widths from the first row, which is a day header: state them here.
-        h("colgroup", null, h("col", { class: "c-time" }), h("col", { class: "c-kind" }), h("col", { class: "c-text" }), h("col", { class: "c-source" }), h("col", { class: "c-actions" })),
-        h("tbody", null, rows),
-      )
-    : h("p", { class: "muted" }, entries.length ? "All lanes are hidden." : "No milestones yet.");
-  return panel("Timeline", h("div", { class: "chips" }, chips), table, "timeline");
+  const body = items.length
+    ? virtualList(
+        items,
+        TIMELINE_ROW,
+        (it) => ("day" in it ? h("div", { class: "day-row" }, it.day) : entryRow(it.entry, stateOf.get(it.entry), input, act)),
+        { cls: "timeline-list", testid: "timeline-list" },
+      ).el
+    : h("p", { class: "muted" }, entries.length ? (input.range ? "Nothing in the visible range." : "All lanes are hidden.") : "No milestones yet.");
+  return panel("Timeline", tools, [hiddenList, body], "timeline");
 }
 
 // ---- Sources --------------------------------------------------------------------
 
-export function sourcesView(rows: SourceRow[], zone: Zone): HTMLElement {
+export const SOURCE_KINDS = ["log", "deploys", "support", "alerts"] as const;
+
+export function sourcesView(rows: SourceRow[], zone: Zone, act: Actions, busy = false): HTMLElement {
   const body = rows.length
     ? h(
         "table",
         { class: "data-table sources-table" },
-        h("thead", null, h("tr", null, ["Source", "Kind", "Format", "Zone", "Records", "Unparsed"].map((t) => h("th", null, t)))),
+        h("thead", null, h("tr", null, ["Source", "Kind", "Format", "Zone", "Records", "Unparsed", ""].map((t) => h("th", null, t)))),
         h(
           "tbody",
           null,
@@ -202,48 +293,64 @@ export function sourcesView(rows: SourceRow[], zone: Zone): HTMLElement {
             const s = r.summary;
             const unparsed = num(s.unparsed);
             const range = s.first ? `${formatInstant(s.first, zone)} → ${formatInstant(s.last, zone)}` : "no timed records";
+            const kind = h("select", { class: "src-kind", "aria-label": "Kind", "data-testid": "source-kind", disabled: busy }, SOURCE_KINDS.map((k) => h("option", { value: k, selected: k === s.kind }, k)));
+            const tz = h("input", { type: "text", class: "src-tz mono", value: s.tz, "aria-label": "Zone of timestamps without one", "data-testid": "source-tz", spellcheck: false, disabled: busy });
+            const apply = h("button", { type: "button", class: "btn small", hidden: true, "data-testid": "source-apply", title: "Read this source again as this kind, in this zone", on: { click: () => act.correctSource(s.path, kind.value, tz.value.trim()) } }, "Re-read");
+            const dirty = () => {
+              apply.hidden = kind.value === s.kind && tz.value.trim() === s.tz;
+            };
+            kind.addEventListener("change", dirty);
+            tz.addEventListener("input", dirty);
+            tz.addEventListener("keydown", (ev) => {
+              if (ev.key === "Enter" && !apply.hidden) apply.click();
+            });
             return h(
               "tr",
-              { "data-testid": "source-row", title: `${s.path}\n${range}\n${formatBytes(s.bytes)}${s.notes.length ? "\n" + s.notes.join("\n") : ""}` },
+              { "data-testid": "source-row", data: { path: s.path }, title: `${s.path}\n${range}\n${formatBytes(s.bytes)}${s.notes.length ? "\n" + s.notes.join("\n") : ""}` },
               h("td", { class: "mono src-path" }, shortPath(s.path), r.complete ? null : h("span", { class: "warn-tag" }, "incomplete"), s.notes.length ? h("span", { class: "note-tag" }, `${s.notes.length} note${s.notes.length > 1 ? "s" : ""}`) : null),
-              h("td", null, s.kind),
+              h("td", null, kind),
               h("td", { class: "mono" }, s.format),
-              h("td", { class: "mono" }, s.tz),
+              h("td", null, tz),
               h("td", { class: "num" }, formatCount(s.records)),
               h("td", { class: `num ${unparsed > 0 ? "warn" : ""}` }, formatCount(unparsed)),
+              h("td", null, apply),
             );
           }),
         ),
       )
     : h("p", { class: "muted" }, "No sources.");
-  return panel("Sources", h("span", { class: "muted" }, `${rows.length}`), body, "sources");
+  return panel("Sources", h("span", { class: "muted" }, `${rows.length} · correct a kind or zone and re-read`), body, "sources");
 }
 
 // ---- Search results and raw lines ---------------------------------------------
 
+/** Row height of the virtualized search results (px). */
+export const HIT_ROW = 22;
+
 export function searchView(s: SearchState, zone: Zone, act: Actions): HTMLElement {
+  const bounds = s.from || s.to ? ` · ${s.from ? formatInstant(s.from, zone) : "…"} → ${s.to ? formatInstant(s.to, zone) : "…"}` : "";
   const status = s.error
     ? h("span", { class: "error-text" }, s.error)
     : s.running
       ? h("span", { class: "muted" }, `Searching… ${s.hits.length}`)
-      : h("span", { class: "muted", "data-testid": "search-status" }, `${s.hits.length} hit${s.hits.length === 1 ? "" : "s"}${s.summary?.truncated ? " (limit reached)" : ""}`);
-  const list = h(
-    "ol",
-    { class: "hits" },
-    s.hits.map((hit) =>
+      : h("span", { class: "muted", "data-testid": "search-status" }, `${s.hits.length} hit${s.hits.length === 1 ? "" : "s"}${s.summary?.truncated ? " (limit reached)" : ""}${bounds}`);
+  const list = virtualList(
+    s.hits,
+    HIT_ROW,
+    (hit) =>
       h(
-        "li",
-        { class: "hit", "data-testid": "search-hit", on: { click: () => act.openHit(hit) } },
+        "div",
+        { class: "hit", "data-testid": "search-hit", data: { time: hit.time ?? "" }, on: { click: () => act.openHit(hit) } },
         h("span", { class: "hit-time mono" }, hit.time ? formatInstant(hit.time, zone) : "—"),
         h("span", { class: "hit-loc mono", title: `${hit.file}:${hit.line}` }, `${shortPath(hit.file)}:${hit.line}`),
-        h("span", { class: "hit-text mono" }, highlight(hit.text, s.pattern, s.literal)),
+        h("span", { class: "hit-text mono", title: hit.text }, highlight(hit.text, s.pattern, s.literal)),
       ),
-    ),
+    { cls: "hits", testid: "search-hits", maxHeight: 260 },
   );
   return panel(
     ["Search ", h("span", { class: "mono query" }, s.pattern)],
     [status, h("button", { class: "icon-btn", type: "button", title: "Close search", "aria-label": "Close search", on: { click: act.closeSearch } }, "✕")],
-    list,
+    list.el,
     "search-results",
   );
 }

@@ -12,11 +12,11 @@ file: string,
 /**
  * 1-based line number (0 when the record is not line-based, e.g. a commit read from a repository).
  */
-line: bigint, 
+line: number, 
 /**
  * Byte offset of the record in the (decompressed) file.
  */
-offset: bigint, 
+offset: number, 
 /**
  * The record's raw first line (capped), or a commit's `hash summary`.
  */

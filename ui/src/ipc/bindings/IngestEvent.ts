@@ -15,4 +15,8 @@ problems: Array<string>, } | { "event": "started", path: string, format: string,
 /**
  * Unchanged since the last ingest and not read again.
  */
-reused: boolean, };
+reused: boolean, } | { "event": "bytes", path: string, 
+/**
+ * Bytes read so far (decompressed bytes for a `.gz`, so it may pass `Started.bytes`).
+ */
+bytes_read: number, records: number, };

@@ -7,28 +7,28 @@ export type Metrics = {
 /**
  * Onset → first alert.
  */
-time_to_detect_s: bigint | null, 
+time_to_detect_s: number | null, 
 /**
  * Onset → first user report.
  */
-time_to_first_report_s: bigint | null, 
+time_to_first_report_s: number | null, 
 /**
  * Onset → recovered.
  */
-time_to_recover_s: bigint | null, 
+time_to_recover_s: number | null, 
 /**
  * Errors that belong to the incident.
  */
-errors: bigint, 
+errors: number, 
 /**
  * Distinct clients (IPs / users) that saw an incident error.
  */
-affected_clients: bigint, 
+affected_clients: number, 
 /**
  * Highest incident errors per minute.
  */
-peak_errors_per_minute: bigint, 
+peak_errors_per_minute: number, 
 /**
  * Support messages about the symptom during the incident.
  */
-user_reports: bigint, };
+user_reports: number, };

@@ -11,20 +11,20 @@ start: string,
 /**
  * All records (requests + log records).
  */
-total: bigint, 
+total: number, 
 /**
  * Errors (5xx, error/critical records).
  */
-errors: bigint, 
+errors: number, 
 /**
  * Of which 5xx responses.
  */
-http_5xx: bigint, 
+http_5xx: number, 
 /**
  * 4xx responses.
  */
-http_4xx: bigint, 
+http_4xx: number, 
 /**
  * Warnings.
  */
-warnings: bigint, };
+warnings: number, };

@@ -17,7 +17,7 @@ template: string,
 /**
  * Records with this signature inside the incident window.
  */
-count: bigint, 
+count: number, 
 /**
  * First occurrence.
  */

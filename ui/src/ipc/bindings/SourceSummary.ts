@@ -20,11 +20,11 @@ format: string,
 /**
  * Records read (a traceback is part of one record).
  */
-records: bigint, 
+records: number, 
 /**
  * Lines that could not be read as a record (still searchable).
  */
-unparsed: bigint, 
+unparsed: number, 
 /**
  * Earliest instant.
  */
@@ -40,7 +40,7 @@ tz: string,
 /**
  * Size in bytes (of all files, for folder sources).
  */
-bytes: bigint, 
+bytes: number, 
 /**
  * SHA-256 of the content (for folders: of the sorted file hashes), hex.
  */

@@ -9,15 +9,15 @@ export type Span = {
 /**
  * 1-based number of the record's first line (0 when not line-based, e.g. a git commit).
  */
-line: bigint, 
+line: number, 
 /**
  * Byte offset of the record's first byte.
  */
-offset: bigint, 
+offset: number, 
 /**
  * Length in bytes of the whole record, continuation lines included.
  */
-len: bigint, 
+len: number, 
 /**
  * Number of lines the record spans.
  */
