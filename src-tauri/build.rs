@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "choose_inputs",
     "choose_save_path",
     "choose_case",
+    "launch_options",
 ];
 
 fn main() {

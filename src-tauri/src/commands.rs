@@ -288,3 +288,10 @@ pub async fn export(
     let s = state.0.clone();
     off_thread(move || s.export(&format, &template, &display_tz, &path)).await
 }
+
+/// What the command line asked the window to do at start: `--sample` opens
+/// the built-in sample incident (`make run`).
+#[tauri::command]
+pub fn launch_options() -> LaunchOptions {
+    LaunchOptions { open_sample: std::env::args().skip(1).any(|a| a == "--sample") }
+}

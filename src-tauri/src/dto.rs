@@ -275,3 +275,11 @@ pub struct CaseInfo {
     /// The `.faultline` file the analyst saved or opened; `null` for the session's temporary case.
     pub path: Option<String>,
 }
+
+/// Options given on the app's command line.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct LaunchOptions {
+    /// Open the built-in sample incident at start.
+    pub open_sample: bool,
+}

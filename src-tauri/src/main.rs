@@ -55,6 +55,7 @@ fn main() {
             commands::choose_inputs,
             commands::choose_save_path,
             commands::choose_case,
+            commands::launch_options,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = app {

@@ -354,10 +354,12 @@ async function main() {
     await waitForPort(port);
     session = await Session.create(`http://127.0.0.1:${port}`, { "tauri:options": { application: app } });
     await run(session, tmp, dialogs);
-    console.log("e2e: all steps passed");
+    // The plain closing line CI reads: every step passed.
+    console.log(`e2e: ${step} passed, 0 failed`);
   } catch (e) {
     failed = true;
     console.error(`e2e: FAILED at step ${step}: ${e.stack ?? e}`);
+    console.log(`e2e: ${Math.max(step - 1, 0)} passed, 1 failed`);
     // Outside the repository: docs/screenshots holds only the screens of a passing run.
     if (session) await screenshot(session, `faultline-e2e-failure-${process.pid}`, os.tmpdir()).catch(() => {});
   } finally {

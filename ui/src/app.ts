@@ -82,6 +82,9 @@ export class App {
         }
       });
       void this.loadRecent();
+      void ipc.launchOptions().then((o) => {
+        if (o.open_sample) void this.openSample();
+      });
     } else {
       this.toast("error", "Not running inside the Faultline app: commands are unavailable.");
     }

@@ -12,6 +12,7 @@ import type { ExportResult } from "./bindings/ExportResult";
 import type { IngestEvent } from "./bindings/IngestEvent";
 import type { IngestResult } from "./bindings/IngestResult";
 import type { IpcError } from "./bindings/IpcError";
+import type { LaunchOptions } from "./bindings/LaunchOptions";
 import type { NoteDto } from "./bindings/NoteDto";
 import type { OpenedSample } from "./bindings/OpenedSample";
 import type { SearchHitDto } from "./bindings/SearchHitDto";
@@ -151,4 +152,8 @@ export async function onDrop(handler: (s: DropState) => void): Promise<() => voi
 /** True inside the app; false in a plain browser (vite dev, unit tests). */
 export function inTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+export function launchOptions(): Promise<LaunchOptions> {
+  return call("launch_options");
 }

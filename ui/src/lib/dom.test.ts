@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { h, highlight } from "./dom";
+import { h, highlight, quoted } from "./dom";
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 
@@ -31,5 +31,21 @@ describe("highlight", () => {
   });
   it("shows the line unmarked when JS cannot compile the pattern", () => {
     expect(html(highlight("a(b", "(?P<x>b)", false))).toBe("a(b");
+  });
+});
+
+describe("quoted", () => {
+  it("turns balanced backtick spans into code elements holding text only", () => {
+    const li = h("li", null, quoted("`config/a.py` appears (`<img src=x onerror=alert(1)>`)"));
+    const codes = li.querySelectorAll("code");
+    expect(codes.length).toBe(2);
+    expect(codes[0]?.textContent).toBe("config/a.py");
+    expect(codes[1]?.textContent).toBe("<img src=x onerror=alert(1)>");
+    expect(li.querySelector("img")).toBeNull();
+  });
+  it("leaves text with an odd backtick as it is", () => {
+    const li = h("li", null, quoted("odd ` <b>x</b>"));
+    expect(li.textContent).toBe("odd ` <b>x</b>");
+    expect(li.querySelector("b")).toBeNull();
   });
 });

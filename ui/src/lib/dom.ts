@@ -93,3 +93,14 @@ export function highlight(text: string, pattern: string, literal: boolean): Chil
   if (last < text.length) out.push(text.slice(last));
   return out;
 }
+
+/**
+ * Text in which balanced `backtick` spans (how the analysis quotes files,
+ * modules and signatures) become <code> elements. Every piece is still a
+ * text node: the quoting is presentation, never markup from the data.
+ */
+export function quoted(text: string): Child[] {
+  const parts = text.split("`");
+  if (parts.length < 3 || parts.length % 2 === 0) return [text];
+  return parts.map((p, i) => (i % 2 === 1 && p !== "" ? h("code", null, p) : p));
+}

@@ -4,7 +4,7 @@ import type { Analysis, NoteDto, SearchHitDto, SourceRow } from "../ipc";
 import type { Citation } from "../ipc/bindings/Citation";
 import type { Suspect } from "../ipc/bindings/Suspect";
 import type { TimelineEntry } from "../ipc/bindings/TimelineEntry";
-import { h, highlight, type Child } from "../lib/dom";
+import { h, highlight, quoted, type Child } from "../lib/dom";
 import { barPercent, formatBytes, formatCount, num, scoreTier, shortenHashes, shortPath } from "../lib/format";
 import { dayOf, formatDuration, formatInstant, type Zone } from "../lib/time";
 import { citationFor, citationLabel, kindLabel, laneCounts, laneOf, LANES, noteFor, visibleEntries, type Lane } from "../lib/timeline";
@@ -45,7 +45,7 @@ export function metricsView(a: Analysis, zone: Zone): HTMLElement {
       "div",
       { class: "summary-line" },
       h("span", { class: `status status-${status}` }, inc ? (inc.recovered ? "Recovered" : "Ongoing") : "No incident found"),
-      h("span", { class: "summary-text" }, inc ? inc.summary : (a.lead ?? "No error burst stands out from the baseline in these sources.")),
+      h("span", { class: "summary-text" }, quoted(inc ? inc.summary : (a.lead ?? "No error burst stands out from the baseline in these sources."))),
     ),
     h(
       "div",
@@ -86,7 +86,7 @@ function suspectCard(s: Suspect, rank: number, zone: Zone, act: Actions): HTMLEl
   const used = new Set<Citation>();
   const evidence = s.evidence.map((raw) => {
     const c = citationFor(raw, s.citations);
-    const line = shortenPaths(raw);
+    const line = quoted(shortenPaths(raw));
     if (c) used.add(c);
     return c
       ? h("li", null, h("button", { class: "link evidence", type: "button", title: `Show ${citationLabel(c)}\n${raw}`, on: { click: () => act.openCitation(c, s.change_id) } }, line))
