@@ -161,7 +161,7 @@ impl Session {
         on_event: &(dyn Fn(IngestEvent) + Sync),
     ) -> Result<IngestResult, IpcError> {
         self.cancel.store(false, Ordering::SeqCst);
-        let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()) };
+        let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
         let report = case.engine.ingest(inputs, &opts, &|p| on_event(IngestEvent::from(p)))?;
         Ok(IngestResult {
             sources: report.sources,
@@ -211,7 +211,7 @@ impl Session {
         let zone = parse_zone(tz)?;
         self.with_engine(|case| {
             self.cancel.store(false, Ordering::SeqCst);
-            let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()) };
+            let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
             let report = case.engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
             Ok(IngestResult { sources: report.sources, reused: report.reused, problems: report.problems, cancelled: report.cancelled })
         })

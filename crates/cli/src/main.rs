@@ -215,8 +215,8 @@ fn progress_reporter(quiet: bool) -> impl Fn(&Progress) + Sync {
     }
 }
 
-fn ingest(engine: &Engine, inputs: &[Input], zone: Zone, quiet: bool) -> Result<faultline_engine::IngestReport> {
-    let report = engine.ingest(inputs, &IngestOptions { zone, cancel: None }, &progress_reporter(quiet))?;
+fn ingest(engine: &Engine, inputs: &[Input], opts: &IngestOptions, quiet: bool) -> Result<faultline_engine::IngestReport> {
+    let report = engine.ingest(inputs, opts, &progress_reporter(quiet))?;
     if !quiet {
         for problem in &report.problems {
             eprintln!("warning: {problem}");
@@ -238,7 +238,7 @@ fn inspect(args: InspectArgs) -> Result<()> {
     let zone = zone(&args.common.tz)?;
     let engine = Engine::open(None)?;
     let inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
-    let report = ingest(&engine, &inputs, zone, args.common.quiet)?;
+    let report = ingest(&engine, &inputs, &IngestOptions { zone, ..Default::default() }, args.common.quiet)?;
     let mut out = std::io::stdout().lock();
     if args.format == "json" {
         let sources: Vec<_> = report
@@ -292,13 +292,16 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     if let Some(d) = &args.display_tz {
         display_zone = Zone::parse(d).map_err(|e| anyhow!("--display-tz: {e}"))?;
     }
+    let (from, to) = (instant(&args.from, &zone, "--from")?, instant(&args.to, &zone, "--to")?);
     if !inputs.is_empty() {
-        ingest(&engine, &inputs, zone, args.common.quiet)?;
+        // The window also bounds what is read: a plain, time-ordered log is read only around it.
+        let window = (from.is_some() || to.is_some()).then_some((from, to));
+        ingest(&engine, &inputs, &IngestOptions { zone, cancel: None, window }, args.common.quiet)?;
     }
     let opts = AnalyzeOptions {
         correlate: CorrelateOptions { lookback: duration(&args.lookback)?, ..CorrelateOptions::default() },
-        from: instant(&args.from, &zone, "--from")?,
-        to: instant(&args.to, &zone, "--to")?,
+        from,
+        to,
     };
     let analysis = engine.analyze(&opts)?;
     // A case whose ingest was killed opens; what it lacks is said, not hidden.
@@ -384,7 +387,7 @@ fn search(args: SearchArgs) -> Result<bool> {
             let engine = Engine::open(Some(case))?;
             if !args.paths.is_empty() {
                 let inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
-                ingest(&engine, &inputs, zone, true)?;
+                ingest(&engine, &inputs, &IngestOptions { zone, ..Default::default() }, true)?;
             }
             engine.search(&request, print)?
         }

@@ -8,7 +8,7 @@ use crate::plan::{PlannedSource, Reader};
 use crate::EngineError;
 use faultline_logs::{LogOptions, LogSummary};
 use faultline_model::time::Zone;
-use faultline_model::{EventSink, SourceSummary, Unparsed};
+use faultline_model::{EventSink, Instant, SourceSummary, Unparsed};
 use faultline_sources::SourceOptions;
 use faultline_store::{FileStamp, IngestBuffer};
 use sha2::{Digest, Sha256};
@@ -121,8 +121,143 @@ impl UnparsedCounter<'_> {
     }
 }
 
-/// Reads one source.
-pub fn ingest_source(source: &PlannedSource, zone: Zone, cancel: Arc<AtomicBool>, meter: &Arc<crate::ByteMeter>) -> Result<Ingested, EngineError> {
+/// How far out of time order the records of a log may be for a window read
+/// to be exact: it starts at a record earlier than the window by this much and
+/// stops at one later than it by this much.
+pub const WINDOW_SLACK_MINUTES: i64 = 5;
+
+/// The note a source read only for a window carries. It is also what
+/// [`crate::Engine::ingest`] compares to decide whether a stored source can
+/// serve another request, so it names the window exactly.
+pub fn window_note(from: Option<Instant>, to: Option<Instant>) -> String {
+    let t = |t: Instant| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    let range = match (from, to) {
+        (Some(a), Some(b)) => format!("{} – {}", t(a), t(b)),
+        (Some(a), None) => format!("from {} on", t(a)),
+        (None, Some(b)) => format!("up to {}", t(b)),
+        (None, None) => "everything".into(),
+    };
+    format!(
+        "only {range} was read (--from/--to; the file is taken to be in time order within {WINDOW_SLACK_MINUTES} min, \
+         and records up to {WINDOW_SLACK_MINUTES} min either side were read too); counts and first/last describe that part"
+    )
+}
+
+/// Whether `note` is a [`window_note`].
+pub fn is_window_note(note: &str) -> bool {
+    note.starts_with("only ") && note.contains(" was read (--from/--to;")
+}
+
+/// What says the hash is missing on purpose.
+pub const NOT_HASHED_NOTE: &str = "not hashed: only a window was read (hashing would read the whole file)";
+
+/// What a window read of a log source produced.
+struct WindowRead {
+    buffer: IngestBuffer,
+    files: Vec<FileStamp>,
+    unparsed: u64,
+    bytes: u64,
+    totals: LogSummary,
+    cancelled: bool,
+}
+
+/// Reads only the part of each file of a log source that can hold records
+/// in `[from, to]`: from a line found by binary search over byte offsets
+/// (exact offsets and line numbers) until a record past `to`. `None` when
+/// that cannot be done exactly (a gzip or UTF-16 file, a file whose probes
+/// or records are not in time order within the slack): the caller reads
+/// the source whole. Files are not hashed.
+#[allow(clippy::too_many_arguments)]
+fn read_window(
+    source: &PlannedSource,
+    format: &faultline_logs::LogFormat,
+    zone: Zone,
+    (from, to): (Option<Instant>, Option<Instant>),
+    cancel: &Arc<AtomicBool>,
+    meter: &Arc<crate::ByteMeter>,
+    threads: usize,
+) -> Result<Option<WindowRead>, EngineError> {
+    use std::io::{Seek, SeekFrom};
+    if !format.splittable() || (from.is_none() && to.is_none()) {
+        return Ok(None);
+    }
+    for path in &source.files {
+        let mut head = [0u8; 2];
+        let mut file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
+        let n = file.read(&mut head).map_err(|e| EngineError::input(path, e.to_string()))?;
+        let head = &head[..n];
+        if head == [0x1f, 0x8b] || head == [0xff, 0xfe] || head == [0xfe, 0xff] {
+            return Ok(None);
+        }
+    }
+    let slack = chrono::Duration::minutes(WINDOW_SLACK_MINUTES);
+    let end = to.map(|t| t + slack);
+    let first_file = source.files.first().map(|p| p.display().to_string()).unwrap_or_default();
+    let mut read = WindowRead {
+        buffer: IngestBuffer::new(first_file).with_cancel(cancel.clone()).with_window(end, slack),
+        files: Vec::new(),
+        unparsed: 0,
+        bytes: 0,
+        totals: LogSummary::default(),
+        cancelled: false,
+    };
+    for path in &source.files {
+        let stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
+        read.buffer.set_file(path.display().to_string());
+        let opts = LogOptions { zone, year_reference: mtime_in_zone(&stamp, &zone), ..LogOptions::default() };
+        let mut file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
+        let (offset, lines) = match from {
+            None => (0, 0),
+            Some(from) => match faultline_logs::window_start(&mut file, format, &opts, from, slack)
+                .map_err(|e| EngineError::input(path, e.to_string()))?
+            {
+                Some(start) => start,
+                None => return Ok(None),
+            },
+        };
+        file.seek(SeekFrom::Start(offset)).map_err(|e| EngineError::input(path, e.to_string()))?;
+        let name = path.display().to_string();
+        let hook = meter.hook(read.bytes);
+        let buffer = &mut read.buffer;
+        let s = faultline_logs::parse_range(
+            BufReader::with_capacity(256 * 1024, file),
+            format,
+            &opts,
+            threads,
+            offset,
+            lines,
+            || IngestBuffer::new(name.clone()).with_cancel(cancel.clone()).with_progress(hook.clone()).with_window(end, slack),
+            |chunk, first_flags| buffer.absorb(chunk, first_flags),
+        )
+        .map_err(|e| EngineError::input(path, e.to_string()))?;
+        if read.buffer.window_stop() == Some(faultline_store::WindowStop::Unsorted) {
+            return Ok(None);
+        }
+        read.unparsed += s.unparsed;
+        read.bytes += stamp.size;
+        read.totals.truncated += s.truncated;
+        read.totals.dst_gap += s.dst_gap;
+        read.totals.dst_ambiguous += s.dst_ambiguous;
+        read.totals.out_of_order += s.out_of_order;
+        read.files.push(stamp);
+        // Stopping for the window is not a cancel; only the user's flag is.
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            read.cancelled = true;
+            break;
+        }
+    }
+    Ok(Some(read))
+}
+
+/// Reads one source; a log source only for `window` when that can be done
+/// exactly (see [`read_window`]).
+pub fn ingest_source(
+    source: &PlannedSource,
+    zone: Zone,
+    window: Option<(Option<Instant>, Option<Instant>)>,
+    cancel: Arc<AtomicBool>,
+    meter: &Arc<crate::ByteMeter>,
+) -> Result<Ingested, EngineError> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let mut buffer =
         IngestBuffer::new(source.files.first().map(|p| p.display().to_string()).unwrap_or_default()).with_cancel(cancel.clone());
@@ -133,9 +268,27 @@ pub fn ingest_source(source: &PlannedSource, zone: Zone, cancel: Arc<AtomicBool>
     let mut bytes = 0u64;
     let mut totals = LogSummary::default();
     let mut problems = Vec::new();
+    let mut windowed = false;
     match &source.reader {
         Reader::Log(format) => {
-            for path in &source.files {
+            let window_read = match window {
+                Some(w) => read_window(source, format, zone, w, &cancel, meter, threads)?,
+                None => None,
+            };
+            if let Some(read) = window_read {
+                windowed = true;
+                buffer = read.buffer;
+                files = read.files;
+                unparsed = read.unparsed;
+                bytes = read.bytes;
+                totals = read.totals;
+                cancelled = read.cancelled;
+                if let Some((from, to)) = window {
+                    notes.push(window_note(from, to));
+                }
+                notes.push(NOT_HASHED_NOTE.to_string());
+            }
+            for path in source.files.iter().filter(|_| !windowed) {
                 let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
                 buffer.set_file(path.display().to_string());
                 let opts = LogOptions { zone, year_reference: mtime_in_zone(&stamp, &zone), ..LogOptions::default() };
@@ -222,7 +375,10 @@ pub fn ingest_source(source: &PlannedSource, zone: Zone, cancel: Arc<AtomicBool>
     }
     notes.extend(problems.iter().cloned());
     let (first, last) = buffer.range();
-    let sha256 = if files.len() == 1 {
+    let sha256 = if windowed {
+        // Hashing would cost the whole read the window saved: no hash, and the notes say so.
+        String::new()
+    } else if files.len() == 1 {
         files[0].sha256.clone()
     } else {
         // A folder or a rotated set: a hash over the members' hashes, in order.

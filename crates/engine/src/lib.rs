@@ -73,6 +73,12 @@ pub struct IngestOptions {
     pub zone: Zone,
     /// Set to stop ingest early (the desktop's cancel button).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Only records in `[from, to]` are wanted (`--from/--to`; either end
+    /// may be open). Plain, time-ordered logs of a line-per-record format
+    /// are then read only around the window, found through their byte
+    /// offsets; every other source is read whole. A source read for a window
+    /// says so in its notes and is not reused for another window or a whole read.
+    pub window: Option<(Option<Instant>, Option<Instant>)>,
 }
 
 /// What ingest reports as it goes.
@@ -236,12 +242,14 @@ impl Engine {
 
     /// Reads `inputs` into the case. Sources already in the case whose files
     /// are unchanged (same size and mtime) and were read the same way are
-    /// reused without parsing.
+    /// reused without parsing: a source read only for a window serves only
+    /// that same window; one read whole serves any.
     pub fn ingest(&self, inputs: &[Input], opts: &IngestOptions, progress: &(dyn Fn(&Progress) + Sync)) -> Result<IngestReport, EngineError> {
         let plan = plan::plan(inputs)?;
         progress(&Progress::Planned { sources: plan.sources.clone(), problems: plan.problems.clone() });
         let stored = self.case.sources()?;
         let zone_name = opts.zone.to_string();
+        let wanted_window = opts.window.map(|(from, to)| ingest::window_note(from, to));
         let mut report = IngestReport { problems: plan.problems.clone(), ..Default::default() };
         let mut todo = Vec::new();
         for source in &plan.sources {
@@ -253,6 +261,10 @@ impl Engine {
                     && m.summary.tz == zone_name
                     && !matches!(source.reader, plan::Reader::Export(faultline_sources::SourceFormat::GitRepo))
                     && unchanged(&m.files)
+                    && match m.summary.notes.iter().find(|n| ingest::is_window_note(n)) {
+                        None => true,
+                        Some(read) => wanted_window.as_deref() == Some(read.as_str()),
+                    }
             });
             match reusable {
                 Some(m) => {
@@ -281,6 +293,7 @@ impl Engine {
         }
         let cancel = opts.cancel.clone().unwrap_or_default();
         let zone = opts.zone;
+        let window = opts.window;
         let (tx, rx) = std::sync::mpsc::channel::<Progress>();
         let throttle = Arc::new(std::sync::Mutex::new(None));
         let parsed = AtomicBool::new(false);
@@ -309,7 +322,7 @@ impl Engine {
                         tx: std::sync::Mutex::new(tx.clone()),
                         last: throttle.clone(),
                     });
-                    ingest::ingest_source(source, zone, cancel.clone(), &meter)
+                    ingest::ingest_source(source, zone, window, cancel.clone(), &meter)
                 })
                 .collect();
             parsed.store(true, Ordering::SeqCst);

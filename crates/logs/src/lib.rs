@@ -354,16 +354,170 @@ where
     F: Fn() -> S + Sync,
     M: FnMut(S, u8),
 {
-    parse_chunked(reader, format, opts, threads, CHUNK_BYTES, new_sink, merge)
+    parse_chunked(reader, format, opts, threads, CHUNK_BYTES, (0, 0), new_sink, merge)
 }
 
-/// [`parse_parallel`] with chunks of `chunk_bytes` (tests use tiny ones).
+/// [`parse_parallel`] of the rest of a plain (not compressed, not UTF-16)
+/// file from byte `offset`, the start of line `lines_before + 1`: `reader`
+/// reads the file from that offset. Records and unparsed lines carry the
+/// file's own offsets and line numbers, exactly as a parse of the whole file
+/// gives them (see [`window_start`] for an offset and line count). The
+/// summary's `bytes` is the offset where reading ended.
+#[allow(clippy::too_many_arguments)]
+pub fn parse_range<S, F, M>(
+    reader: impl BufRead,
+    format: &LogFormat,
+    opts: &LogOptions,
+    threads: usize,
+    offset: u64,
+    lines_before: u64,
+    new_sink: F,
+    merge: M,
+) -> Result<LogSummary, LogError>
+where
+    S: EventSink + Send,
+    F: Fn() -> S + Sync,
+    M: FnMut(S, u8),
+{
+    parse_chunked(reader, format, opts, threads, CHUNK_BYTES, (offset, lines_before), new_sink, merge)
+}
+
+/// Bytes read at each probe of [`window_start`]: enough for a few hundred
+/// access-log lines, so a probe nearly always finds a record.
+const PROBE_BYTES: usize = 64 * 1024;
+
+/// The offset of the first line starting at or after `at`, and the time of
+/// the first record among the complete lines from there (`None` when the
+/// probed bytes hold no record, or no line starts in them).
+fn probe<R: std::io::Read + std::io::Seek>(
+    file: &mut R,
+    at: u64,
+    size: u64,
+    format: &LogFormat,
+    opts: &LogOptions,
+    buf: &mut Vec<u8>,
+) -> Result<Option<(u64, Option<Instant>)>, LogError> {
+    use std::io::{Read, SeekFrom};
+    /// Keeps the first record's time and stops.
+    struct First(Option<Instant>);
+    impl EventSink for First {
+        fn record(&mut self, r: &LogRecord<'_>) -> Result<bool, SinkError> {
+            self.0 = Some(r.time);
+            Ok(false)
+        }
+    }
+    let read_err = |source| LogError::Read { line: 0, source };
+    // Start one byte early: a line starts at `at` when the byte before it is a newline.
+    let from = at.saturating_sub(1);
+    file.seek(SeekFrom::Start(from)).map_err(read_err)?;
+    buf.clear();
+    file.by_ref().take(PROBE_BYTES as u64).read_to_end(buf).map_err(read_err)?;
+    let skip = if at == 0 {
+        0
+    } else {
+        match memchr::memchr(b'\n', buf) {
+            Some(i) => i + 1,
+            None => return Ok(None),
+        }
+    };
+    let line_start = from + skip as u64;
+    let at_end = from + buf.len() as u64 >= size;
+    // Only whole lines: a line cut by the probe's end could read as another time.
+    let end = if at_end { buf.len() } else { memchr::memrchr(b'\n', buf).map_or(skip, |i| i + 1).max(skip) };
+    let mut first = First(None);
+    let bytes = buf.get(skip..end).unwrap_or_default();
+    parse_from(decode::Decoded::Plain(bytes), format, opts, &mut first, line_start, 0)?;
+    Ok(Some((line_start, first.0)))
+}
+
+/// Where to start reading a plain (not compressed, not UTF-16) log whose
+/// records are in time order give or take `slack`, so that every record at
+/// or after `from` is read: the byte offset of a line whose first record is
+/// earlier than `from - slack` (or 0), found by a binary search over byte
+/// offsets that parses a few lines at each probe, and the number of lines
+/// before it (a newline count of the bytes before it). Every record before
+/// that line is then earlier than `from`, as long as the file is in order
+/// within `slack`.
+///
+/// `None` when the file cannot be searched this way: a probe found no record,
+/// or the probes' times are not in order within `slack` (the caller reads
+/// the whole file instead).
+pub fn window_start<R: std::io::Read + std::io::Seek>(
+    file: &mut R,
+    format: &LogFormat,
+    opts: &LogOptions,
+    from: Instant,
+    slack: chrono::Duration,
+) -> Result<Option<(u64, u64)>, LogError> {
+    use std::io::SeekFrom;
+    let read_err = |source| LogError::Read { line: 0, source };
+    let size = file.seek(SeekFrom::End(0)).map_err(read_err)?;
+    let target = from - slack;
+    let mut buf = Vec::with_capacity(PROBE_BYTES);
+    // Probes seen, as (line start, record time): checked for order at the end.
+    let mut seen = Vec::new();
+    for at in [0, size.saturating_sub(PROBE_BYTES as u64)] {
+        match probe(file, at, size, format, opts, &mut buf)? {
+            Some((start, Some(t))) => seen.push((start, t)),
+            _ => return Ok(None),
+        }
+    }
+    let (mut lo, mut hi) = (0u64, size);
+    if seen.first().is_some_and(|&(_, t)| t >= target) {
+        hi = 0;
+    }
+    // Down to the line: each probe is one seek and a small read.
+    while hi.saturating_sub(lo) > 1 {
+        let mid = lo + (hi - lo) / 2;
+        match probe(file, mid, size, format, opts, &mut buf)? {
+            Some((start, Some(t))) => {
+                seen.push((start, t));
+                if start < hi && t < target {
+                    lo = start;
+                } else {
+                    hi = mid;
+                }
+            }
+            _ => return Ok(None),
+        }
+    }
+    seen.sort_by_key(|&(start, _)| start);
+    let mut latest: Option<Instant> = None;
+    for &(_, t) in &seen {
+        if latest.is_some_and(|l| t + slack < l) {
+            return Ok(None);
+        }
+        latest = Some(latest.map_or(t, |l| l.max(t)));
+    }
+    // The exact line number: a raw newline count of everything before `lo`.
+    file.seek(SeekFrom::Start(0)).map_err(read_err)?;
+    let mut lines = 0u64;
+    let mut left = lo;
+    let mut block = vec![0u8; 1 << 20];
+    while left > 0 {
+        let want = block.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = match file.read(&mut block[..want]) {
+            Ok(0) => return Ok(None),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(source) => return Err(read_err(source)),
+        };
+        lines += memchr::memchr_iter(b'\n', &block[..n]).count() as u64;
+        left -= n as u64;
+    }
+    Ok(Some((lo, lines)))
+}
+
+/// [`parse_parallel`] with chunks of `chunk_bytes` (tests use tiny ones),
+/// of a stream that starts at byte `start.0`, after line `start.1`.
+#[allow(clippy::too_many_arguments)]
 fn parse_chunked<S, F, M>(
     reader: impl BufRead,
     format: &LogFormat,
     opts: &LogOptions,
     threads: usize,
     chunk_bytes: usize,
+    start: (u64, u64),
     new_sink: F,
     mut merge: M,
 ) -> Result<LogSummary, LogError>
@@ -380,10 +534,11 @@ where
     // of the stream is parsed in one piece, whose line reader caps what it
     // keeps (a 1 GB line must not become a 1 GB chunk).
     let longest_chunked_line = 4 * chunk_bytes.max(opts.max_record_bytes);
-    let mut reader = decode::Decoded::new(reader);
+    // Mid-file, the bytes at a line start say nothing about the encoding.
+    let mut reader = if start.0 == 0 { decode::Decoded::new(reader) } else { decode::Decoded::Plain(reader) };
     if !format.splittable() || threads < 2 {
         let mut sink = new_sink();
-        let (sum, _, _) = parse_from(reader, format, opts, &mut sink, 0, 0)?;
+        let (sum, _, _) = parse_from(reader, format, opts, &mut sink, start.0, start.1)?;
         merge(sink, 0);
         return Ok(sum);
     }
@@ -478,7 +633,7 @@ where
             }
             Ok(())
         };
-        let (mut pos, mut no) = (0u64, 0u64);
+        let (mut pos, mut no) = start;
         let mut carry: Vec<u8> = Vec::new();
         let mut tail_in_one_piece = false;
         // Bytes to gather before cutting: more than the carry when the carry holds no newline yet.
@@ -690,7 +845,7 @@ mod tests {
         let format = LogFormat::from_name("nginx-combined").unwrap();
         let mut all = Vec::new();
         let mut joins = Vec::new();
-        let sum = parse_chunked(data, &format, opts, 2, chunk, Seen::default, |mut s: Seen, extra| {
+        let sum = parse_chunked(data, &format, opts, 2, chunk, (0, 0), Seen::default, |mut s: Seen, extra| {
             joins.push(extra);
             if let Some(first) = s.0.iter_mut().find(|e| e.starts_with('R')) {
                 if extra != 0 {
@@ -757,7 +912,7 @@ mod tests {
         let data = format!("{}\n", access_line(1, 3, 200)).repeat(200).into_bytes();
         let format = LogFormat::from_name("nginx-combined").unwrap();
         let reader = std::io::BufReader::new(FailsAfter(data, 0));
-        let result = parse_chunked(reader, &format, &opts(), 2, 256, Seen::default, |_, _| {});
+        let result = parse_chunked(reader, &format, &opts(), 2, 256, (0, 0), Seen::default, |_, _| {});
         assert!(matches!(result, Err(LogError::Read { .. })), "{result:?}");
     }
 
@@ -775,6 +930,102 @@ mod tests {
         let want_sum = parse(&data[..], &format, &o, &mut want).unwrap();
         let (sum, got, _) = chunked(&data, 64, &o);
         assert_eq!((sum, got), (want_sum, want.0));
+    }
+
+    /// Records (with their offsets, line numbers and flags) in `[from, to]`.
+    fn in_window(seen: &[String], from: Instant, to: Instant) -> Vec<String> {
+        seen.iter()
+            .filter(|e| {
+                // `R 2026-11-24 03:10:00 UTC Span …`
+                let Some(time) = e.strip_prefix("R ").and_then(|r| r.split(" UTC").next()) else { return false };
+                let t = chrono::NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M:%S").unwrap().and_utc();
+                t >= from && t <= to
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// [`Seen`] that stops at the first record later than `end`.
+    struct Until(Instant, Seen);
+    impl EventSink for Until {
+        fn record(&mut self, r: &LogRecord<'_>) -> Result<bool, SinkError> {
+            if r.time > self.0 {
+                return Ok(false);
+            }
+            self.1.record(r)
+        }
+        fn unparsed(&mut self, u: &Unparsed<'_>) -> Result<bool, SinkError> {
+            self.1.unparsed(u)
+        }
+    }
+
+    #[test]
+    fn a_window_read_from_the_searched_offset_is_exactly_the_full_parse_of_that_window() {
+        // Six hours, a line every 2-3 s, with garbage and blank lines, CRLF
+        // lines and small steps back in time (within the slack).
+        let mut data = Vec::new();
+        let start = utc("2026-11-24T00:00:00Z");
+        let mut t = start;
+        for i in 0..9000u32 {
+            t += chrono::Duration::seconds(if i % 2 == 0 { 2 } else { 3 });
+            let shown = if i % 29 == 0 { t - chrono::Duration::seconds(40) } else { t };
+            let stamp = shown.format("%d/%b/%Y:%H:%M:%S +0000");
+            let line = match i % 41 {
+                7 => "garbage that is not an access line".to_string(),
+                19 => String::new(),
+                _ => format!("10.0.0.{} - - [{stamp}] \"GET /p{i} HTTP/1.1\" {} 12 \"-\" \"ua\" 0.012", i % 250, if i % 13 == 0 { 503 } else { 200 }),
+            };
+            data.extend_from_slice(line.as_bytes());
+            data.extend_from_slice(if i % 17 == 0 { b"\r\n" } else { b"\n" });
+        }
+        let format = LogFormat::from_name("nginx-combined").unwrap();
+        let mut whole = Seen::default();
+        parse(&data[..], &format, &opts(), &mut whole).unwrap();
+        let slack = chrono::Duration::minutes(5);
+        for (from, to) in [("2026-11-24T03:10:00Z", "2026-11-24T03:20:00Z"), ("2026-11-24T00:00:30Z", "2026-11-24T00:04:00Z"), ("2026-11-24T06:10:00Z", "2026-11-24T09:00:00Z")] {
+            let (from, to) = (utc(from), utc(to));
+            let want = in_window(&whole.0, from, to);
+            assert!(!want.is_empty(), "{from}: the window has records");
+            let (offset, lines) = window_start(&mut std::io::Cursor::new(&data), &format, &opts(), from, slack).unwrap().expect("searchable");
+            assert_eq!(lines as usize, memchr::memchr_iter(b'\n', &data[..offset as usize]).count());
+            assert!(offset == 0 || data[offset as usize - 1] == b'\n', "a line start");
+            if from > start + chrono::Duration::minutes(30) {
+                assert!(offset > data.len() as u64 / 4, "{from}: the search skipped the early part ({offset})");
+            }
+            // The public parallel reader, and tiny chunks of the same machinery.
+            for chunk in [None, Some(300), Some(4096)] {
+                let mut got = Vec::new();
+                let rest = &data[offset as usize..];
+                // The flags a join adds go to the chunk's first record, as the store's merge does.
+                let merge = |mut s: Until, extra: u8| {
+                    if let Some(first) = s.1 .0.iter_mut().find(|e| e.starts_with('R')).filter(|_| extra != 0) {
+                        let (head, tail) = first.split_once(" flags=").unwrap();
+                        let (n, rest) = tail.split_once(' ').unwrap();
+                        *first = format!("{head} flags={} {rest}", n.parse::<u8>().unwrap() | extra);
+                    }
+                    got.extend(s.1 .0)
+                };
+                let new = || Until(to + slack, Seen::default());
+                let sum = match chunk {
+                    None => parse_range(rest, &format, &opts(), 2, offset, lines, new, merge).unwrap(),
+                    Some(c) => parse_chunked(rest, &format, &opts(), 2, c, (offset, lines), new, merge).unwrap(),
+                };
+                let got_window = in_window(&got, from, to);
+                let first_diff = got_window.iter().zip(&want).position(|(a, b)| a != b);
+                assert!(got_window.len() == want.len() && first_diff.is_none(), "{from}..{to}, chunks {chunk:?}: {} vs {} records, first difference {:?}",
+                    got_window.len(), want.len(), first_diff.map(|i| (&got_window[i], &want[i])));
+                assert!(got.len() < whole.0.len() / 2, "only the window was read");
+                if to < start + chrono::Duration::hours(5) {
+                    assert!(sum.stopped, "stopped after the window");
+                }
+            }
+        }
+        // A file whose times are not in order cannot be searched.
+        let mut shuffled = data.clone();
+        let half = shuffled.len() / 2;
+        let cut = half + memchr::memchr(b'\n', &shuffled[half..]).unwrap() + 1;
+        shuffled.rotate_left(cut);
+        assert_eq!(window_start(&mut std::io::Cursor::new(&shuffled), &format, &opts(), utc("2026-11-24T04:00:00Z"), slack).unwrap(), None);
     }
 
     #[test]

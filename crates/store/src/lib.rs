@@ -168,6 +168,21 @@ pub struct IngestBuffer {
     cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     progress: Option<ProgressHook>,
     records_reported: u64,
+    /// A `--from/--to` read: where it stops, and the disorder it tolerates.
+    window: Option<(Option<Instant>, chrono::Duration)>,
+    window_stop: Option<WindowStop>,
+}
+
+/// Why a window read (see [`IngestBuffer::with_window`]) stopped before the
+/// end of its file. Not a cancellation: the reading is done, or must be
+/// done another way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowStop {
+    /// A record was later than the window's end: what follows is outside it.
+    Passed,
+    /// A record was earlier than one before it by more than the slack: the
+    /// file is not in time order, so the part skipped may hold window records.
+    Unsorted,
 }
 
 /// Told how far a parse got: `(bytes read in the file, records since the last call)`.
@@ -197,6 +212,21 @@ impl IngestBuffer {
     pub fn with_progress(mut self, hook: ProgressHook) -> Self {
         self.progress = Some(hook);
         self
+    }
+
+    /// Makes this a window read of a file in time order give or take
+    /// `slack`: the parse stops at the first record later than `end` (not
+    /// kept), or at the first record earlier than one before it by more than
+    /// `slack` (the order the read relies on does not hold). Either way
+    /// [`IngestBuffer::window_stop`] says so, and `cancel` stays a separate thing.
+    pub fn with_window(mut self, end: Option<Instant>, slack: chrono::Duration) -> Self {
+        self.window = Some((end, slack));
+        self
+    }
+
+    /// Why a window read stopped, if it did.
+    pub fn window_stop(&self) -> Option<WindowStop> {
+        self.window_stop
     }
 
     /// Attributes the following records to another file (next member of a rotated set).
@@ -247,8 +277,30 @@ impl IngestBuffer {
     /// flags only the join of the two parts can tell).
     pub fn absorb(&mut self, other: IngestBuffer, first_flags: u8) {
         let IngestBuffer {
-            counts, current, mut notable, first_notable, changes, messages, alerts, unparsed, unparsed_total, records_total, first, last, ..
+            counts,
+            current,
+            mut notable,
+            first_notable,
+            changes,
+            messages,
+            alerts,
+            unparsed,
+            unparsed_total,
+            records_total,
+            first,
+            last,
+            window_stop,
+            ..
         } = other;
+        // Disorder across the join: the part's earliest record against the latest before it.
+        if let (Some((_, slack)), Some(latest), Some(earliest)) = (self.window, self.last, first) {
+            if earliest + slack < latest {
+                self.window_stop.get_or_insert(WindowStop::Unsorted);
+            }
+        }
+        if let Some(stop) = window_stop {
+            self.window_stop.get_or_insert(stop);
+        }
         if let Some(i) = first_notable {
             if let Some((_, r)) = notable.get_mut(i) {
                 r.flags |= first_flags;
@@ -288,6 +340,16 @@ impl IngestBuffer {
 
 impl EventSink for IngestBuffer {
     fn record(&mut self, r: &LogRecord<'_>) -> Result<bool, SinkError> {
+        if let Some((end, slack)) = self.window {
+            if end.is_some_and(|end| r.time > end) {
+                self.window_stop = Some(WindowStop::Passed);
+                return Ok(false);
+            }
+            if self.last.is_some_and(|latest| r.time + slack < latest) {
+                self.window_stop = Some(WindowStop::Unsorted);
+                return Ok(false);
+            }
+        }
         let first_record = self.records_total == 0;
         self.seen(r.time);
         let sec = r.time.timestamp();
@@ -979,6 +1041,40 @@ mod tests {
         assert_eq!(flagged, [1, 4, 7]);
         assert!(a.notable.iter().all(|n| n.record.flags == 0));
         assert_eq!((joined.record_count(), joined.range()), (whole.record_count(), whole.range()));
+    }
+
+    #[test]
+    fn a_window_read_stops_past_its_end_or_on_disorder_and_is_not_a_cancel() {
+        let base = t("2026-11-17T10:00:00Z");
+        let at = |s: i64| base + chrono::Duration::seconds(s);
+        let slack = chrono::Duration::minutes(5);
+        let mut buf = IngestBuffer::new("a.log").with_window(Some(at(600)), slack);
+        assert!(buf.record(&request(at(0), 1, 500)).unwrap());
+        assert!(buf.record(&request(at(600), 2, 200)).unwrap(), "the end itself is inside");
+        assert!(buf.record(&request(at(320), 3, 200)).unwrap(), "out of order within the slack");
+        assert!(!buf.record(&request(at(601), 4, 500)).unwrap(), "past the end: stop");
+        assert_eq!(buf.window_stop(), Some(WindowStop::Passed));
+        assert_eq!((buf.record_count(), buf.range()), (3, (Some(at(0)), Some(at(600)))), "the record past the end is not kept");
+
+        let mut buf = IngestBuffer::new("a.log").with_window(None, slack);
+        assert!(buf.record(&request(at(1000), 1, 200)).unwrap());
+        assert!(!buf.record(&request(at(600), 2, 200)).unwrap(), "earlier by more than the slack: stop");
+        assert_eq!(buf.window_stop(), Some(WindowStop::Unsorted));
+
+        // Disorder across parts joined in order is caught at the join.
+        let mut joined = IngestBuffer::new("a.log").with_window(None, slack);
+        let mut part = IngestBuffer::new("a.log").with_window(None, slack);
+        part.record(&request(at(1000), 1, 200)).unwrap();
+        joined.absorb(part, 0);
+        assert_eq!(joined.window_stop(), None);
+        let mut part = IngestBuffer::new("a.log").with_window(None, slack);
+        part.record(&request(at(100), 2, 200)).unwrap();
+        joined.absorb(part, 0);
+        assert_eq!(joined.window_stop(), Some(WindowStop::Unsorted));
+        // Without a window nothing stops.
+        let mut plain = IngestBuffer::new("a.log");
+        assert!(plain.record(&request(at(1000), 1, 200)).unwrap() && plain.record(&request(at(0), 2, 200)).unwrap());
+        assert_eq!(plain.window_stop(), None);
     }
 
     #[test]

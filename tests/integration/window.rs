@@ -1,0 +1,124 @@
+//! `faultline analyze --from/--to`: a plain, time-ordered log is read only
+//! around the window, with the same result as the whole file cut to it.
+
+use crate::{ok, write};
+use serde_json::Value;
+use std::path::Path;
+
+/// Four hours of nginx access log (08:00–12:00 UTC, a line every 2 s) with a
+/// burst of 500s on /api/checkout from 10:05 to 10:12 (the first at 10:05:02).
+fn access_log() -> String {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-24T08:00:00Z").unwrap();
+    let mut out = String::new();
+    for i in 0..7200i64 {
+        let t = start + chrono::Duration::seconds(2 * i);
+        let burst = t.format("%H:%M").to_string().as_str() >= "10:05" && t.format("%H:%M").to_string().as_str() < "10:12";
+        let (path, status) = if burst && i % 3 != 0 { ("/api/checkout", 500) } else if i % 5 == 0 { ("/api/checkout", 200) } else { ("/api/orders", 200) };
+        out.push_str(&format!(
+            "10.0.{}.{} - - [{}] \"POST {path} HTTP/1.1\" {status} {} \"-\" \"Go-http-client/1.1\" 0.{:03}\n",
+            i % 7,
+            i % 250,
+            t.format("%d/%b/%Y:%H:%M:%S +0000"),
+            200 + i % 900,
+            i % 1000
+        ));
+    }
+    out
+}
+
+fn analyze(args: &[&str], cache: &Path) -> Value {
+    let mut all = vec!["analyze", "--quiet", "--tz", "UTC", "--format", "json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(&all, cache)).unwrap()
+}
+
+const FROM: &str = "2026-11-24T10:00:00Z";
+const TO: &str = "2026-11-24T10:20:00Z";
+
+#[test]
+fn a_window_reads_only_its_part_and_finds_what_the_whole_file_cut_to_it_finds() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "access.log", access_log());
+    let log_s = log.to_str().unwrap();
+
+    // The reference: the whole file read into a case, then analyzed for the window.
+    let case = dir.path().join("whole.faultline");
+    let case_s = case.to_str().unwrap();
+    let whole = analyze(&["--case", case_s, log_s], cache.path());
+    assert_eq!(whole["sources"][0]["records"], 7200);
+    let want = analyze(&["--case", case_s, "--from", FROM, "--to", TO], cache.path());
+
+    let got = analyze(&["--from", FROM, "--to", TO, log_s], cache.path());
+    assert_eq!(got["incident"]["onset"], "2026-11-24T10:05:02Z", "{:#}", got["incident"]);
+    assert_eq!(got["incident"]["onset"], want["incident"]["onset"]);
+    assert!(got["metrics"]["errors"].as_u64().unwrap() > 100, "{:#}", got["metrics"]);
+    assert_eq!(got["metrics"]["errors"], want["metrics"]["errors"]);
+    // Not just the headline: the cited lines (file, line number, offset) and the whole story agree.
+    for key in ["incident", "metrics", "series", "timeline", "suspects"] {
+        assert_eq!(got[key], want[key], "{key}");
+    }
+    let cited = got["incident"]["onset_citation"]["line"].as_u64().unwrap();
+    assert_eq!(cited, (2 * 3600 + 5 * 60 + 2) / 2 + 1, "line of the first 500 at 10:05:02");
+
+    let source = &got["sources"][0];
+    let notes: Vec<&str> = source["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert!(notes.iter().any(|n| n.contains("only 2026-11-24T10:00:00Z – 2026-11-24T10:20:00Z was read (--from/--to")), "{notes:?}");
+    assert!(notes.iter().any(|n| n.starts_with("not hashed: only a window was read")), "{notes:?}");
+    assert_eq!(source["sha256"], "", "no hash of a file not read whole");
+    let records = source["records"].as_u64().unwrap();
+    // 10:00–10:20 with 5 min of slack on either side: about 30 of the 240 minutes.
+    assert!((600..=1000).contains(&records), "{records} records read");
+    // Reading starts at the last line earlier than the window less the slack, and stops past the window plus the slack.
+    assert_eq!(source["first"], "2026-11-24T09:54:58Z", "{source:#}");
+    assert_eq!(source["last"], "2026-11-24T10:25:00Z", "{source:#}");
+    assert_eq!(whole["sources"][0]["notes"], Value::Array(vec![]), "a whole read has no window note");
+}
+
+#[test]
+fn a_case_read_for_a_window_is_read_again_whole_or_for_another_window() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "access.log", access_log());
+    let log_s = log.to_str().unwrap();
+    let case = dir.path().join("c.faultline");
+    let case_s = case.to_str().unwrap();
+    let notes = |v: &Value| v["sources"][0]["notes"].to_string();
+
+    let windowed = analyze(&["--case", case_s, "--from", FROM, "--to", TO, log_s], cache.path());
+    assert!(windowed["sources"][0]["records"].as_u64().unwrap() < 1000);
+
+    // Another window of the same file: read again for that window, not the first one's records.
+    let other = analyze(&["--case", case_s, "--from", "2026-11-24T11:00:00Z", "--to", "2026-11-24T11:10:00Z", log_s], cache.path());
+    assert!(notes(&other).contains("only 2026-11-24T11:00:00Z – 2026-11-24T11:10:00Z was read"), "{}", notes(&other));
+    assert_eq!(other["sources"][0]["first"], "2026-11-24T10:54:58Z", "{:#}", other["sources"][0]);
+
+    // No window: the file is read whole again, and hashed.
+    let whole = analyze(&["--case", case_s, log_s], cache.path());
+    let source = &whole["sources"][0];
+    assert_eq!(source["records"], 7200, "{source:#}");
+    assert_eq!(source["first"], "2026-11-24T08:00:00Z");
+    assert_eq!(source["sha256"].as_str().unwrap().len(), 64);
+    assert!(!notes(&whole).contains("--from/--to"), "{}", notes(&whole));
+    assert_eq!(whole["incident"]["onset"], "2026-11-24T10:05:02Z");
+
+    // A whole read serves any window: it is kept, not replaced by a window read.
+    let again = analyze(&["--case", case_s, "--from", FROM, "--to", TO, log_s], cache.path());
+    assert_eq!(again["sources"][0], whole["sources"][0]);
+    assert_eq!(again["incident"]["onset"], "2026-11-24T10:05:02Z");
+}
+
+#[test]
+fn a_gzip_log_is_read_whole_even_with_a_window() {
+    use std::io::Write;
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(access_log().as_bytes()).unwrap();
+    let gz = write(dir.path(), "access.log.gz", enc.finish().unwrap());
+    let got = analyze(&["--from", FROM, "--to", TO, gz.to_str().unwrap()], cache.path());
+    let source = &got["sources"][0];
+    assert_eq!(source["records"], 7200, "{source:#}");
+    assert_eq!(source["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(got["incident"]["onset"], "2026-11-24T10:05:02Z");
+}
