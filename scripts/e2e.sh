@@ -22,6 +22,10 @@ if [ "${SKIP_BUILD:-0}" != "1" ]; then
     npm --prefix ui run build
     cargo build -p faultline-desktop
 fi
+# The big-file step generates its 5-million-line log with the bench generator.
+if [ ! -x target/debug/faultline-gen ]; then
+    cargo build -p faultline-bench
+fi
 
 if ! command -v tauri-driver >/dev/null 2>&1; then
     cargo install tauri-driver --locked

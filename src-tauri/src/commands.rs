@@ -23,7 +23,12 @@ pub struct AppState(pub Arc<Session>);
 async fn off_thread<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
 ) -> Result<T, IpcError> {
-    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| IpcError::internal(e.to_string()))?
+    // Below the window's priority: an ingest must not take the CPU a frame needs.
+    tauri::async_runtime::spawn_blocking(move || {
+        crate::priority::lower_this_thread();
+        f()
+    })
+    .await.map_err(|e| IpcError::internal(e.to_string()))?
 }
 
 fn progress_to(channel: Channel<IngestEvent>) -> impl Fn(IngestEvent) + Sync {

@@ -6,6 +6,7 @@
 mod commands;
 mod dto;
 mod error;
+mod priority;
 mod session;
 
 use commands::AppState;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use tauri::{DragDropEvent, Manager, WindowEvent};
 
 fn main() {
+    priority::lower_rayon_pool();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {

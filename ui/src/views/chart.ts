@@ -34,6 +34,8 @@ export class ErrorChart {
   private justSelected = false;
   private bounds: Range | null = null;
   private range: Range | null = null;
+  /** The series of a `render({ defer: true })` not drawn yet. */
+  private pending: uPlot.AlignedData | null = null;
 
   /**
    * `onRange` is told the range the analyst zoomed or panned to (null: all);
@@ -98,9 +100,15 @@ export class ErrorChart {
     this.plot?.redraw(false, false);
   }
 
-  render(analysis: Analysis, zone: Zone): void {
+  /**
+   * Builds the chart of `analysis`. With `defer`, the plot (axes, legend,
+   * canvas) is built empty and `fill()` draws the series later: the caller
+   * can then put the two halves of the work in two frames.
+   */
+  render(analysis: Analysis, zone: Zone, { defer = false }: { defer?: boolean } = {}): void {
     this.plot?.destroy();
     this.plot = null;
+    this.pending = null;
     this.el.replaceChildren();
     const data = chartData(analysis.series);
     if (data[0].length === 0) {
@@ -170,7 +178,8 @@ export class ErrorChart {
         ],
       },
     };
-    this.plot = new uPlot(opts, data, this.el);
+    this.pending = defer ? data : null;
+    this.plot = new uPlot(opts, defer ? [[], [], []] : data, this.el);
     this.setRange(this.range);
     this.plot.over.addEventListener(
       "wheel",
@@ -198,6 +207,16 @@ export class ErrorChart {
       this.onPick(new Date(this.picked * 1000).toISOString());
       u.redraw(false, false);
     });
+  }
+
+  /** Draws the series a deferred `render` left out (nothing when none is pending). */
+  fill(): void {
+    const u = this.plot;
+    const data = this.pending;
+    this.pending = null;
+    if (!u || !data) return;
+    u.setData(data);
+    this.setRange(this.range);
   }
 
   private xPos(u: uPlot, x: number): number {
