@@ -7,6 +7,7 @@ import "uplot/dist/uPlot.min.css";
 import type { Analysis } from "../ipc";
 import { chartData } from "../lib/series";
 import { formatInstant, shiftedForLocalGetters, type Zone } from "../lib/time";
+import { formatCount } from "../lib/format";
 import { h } from "../lib/dom";
 import { clampRange, fullRange, panRange, zoomRange, type Range } from "../lib/store";
 
@@ -155,8 +156,9 @@ export class ErrorChart {
             });
           },
         },
-        { stroke: "#52606d", grid: { stroke: "#e4e7eb", width: 1 }, ticks: { stroke: "#cbd2d9", width: 1 }, size: 48, font: "11px system-ui, sans-serif" },
-        { scale: "err", side: 1, stroke: COLORS.errors, grid: { show: false }, ticks: { stroke: "#f0b4ae", width: 1 }, size: 44, font: "11px system-ui, sans-serif" },
+        // Compact counts (15k, 1.2M): a day of traffic per bucket must fit the axis.
+        { stroke: "#52606d", grid: { stroke: "#e4e7eb", width: 1 }, ticks: { stroke: "#cbd2d9", width: 1 }, size: 48, font: "11px system-ui, sans-serif", values: (_u, splits) => splits.map((v) => formatCount(v, true)) },
+        { scale: "err", side: 1, stroke: COLORS.errors, grid: { show: false }, ticks: { stroke: "#f0b4ae", width: 1 }, size: 44, font: "11px system-ui, sans-serif", values: (_u, splits) => splits.map((v) => formatCount(v, true)) },
       ],
       series: [
         { label: "Time", value: (_u, v) => (v == null ? "—" : formatInstant(v * 1000, zone)) },
