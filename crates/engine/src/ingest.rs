@@ -35,9 +35,7 @@ impl<R: Read> Read for HashingReader<R> {
 }
 
 fn open_hashed(path: &Path, status: &faultline_logs::StreamStatus) -> Result<(Box<dyn BufRead + Send>, Arc<Mutex<Sha256>>), EngineError> {
-    let hasher = Arc::new(Mutex::new(Sha256::new()));
-    let file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
-    let mut raw = BufReader::with_capacity(256 * 1024, HashingReader { inner: file, hasher: hasher.clone() });
+    let (mut raw, hasher) = open_raw_hashed(path)?;
     let is_gzip = raw.fill_buf().map(|b| b.starts_with(&[0x1f, 0x8b])).map_err(|e| EngineError::input(path, e.to_string()))?;
     let reader: Box<dyn BufRead + Send> = if is_gzip {
         Box::new(BufReader::with_capacity(256 * 1024, faultline_logs::Gunzip::new(raw, status.clone())))
@@ -73,7 +71,7 @@ fn open_raw_hashed(path: &Path) -> Result<(BufReader<HashingReader<File>>, Arc<M
 /// The file's mtime as a wall-clock time in `zone` (the year reference for syslog).
 fn mtime_in_zone(stamp: &FileStamp, zone: &Zone) -> Option<chrono::NaiveDateTime> {
     let utc = chrono::DateTime::from_timestamp(stamp.mtime_ns.div_euclid(1_000_000_000), 0)?;
-    Some((utc + chrono::Duration::seconds(zone.offset_at(utc).local_minus_utc() as i64)).naive_utc())
+    Some(zone.local_time(utc))
 }
 
 /// What reading a source produced.

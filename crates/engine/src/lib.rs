@@ -680,10 +680,7 @@ impl LineTimer {
         } else {
             None
         };
-        let year_reference = std::fs::metadata(path).ok().and_then(|m| m.modified().ok()).map(|m| {
-            let utc: chrono::DateTime<chrono::Utc> = m.into();
-            (utc + chrono::Duration::seconds(zone.offset_at(utc).local_minus_utc() as i64)).naive_utc()
-        });
+        let year_reference = std::fs::metadata(path).ok().and_then(|m| m.modified().ok()).map(|m| zone.local_time(m.into()));
         LineTimer { format, opts: faultline_logs::LogOptions { zone, year_reference, ..Default::default() } }
     }
 

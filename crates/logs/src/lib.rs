@@ -588,9 +588,6 @@ where
     let job_rx = std::sync::Mutex::new(job_rx);
     let (done_tx, done_rx) = mpsc::channel::<(u64, Vec<u8>, Done<S>)>();
     std::thread::scope(|scope| -> Result<LogSummary, LogError> {
-        // Owned by this closure, so an early return (a read error) drops it and
-        // the idle workers' `recv` ends: `scope` waits for them before returning.
-        let job_tx = job_tx;
         for _ in 0..threads {
             let (job_rx, done_tx, new_sink) = (&job_rx, done_tx.clone(), &new_sink);
             scope.spawn(move || loop {

@@ -354,10 +354,7 @@ pub(crate) struct Resolver {
 
 impl Resolver {
     pub(crate) fn new(zone: Zone, reference: Option<NaiveDateTime>) -> Self {
-        let reference = reference.unwrap_or_else(|| {
-            let now = Utc::now();
-            now.naive_utc() + Duration::seconds(zone.offset_at(now).local_minus_utc() as i64)
-        });
+        let reference = reference.unwrap_or_else(|| zone.local_time(Utc::now()));
         Resolver { zone, years: YearInference::new(reference), key: None, base: (DateTime::UNIX_EPOCH, 0) }
     }
 

@@ -19,9 +19,10 @@ use chrono_tz::Tz;
 use std::fmt;
 
 /// The zone in which zone-less timestamps of a source are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Zone {
     /// UTC.
+    #[default]
     Utc,
     /// A fixed offset (`+03:00`).
     Fixed(FixedOffset),
@@ -60,9 +61,6 @@ impl Zone {
         if let Ok(tz) = std::env::var("TZ") {
             let tz = tz.trim_start_matches(':');
             if let Ok(z) = Zone::parse(tz) {
-                if !matches!(z, Zone::Named(_)) || tz.contains('/') || tz.eq_ignore_ascii_case("utc") {
-                    return z;
-                }
                 return z;
             }
         }
@@ -102,6 +100,12 @@ impl Zone {
         }
     }
 
+    /// The wall-clock time this zone shows at an instant (a file's mtime as
+    /// the year reference for logs that write no year).
+    pub fn local_time(&self, at: Instant) -> NaiveDateTime {
+        at.naive_utc() + Duration::seconds(self.offset_at(at).local_minus_utc() as i64)
+    }
+
     /// Shows an instant in this zone as RFC 3339 (`2026-11-24T11:20:00+03:00`).
     pub fn format_rfc3339(&self, at: Instant) -> String {
         at.with_timezone(&self.offset_at(at)).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
@@ -124,12 +128,6 @@ impl fmt::Display for Zone {
             Zone::Fixed(off) => write!(f, "{off}"),
             Zone::Named(tz) => f.write_str(tz.name()),
         }
-    }
-}
-
-impl Default for Zone {
-    fn default() -> Self {
-        Zone::Utc
     }
 }
 
@@ -430,6 +428,13 @@ mod tests {
         let (t, f) = berlin.to_utc(overlap);
         assert_eq!(t, utc("2026-10-25T00:30:00Z"));
         assert_eq!(f, flags::DST_AMBIGUOUS);
+    }
+
+    #[test]
+    fn local_time_follows_the_offset_in_force() {
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        assert_eq!(berlin.local_time(utc("2026-07-01T10:00:00Z")).to_string(), "2026-07-01 12:00:00");
+        assert_eq!(berlin.local_time(utc("2026-12-31T23:30:00Z")).to_string(), "2027-01-01 00:30:00");
     }
 
     #[test]
