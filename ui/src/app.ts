@@ -39,6 +39,8 @@ export class App {
   private busyButtons: HTMLButtonElement[] = [];
   /** Drawing jobs waiting for a frame of their own (`nextFrame`). */
   private frameJobs = new Map<string, () => void>();
+  /** Bumped by every excerpt request and by closing the panel, so a late read cannot reopen it. */
+  private excerptRequest = 0;
   private readyButtons: HTMLButtonElement[] = [];
 
   private actions: Actions = {
@@ -57,7 +59,10 @@ export class App {
     pick: (iso) => this.store.set({ cursor: iso }),
     toggleLane: (lane) => this.store.set((s) => ({ hiddenLanes: toggleLane(s.hiddenLanes, lane) })),
     deleteNote: (note) => void this.deleteNote(note.id),
-    closeExcerpt: () => this.store.set({ excerpt: null }),
+    closeExcerpt: () => {
+      this.excerptRequest++;
+      this.store.set({ excerpt: null });
+    },
     closeSearch: () => this.store.set({ search: null }),
     editEntry: (key, action, text) => void this.editEntry(key, action, text),
     correctSource: (path, kind, tz) => void this.correctSource(path, kind, tz),
@@ -600,12 +605,14 @@ export class App {
   }
 
   private async showExcerpt(title: string, file: string, offset: number, len: number, line: number): Promise<void> {
+    // Clicks can outrun the reads: only the newest request may fill the panel.
+    const request = ++this.excerptRequest;
     this.store.set({ excerpt: { title, data: null, error: null } });
     try {
       const data = await ipc.excerpt(file, offset, len, line);
-      this.store.set({ excerpt: { title, data, error: null } });
+      if (request === this.excerptRequest) this.store.set({ excerpt: { title, data, error: null } });
     } catch (e) {
-      this.store.set({ excerpt: { title, data: null, error: ipc.asIpcError(e).message } });
+      if (request === this.excerptRequest) this.store.set({ excerpt: { title, data: null, error: ipc.asIpcError(e).message } });
     }
   }
 
