@@ -42,6 +42,10 @@ pub enum IngestEvent {
         /// Unchanged since the last ingest and not read again.
         reused: bool,
     },
+    /// The error series of what the sources being read hold so far (at most
+    /// 4 a second): the chart before the analysis. Only these sources: a
+    /// case's earlier sources are not in it.
+    Series { series: faultline_engine::ErrorSeries },
     /// How far a source's reading got (at most 10 a second over all sources).
     Bytes {
         path: String,
@@ -69,6 +73,7 @@ impl From<&Progress> for IngestEvent {
                 unparsed: summary.unparsed,
                 reused: *reused,
             },
+            Progress::Series { series } => IngestEvent::Series { series: series.clone() },
             Progress::Bytes { path, bytes_read, records } => {
                 IngestEvent::Bytes { path: path.clone(), bytes_read: *bytes_read, records: *records }
             }

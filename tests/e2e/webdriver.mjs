@@ -29,6 +29,20 @@ async function request(base, method, path, body) {
   return json.value;
 }
 
+/**
+ * Runs a polling command; while the page is being replaced (a reload) the
+ * driver answers "no such frame" or loses the script to the unload, which
+ * for a poll means "not yet": `fallback` is returned and the poll goes on.
+ */
+async function settling(command, fallback) {
+  try {
+    return await command();
+  } catch (e) {
+    if (e instanceof WebDriverError && /no such frame|before the unload/i.test(e.message)) return fallback;
+    throw e;
+  }
+}
+
 export class Session {
   static async create(base, capabilities) {
     const v = await request(base, "POST", "/session", { capabilities: { alwaysMatch: capabilities } });
@@ -58,11 +72,16 @@ export class Session {
     return new Element(this, elementId(e));
   }
 
+  /** Reloads the page and returns once the new one has loaded (W3C Refresh). */
+  async reload() {
+    await this.cmd("POST", "/refresh", {});
+  }
+
   /** Polls until `css` matches at least `count` elements. */
   async waitFor(css, { count = 1, timeout = 20000 } = {}) {
     const end = Date.now() + timeout;
     for (;;) {
-      const els = await this.findAll(css);
+      const els = await settling(() => this.findAll(css), []);
       if (els.length >= count) return els;
       if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${count} × ${css} (found ${els.length})`);
       await new Promise((r) => setTimeout(r, 100));
@@ -73,7 +92,7 @@ export class Session {
   async waitUntil(script, args = [], { timeout = 20000, what = script } = {}) {
     const end = Date.now() + timeout;
     for (;;) {
-      const v = await this.execute(script, args);
+      const v = await settling(() => this.execute(script, args), null);
       if (v) return v;
       if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for: ${what}`);
       await new Promise((r) => setTimeout(r, 100));

@@ -212,6 +212,8 @@ fn progress_reporter(quiet: bool) -> impl Fn(&Progress) + Sync {
         Progress::Bytes { path, bytes_read, records } => {
             bar.set_message(format!("reading {path}: {:.1} MB, {records} records", *bytes_read as f64 / 1e6));
         }
+        // A terminal has no chart to fill in.
+        Progress::Series { .. } => {}
     }
 }
 

@@ -225,7 +225,10 @@ fn read_window(
             offset,
             lines,
             || IngestBuffer::new(name.clone()).with_cancel(cancel.clone()).with_progress(hook.clone()).with_window(end, slack),
-            |chunk, first_flags| buffer.absorb(chunk, first_flags),
+            |chunk, first_flags| {
+                buffer.absorb(chunk, first_flags);
+                meter.preview(buffer);
+            },
         )
         .map_err(|e| EngineError::input(path, e.to_string()))?;
         if read.buffer.window_stop() == Some(faultline_store::WindowStop::Unsorted) {
@@ -302,7 +305,10 @@ pub fn ingest_source(
                     &opts,
                     threads,
                     || IngestBuffer::new(file.clone()).with_cancel(cancel.clone()).with_progress(hook.clone()),
-                    |chunk, first_flags| buffer.absorb(chunk, first_flags),
+                    |chunk, first_flags| {
+                        buffer.absorb(chunk, first_flags);
+                        meter.preview(&buffer);
+                    },
                 );
                 stamp.sha256 = finish_hash(&mut reader, &hasher);
                 problems.extend(status.problem().map(|p| format!("{}: {p}", path.display())));

@@ -17,7 +17,7 @@ pub mod sample;
 
 pub use faultline_correlate::CorrelateOptions;
 pub use faultline_model::time::Zone;
-pub use faultline_model::{Analysis, Instant, SourceKind, SourceSummary, TimelineEntry, TimelineKind};
+pub use faultline_model::{Analysis, ErrorSeries, Instant, SourceKind, SourceSummary, TimelineEntry, TimelineKind};
 pub use faultline_report::{ExportOptions, Format, TemplateChoice};
 pub use faultline_search::{Excerpt, ExcerptLine, SearchOptions};
 pub use edits::{timeline_key, EntryState};
@@ -107,6 +107,13 @@ pub enum Progress {
         /// It was unchanged and not read again.
         reused: bool,
     },
+    /// The error series of what has been read so far, over the sources
+    /// being read (at most [`SERIES_PREVIEWS_PER_SECOND`] a second): a chart
+    /// can show a big file's shape long before its analysis is done.
+    Series {
+        /// Buckets of at least a minute.
+        series: ErrorSeries,
+    },
     /// How far the reading of a source got (at most [`BYTES_PROGRESS_PER_SECOND`]
     /// of these per second, over all sources).
     Bytes {
@@ -123,6 +130,46 @@ pub enum Progress {
 /// that redraws on each stays responsive, and a second still shows motion.
 pub const BYTES_PROGRESS_PER_SECOND: u32 = 10;
 
+/// The most [`Progress::Series`] previews per second an ingest sends: each
+/// redraws a chart, which costs a software-rendered webview tens of ms.
+pub const SERIES_PREVIEWS_PER_SECOND: u32 = 4;
+
+/// The chart preview of one ingest: each log source's counts so far, in
+/// minute buckets, summed over the sources into [`Progress::Series`].
+#[derive(Default)]
+pub(crate) struct SeriesPreview {
+    by_source: std::sync::Mutex<std::collections::BTreeMap<String, (std::time::Instant, Vec<faultline_model::SecondCount>)>>,
+    sent: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl SeriesPreview {
+    const EVERY: std::time::Duration = std::time::Duration::from_millis(1000 / SERIES_PREVIEWS_PER_SECOND as u64);
+
+    /// Takes in what `buffer` (source `path`) counted so far; the series over
+    /// every source when a preview is due. The first call of each source
+    /// always takes its counts, so a chart can appear after its first chunk.
+    fn update(&self, path: &str, buffer: &faultline_store::IngestBuffer) -> Option<ErrorSeries> {
+        let now = std::time::Instant::now();
+        let mut by_source = self.by_source.lock().ok()?;
+        if by_source.get(path).is_some_and(|(at, _)| now.duration_since(*at) < Self::EVERY) {
+            return None;
+        }
+        by_source.insert(path.to_string(), (now, buffer.bucket_counts(60)));
+        let mut sent = self.sent.lock().ok()?;
+        if sent.is_some_and(|at| now.duration_since(at) < Self::EVERY) {
+            return None;
+        }
+        *sent = Some(now);
+        let counts: Vec<_> = by_source.values().flat_map(|(_, c)| c.iter().copied()).collect();
+        let first = counts.iter().map(|c| c.second).min()?;
+        let last = counts.iter().map(|c| c.second).max()?;
+        // Minute counts can only be summed into buckets of whole minutes.
+        let bucket = faultline_correlate::series::auto_bucket(last - first + 60).max(60);
+        let case = faultline_model::CaseData { counts, ..Default::default() };
+        Some(faultline_correlate::series::build(&case, Some(bucket)))
+    }
+}
+
 /// Turns the parsers' progress calls for one source into throttled
 /// [`Progress::Bytes`] messages. Parsers run on rayon and scoped threads, so
 /// the messages go through a channel to the thread that owns the caller's
@@ -133,6 +180,7 @@ pub(crate) struct ByteMeter {
     records: std::sync::atomic::AtomicU64,
     tx: std::sync::Mutex<std::sync::mpsc::Sender<Progress>>,
     last: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+    preview: Arc<SeriesPreview>,
 }
 
 impl ByteMeter {
@@ -140,6 +188,15 @@ impl ByteMeter {
     pub(crate) fn hook(self: &Arc<Self>, base: u64) -> faultline_store::ProgressHook {
         let meter = self.clone();
         faultline_store::ProgressHook(Arc::new(move |pos, new| meter.tick(base + pos, new)))
+    }
+
+    /// Called after each chunk of the source joins `buffer`, in file order.
+    pub(crate) fn preview(&self, buffer: &faultline_store::IngestBuffer) {
+        if let Some(series) = self.preview.update(&self.path, buffer) {
+            if let Ok(tx) = self.tx.lock() {
+                let _ = tx.send(Progress::Series { series });
+            }
+        }
     }
 
     fn tick(&self, at: u64, new_records: u64) {
@@ -296,6 +353,7 @@ impl Engine {
         let window = opts.window;
         let (tx, rx) = std::sync::mpsc::channel::<Progress>();
         let throttle = Arc::new(std::sync::Mutex::new(None));
+        let preview = Arc::new(SeriesPreview::default());
         let parsed = AtomicBool::new(false);
         let results: Vec<Result<ingest::Ingested, EngineError>> = std::thread::scope(|scope| {
             // Forwards the parsers' byte progress to the caller's callback
@@ -321,6 +379,7 @@ impl Engine {
                         records: Default::default(),
                         tx: std::sync::Mutex::new(tx.clone()),
                         last: throttle.clone(),
+                        preview: preview.clone(),
                     });
                     ingest::ingest_source(source, zone, window, cancel.clone(), &meter)
                 })

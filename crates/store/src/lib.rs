@@ -259,6 +259,35 @@ impl IngestBuffer {
         }
     }
 
+    /// What has been counted so far, summed into `bucket_s`-second buckets
+    /// (`second` is each bucket's start, `source` 0): a preview of the chart
+    /// while a big file is still being read, small whatever the file's size.
+    pub fn bucket_counts(&self, bucket_s: i64) -> Vec<SecondCount> {
+        let b = bucket_s.max(1);
+        let mut out: Vec<SecondCount> = Vec::new();
+        for (sec, c) in self.counts.iter().chain(self.current.as_ref().map(|(s, c)| (s, c))) {
+            let start = sec.div_euclid(b) * b;
+            // Seconds come in order except `current`, which may sort anywhere.
+            let at = match out.last() {
+                Some(last) if last.second == start => out.len() - 1,
+                _ => match out.binary_search_by_key(&start, |x| x.second) {
+                    Ok(i) => i,
+                    Err(i) => {
+                        out.insert(i, SecondCount { second: start, ..Default::default() });
+                        i
+                    }
+                },
+            };
+            let x = &mut out[at];
+            x.total += c.total;
+            x.errors += c.errors;
+            x.http_5xx += c.http_5xx;
+            x.http_4xx += c.http_4xx;
+            x.warnings += c.warnings;
+        }
+        out
+    }
+
     /// Every per-second count, the second being counted included.
     fn all_counts(&self) -> std::borrow::Cow<'_, BTreeMap<i64, Counters>> {
         match &self.current {

@@ -11,6 +11,12 @@ describe("ingest progress", () => {
     expect(progressFraction(p)).toBe(0.25);
     expect(progressFraction(null)).toBe(0);
   });
+  it("leaves the status bar alone for a chart preview, whose range the chart then spans", () => {
+    const p = applyProgress(null, { event: "planned", sources: 1, problems: [] });
+    const series = { bucket_seconds: 60, buckets: [{ start: "2026-11-24T08:00:00Z", total: 120, errors: 3, http_5xx: 3, http_4xx: 0, warnings: 0 }, { start: "2026-11-24T08:05:00Z", total: 80, errors: 0, http_5xx: 0, http_4xx: 0, warnings: 0 }] };
+    expect(applyProgress(p, { event: "series", series })).toEqual(p);
+    expect(fullRange({ series })).toEqual({ from: Date.parse("2026-11-24T08:00:00Z"), to: Date.parse("2026-11-24T08:06:00Z") });
+  });
 });
 
 describe("notes and lanes", () => {

@@ -1,6 +1,7 @@
 // The UI's state and the pure decisions about it. Views read a snapshot and
 // call actions (app.ts); nothing here touches the DOM or IPC.
 import type { Analysis } from "../ipc/bindings/Analysis";
+import type { ErrorSeries } from "../ipc/bindings/ErrorSeries";
 import type { ExcerptDto } from "../ipc/bindings/ExcerptDto";
 import type { IngestEvent } from "../ipc/bindings/IngestEvent";
 import type { NoteDto } from "../ipc/bindings/NoteDto";
@@ -42,6 +43,8 @@ export type State = {
   /** Zone for zone-less timestamps of files the user adds. */
   ingestTz: string;
   analysis: Analysis | null;
+  /** The counts of the files being read, while the first analysis is not there yet. */
+  preview: ErrorSeries | null;
   /** What the analyst did to each timeline entry (parallel to `analysis.timeline`). */
   entries: EntryStateDto[];
   /** Entries the analyst hid. */
@@ -74,6 +77,7 @@ export function initialState(): State {
     caseZone: null,
     ingestTz: "local",
     analysis: null,
+    preview: null,
     entries: [],
     hiddenEntries: [],
     range: null,
@@ -140,6 +144,9 @@ export function applyProgress(p: Progress | null, e: IngestEvent, now: number = 
           return { ...f, read: e.bytes_read, records: e.records, rate: secs > 0 ? e.bytes_read / secs : 0 };
         }),
       };
+    case "series":
+      // The chart's business (State.preview), not the status bar's.
+      return cur;
     case "finished":
       return {
         ...cur,

@@ -5,6 +5,7 @@ import "../lib/locale-guard"; // must run before uPlot loads
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { Analysis } from "../ipc";
+import type { ErrorSeries } from "../ipc/bindings/ErrorSeries";
 import { chartData } from "../lib/series";
 import { formatInstant, shiftedForLocalGetters, type Zone } from "../lib/time";
 import { formatCount } from "../lib/format";
@@ -37,6 +38,8 @@ export class ErrorChart {
   private range: Range | null = null;
   /** The series of a `render({ defer: true })` not drawn yet. */
   private pending: uPlot.AlignedData | null = null;
+  /** The bucket width of the preview on show; null when the plot is an analysis. */
+  private previewStep: number | null = null;
 
   /**
    * `onRange` is told the range the analyst zoomed or panned to (null: all);
@@ -107,22 +110,60 @@ export class ErrorChart {
    * can then put the two halves of the work in two frames.
    */
   render(analysis: Analysis, zone: Zone, { defer = false }: { defer?: boolean } = {}): void {
-    this.plot?.destroy();
-    this.plot = null;
-    this.pending = null;
-    this.el.replaceChildren();
-    const data = chartData(analysis.series);
-    if (data[0].length === 0) {
-      this.el.append(h("div", { class: "muted chart-empty" }, "No timed records to chart."));
-      return;
-    }
     const inc = analysis.incident;
     this.band = inc ? { from: Date.parse(inc.onset) / 1000, to: inc.recovered ? Date.parse(inc.recovered) / 1000 : null } : null;
     this.markers = analysis.timeline
       .filter((e) => e.kind === "change" || e.kind === "fix")
       .map((e) => ({ x: Date.parse(e.time) / 1000, label: e.change_id ?? e.kind, suspect: e.suspect }));
-    const step = Math.max(1, Number(analysis.series.bucket_seconds));
-    this.bounds = fullRange(analysis);
+    this.build(analysis.series, zone, defer, false);
+  }
+
+  /**
+   * The counts of files still being read (no incident band, no markers yet).
+   * A preview of the same bucket width updates the drawn plot in place; the
+   * analysis that follows replaces it through `render`.
+   */
+  preview(series: ErrorSeries, zone: Zone, { defer = false }: { defer?: boolean } = {}): void {
+    const step = Number(series.bucket_seconds);
+    if (this.plot && this.previewStep === step) {
+      const data = chartData(series);
+      this.bounds = fullRange({ series });
+      this.pending = null;
+      this.showPreviewRecords(data);
+      this.plot.setData(data);
+      this.setRange(this.range);
+      return;
+    }
+    this.band = null;
+    this.markers = [];
+    this.build(series, zone, defer, true);
+  }
+
+  private showPreviewRecords(data: uPlot.AlignedData): void {
+    let n = 0;
+    for (const v of data[1] as number[]) n += v;
+    this.el.dataset.previewRecords = String(n);
+  }
+
+  private build(series: ErrorSeries, zone: Zone, defer: boolean, preview: boolean): void {
+    this.plot?.destroy();
+    this.plot = null;
+    this.pending = null;
+    this.previewStep = preview ? Number(series.bucket_seconds) : null;
+    this.el.replaceChildren();
+    if (preview) this.el.dataset.preview = "true";
+    else {
+      delete this.el.dataset.preview;
+      delete this.el.dataset.previewRecords;
+    }
+    const data = chartData(series);
+    if (preview) this.showPreviewRecords(data);
+    if (data[0].length === 0) {
+      this.el.append(h("div", { class: "muted chart-empty" }, preview ? "Reading…" : "No timed records to chart."));
+      return;
+    }
+    const step = Math.max(1, Number(series.bucket_seconds));
+    this.bounds = fullRange({ series });
 
     const opts: uPlot.Options = {
       width: Math.max(200, this.el.clientWidth || 800),
