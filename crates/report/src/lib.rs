@@ -333,10 +333,9 @@ fn html(s: &str) -> String {
 /// HTML-escaped prose in which balanced `backtick` spans (how the correlator
 /// quotes files and signatures) become `<code>`, as they do in Markdown.
 fn html_prose(s: &str) -> String {
-    let parts: Vec<&str> = s.split('`').collect();
-    if parts.len() < 3 || parts.len() % 2 == 0 {
+    let Some(parts) = markdown::backtick_spans(s) else {
         return html(s);
-    }
+    };
     parts
         .iter()
         .enumerate()

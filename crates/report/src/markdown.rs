@@ -14,10 +14,9 @@
 /// an odd number of backticks everything is escaped as plain text.
 pub(crate) fn escape_prose(s: &str) -> String {
     let flat = flatten(s);
-    let parts: Vec<&str> = flat.split('`').collect();
-    if parts.len() < 3 || parts.len() % 2 == 0 {
+    let Some(parts) = backtick_spans(&flat) else {
         return escape_plain(&flat);
-    }
+    };
     let mut out = String::with_capacity(flat.len() + 8);
     for (i, part) in parts.iter().enumerate() {
         if i % 2 == 1 && !part.is_empty() {
@@ -30,6 +29,14 @@ pub(crate) fn escape_prose(s: &str) -> String {
         }
     }
     out
+}
+
+/// `s` split at its backticks when they pair up (the odd-numbered parts are
+/// the quoted spans); `None` when there are none or one is unpaired. Shared by
+/// the Markdown and HTML renderings so both quote the same spans.
+pub(crate) fn backtick_spans(s: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = s.split('`').collect();
+    (parts.len() >= 3 && parts.len() % 2 == 1).then_some(parts)
 }
 
 /// Escapes already flattened text.
