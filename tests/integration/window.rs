@@ -122,3 +122,31 @@ fn a_gzip_log_is_read_whole_even_with_a_window() {
     assert_eq!(source["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(got["incident"]["onset"], "2026-11-24T10:05:02Z");
 }
+
+/// An analyst who narrows the logs to the incident (the window opens at its
+/// first error) still gets the deploy that caused it: changes are read from
+/// the look-back before the window, not from the window's start.
+#[test]
+fn a_window_opening_at_the_first_error_still_names_the_change_before_it() {
+    let cache = tempfile::tempdir().unwrap();
+    let sample = ok(&["sample"], cache.path());
+    let sample = sample.trim();
+    // The sample's first 500 is at 11:27:04 (UTC+3); the push that caused it at 11:20:14.
+    let args = ["--tz", "+03:00", "--from", "2026-11-17T08:27:00Z", "--to", "2026-11-17T11:30:00Z", sample];
+    let mut all = vec!["analyze", "--quiet", "--format", "json"];
+    all.extend_from_slice(&args);
+    let got: Value = serde_json::from_str(&ok(&all, cache.path())).unwrap();
+    assert_eq!(got["incident"]["onset"], "2026-11-17T08:27:04Z", "{:#}", got["incident"]);
+    let top = &got["suspects"][0];
+    assert!(top["change_id"].as_str().unwrap().starts_with("861695cd"), "top suspect: {top:#}");
+    assert!(top["score"].as_f64().unwrap() >= 0.5, "named as the likely cause: {top:#}");
+    // Changes outside the look-back stay out.
+    let mut short = vec!["analyze", "--quiet", "--format", "json", "--lookback", "5m"];
+    short.extend_from_slice(&args);
+    let got: Value = serde_json::from_str(&ok(&short, cache.path())).unwrap();
+    assert!(
+        got["suspects"].as_array().unwrap().iter().all(|s| !s["change_id"].as_str().unwrap().starts_with("861695cd")),
+        "a push 7 min before the window is outside a 5 min look-back: {:#}",
+        got["suspects"]
+    );
+}

@@ -96,7 +96,7 @@ struct AnalyzeArgs {
     /// How far before the onset a change may be a suspect (e.g. 24h, 90m, 2d).
     #[arg(long, default_value = "24h", value_name = "DURATION")]
     lookback: String,
-    /// Only records at or after this instant.
+    /// Only records at or after this instant (changes: from the look-back before it, as suspects).
     #[arg(long, value_name = "TIME")]
     from: Option<String>,
     /// Only records at or before this instant.

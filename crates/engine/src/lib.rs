@@ -244,7 +244,8 @@ pub struct IngestReport {
 pub struct AnalyzeOptions {
     /// Correlator settings (look-back window, chart buckets).
     pub correlate: CorrelateOptions,
-    /// Only records at or after this instant.
+    /// Only records, messages and alerts at or after this instant; changes
+    /// from the look-back before it (they are the candidates for the cause).
     pub from: Option<Instant>,
     /// Only records at or before this instant.
     pub to: Option<Instant>,
@@ -551,7 +552,8 @@ impl Engine {
     }
 
     fn analyze_unedited(&self, opts: &AnalyzeOptions) -> Result<Analysis, EngineError> {
-        let data = self.case.load(opts.from, opts.to)?;
+        let changes_from = opts.from.map(|from| from - opts.correlate.lookback);
+        let data = self.case.load_window(opts.from, opts.to, changes_from)?;
         let mut analysis = faultline_correlate::analyze(&data, &opts.correlate);
         for note in self.case.notes()? {
             analysis.timeline.push(TimelineEntry {

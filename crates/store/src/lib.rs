@@ -752,10 +752,18 @@ impl CaseFile {
 
     /// Reads back everything the correlator needs, optionally restricted to a window.
     pub fn load(&self, from: Option<Instant>, to: Option<Instant>) -> Result<CaseData, StoreError> {
+        self.load_window(from, to, from)
+    }
+
+    /// [`CaseFile::load`] with changes read from `changes_from` on: a window
+    /// that opens at the first error must still see the deploy that came
+    /// minutes before it (the correlator's look-back reaches behind the window).
+    pub fn load_window(&self, from: Option<Instant>, to: Option<Instant>, changes_from: Option<Instant>) -> Result<CaseData, StoreError> {
         let metas = self.sources()?;
         let index: BTreeMap<i64, u32> = metas.iter().enumerate().map(|(i, m)| (m.id, i as u32)).collect();
         let lo = from.map(to_us).unwrap_or(i64::MIN);
         let hi = to.map(to_us).unwrap_or(i64::MAX);
+        let changes_lo = changes_from.map(to_us).unwrap_or(i64::MIN).min(lo);
         let mut data = CaseData { sources: metas.iter().map(|m| m.summary.clone()).collect(), ..Default::default() };
 
         let mut st = self
@@ -830,10 +838,13 @@ impl CaseFile {
 
         let mut st = self
             .conn
-            .prepare("SELECT source_id, kind, file, data FROM events WHERE time_us >= ? AND time_us <= ? ORDER BY time_us, id")
+            .prepare(
+                "SELECT source_id, kind, file, data FROM events
+                 WHERE time_us <= ?2 AND (time_us >= ?1 OR (kind = 'change' AND time_us >= ?3)) ORDER BY time_us, id",
+            )
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![lo, hi], |r| {
+            .query_map(params![lo, hi, changes_lo], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
             })
             .map_err(|e| self.err(e))?;
