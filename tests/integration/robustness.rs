@@ -160,6 +160,46 @@ fn utf16_with_a_bom_and_latin1_are_decoded_not_mangled() {
     assert!(hits[0].ends_with("ERROR naïve échec"), "Latin-1 read as Latin-1, not U+FFFD: {hits:?}");
 }
 
+/// Excel's "Unicode Text" export is tab-separated UTF-16 with a BOM; some
+/// ticket and deploy tools export CSV that way too. Both are read as the
+/// exports they are, with their accents, not as unrecognized logs.
+#[test]
+fn utf16_csv_exports_are_read_as_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let utf16le = |text: &str| {
+        let mut out = vec![0xFF, 0xFE];
+        for u in text.encode_utf16() {
+            out.extend_from_slice(&u.to_le_bytes());
+        }
+        out
+    };
+    let tickets = write(
+        dir.path(),
+        "tickets.txt",
+        utf16le("Id\tRequester\tSubject\tDescription\tCreated at\r\n4711\tMaría López\tCheckout fällt aus\tPay shows an error\t2026-11-24 08:22:10\r\n4712\tTom\tCan't pay\t\t2026-11-24 08:24:00\r\n"),
+    );
+    let deploys = write(
+        dir.path(),
+        "deploys.csv",
+        utf16le("deployed_at,service,deploy_id,author,message\r\n2026-11-24T08:20:00Z,checkout,d-981,José,raise pool size\r\n"),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let sources = inspect(&[&tickets, &deploys], &["--tz", "UTC"], cache.path());
+    let t = source(&sources, "tickets.txt");
+    assert_eq!((t["kind"].as_str(), t["format"].as_str()), (Some("support"), Some("tickets-csv")), "{t}");
+    assert_eq!(counts(t), (2, 0), "{t}");
+    assert_eq!(t["first"], "2026-11-24T08:22:10Z");
+    let d = source(&sources, "deploys.csv");
+    assert_eq!((d["kind"].as_str(), d["format"].as_str()), (Some("deploys"), Some("deploys-csv")), "{d}");
+    assert_eq!(counts(d), (1, 0), "{d}");
+    // The text arrives intact, accents and all, and the raw lines are searchable with the record's instant.
+    let hits = search("fällt", &tickets, cache.path());
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].contains("4711\tMaría López\tCheckout fällt aus"), "{hits:?}");
+    let timeline = crate::ok(&["analyze", "--quiet", "--tz", "UTC", "--format", "csv", deploys.to_str().unwrap()], cache.path());
+    assert!(timeline.contains("d-981 raise pool size"), "{timeline}");
+}
+
 #[test]
 fn crlf_line_ends_are_not_part_of_the_text() {
     let dir = tempfile::tempdir().unwrap();
