@@ -11,7 +11,25 @@ mod session;
 
 use commands::AppState;
 use std::sync::Arc;
-use tauri::{DragDropEvent, Manager, WindowEvent};
+use tauri::{DragDropEvent, Manager, RunEvent, WindowEvent};
+
+/// A terminated app (logout, `kill`, a WebDriver session ending) cleans up
+/// like one the user quit: the unsaved case's temporary folder is deleted,
+/// then the process exits with the shell's code for the signal.
+#[cfg(unix)]
+fn close_on_termination_signals(session: Arc<session::Session>) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) else { return };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            session.close();
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn close_on_termination_signals(_: Arc<session::Session>) {}
 
 fn main() {
     priority::lower_rayon_pool();
@@ -24,7 +42,9 @@ fn main() {
                 Ok(dir) => session::Session::with_recent_file(dir.join("recent-cases.json")),
                 Err(_) => session::Session::default(),
             };
-            app.manage(AppState(Arc::new(session)));
+            let session = Arc::new(session);
+            close_on_termination_signals(session.clone());
+            app.manage(AppState(session));
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -59,9 +79,19 @@ fn main() {
             commands::choose_case,
             commands::launch_options,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = app {
-        eprintln!("faultline-desktop: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|handle, event| {
+            // The process ends after this event without dropping the managed state.
+            if let RunEvent::Exit = event {
+                if let Some(state) = handle.try_state::<AppState>() {
+                    state.0.close();
+                }
+            }
+        }),
+        Err(e) => {
+            eprintln!("faultline-desktop: {e}");
+            std::process::exit(1);
+        }
     }
 }

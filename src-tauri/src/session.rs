@@ -222,6 +222,23 @@ impl Session {
         self.cancel.store(true, Ordering::SeqCst);
     }
 
+    /// Closes the case as the app exits: a running ingest is stopped, and an
+    /// unsaved case's temporary folder (a copy of what was read from the
+    /// user's logs) is deleted. Tauri ends the process without running the
+    /// destructors of its managed state, so without this every session left
+    /// its case behind in the temporary folder.
+    pub fn close(&self) {
+        self.cancel_ingest();
+        let case = self.case.lock().unwrap_or_else(|p| p.into_inner()).take();
+        drop(case);
+    }
+
+    /// The folder of the session's temporary case, while it has one.
+    #[cfg(test)]
+    fn temporary_folder(&self) -> Option<PathBuf> {
+        self.case.lock().ok()?.as_ref()?._dir.as_ref().map(|d| d.path().to_path_buf())
+    }
+
     /// Correlates the case. `display_tz` is only checked here: the analysis is
     /// in UTC and the UI shows it in the zone it chose.
     pub fn analyze(&self, display_tz: &str) -> Result<AnalysisView, IpcError> {
@@ -480,6 +497,23 @@ mod tests {
         let s = Session::default();
         s.open_sample(&quiet).expect("the sample opens");
         s
+    }
+
+    #[test]
+    fn closing_deletes_the_unsaved_case_and_keeps_a_saved_one() {
+        let s = sample_session();
+        let folder = s.temporary_folder().expect("the sample lives in a temporary case");
+        assert!(folder.join("case.faultline").is_file());
+        s.close();
+        assert!(!folder.exists(), "{} left behind", folder.display());
+
+        let dir = tempfile::tempdir().unwrap();
+        let saved = dir.path().join("kept.faultline");
+        let s = sample_session();
+        s.grant_save(&saved);
+        s.save_case_as(saved.to_str().unwrap()).unwrap();
+        s.close();
+        assert!(saved.is_file(), "the analyst's saved case stays");
     }
 
     #[test]

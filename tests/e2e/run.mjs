@@ -542,6 +542,41 @@ async function measureBigIngest(s, big, bytes, dialogs, withScreenshot) {
   return { ...r, firstChart };
 }
 
+/**
+ * The analyst's logout or a `kill`: SIGTERM to the running app deletes the
+ * unsaved case it holds in the temporary folder (a copy of what it read from
+ * the user's logs). Ending a WebDriver session kills the app outright, so
+ * the earlier windows' folders are still there; this one's must go.
+ */
+async function terminateCleansUp(appTmp) {
+  log("terminating the app deletes its unsaved case");
+  const cases = () => fs.readdirSync(appTmp).filter((n) => n.startsWith("faultline-case-"));
+  const pids = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return fs.readlinkSync(`/proc/${p}/exe`) === fs.realpathSync(app);
+    } catch {
+      return false;
+    }
+  });
+  assert.equal(pids.length, 1, `one app running: ${pids}`);
+  const before = cases();
+  assert.ok(before.length >= 1, "the open window's case is in the temporary folder");
+  process.kill(Number(pids[0]), "SIGTERM");
+  // Gone, or a zombie its parent (WebKitWebDriver) has not reaped yet.
+  const exited = () => {
+    try {
+      return fs.readFileSync(`/proc/${pids[0]}/stat`, "utf8").replace(/^.*\) /, "").startsWith("Z");
+    } catch {
+      return true;
+    }
+  };
+  const end = Date.now() + 10000;
+  while (!exited() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(exited(), "the app exited on SIGTERM");
+  const after = cases();
+  assert.equal(after.length, before.length - 1, `left behind: ${after} (before: ${before})`);
+}
+
 function formatLines(n) {
   return n.toLocaleString("en-US");
 }
@@ -557,7 +592,10 @@ async function main() {
   // Private config folder (the recent-cases list) and scripted dialogs (see src-tauri/src/commands.rs).
   const dialogs = path.join(tmp, "dialogs");
   fs.mkdirSync(dialogs, { recursive: true });
-  const env = { ...process.env, XDG_CACHE_HOME: path.join(tmp, "cache"), XDG_CONFIG_HOME: path.join(tmp, "config"), FAULTLINE_E2E_DIALOGS: dialogs };
+  // A private temporary folder too: what the app leaves there after it closes is checked.
+  const appTmp = path.join(tmp, "app-tmp");
+  fs.mkdirSync(appTmp, { recursive: true });
+  const env = { ...process.env, TMPDIR: appTmp, XDG_CACHE_HOME: path.join(tmp, "cache"), XDG_CONFIG_HOME: path.join(tmp, "config"), FAULTLINE_E2E_DIALOGS: dialogs };
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], { stdio: ["ignore", "inherit", "inherit"], env });
   if (process.env.FAULTLINE_E2E_PIDFILE) fs.writeFileSync(process.env.FAULTLINE_E2E_PIDFILE, String(driver.pid));
   const onSignal = async () => {
@@ -580,6 +618,9 @@ async function main() {
       return session;
     };
     await bigFile(freshWindow, tmp, dialogs);
+    await terminateCleansUp(appTmp);
+    await session.delete().catch(() => {});
+    session = null;
     // The plain closing line CI reads: every step passed.
     console.log(`e2e: ${step} passed, 0 failed`);
   } catch (e) {

@@ -240,7 +240,7 @@ pub struct IngestReport {
 }
 
 /// How to analyze.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AnalyzeOptions {
     /// Correlator settings (look-back window, chart buckets).
     pub correlate: CorrelateOptions,
@@ -251,11 +251,6 @@ pub struct AnalyzeOptions {
     pub to: Option<Instant>,
 }
 
-impl Default for AnalyzeOptions {
-    fn default() -> Self {
-        AnalyzeOptions { correlate: CorrelateOptions::default(), from: None, to: None }
-    }
-}
 
 /// A search hit.
 #[derive(Debug, Clone, PartialEq)]
@@ -300,7 +295,7 @@ impl Engine {
     pub fn open(case_path: Option<&Path>) -> Result<Engine, EngineError> {
         let case = match case_path {
             Some(p) => CaseFile::open(p)?,
-            None => CaseFile::in_memory()?,
+            None => CaseFile::temporary()?,
         };
         Ok(Engine { case, case_path: case_path.map(Path::to_path_buf) })
     }

@@ -56,6 +56,15 @@ pub enum StoreError {
         /// Ours.
         supported: u32,
     },
+    /// The case's file could not be created.
+    #[error("case file in {path}: {source}")]
+    Io {
+        /// Where it was to be.
+        path: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
     /// Stored data did not decode.
     #[error("case file {path}: corrupt row: {detail}")]
     Corrupt {
@@ -500,6 +509,9 @@ pub struct TimelineEdit {
 pub struct CaseFile {
     conn: Connection,
     path: String,
+    /// A [`CaseFile::temporary`] case's file, deleted when the case is dropped
+    /// (declared after `conn`, so the connection closes first).
+    _temporary: Option<tempfile::TempPath>,
 }
 
 impl CaseFile {
@@ -507,21 +519,43 @@ impl CaseFile {
     pub fn open(path: &Path) -> Result<CaseFile, StoreError> {
         let name = path.display().to_string();
         let conn = Connection::open(path).map_err(|e| StoreError::Sqlite { path: name.clone(), source: e })?;
-        CaseFile::init(conn, name)
+        CaseFile::init(conn, name, None)
     }
 
-    /// A case that lives in memory only (for one-shot CLI runs without `--case`).
+    /// A case that lives in memory only (tests).
     pub fn in_memory() -> Result<CaseFile, StoreError> {
         let conn = Connection::open_in_memory()
             .map_err(|e| StoreError::Sqlite { path: ":memory:".into(), source: e })?;
-        CaseFile::init(conn, ":memory:".into())
+        CaseFile::init(conn, ":memory:".into(), None)
     }
 
-    fn init(conn: Connection, path: String) -> Result<CaseFile, StoreError> {
-        let case = CaseFile { conn, path };
-        case.conn
-            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")
-            .map_err(|e| case.err(e))?;
+    /// A throwaway case in a temporary file, deleted when dropped: the case of
+    /// a one-shot CLI run without `--case`. On disk rather than in memory, so
+    /// the process holds only SQLite's page cache, not the whole case (which
+    /// grows with the inputs: 22 MB for the 5M-line benchmark log). Nothing
+    /// outlives the run, so it is written without a journal's durability.
+    pub fn temporary() -> Result<CaseFile, StoreError> {
+        let file = tempfile::Builder::new()
+            .prefix("faultline-case-")
+            .suffix(".faultline")
+            .tempfile()
+            .map_err(|e| StoreError::Io { path: std::env::temp_dir().display().to_string(), source: e })?;
+        let path = file.into_temp_path();
+        let name = path.display().to_string();
+        let conn = Connection::open(&path).map_err(|e| StoreError::Sqlite { path: name.clone(), source: e })?;
+        CaseFile::init(conn, name, Some(path))
+    }
+
+    fn init(conn: Connection, path: String, temporary: Option<tempfile::TempPath>) -> Result<CaseFile, StoreError> {
+        // A temporary case keeps its rollback journal in memory (small: a fresh
+        // file's transactions only add pages) and never waits for the disk.
+        let pragmas = if temporary.is_some() {
+            "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+        } else {
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+        };
+        let case = CaseFile { conn, path, _temporary: temporary };
+        case.conn.execute_batch(pragmas).map_err(|e| case.err(e))?;
         case.migrate()?;
         Ok(case)
     }
@@ -959,7 +993,7 @@ impl CaseFile {
         let name = path.display().to_string();
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(|e| StoreError::Sqlite { path: name.clone(), source: e })?;
-        let probe = CaseFile { conn, path: name.clone() };
+        let probe = CaseFile { conn, path: name.clone(), _temporary: None };
         let version = probe.schema_version()?;
         let has_sources: bool = probe
             .conn
@@ -968,7 +1002,7 @@ impl CaseFile {
         if version == 0 || !has_sources {
             return Err(probe.corrupt("not a Faultline case (no case schema)"));
         }
-        CaseFile::init(probe.conn, name)
+        CaseFile::init(probe.conn, name, None)
     }
 
     /// All notes in time order.
