@@ -31,8 +31,9 @@ pub struct SecondCount {
 pub struct NotableRecord {
     /// Index of the source in [`CaseData::sources`].
     pub source: u32,
-    /// The file that holds it (a member of a rotated set, or the source path).
-    pub file: String,
+    /// The file that holds it (a member of a rotated set, or the source path),
+    /// one copy shared by the file's records.
+    pub file: std::sync::Arc<str>,
     /// The record.
     pub record: OwnedRecord,
 }

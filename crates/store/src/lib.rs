@@ -158,12 +158,13 @@ impl Counters {
 /// Collects what one source's parse produced, ready to be written.
 #[derive(Debug, Default)]
 pub struct IngestBuffer {
-    file: String,
+    /// Shared by every notable record of the file (a day's log has tens of thousands).
+    file: std::sync::Arc<str>,
     counts: BTreeMap<i64, Counters>,
     /// The second being counted: consecutive records nearly always share it,
     /// so the map is touched once per second, not once per line.
     current: Option<(i64, Counters)>,
-    notable: Vec<(String, OwnedRecord)>,
+    notable: Vec<(std::sync::Arc<str>, OwnedRecord)>,
     /// Index in `notable` of the first record, when it was notable (see [`IngestBuffer::absorb`]).
     first_notable: Option<usize>,
     changes: Vec<(String, Change)>,
@@ -208,7 +209,7 @@ impl std::fmt::Debug for ProgressHook {
 impl IngestBuffer {
     /// An empty buffer; records are attributed to `file` until [`IngestBuffer::set_file`].
     pub fn new(file: impl Into<String>) -> Self {
-        IngestBuffer { file: file.into(), ..Default::default() }
+        IngestBuffer { file: file.into().into(), ..Default::default() }
     }
 
     /// Stops the parse (the sink returns `false`) once `flag` is set.
@@ -240,7 +241,7 @@ impl IngestBuffer {
 
     /// Attributes the following records to another file (next member of a rotated set).
     pub fn set_file(&mut self, file: impl Into<String>) {
-        self.file = file.into();
+        self.file = file.into().into();
     }
 
     /// Records seen (all kinds).
@@ -424,21 +425,21 @@ impl EventSink for IngestBuffer {
 
     fn change(&mut self, change: Change) -> Result<bool, SinkError> {
         self.seen(change.time);
-        let file = change.file.clone().unwrap_or_else(|| self.file.clone());
+        let file = change.file.clone().unwrap_or_else(|| self.file.to_string());
         self.changes.push((file, change));
         Ok(self.go_on())
     }
 
     fn message(&mut self, message: SupportMessage) -> Result<bool, SinkError> {
         self.seen(message.time);
-        let file = message.file.clone().unwrap_or_else(|| self.file.clone());
+        let file = message.file.clone().unwrap_or_else(|| self.file.to_string());
         self.messages.push((file, message));
         Ok(self.go_on())
     }
 
     fn alert(&mut self, alert: Alert) -> Result<bool, SinkError> {
         self.seen(alert.time);
-        let file = alert.file.clone().unwrap_or_else(|| self.file.clone());
+        let file = alert.file.clone().unwrap_or_else(|| self.file.to_string());
         self.alerts.push((file, alert));
         Ok(self.go_on())
     }
@@ -447,7 +448,7 @@ impl EventSink for IngestBuffer {
         self.unparsed_total += 1;
         if self.unparsed.len() < UNPARSED_KEPT {
             let text = String::from_utf8_lossy(&u.text[..u.text.len().min(2000)]).into_owned();
-            self.unparsed.push((self.file.clone(), u.line, u.offset, u.reason, text));
+            self.unparsed.push((self.file.to_string(), u.line, u.offset, u.reason, text));
         }
         Ok(self.go_on())
     }
@@ -863,9 +864,19 @@ impl CaseFile {
                 ))
             })
             .map_err(|e| self.err(e))?;
+        // One shared name per file: the records of a file all repeat it.
+        let mut files: std::collections::HashSet<std::sync::Arc<str>> = std::collections::HashSet::new();
         for row in rows {
             let (sid, file, record) = row.map_err(|e| self.err(e))?;
             if let Some(i) = index.get(&sid) {
+                let file = match files.get(file.as_str()) {
+                    Some(f) => f.clone(),
+                    None => {
+                        let f: std::sync::Arc<str> = file.into();
+                        files.insert(f.clone());
+                        f
+                    }
+                };
                 data.notable.push(NotableRecord { source: *i, file, record });
             }
         }
@@ -1079,7 +1090,7 @@ mod tests {
         assert_eq!(data.notable.len(), 1, "only the 500 is kept in full");
         assert_eq!(data.notable[0].record.span.line, 2);
         assert_eq!(data.notable[0].record.status, Some(500));
-        assert_eq!(data.notable[0].file, "/logs/access.log");
+        assert_eq!(&*data.notable[0].file, "/logs/access.log");
         assert!(case.sources().unwrap()[0].complete);
     }
 
