@@ -158,6 +158,10 @@ fn utf16_with_a_bom_and_latin1_are_decoded_not_mangled() {
     let hits = search("na", &latin1, cache.path());
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert!(hits[0].ends_with("ERROR naïve échec"), "Latin-1 read as Latin-1, not U+FFFD: {hits:?}");
+    // Typed as the analyst sees it, the accented word finds the Latin-1 bytes.
+    let hits = search("échec", &latin1, cache.path());
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].contains(":2:2026-11-24T08:27:02Z: 2026-11-24 08:27:02 ERROR naïve échec"), "{hits:?}");
 }
 
 /// Excel's "Unicode Text" export is tab-separated UTF-16 with a BOM; some

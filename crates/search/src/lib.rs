@@ -53,13 +53,99 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    /// Compiles `pattern`.
+    /// Compiles `pattern`. Its accented letters also match their Latin-1
+    /// (Windows-1252) bytes, so `échec` finds a line of a Latin-1 log, which
+    /// the ingest reads as Latin-1 and shows as `échec`.
     pub fn new(pattern: &str, opts: SearchOptions) -> Result<Pattern, SearchError> {
         let mut b = RegexMatcherBuilder::new();
-        b.case_insensitive(opts.case_insensitive).fixed_strings(opts.literal).line_terminator(Some(b'\n'));
-        b.build(pattern)
+        b.case_insensitive(opts.case_insensitive).line_terminator(Some(b'\n'));
+        let built = match with_latin1_bytes(pattern, opts) {
+            Some(regex) => b.fixed_strings(false).build(&regex),
+            None => b.fixed_strings(opts.literal).build(pattern),
+        };
+        built
             .map(|matcher| Pattern { matcher })
             .map_err(|e| SearchError::Pattern { pattern: pattern.to_string(), message: e.to_string() })
+    }
+}
+
+/// `pattern` as a regex in which every character that Windows-1252 encodes
+/// as one byte ≥ 0x80 (é, ü, ñ, €…) matches either its UTF-8 form or that
+/// byte (both cases of it with `case_insensitive`: byte matching folds only
+/// ASCII). `None` when the pattern has no such character. Characters inside
+/// a regex's `[...]` class are left as they are (a class cannot hold an
+/// alternation); so are escaped ones.
+fn with_latin1_bytes(pattern: &str, opts: SearchOptions) -> Option<String> {
+    let byte_of = |c: char| -> Option<u8> {
+        if c.is_ascii() {
+            return None;
+        }
+        let mut utf8 = [0; 4];
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut utf8));
+        (!unmappable && bytes.len() == 1).then(|| bytes[0])
+    };
+    if !pattern.chars().any(|c| byte_of(c).is_some()) {
+        return None;
+    }
+    let alternative = |c: char| -> Option<String> {
+        let own = byte_of(c)?;
+        let mut bytes = vec![own];
+        if opts.case_insensitive {
+            for other in c.to_lowercase().chain(c.to_uppercase()) {
+                if let Some(b) = byte_of(other).filter(|b| !bytes.contains(b)) {
+                    bytes.push(b);
+                }
+            }
+        }
+        let class: String = bytes.iter().map(|b| format!("\\x{b:02X}")).collect();
+        Some(format!("(?:{c}|(?-u:[{class}]))"))
+    };
+    let mut out = String::with_capacity(pattern.len() * 2);
+    if opts.literal {
+        for c in pattern.chars() {
+            match alternative(c) {
+                Some(alt) => out.push_str(&alt),
+                None => out.push_str(&escape_char(c)),
+            }
+        }
+        return Some(out);
+    }
+    let (mut escaped, mut in_class) = (false, false);
+    for c in pattern.chars() {
+        match (escaped, in_class, c) {
+            (true, _, _) => {
+                escaped = false;
+                out.push(c);
+            }
+            (false, _, '\\') => {
+                escaped = true;
+                out.push(c);
+            }
+            (false, false, '[') => {
+                in_class = true;
+                out.push(c);
+            }
+            (false, true, ']') => {
+                in_class = false;
+                out.push(c);
+            }
+            (false, false, _) => match alternative(c) {
+                Some(alt) => out.push_str(&alt),
+                None => out.push(c),
+            },
+            (false, true, _) => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// One character of a literal, escaped for a regex (the meta characters
+/// `regex::escape` escapes).
+fn escape_char(c: char) -> String {
+    if "\\.+*?()|[]{}^$#&-~".contains(c) {
+        format!("\\{c}")
+    } else {
+        c.to_string()
     }
 }
 
@@ -325,6 +411,32 @@ ImportError: cannot import name 'LegacySessionStore' from 'archive_auth.sessions
         .unwrap();
         assert_eq!(n, 1);
         assert!(Pattern::new("(unclosed", SearchOptions::default()).is_err());
+    }
+
+    fn texts(pattern: &str, opts: SearchOptions, path: &Path) -> Vec<String> {
+        let pattern = Pattern::new(pattern, opts).unwrap();
+        let mut out = Vec::new();
+        search_file(&pattern, path, |h| {
+            out.push(h.text);
+            true
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn accented_patterns_match_latin1_and_utf8_lines_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        // A Latin-1 line, a UTF-8 line and one without the word.
+        let p = write(dir.path(), "mixed.log", b"ERROR na\xEFve \xE9chec (co\xFBt 5\x80)\nERROR na\xC3\xAFve \xC3\xA9chec\nINFO ok [x]\n");
+        let plain = SearchOptions::default();
+        let literal = SearchOptions { literal: true, case_insensitive: false };
+        let folded = SearchOptions { literal: false, case_insensitive: true };
+        assert_eq!(texts("échec", plain, &p), vec!["ERROR naïve échec (coût 5€)", "ERROR naïve échec"]);
+        assert_eq!(texts("échec (coût 5€)", literal, &p), vec!["ERROR naïve échec (coût 5€)"], "literal, with regex meta characters");
+        assert_eq!(texts("ÉCHEC", folded, &p).len(), 2, "case folded in both encodings");
+        assert_eq!(texts("na[ïi]ve", plain, &p), vec!["ERROR naïve échec"], "inside a class: UTF-8 only");
+        assert_eq!(texts(r"\[x\]", plain, &p), vec!["INFO ok [x]"], "ASCII patterns are unchanged");
     }
 
     #[test]
