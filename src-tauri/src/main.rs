@@ -21,8 +21,15 @@ fn close_on_termination_signals(session: Arc<session::Session>) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) else { return };
     std::thread::spawn(move || {
-        if let Some(signal) = signals.forever().next() {
-            session.close();
+        let mut signals = signals.forever();
+        if let Some(signal) = signals.next() {
+            // Closing waits for a command that holds the case; a second signal does not.
+            std::thread::spawn(move || {
+                session.close();
+                std::process::exit(128 + signal);
+            });
+        }
+        if let Some(signal) = signals.next() {
             std::process::exit(128 + signal);
         }
     });

@@ -71,6 +71,8 @@ struct Grants {
 #[derive(Default)]
 pub struct Session {
     case: Mutex<Option<Case>>,
+    /// Set by [`Session::close`]: no case is created or installed after it.
+    closed: AtomicBool,
     cancel: Arc<AtomicBool>,
     grants: Mutex<Grants>,
     recent_file: Option<PathBuf>,
@@ -139,6 +141,9 @@ impl Session {
         // A panic while holding the lock leaves a case that is still valid
         // SQLite; carrying on beats making every later command fail.
         let mut guard = self.case.lock().unwrap_or_else(|p| p.into_inner());
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(IpcError::new("closing", "the app is closing"));
+        }
         if guard.is_none() {
             *guard = Some(Case::create(None)?);
         }
@@ -160,7 +165,8 @@ impl Session {
         zone: Zone,
         on_event: &(dyn Fn(IngestEvent) + Sync),
     ) -> Result<IngestResult, IpcError> {
-        self.cancel.store(false, Ordering::SeqCst);
+        // A close that came before this command keeps its cancel.
+        self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
         let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
         let report = case.engine.ingest(inputs, &opts, &|p| on_event(IngestEvent::from(p)))?;
         Ok(IngestResult {
@@ -176,7 +182,7 @@ impl Session {
         let sample = sample::archive_crash()?;
         let case = Case::create(Some(sample.title.clone()))?;
         let ingest = self.ingest_into(&case, &sample.inputs, sample.zone, on_event)?;
-        *self.case.lock().unwrap_or_else(|p| p.into_inner()) = Some(case);
+        self.install(case)?;
         Ok(OpenedSample { title: sample.title, display_tz: sample.display_zone.to_string(), ingest })
     }
 
@@ -210,7 +216,8 @@ impl Session {
         let kind = kind_of(kind)?;
         let zone = parse_zone(tz)?;
         self.with_engine(|case| {
-            self.cancel.store(false, Ordering::SeqCst);
+            // A close that came before this command keeps its cancel.
+        self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
             let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
             let report = case.engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
             Ok(IngestResult { sources: report.sources, reused: report.reused, problems: report.problems, cancelled: report.cancelled })
@@ -226,11 +233,24 @@ impl Session {
     /// unsaved case's temporary folder (a copy of what was read from the
     /// user's logs) is deleted. Tauri ends the process without running the
     /// destructors of its managed state, so without this every session left
-    /// its case behind in the temporary folder.
+    /// its case behind in the temporary folder. Waits for a command that
+    /// holds the case (a search, an export) to finish; no case is opened after.
     pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
         self.cancel_ingest();
         let case = self.case.lock().unwrap_or_else(|p| p.into_inner()).take();
         drop(case);
+    }
+
+    /// Makes `case` the session's case, unless the app is closing (then it is
+    /// dropped, which deletes a temporary case's folder).
+    fn install(&self, case: Case) -> Result<(), IpcError> {
+        let mut guard = self.case.lock().unwrap_or_else(|p| p.into_inner());
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(IpcError::new("closing", "the app is closing"));
+        }
+        *guard = Some(case);
+        Ok(())
     }
 
     /// The folder of the session's temporary case, while it has one.
@@ -441,7 +461,7 @@ impl Session {
             }
         };
         // The sources a saved case names may be read again (search, excerpts, re-ingest).
-        *self.case.lock().unwrap_or_else(|e| e.into_inner()) = Some(case);
+        self.install(case)?;
         self.remember(&p);
         self.case_info()
     }
@@ -506,6 +526,10 @@ mod tests {
         assert!(folder.join("case.faultline").is_file());
         s.close();
         assert!(!folder.exists(), "{} left behind", folder.display());
+        // Nothing reopens a case once closing: a late command gets an error, not a new temporary folder.
+        assert!(s.sources().is_err());
+        assert!(s.open_sample(&quiet).is_err());
+        assert!(s.temporary_folder().is_none());
 
         let dir = tempfile::tempdir().unwrap();
         let saved = dir.path().join("kept.faultline");

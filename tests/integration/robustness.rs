@@ -471,19 +471,23 @@ fn a_file_growing_or_truncated_while_read_is_read_without_failing() {
     assert!(records <= initial, "{records}");
 }
 
+/// 200 MB of error lines: an ingest long enough to be interrupted.
+fn big_error_log(dir: &Path) -> std::path::PathBuf {
+    let big = dir.join("big.log");
+    let line = "2026-11-24 08:27:03,120 ERROR [app.views] request failed for user 12345 on /api/v1/items with status 500\n";
+    let block = line.repeat(10_000);
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+    while f.get_ref().metadata().unwrap().len() < 200 << 20 {
+        f.write_all(block.as_bytes()).unwrap();
+        f.flush().unwrap();
+    }
+    big
+}
+
 #[test]
 fn a_case_killed_mid_ingest_opens_and_says_which_source_is_incomplete() {
     let dir = tempfile::tempdir().unwrap();
-    let big = dir.path().join("big.log");
-    {
-        let line = "2026-11-24 08:27:03,120 ERROR [app.views] request failed for user 12345 on /api/v1/items with status 500\n";
-        let block = line.repeat(10_000);
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
-        while f.get_ref().metadata().unwrap().len() < 200 << 20 {
-            f.write_all(block.as_bytes()).unwrap();
-            f.flush().unwrap();
-        }
-    }
+    let big = big_error_log(dir.path());
     let case = dir.path().join("incident.faultline");
     let cache = tempfile::tempdir().unwrap();
     let mut child = Command::new(bin())
@@ -511,6 +515,37 @@ fn a_case_killed_mid_ingest_opens_and_says_which_source_is_incomplete() {
     // (Re-running with the input reads it again: an incomplete source is never
     // reused — see the engine's reuse rule; not repeated here, a 200 MB debug
     // ingest takes a minute.)
+}
+
+/// Ctrl-C mid-ingest: a run without `--case` keeps its case in a temporary
+/// file (a copy of what it read from the logs); the signal must not leave it.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_temporary_case_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = big_error_log(dir.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let mut child = Command::new(bin())
+        .args(["analyze", "--tz", "UTC", "--format", "json", big.to_str().unwrap()])
+        .env("XDG_CACHE_HOME", cache.path())
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let cases = || std::fs::read_dir(tmp.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with("faultline-case-")).count();
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    while cases() == 0 && std::time::Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(cases(), 1, "the run keeps its case in the temporary folder");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(child.try_wait().unwrap().is_none(), "ingest of 200 MB finished early: make the file bigger");
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "ended by Ctrl-C's signal: {status:?}");
+    assert_eq!(cases(), 0, "the temporary case was deleted");
 }
 
 #[test]

@@ -477,6 +477,7 @@ export class App {
 
   private async openCaseAt(path: string): Promise<void> {
     const before = this.store.get().phase;
+    this.excerptRequest++; // a late read of the previous case must not reopen the panel
     this.store.set({ phase: "loading", progress: null, preview: null, search: null, excerpt: null, cursor: null, range: null });
     try {
       const info = await ipc.openCase(path);
@@ -539,6 +540,7 @@ export class App {
 
   private async openSample(): Promise<void> {
     const before = this.store.get().phase;
+    this.excerptRequest++; // a late read of the previous case must not reopen the panel
     this.store.set({ phase: "loading", progress: null, preview: null, search: null, excerpt: null, cursor: null, range: null });
     try {
       const opened = await ipc.openSample(this.onIngestEvent);

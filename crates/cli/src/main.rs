@@ -238,7 +238,7 @@ fn rfc3339(t: Option<Instant>) -> serde_json::Value {
 
 fn inspect(args: InspectArgs) -> Result<()> {
     let zone = zone(&args.common.tz)?;
-    let engine = Engine::open(None)?;
+    let engine = open_engine(None)?;
     let inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
     let report = ingest(&engine, &inputs, &IngestOptions { zone, ..Default::default() }, args.common.quiet)?;
     let mut out = std::io::stdout().lock();
@@ -277,7 +277,7 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
         inputs.extend(paths.iter().map(|p| Input { path: p.clone(), kind: Some(kind) }));
     }
     let mut title = args.title.clone();
-    let engine = Engine::open(args.case.as_deref())?;
+    let engine = open_engine(args.case.as_deref())?;
     let (zone, mut display_zone) = if inputs.is_empty() && engine.sources()?.is_empty() {
         let sample = sample::archive_crash()?;
         if !args.common.quiet {
@@ -412,7 +412,41 @@ fn note(args: NoteArgs) -> Result<()> {
     Ok(())
 }
 
+/// This run's temporary case files: a signal that ends the run deletes them
+/// (they hold what was read from the logs; a normal exit drops them).
+static TEMPORARY_CASES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// [`Engine::open`], noting a temporary case for [`delete_temporary_cases_on_signals`].
+fn open_engine(case: Option<&std::path::Path>) -> Result<Engine> {
+    let engine = Engine::open(case)?;
+    if let (Some(file), Ok(mut files)) = (engine.temporary_case_file(), TEMPORARY_CASES.lock()) {
+        files.push(file.to_path_buf());
+    }
+    Ok(engine)
+}
+
+/// Ctrl-C, SIGTERM or SIGHUP mid-ingest would end the process before the
+/// temporary case is dropped: delete it, then exit with the shell's code for the signal.
+#[cfg(unix)]
+fn delete_temporary_cases_on_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else { return };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let files = TEMPORARY_CASES.lock().map(|f| f.clone()).unwrap_or_default();
+            for file in files {
+                let _ = std::fs::remove_file(file);
+            }
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn delete_temporary_cases_on_signals() {}
+
 fn main() -> ExitCode {
+    delete_temporary_cases_on_signals();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(a) => inspect(a).map(|_| true),

@@ -145,28 +145,31 @@ pub(crate) struct SeriesPreview {
 impl SeriesPreview {
     const EVERY: std::time::Duration = std::time::Duration::from_millis(1000 / SERIES_PREVIEWS_PER_SECOND as u64);
 
-    /// Takes in what `buffer` (source `path`) counted so far; the series over
-    /// every source when a preview is due. The first call of each source
-    /// always takes its counts, so a chart can appear after its first chunk.
-    fn update(&self, path: &str, buffer: &faultline_store::IngestBuffer) -> Option<ErrorSeries> {
+    /// Takes in what `buffer` (source `path`) counted so far and, when a
+    /// preview is due, hands `send` the series over every source. The first
+    /// call of each source always takes its counts, so a chart can appear
+    /// after its first chunk. `send` runs under the lock, so previews leave in
+    /// the order they were built. (No final preview: the analysis follows.)
+    fn update(&self, path: &str, buffer: &faultline_store::IngestBuffer, send: impl FnOnce(ErrorSeries)) {
         let now = std::time::Instant::now();
-        let mut by_source = self.by_source.lock().ok()?;
+        let Ok(mut by_source) = self.by_source.lock() else { return };
         if by_source.get(path).is_some_and(|(at, _)| now.duration_since(*at) < Self::EVERY) {
-            return None;
+            return;
         }
         by_source.insert(path.to_string(), (now, buffer.bucket_counts(60)));
-        let mut sent = self.sent.lock().ok()?;
+        let Ok(mut sent) = self.sent.lock() else { return };
         if sent.is_some_and(|at| now.duration_since(at) < Self::EVERY) {
-            return None;
+            return;
         }
         *sent = Some(now);
         let counts: Vec<_> = by_source.values().flat_map(|(_, c)| c.iter().copied()).collect();
-        let first = counts.iter().map(|c| c.second).min()?;
-        let last = counts.iter().map(|c| c.second).max()?;
+        let (Some(first), Some(last)) = (counts.iter().map(|c| c.second).min(), counts.iter().map(|c| c.second).max()) else {
+            return;
+        };
         // Minute counts can only be summed into buckets of whole minutes.
         let bucket = faultline_correlate::series::auto_bucket(last - first + 60).max(60);
         let case = faultline_model::CaseData { counts, ..Default::default() };
-        Some(faultline_correlate::series::build(&case, Some(bucket)))
+        send(faultline_correlate::series::build(&case, Some(bucket)));
     }
 }
 
@@ -192,11 +195,11 @@ impl ByteMeter {
 
     /// Called after each chunk of the source joins `buffer`, in file order.
     pub(crate) fn preview(&self, buffer: &faultline_store::IngestBuffer) {
-        if let Some(series) = self.preview.update(&self.path, buffer) {
+        self.preview.update(&self.path, buffer, |series| {
             if let Ok(tx) = self.tx.lock() {
                 let _ = tx.send(Progress::Series { series });
             }
-        }
+        });
     }
 
     fn tick(&self, at: u64, new_records: u64) {
@@ -303,6 +306,12 @@ impl Engine {
     /// The case file, when on disk.
     pub fn case_path(&self) -> Option<&Path> {
         self.case_path.as_deref()
+    }
+
+    /// The temporary file of a case opened without a path, deleted when the
+    /// engine is dropped; a caller that can be ended by a signal deletes it then.
+    pub fn temporary_case_file(&self) -> Option<&Path> {
+        self.case.temporary_path()
     }
 
     /// Reads `inputs` into the case. Sources already in the case whose files
@@ -547,7 +556,8 @@ impl Engine {
     }
 
     fn analyze_unedited(&self, opts: &AnalyzeOptions) -> Result<Analysis, EngineError> {
-        let changes_from = opts.from.map(|from| from - opts.correlate.lookback);
+        // Before the earliest representable instant: every change.
+        let changes_from = opts.from.and_then(|from| from.checked_sub_signed(opts.correlate.lookback));
         let data = self.case.load_window(opts.from, opts.to, changes_from)?;
         let mut analysis = faultline_correlate::analyze(&data, &opts.correlate);
         for note in self.case.notes()? {

@@ -50,6 +50,10 @@ pub struct SearchOptions {
 /// A compiled pattern.
 pub struct Pattern {
     matcher: RegexMatcher,
+    /// The pattern as typed, when `matcher` also matches Latin-1 bytes: a
+    /// valid UTF-8 line must match this one too (the byte for `€`, 0x80, is
+    /// also the middle of `—` and `…` in UTF-8).
+    utf8: Option<RegexMatcher>,
 }
 
 impl Pattern {
@@ -57,15 +61,14 @@ impl Pattern {
     /// (Windows-1252) bytes, so `échec` finds a line of a Latin-1 log, which
     /// the ingest reads as Latin-1 and shows as `échec`.
     pub fn new(pattern: &str, opts: SearchOptions) -> Result<Pattern, SearchError> {
+        let bad = |e: grep_regex::Error| SearchError::Pattern { pattern: pattern.to_string(), message: e.to_string() };
         let mut b = RegexMatcherBuilder::new();
         b.case_insensitive(opts.case_insensitive).line_terminator(Some(b'\n'));
-        let built = match with_latin1_bytes(pattern, opts) {
-            Some(regex) => b.fixed_strings(false).build(&regex),
-            None => b.fixed_strings(opts.literal).build(pattern),
-        };
-        built
-            .map(|matcher| Pattern { matcher })
-            .map_err(|e| SearchError::Pattern { pattern: pattern.to_string(), message: e.to_string() })
+        let typed = b.fixed_strings(opts.literal).build(pattern).map_err(bad)?;
+        match with_latin1_bytes(pattern, opts) {
+            Some(regex) => Ok(Pattern { matcher: b.fixed_strings(false).build(&regex).map_err(bad)?, utf8: Some(typed) }),
+            None => Ok(Pattern { matcher: typed, utf8: None }),
+        }
     }
 }
 
@@ -110,31 +113,33 @@ fn with_latin1_bytes(pattern: &str, opts: SearchOptions) -> Option<String> {
         }
         return Some(out);
     }
-    let (mut escaped, mut in_class) = (false, false);
+    // Class depth (`[[:alpha:]é]` nests), and whether the class just opened:
+    // there `^` negates and a `]` is a literal, not the end.
+    let (mut escaped, mut depth, mut opened) = (false, 0usize, false);
     for c in pattern.chars() {
-        match (escaped, in_class, c) {
-            (true, _, _) => {
-                escaped = false;
-                out.push(c);
-            }
-            (false, _, '\\') => {
-                escaped = true;
-                out.push(c);
-            }
-            (false, false, '[') => {
-                in_class = true;
-                out.push(c);
-            }
-            (false, true, ']') => {
-                in_class = false;
-                out.push(c);
-            }
-            (false, false, _) => match alternative(c) {
-                Some(alt) => out.push_str(&alt),
-                None => out.push(c),
-            },
-            (false, true, _) => out.push(c),
+        let just_opened = std::mem::take(&mut opened);
+        if escaped {
+            escaped = false;
+            out.push(c);
+            continue;
         }
+        match c {
+            '\\' => escaped = true,
+            '[' => {
+                depth += 1;
+                opened = true;
+            }
+            '^' if depth > 0 && just_opened => opened = true,
+            ']' if depth > 0 && !just_opened => depth -= 1,
+            _ if depth == 0 => {
+                if let Some(alt) = alternative(c) {
+                    out.push_str(&alt);
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
     }
     Some(out)
 }
@@ -164,6 +169,7 @@ pub struct Hit {
 
 struct HitSink<'a, F: FnMut(Hit) -> bool> {
     file: &'a Path,
+    utf8: Option<&'a RegexMatcher>,
     on_hit: F,
     hits: u64,
     stopped: bool,
@@ -179,6 +185,12 @@ impl<F: FnMut(Hit) -> bool> Sink for HitSink<'_, F> {
                 bytes = rest;
             } else {
                 break;
+            }
+        }
+        if let Some(typed) = self.utf8 {
+            // A Latin-1 byte matched inside a UTF-8 line: not what was typed.
+            if std::str::from_utf8(bytes).is_ok() && !grep_matcher::Matcher::is_match(typed, bytes).unwrap_or(true) {
+                return Ok(true);
             }
         }
         let capped = &bytes[..bytes.len().min(MAX_HIT_TEXT)];
@@ -230,7 +242,7 @@ pub fn search_file(pattern: &Pattern, path: &Path, on_hit: impl FnMut(Hit) -> bo
         // Logs are searched whole: a NUL byte in a corrupt line must not hide the rest.
         .binary_detection(BinaryDetection::none())
         .build();
-    let mut sink = HitSink { file: path, on_hit, hits: 0, stopped: false };
+    let mut sink = HitSink { file: path, utf8: pattern.utf8.as_ref(), on_hit, hits: 0, stopped: false };
     if is_gzip(path).map_err(|e| io_err(path, e))? {
         let file = File::open(path).map_err(|e| io_err(path, e))?;
         // Bounded like ingest: a gzip bomb or a truncated member ends the stream instead of eating memory or failing it.
@@ -437,6 +449,15 @@ ImportError: cannot import name 'LegacySessionStore' from 'archive_auth.sessions
         assert_eq!(texts("ÉCHEC", folded, &p).len(), 2, "case folded in both encodings");
         assert_eq!(texts("na[ïi]ve", plain, &p), vec!["ERROR naïve échec"], "inside a class: UTF-8 only");
         assert_eq!(texts(r"\[x\]", plain, &p), vec!["INFO ok [x]"], "ASCII patterns are unchanged");
+        assert_eq!(texts("é+chec", plain, &p).len(), 2, "a quantifier applies to the whole letter");
+        // Nested and leading-`]` classes stay classes; what follows them is still rewritten.
+        assert_eq!(texts("[[:alpha:]]+ é", plain, &p).len(), 2);
+        assert_eq!(texts("[]x]é", plain, &p).len(), 0);
+        assert_eq!(texts(r"[^[:space:]]+ échec", plain, &p).len(), 2);
+        // The Latin-1 byte of `€` (0x80) inside UTF-8 (`—` is E2 80 94) is not a hit.
+        let dash = write(dir.path(), "dash.log", "INFO wait — done\n".as_bytes());
+        assert!(texts("€", plain, &dash).is_empty());
+        assert!(texts("€", literal, &dash).is_empty());
     }
 
     #[test]

@@ -547,6 +547,11 @@ impl CaseFile {
         CaseFile::init(conn, name, Some(path))
     }
 
+    /// The file of a [`CaseFile::temporary`] case (deleted when the case is dropped).
+    pub fn temporary_path(&self) -> Option<&Path> {
+        self._temporary.as_deref()
+    }
+
     fn init(conn: Connection, path: String, temporary: Option<tempfile::TempPath>) -> Result<CaseFile, StoreError> {
         // A temporary case keeps its rollback journal in memory (small: a fresh
         // file's transactions only add pages) and never waits for the disk.
@@ -885,7 +890,7 @@ impl CaseFile {
             .conn
             .prepare(
                 "SELECT source_id, kind, file, data FROM events
-                 WHERE time_us <= ?2 AND (time_us >= ?1 OR (kind = 'change' AND time_us >= ?3)) ORDER BY time_us, id",
+                 WHERE time_us >= ?3 AND time_us <= ?2 AND (kind = 'change' OR time_us >= ?1) ORDER BY time_us, id",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
