@@ -2,9 +2,8 @@
 //! signature cluster, endpoint, host and stack trace.
 
 use crate::signature::{self, Miner, Trace};
-use faultline_model::{CaseData, Citation, Level, NotableRecord};
+use faultline_model::{CaseData, Citation, Interner, Level, NotableRecord};
 use regex::Regex;
-use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 /// One error: a 5xx response, an error-or-worse record, or an exception.
@@ -69,23 +68,6 @@ pub fn source_name(path: &str) -> Option<String> {
         return None;
     }
     Some(stem.to_string())
-}
-
-/// One shared copy of each distinct string. A day's errors name a few
-/// endpoints, hosts and sources and some hundreds of clients: a copy per
-/// event made the events of the 5M-line benchmark log about 10 MB.
-#[derive(Default)]
-struct Interner(HashSet<Arc<str>>);
-
-impl Interner {
-    fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.0.get(s) {
-            return a.clone();
-        }
-        let a: Arc<str> = Arc::from(s);
-        self.0.insert(a.clone());
-        a
-    }
 }
 
 /// Reads the error events out of a case and clusters their signatures.

@@ -1,8 +1,21 @@
 //! Ingest reports how far each source got (the desktop's per-file progress
 //! bars), throttled so a big file cannot flood the UI.
 
-use faultline_engine::{Engine, IngestOptions, Input, Progress};
+use faultline_engine::{Engine, IngestOptions, IngestReport, Input, Progress};
+use std::path::Path;
 use std::sync::Mutex;
+use std::time::Duration;
+
+/// Ingests `log` into a fresh engine, keeping every progress message with when it came.
+fn ingest_recording(log: &Path) -> (IngestReport, Vec<(Progress, Duration)>) {
+    let engine = Engine::open(None).unwrap();
+    let events = Mutex::new(Vec::new());
+    let started = std::time::Instant::now();
+    let report = engine
+        .ingest(&[Input::auto(log)], &IngestOptions::default(), &|p| events.lock().unwrap().push((p.clone(), started.elapsed())))
+        .unwrap();
+    (report, events.into_inner().unwrap())
+}
 
 #[test]
 fn a_big_log_reports_bytes_and_records_as_it_is_read() {
@@ -15,17 +28,14 @@ fn a_big_log_reports_bytes_and_records_as_it_is_read() {
         n += 1;
     }
     std::fs::write(&log, &text).unwrap();
-    let engine = Engine::open(None).unwrap();
-    let events = Mutex::new(Vec::new());
-    let started = std::time::Instant::now();
-    let report = engine
-        .ingest(&[Input::auto(&log)], &IngestOptions::default(), &|p| {
-            if let Progress::Bytes { path, bytes_read, records } = p {
-                events.lock().unwrap().push((path.clone(), *bytes_read, *records, started.elapsed()));
-            }
+    let (report, progress) = ingest_recording(&log);
+    let events: Vec<_> = progress
+        .into_iter()
+        .filter_map(|(p, at)| match p {
+            Progress::Bytes { path, bytes_read, records } => Some((path, bytes_read, records, at)),
+            _ => None,
         })
-        .unwrap();
-    let events = events.into_inner().unwrap();
+        .collect();
     assert_eq!(report.sources[0].records, n);
     assert!(!events.is_empty(), "no byte progress for a 6 MiB file");
     let (path, bytes, records, _) = events.last().unwrap();
@@ -63,17 +73,15 @@ fn a_big_log_previews_its_error_series_as_it_is_read() {
         n += 1;
     }
     std::fs::write(&log, &text).unwrap();
-    let engine = Engine::open(None).unwrap();
-    let previews = Mutex::new(Vec::new());
-    let report = engine
-        .ingest(&[Input::auto(&log)], &IngestOptions::default(), &|p| {
-            if let Progress::Series { series } = p {
-                previews.lock().unwrap().push(series.clone());
-            }
-        })
-        .unwrap();
+    let (report, progress) = ingest_recording(&log);
     assert_eq!(report.sources[0].records, n);
-    let previews = previews.into_inner().unwrap();
+    let previews: Vec<_> = progress
+        .into_iter()
+        .filter_map(|(p, _)| match p {
+            Progress::Series { series } => Some(series),
+            _ => None,
+        })
+        .collect();
     assert!(!previews.is_empty(), "no chart preview for a 12 MiB log");
     let totals: Vec<(u64, u64)> = previews
         .iter()

@@ -85,6 +85,16 @@ pub fn decode_sample(sample: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// A whole buffer read the way [`Decoded`] reads a stream: UTF-16 with a BOM
+/// becomes UTF-8 without it, anything else is returned as it is (exports,
+/// which are read whole).
+pub fn decode_utf16(bytes: Vec<u8>) -> Vec<u8> {
+    if !utf16_bom(&bytes) {
+        return bytes;
+    }
+    decode_sample(&bytes).into_owned()
+}
+
 /// A line as text: borrowed when it is valid UTF-8; Latin-1 (Windows-1252)
 /// when it is not and has no UTF-8 multi-byte sequence in it (`caf\xE9`);
 /// else UTF-8 with U+FFFD for the broken bytes (a UTF-8 line with one bad byte).

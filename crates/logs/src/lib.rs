@@ -19,7 +19,7 @@ mod syslog;
 mod text;
 mod ts;
 
-pub use decode::{decode_sample, line_text, Decoded, Gunzip, StreamStatus, GZIP_RATIO_GRACE, MAX_GZIP_RATIO};
+pub use decode::{decode_sample, decode_utf16, line_text, Decoded, Gunzip, StreamStatus, GZIP_RATIO_GRACE, MAX_GZIP_RATIO};
 pub use detect::detect;
 pub use input::{open, read_sample, SAMPLE_BYTES};
 pub use rotate::rotation_sets;
@@ -354,7 +354,7 @@ where
     F: Fn() -> S + Sync,
     M: FnMut(S, u8),
 {
-    parse_chunked(reader, format, opts, threads, CHUNK_BYTES, (0, 0), new_sink, merge)
+    parse_range(reader, format, opts, threads, 0, 0, new_sink, merge)
 }
 
 /// [`parse_parallel`] of the rest of a plain (not compressed, not UTF-16)

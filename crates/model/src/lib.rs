@@ -10,10 +10,12 @@
 pub mod analysis;
 pub mod case;
 pub mod event;
+pub mod intern;
 pub mod sink;
 pub mod time;
 
 pub use analysis::*;
 pub use case::*;
 pub use event::*;
+pub use intern::Interner;
 pub use sink::{CollectingSink, EventSink, OwnedRecord, SinkError};

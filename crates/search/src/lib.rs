@@ -103,16 +103,15 @@ fn with_latin1_bytes(pattern: &str, opts: SearchOptions) -> Option<String> {
         let class: String = bytes.iter().map(|b| format!("\\x{b:02X}")).collect();
         Some(format!("(?:{c}|(?-u:[{class}]))"))
     };
+    // A literal is escaped first (`regex::escape` leaves non-ASCII alone), then rewritten like any regex.
+    let escaped;
+    let pattern = if opts.literal {
+        escaped = regex::escape(pattern);
+        escaped.as_str()
+    } else {
+        pattern
+    };
     let mut out = String::with_capacity(pattern.len() * 2);
-    if opts.literal {
-        for c in pattern.chars() {
-            match alternative(c) {
-                Some(alt) => out.push_str(&alt),
-                None => out.push_str(&escape_char(c)),
-            }
-        }
-        return Some(out);
-    }
     // Class depth (`[[:alpha:]é]` nests), and whether the class just opened:
     // there `^` negates and a `]` is a literal, not the end.
     let (mut escaped, mut depth, mut opened) = (false, 0usize, false);
@@ -142,16 +141,6 @@ fn with_latin1_bytes(pattern: &str, opts: SearchOptions) -> Option<String> {
         out.push(c);
     }
     Some(out)
-}
-
-/// One character of a literal, escaped for a regex (the meta characters
-/// `regex::escape` escapes).
-fn escape_char(c: char) -> String {
-    if "\\.+*?()|[]{}^$#&-~".contains(c) {
-        format!("\\{c}")
-    } else {
-        c.to_string()
-    }
 }
 
 /// One matching line.

@@ -43,14 +43,9 @@ pub fn detect_as(sample: &[u8], kind: SourceKind) -> Option<SourceFormat> {
 }
 
 fn detect(sample: &[u8], kind: Option<SourceKind>) -> Option<SourceFormat> {
-    // Read as it will be parsed (a UTF-16 sample may end mid-unit: one U+FFFD at the end, harmless).
-    let decoded;
-    let sample = if sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]) {
-        decoded = crate::input::utf16_to_utf8(sample.to_vec());
-        &decoded[..]
-    } else {
-        sample
-    };
+    // Read as it will be parsed (UTF-16 transcoded).
+    let decoded = faultline_logs::decode_sample(sample);
+    let sample = &decoded[..];
     if is_binary(sample) {
         return None;
     }

@@ -30,23 +30,10 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, SourceError> {
                 message: format!("gzip inflates past {} MiB (a gzip bomb?): not read", MAX_INFLATED >> 20),
             });
         }
-        return Ok(utf16_to_utf8(out));
+        // UTF-16 (Excel's "Unicode Text", some ticket and pager tools) is read as UTF-8, like UTF-16 logs.
+        return Ok(faultline_logs::decode_utf16(out));
     }
-    Ok(utf16_to_utf8(raw))
-}
-
-/// UTF-16 with a byte order mark (Excel's "Unicode Text" export, some ticket
-/// and pager tools) becomes UTF-8 without it, so every export format reads
-/// it like any other file; anything else is returned as it is. Offsets and
-/// line numbers are then those of the UTF-8 text, as for UTF-16 logs.
-pub fn utf16_to_utf8(raw: Vec<u8>) -> Vec<u8> {
-    let utf16 = raw.starts_with(&[0xFF, 0xFE]) || raw.starts_with(&[0xFE, 0xFF]);
-    if !utf16 {
-        return raw;
-    }
-    // `decode` sniffs the BOM (it wins over the label) and drops it; broken units become U+FFFD.
-    let (text, _, _) = encoding_rs::UTF_16LE.decode(&raw);
-    text.into_owned().into_bytes()
+    Ok(faultline_logs::decode_utf16(raw))
 }
 
 /// Maps byte offsets to 1-based line numbers.

@@ -870,19 +870,11 @@ impl CaseFile {
             })
             .map_err(|e| self.err(e))?;
         // One shared name per file: the records of a file all repeat it.
-        let mut files: std::collections::HashSet<std::sync::Arc<str>> = std::collections::HashSet::new();
+        let mut files = faultline_model::Interner::default();
         for row in rows {
             let (sid, file, record) = row.map_err(|e| self.err(e))?;
             if let Some(i) = index.get(&sid) {
-                let file = match files.get(file.as_str()) {
-                    Some(f) => f.clone(),
-                    None => {
-                        let f: std::sync::Arc<str> = file.into();
-                        files.insert(f.clone());
-                        f
-                    }
-                };
-                data.notable.push(NotableRecord { source: *i, file, record });
+                data.notable.push(NotableRecord { source: *i, file: files.get(&file), record });
             }
         }
 
