@@ -39,6 +39,9 @@ if [ ! -s "$BIG" ] || [ "$(cat "$WANT_SHA" 2>/dev/null)" != "5000000 $(stat -c %
     echo "5000000 $(stat -c %s "$BIG")" > "$WANT_SHA"
 fi
 [ -s "$SMALL" ] || head -n 1000000 "$BIG" > "$SMALL"
+# An outage log that is mostly errors: the 1M file with every 200 turned into a 503.
+FLOOD=$DATA/access-1m-flood.log
+[ -s "$FLOOD" ] && [ "$FLOOD" -nt "$SMALL" ] || sed 's/" 200 /" 503 /' "$SMALL" > "$FLOOD"
 CASE=$DATA/bench.faultline
 rm -f "$CASE" "$CASE-wal" "$CASE-shm"
 "$FL" analyze --quiet --tz UTC --format json --case "$CASE" "$BIG" > /dev/null
@@ -70,6 +73,8 @@ row "ingest+analyze 1M:rg -c '\" 500 '" "$SMALL" rg -c '" 500 ' "$SMALL"
 if command -v lnav >/dev/null; then
     row "ingest+analyze 1M:lnav" "$SMALL" lnav -n -c ';SELECT count(*) FROM access_log WHERE sc_status >= 500' "$SMALL"
 fi
+row "flood 1M (93 % 5xx):faultline" "$FLOOD" "$FL" analyze --quiet --tz UTC --format json "$FLOOD"
+row "flood 1M (93 % 5xx):rg -c '\" 503 '" "$FLOOD" rg -c '" 503 ' "$FLOOD"
 row "search literal 5M:faultline (--case)" "$BIG" "$FL" search --quiet --tz UTC -F "$NEEDLE" --case "$CASE"
 row "search literal 5M:faultline (file)" "$BIG" "$FL" search --quiet --tz UTC -F "$NEEDLE" "$BIG"
 row "search literal 5M:rg -F" "$BIG" rg -F "$NEEDLE" "$BIG"

@@ -1,6 +1,6 @@
 //! `faultline analyze`: the built-in sample and case files.
 
-use crate::ok;
+use crate::{ok, write};
 
 #[test]
 fn with_no_input_it_analyzes_the_built_in_sample_in_its_zone() {
@@ -129,4 +129,50 @@ fn the_markdown_postmortem_names_the_push_in_the_sample_zone() {
     assert!(md.contains("11:20"), "the push at 11:20 UTC+3");
     let utc = ok(&["analyze", "--quiet", "--format", "md", "--display-tz", "UTC"], cache.path());
     assert!(utc.contains("## Timeline (UTC)") && utc.contains("08:20"), "the same push at 08:20 UTC");
+}
+
+/// An outage log that is mostly errors: twelve thousand 503s in twenty
+/// minutes among a trickle of 500s. Ingest stores them in batches while it
+/// reads and the analysis merges alike ones per second; every one is still
+/// counted, and the onset and recovery are the flood's first and last lines.
+#[test]
+fn a_flood_of_errors_is_counted_exactly_from_its_first_line_to_its_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = utc("2026-11-24T09:00:00Z").timestamp();
+    let (flood_from, flood_to) = (t0 + 3600, t0 + 3600 + 20 * 60);
+    let mut log = String::new();
+    let (mut failed, mut first, mut last) = (0u64, 0u64, 0u64);
+    let mut line = 0u64;
+    for s in t0..t0 + 5400 {
+        let at = chrono::DateTime::from_timestamp(s, 0).unwrap().format("%d/%b/%Y:%H:%M:%S +0000");
+        for k in 0..10u64 {
+            line += 1;
+            let in_flood = (flood_from..flood_to).contains(&s);
+            let status = if in_flood { 503 } else if (s * 10 + k as i64) % 200 == 0 { 500 } else { 200 };
+            if in_flood {
+                failed += 1;
+                first = if first == 0 { line } else { first };
+                last = line;
+            }
+            log.push_str(&format!(
+                "10.0.{}.{} - - [{at}] \"GET /api/items/{} HTTP/1.1\" {status} 512 \"-\" \"probe/1.0\"\n",
+                k,
+                s % 250,
+                s * 10 + k as i64
+            ));
+        }
+    }
+    let path = write(dir.path(), "edge/access.log", &log);
+    let out = ok(&["analyze", "--format", "json", "--quiet", "--tz", "UTC", &path.display().to_string()], dir.path());
+    let a: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(a["metrics"]["errors"].as_u64(), Some(failed), "{}", a["incident"]["summary"]);
+    assert_eq!(a["metrics"]["peak_errors_per_minute"].as_u64(), Some(600));
+    assert_eq!(a["metrics"]["affected_clients"].as_u64(), Some(2500));
+    let inc = &a["incident"];
+    assert_eq!(inc["onset_citation"]["line"].as_u64(), Some(first));
+    assert_eq!(inc["recovered_citation"]["line"].as_u64(), Some(last));
+    assert_eq!(utc(inc["onset"].as_str().unwrap()).timestamp(), flood_from);
+    assert_eq!(utc(inc["recovered"].as_str().unwrap()).timestamp(), flood_to - 1);
+    let text = inc["recovered_citation"]["text"].as_str().unwrap();
+    assert!(text.contains("\" 503 512 ") && text.starts_with("10.0.9."), "the raw line of the last 503: {text}");
 }

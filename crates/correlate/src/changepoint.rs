@@ -96,38 +96,45 @@ pub fn scan(counts: &[f64], exposure: &[f64]) -> Option<Window> {
 
 /// Index of the first event of the elevated segment: the MLE of a change
 /// from `rate_before` to `rate_after` (events per second) among `times`
-/// (sorted unix seconds) within `[from, to]`.
-pub fn refine_onset(times: &[f64], from: f64, to: f64, rate_before: f64, rate_after: f64) -> Option<usize> {
+/// (sorted unix seconds, each standing for `weights[i]` events) within `[from, to]`.
+pub fn refine_onset(times: &[f64], weights: &[f64], from: f64, to: f64, rate_before: f64, rate_after: f64) -> Option<usize> {
     let idx: Vec<usize> = (0..times.len()).filter(|&i| times[i] >= from && times[i] <= to).collect();
-    let m = idx.len();
-    if m == 0 {
+    if idx.is_empty() {
         return None;
     }
+    let w = |i: usize| weights.get(i).copied().unwrap_or(1.0);
+    let m: f64 = idx.iter().map(|&i| w(i)).sum();
     let (l0, l1) = (rate_before.max(1e-7), rate_after.max(rate_before * 1.5).max(1e-6));
     let mut best: Option<(usize, f64)> = None;
-    for (j, &i) in idx.iter().enumerate() {
+    let mut before = 0.0;
+    for &i in &idx {
         let t = times[i];
-        let ll = j as f64 * l0.ln() - l0 * (t - from) + (m - j) as f64 * l1.ln() - l1 * (to - t);
+        let ll = before * l0.ln() - l0 * (t - from) + (m - before) * l1.ln() - l1 * (to - t);
         if best.is_none_or(|(_, b)| ll > b) {
             best = Some((i, ll));
         }
+        before += w(i);
     }
     best.map(|(i, _)| i)
 }
 
 /// Index of the last event of the elevated segment: the MLE of a change back
-/// from `rate_during` to `rate_after` among `times` within `[from, to]`.
-pub fn refine_end(times: &[f64], from: f64, to: f64, rate_during: f64, rate_after: f64) -> Option<usize> {
+/// from `rate_during` to `rate_after` among `times` (weighted as for
+/// [`refine_onset`]) within `[from, to]`.
+pub fn refine_end(times: &[f64], weights: &[f64], from: f64, to: f64, rate_during: f64, rate_after: f64) -> Option<usize> {
     let idx: Vec<usize> = (0..times.len()).filter(|&i| times[i] >= from && times[i] <= to).collect();
-    let m = idx.len();
-    if m == 0 {
+    if idx.is_empty() {
         return None;
     }
+    let w = |i: usize| weights.get(i).copied().unwrap_or(1.0);
+    let m: f64 = idx.iter().map(|&i| w(i)).sum();
     let (l1, l0) = (rate_during.max(rate_after * 1.5).max(1e-6), rate_after.max(1e-7));
     let mut best: Option<(usize, f64)> = None;
-    for (j, &i) in idx.iter().enumerate() {
+    let mut through = 0.0;
+    for &i in &idx {
         let t = times[i];
-        let ll = (j + 1) as f64 * l1.ln() - l1 * (t - from) + (m - j - 1) as f64 * l0.ln() - l0 * (to - t);
+        through += w(i);
+        let ll = through * l1.ln() - l1 * (t - from) + (m - through) * l0.ln() - l0 * (to - t);
         if best.is_none_or(|(_, b)| ll > b) {
             best = Some((i, ll));
         }
@@ -186,9 +193,24 @@ mod tests {
         // A stray baseline error 50 s before a burst at one error every 2 s.
         let mut times = vec![950.0];
         times.extend((0..60).map(|i| 1000.0 + 2.0 * i as f64));
-        let i = refine_onset(&times, 900.0, 1100.0, 0.002, 0.5).expect("onset");
+        let ones = vec![1.0; times.len()];
+        let i = refine_onset(&times, &ones, 900.0, 1100.0, 0.002, 0.5).expect("onset");
         assert_eq!(times[i], 1000.0);
-        let j = refine_end(&times, 1060.0, 1300.0, 0.5, 0.002).expect("end");
+        let j = refine_end(&times, &ones, 1060.0, 1300.0, 0.5, 0.002).expect("end");
         assert_eq!(times[j], 1118.0);
+    }
+
+    #[test]
+    fn a_weighted_time_counts_as_that_many_events() {
+        // The same burst with its events merged per time: a stray single
+        // error, then 30 times standing for 2 errors each.
+        let mut times = vec![950.0];
+        times.extend((0..30).map(|i| 1000.0 + 4.0 * i as f64));
+        let mut weights = vec![1.0];
+        weights.extend(std::iter::repeat_n(2.0, 30));
+        let i = refine_onset(&times, &weights, 900.0, 1100.0, 0.002, 0.5).expect("onset");
+        assert_eq!(times[i], 1000.0);
+        let j = refine_end(&times, &weights, 1060.0, 1300.0, 0.5, 0.002).expect("end");
+        assert_eq!(times[j], 1116.0);
     }
 }

@@ -1,20 +1,47 @@
 //! Error events: the notable records that count as errors, each with its
 //! signature cluster, endpoint, host and stack trace.
+//!
+//! An event carries everything the analysis reads about its records (times,
+//! level, where they are, the text overlap matching reads), so the records
+//! themselves need not stay in memory, and records of one second that agree
+//! on all of it are one event with a count: an outage log that is mostly 5xx
+//! responses holds millions, and the engine streams them from the case
+//! through an [`Extractor`] keeping only these events, a few per second.
 
 use crate::signature::{self, Miner, Trace};
-use faultline_model::{CaseData, Citation, Interner, Level, NotableRecord};
+use faultline_model::{Citation, Instant, Interner, Level, NotableRecord, SourceSummary};
 use regex::Regex;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash};
 use std::sync::{Arc, OnceLock};
 
-/// One error: a 5xx response, an error-or-worse record, or an exception.
+/// Where one record of an event is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordAt {
+    /// Microseconds into the event's second.
+    pub micros: u32,
+    /// 1-based line.
+    pub line: u64,
+    /// Byte offset.
+    pub offset: u64,
+}
+
+/// Errors of one second that look alike: a 5xx response, an error-or-worse
+/// record, or an exception, and as many more of the same kind as `count` says.
 #[derive(Debug, Clone)]
 pub struct ErrorEvent {
-    /// Index into [`CaseData::notable`].
-    pub idx: usize,
     /// Unix second.
     pub t: i64,
-    /// A 5xx response (user-visible failure) rather than a log record.
+    /// The first record.
+    pub first: RecordAt,
+    /// The last record (the first, when `count` is 1).
+    pub last: RecordAt,
+    /// Records it stands for (at least 1).
+    pub count: u32,
+    /// 5xx responses (user-visible failures) rather than log records.
     pub http: bool,
+    /// The records' level.
+    pub level: Option<Level>,
     /// Request path (masked), from the request or the message.
     pub endpoint: Option<Arc<str>>,
     /// Host, service, or the source's name.
@@ -22,14 +49,85 @@ pub struct ErrorEvent {
     /// The name of the source it was read from (`archive-portal` for
     /// `app/archive-portal.log`), when that name says more than `access`.
     pub source_name: Option<Arc<str>>,
-    /// Client address.
-    pub client: Option<Arc<str>>,
     /// Source index.
     pub source: u32,
-    /// The stack trace, if the record holds one.
-    pub trace: Trace,
+    /// The stack trace, when the record holds one (most errors do not: no
+    /// room is spent on an empty one). A record with a trace is an event alone.
+    trace: Option<Box<Trace>>,
     /// Signature cluster.
     pub cluster: usize,
+    /// The file that holds the records.
+    pub file: Arc<str>,
+    /// What overlap matching reads and a citation shows until the raw line
+    /// is read back: the first record's text; for requests, its request line
+    /// (one shared copy per distinct line).
+    pub text: Arc<str>,
+    /// The records' distinct clients: a range of [`Events::clients`].
+    clients: (u32, u32),
+}
+
+static NO_TRACE: Trace = Trace { final_line: None, frames: Vec::new(), modules: Vec::new() };
+
+impl ErrorEvent {
+    fn at(&self, r: RecordAt) -> Instant {
+        chrono::DateTime::from_timestamp(self.t, r.micros * 1000).unwrap_or_default()
+    }
+
+    /// The first record's exact time.
+    pub fn time(&self) -> Instant {
+        self.at(self.first)
+    }
+
+    /// The last record's exact time.
+    pub fn last_time(&self) -> Instant {
+        self.at(self.last)
+    }
+
+    /// The stack trace (empty when the record holds none).
+    pub fn trace(&self) -> &Trace {
+        self.trace.as_deref().unwrap_or(&NO_TRACE)
+    }
+
+    fn citation(&self, r: RecordAt) -> Citation {
+        let first = self.text.lines().next().unwrap_or("");
+        Citation { file: self.file.to_string(), line: r.line, offset: r.offset, text: cap(first, 300) }
+    }
+
+    /// The citation of its first record.
+    pub fn cite(&self) -> Citation {
+        self.citation(self.first)
+    }
+
+    /// The citation of its last record (the text is the first's until the
+    /// engine reads the raw line back).
+    pub fn cite_last(&self) -> Citation {
+        self.citation(self.last)
+    }
+}
+
+/// The error events of a case, in time order, with their signature clusters.
+#[derive(Debug, Default)]
+pub struct Events {
+    /// The events, sorted by time.
+    pub list: Vec<ErrorEvent>,
+    /// Their signature clusters.
+    pub miner: Miner,
+    /// Client ids (a 64-bit hash of the address: no table of a million
+    /// addresses, and a collision is as likely as none), each event's
+    /// distinct ones together.
+    clients: Vec<u64>,
+}
+
+impl Events {
+    /// The ids of `e`'s distinct clients (equal ids, equal addresses).
+    pub fn clients_of(&self, e: &ErrorEvent) -> &[u64] {
+        self.clients.get(e.clients.0 as usize..e.clients.1 as usize).unwrap_or(&[])
+    }
+
+    /// Records the events stand for.
+    pub fn records(&self) -> u64 {
+        self.list.iter().map(|e| u64::from(e.count)).sum()
+    }
 }
 
 fn endpoint_in_message() -> &'static Regex {
@@ -70,16 +168,51 @@ pub fn source_name(path: &str) -> Option<String> {
     Some(stem.to_string())
 }
 
-/// Reads the error events out of a case and clusters their signatures.
-pub fn extract(case: &CaseData) -> (Vec<ErrorEvent>, Miner) {
-    let mut miner = Miner::default();
-    let mut strings = Interner::default();
-    let mut out = Vec::new();
-    for (idx, nr) in case.notable.iter().enumerate() {
+/// What records of one second must share to be one event.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct GroupKey {
+    cluster: usize,
+    source: u32,
+    http: bool,
+    level: Option<u8>,
+    /// Interned strings compare by address.
+    file: usize,
+    endpoint: usize,
+    host: usize,
+    source_name: usize,
+    /// A log record's message (a request is told by its endpoint).
+    message: u64,
+}
+
+fn addr(s: &Option<Arc<str>>) -> usize {
+    s.as_ref().map_or(0, |a| Arc::as_ptr(a) as *const u8 as usize)
+}
+
+/// Turns notable records, one at a time, into error events and clusters their
+/// signatures. Records come in time order from a case; out of order they are
+/// still all counted, only merged less.
+#[derive(Debug, Default)]
+pub struct Extractor {
+    events: Events,
+    strings: Interner,
+    hasher: foldhash::fast::RandomState,
+    /// The source name of the last (file, source) seen: records come file by file.
+    last_name: Option<(Arc<str>, u32, Option<Arc<str>>)>,
+    /// The second being merged, its events by key, and their clients so far.
+    second: i64,
+    open: HashMap<GroupKey, (usize, Vec<u64>), foldhash::fast::RandomState>,
+}
+
+impl Extractor {
+    /// Adds `nr` to the error events, if it is an error. Returns whether the
+    /// analysis also needs the record itself in [`faultline_model::CaseData::notable`]:
+    /// only the lifecycle lines the timeline's restarts are made of.
+    pub fn push(&mut self, sources: &[SourceSummary], nr: &NotableRecord) -> bool {
         let r = &nr.record;
+        let keep = r.status.is_none() && faultline_model::is_lifecycle_message(&r.message);
         let trace = if r.text.contains('\n') { signature::parse_trace(&r.text) } else { Trace::default() };
         if !is_error(nr, &trace) {
-            continue;
+            return keep;
         }
         let http = r.status.is_some_and(|s| s >= 500);
         let endpoint = match &r.path {
@@ -99,24 +232,115 @@ pub fn extract(case: &CaseData) -> (Vec<ErrorEvent>, Miner) {
         } else {
             signature::key_for(&r.message, &trace)
         };
-        let cluster = miner.add(&key);
-        let source_name = case.sources.get(nr.source as usize).and_then(|s| source_name(&nr.file).or_else(|| source_name(&s.path)));
-        let host = r.host.as_deref().or(r.service.as_deref()).or(source_name.as_deref()).map(|h| strings.get(h));
-        out.push(ErrorEvent {
-            idx,
-            t: r.time.timestamp(),
-            http,
-            endpoint: endpoint.as_deref().map(|e| strings.get(e)),
-            host,
-            source_name: source_name.as_deref().map(|n| strings.get(n)),
-            client: r.client.as_deref().map(|c| strings.get(c)),
-            source: nr.source,
-            trace,
+        let cluster = self.events.miner.add(&key);
+        let file = self.strings.get(&nr.file);
+        let source_name = match &self.last_name {
+            Some((f, source, name)) if Arc::ptr_eq(f, &file) && *source == nr.source => name.clone(),
+            _ => {
+                let name = sources
+                    .get(nr.source as usize)
+                    .and_then(|s| source_name(&nr.file).or_else(|| source_name(&s.path)))
+                    .map(|n| self.strings.get(&n));
+                self.last_name = Some((file.clone(), nr.source, name.clone()));
+                name
+            }
+        };
+        let host = r.host.as_deref().or(r.service.as_deref()).map(|h| self.strings.get(h)).or_else(|| source_name.clone());
+        let endpoint = endpoint.as_deref().map(|e| self.strings.get(e));
+        let client = r.client.as_deref().map(|c| self.hasher.hash_one(c));
+        let t = r.time.timestamp();
+        let at = RecordAt { micros: r.time.timestamp_subsec_micros(), line: r.span.line, offset: r.span.offset };
+        if t != self.second {
+            self.close_second();
+            self.second = t;
+        }
+        let group = GroupKey {
             cluster,
+            source: nr.source,
+            http,
+            level: r.level.map(|l| l as u8),
+            file: Arc::as_ptr(&file) as *const u8 as usize,
+            endpoint: addr(&endpoint),
+            host: addr(&host),
+            source_name: addr(&source_name),
+            message: if http { 0 } else { self.hasher.hash_one(&r.message) },
+        };
+        if !trace.is_trace() {
+            if let Some((i, clients)) = self.open.get_mut(&group) {
+                if let Some(e) = self.events.list.get_mut(*i) {
+                    e.count += 1;
+                    e.last = at;
+                    if let Some(c) = client.filter(|c| !clients.contains(c)) {
+                        clients.push(c);
+                    }
+                    return keep;
+                }
+            }
+        }
+        let text = if http { self.strings.get(&r.message) } else { Arc::from(r.text.as_str()) };
+        let text = if text.is_empty() { Arc::from(r.message.as_str()) } else { text };
+        self.events.list.push(ErrorEvent {
+            t,
+            first: at,
+            last: at,
+            count: 1,
+            http,
+            level: r.level,
+            endpoint,
+            host,
+            source_name,
+            source: nr.source,
+            trace: trace.is_trace().then(|| Box::new(trace)),
+            cluster,
+            file,
+            text,
+            clients: (0, 0),
         });
+        let i = self.events.list.len() - 1;
+        let clients = client.into_iter().collect();
+        if self.events.list.get(i).is_some_and(|e| e.trace.is_some()) {
+            self.close(i, clients);
+        } else {
+            self.open.insert(group, (i, clients));
+        }
+        keep
     }
-    out.sort_by_key(|e| (e.t, e.idx));
-    (out, miner)
+
+    fn close(&mut self, i: usize, clients: Vec<u64>) {
+        let start = self.events.clients.len() as u32;
+        self.events.clients.extend(clients);
+        if let Some(e) = self.events.list.get_mut(i) {
+            e.clients = (start, self.events.clients.len() as u32);
+        }
+    }
+
+    fn close_second(&mut self) {
+        let open: Vec<(usize, Vec<u64>)> = self.open.drain().map(|(_, v)| v).collect();
+        for (i, clients) in open {
+            self.close(i, clients);
+        }
+    }
+
+    /// The events in time order (ties in the order they came), and the signature clusters.
+    pub fn finish(mut self) -> Events {
+        self.close_second();
+        let by_time = |e: &ErrorEvent| (e.t, e.first.micros);
+        if !self.events.list.is_sorted_by_key(by_time) {
+            self.events.list.sort_by_key(by_time);
+        }
+        self.events.list.shrink_to_fit();
+        self.events.clients.shrink_to_fit();
+        self.events
+    }
+}
+
+/// Reads the error events out of a case's notable records and clusters their signatures.
+pub fn extract(case: &faultline_model::CaseData) -> Events {
+    let mut ex = Extractor::default();
+    for nr in &case.notable {
+        ex.push(&case.sources, nr);
+    }
+    ex.finish()
 }
 
 /// Caps a cited line so a minified blob does not flood a report.

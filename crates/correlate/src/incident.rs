@@ -2,9 +2,8 @@
 //! merged into one onset and recovery, and the incident's fingerprint.
 
 use crate::changepoint::{self, Window};
-use crate::events::{cite_record, ErrorEvent};
+use crate::events::ErrorEvent;
 use crate::signature::{template_id, Miner};
-use chrono::{DateTime, Utc};
 use faultline_model::{CaseData, Incident, Signature};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -67,7 +66,7 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
         let mut sources = BTreeSet::new();
         for &i in &members {
             let e = events.get(i)?;
-            counts[bin_of(e.t)] += 1.0;
+            counts[bin_of(e.t)] += f64::from(e.count);
             sources.insert(e.source);
         }
         let covered: Vec<(usize, usize)> = sources
@@ -86,11 +85,13 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
     for (i, e) in events.iter().enumerate() {
         by_cluster.entry(e.cluster).or_default().push(i);
     }
-    let mut candidates: Vec<(usize, Vec<usize>)> = by_cluster.into_iter().filter(|(_, v)| v.len() >= 5).collect();
-    candidates.sort_by_key(|c| std::cmp::Reverse(c.1.len()));
+    let weight = |v: &[usize]| v.iter().filter_map(|&i| events.get(i)).map(|e| u64::from(e.count)).sum::<u64>();
+    let mut candidates: Vec<(u64, usize, Vec<usize>)> =
+        by_cluster.into_iter().map(|(c, v)| (weight(&v), c, v)).filter(|(n, _, _)| *n >= 5).collect();
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     candidates.truncate(MAX_STREAMS);
     let mut streams: Vec<Stream> =
-        candidates.into_iter().filter_map(|(c, v)| stream_for(Some(c), v)).filter(|s| s.window.is_significant()).collect();
+        candidates.into_iter().filter_map(|(_, c, v)| stream_for(Some(c), v)).filter(|s| s.window.is_significant()).collect();
     let overall = stream_for(None, (0..events.len()).collect()).filter(|s| s.window.is_significant());
 
     let primary = streams
@@ -112,15 +113,17 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
         let start_t = (t0 + w.start as i64 * bin) as f64;
         let end_t = (t0 + (w.end as i64 + 1) * bin) as f64;
         let times: Vec<f64> = s.events.iter().filter_map(|&i| events.get(i)).map(|e| e.t as f64).collect();
-        let n_before = times.iter().filter(|&&t| t < start_t).count() as f64;
-        let n_after = times.iter().filter(|&&t| t >= end_t).count() as f64;
-        let n_in = times.len() as f64 - n_before - n_after;
+        let weights: Vec<f64> = s.events.iter().filter_map(|&i| events.get(i)).map(|e| f64::from(e.count)).collect();
+        let sum_where = |keep: &dyn Fn(f64) -> bool| times.iter().zip(&weights).filter(|(&t, _)| keep(t)).map(|(_, w)| w).sum::<f64>();
+        let n_before = sum_where(&|t| t < start_t);
+        let n_after = sum_where(&|t| t >= end_t);
+        let n_in = weights.iter().sum::<f64>() - n_before - n_after;
         let rate_before = n_before / (start_t - (t0 as f64)).max(1.0);
         let rate_after = n_after / ((data_end as f64) - end_t).max(1.0);
         let rate_in = n_in / (end_t - start_t).max(1.0);
         let b = bin as f64;
-        let on = changepoint::refine_onset(&times, start_t - 3.0 * b, (start_t + 3.0 * b).min(end_t), rate_before, rate_in);
-        let off = changepoint::refine_end(&times, (end_t - 3.0 * b).max(start_t), end_t + 3.0 * b, rate_in, rate_after);
+        let on = changepoint::refine_onset(&times, &weights, start_t - 3.0 * b, (start_t + 3.0 * b).min(end_t), rate_before, rate_in);
+        let off = changepoint::refine_end(&times, &weights, (end_t - 3.0 * b).max(start_t), end_t + 3.0 * b, rate_in, rate_after);
         let (Some(on), Some(off)) = (on, off) else { continue };
         let (Some(&on_ev), Some(&off_ev)) = (s.events.get(on), s.events.get(off)) else { continue };
         for &i in s.events.iter().skip(on).take(off.saturating_sub(on) + 1) {
@@ -148,7 +151,7 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
         first_seen.entry(e.cluster).or_insert(e.t);
         last_seen.insert(e.cluster, e.t);
         if e.t >= onset_t && e.t <= last_t {
-            *counts_in.entry(e.cluster).or_default() += 1;
+            *counts_in.entry(e.cluster).or_default() += e.count as usize;
         }
     }
     for (i, e) in events.iter().enumerate() {
@@ -170,19 +173,15 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
 
     // Recovered only when the quiet after the last error is long against the
     // incident's own error rate: a pause of ten typical gaps, two minutes at least.
-    let n_members = member.iter().filter(|&&m| m).count().max(1) as f64;
+    let n_members = events.iter().zip(&member).filter(|(_, &m)| m).map(|(e, _)| f64::from(e.count)).sum::<f64>().max(1.0);
     let typical_gap = ((last_t - onset_t).max(1) as f64) / n_members;
     let quiet_needed = (10.0 * typical_gap).max(120.0) as i64;
     let recovered = if data_end - last_t >= quiet_needed { Some(last) } else { None };
     Some(Detected { onset, recovered, member, new_clusters, bin, data_end })
 }
 
-fn instant(t: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(t, 0).unwrap_or_default()
-}
-
 /// The incident's signatures, new ones first then by count.
-pub fn signatures(case: &CaseData, events: &[ErrorEvent], d: &Detected, miner: &Miner) -> Vec<Signature> {
+pub fn signatures(events: &[ErrorEvent], d: &Detected, miner: &Miner) -> Vec<Signature> {
     let mut groups: BTreeMap<usize, Vec<&ErrorEvent>> = BTreeMap::new();
     for (e, _) in events.iter().zip(&d.member).filter(|(_, &m)| m) {
         groups.entry(e.cluster).or_default().push(e);
@@ -192,7 +191,6 @@ pub fn signatures(case: &CaseData, events: &[ErrorEvent], d: &Detected, miner: &
         .filter_map(|(cluster, evs)| {
             let first = evs.first()?;
             let last = evs.last()?;
-            let nr = case.notable.get(first.idx)?;
             let template = miner.template(cluster);
             let mut endpoints: Vec<String> = Vec::new();
             let mut hosts: Vec<String> = Vec::new();
@@ -201,26 +199,25 @@ pub fn signatures(case: &CaseData, events: &[ErrorEvent], d: &Detected, miner: &
             for e in &evs {
                 push_unique(&mut endpoints, e.endpoint.as_deref(), 20);
                 push_unique(&mut hosts, e.host.as_deref(), 20);
-                for m in &e.trace.modules {
+                for m in &e.trace().modules {
                     push_unique(&mut modules, Some(m), 30);
                 }
-                let l = case.notable.get(e.idx).and_then(|n| n.record.level);
-                if l > level {
-                    level = l;
+                if e.level > level {
+                    level = e.level;
                 }
             }
             Some(Signature {
                 id: template_id(&template),
                 template,
-                count: evs.len() as u64,
-                first: case.notable.get(first.idx).map_or_else(|| instant(first.t), |n| n.record.time),
-                last: case.notable.get(last.idx).map_or_else(|| instant(last.t), |n| n.record.time),
+                count: evs.iter().map(|e| u64::from(e.count)).sum(),
+                first: first.time(),
+                last: last.last_time(),
                 new: d.new_clusters.contains(&cluster),
                 level,
                 endpoints,
                 hosts,
                 modules,
-                example: cite_record(nr),
+                example: first.cite(),
             })
         })
         .collect();
@@ -241,16 +238,15 @@ fn push_unique(v: &mut Vec<String>, s: Option<&str>, cap: usize) {
 }
 
 /// Builds the [`Incident`] from a detection.
-pub fn build(case: &CaseData, events: &[ErrorEvent], d: &Detected, miner: &Miner) -> Option<Incident> {
+pub fn build(events: &[ErrorEvent], d: &Detected, miner: &Miner) -> Option<Incident> {
     let on = events.get(d.onset)?;
-    let on_rec = case.notable.get(on.idx)?;
-    let rec = d.recovered.and_then(|i| events.get(i)).and_then(|e| case.notable.get(e.idx));
-    let signatures = signatures(case, events, d, miner);
+    let rec = d.recovered.and_then(|i| events.get(i));
+    let signatures = signatures(events, d, miner);
     let mut ep_counts: HashMap<&str, usize> = HashMap::new();
     let mut services: Vec<String> = Vec::new();
     for (e, _) in events.iter().zip(&d.member).filter(|(_, &m)| m) {
         if let Some(ep) = e.endpoint.as_deref() {
-            *ep_counts.entry(ep).or_default() += 1;
+            *ep_counts.entry(ep).or_default() += e.count as usize;
         }
         push_unique(&mut services, e.source_name.as_deref(), 20);
         push_unique(&mut services, e.host.as_deref(), 20);
@@ -260,8 +256,8 @@ pub fn build(case: &CaseData, events: &[ErrorEvent], d: &Detected, miner: &Miner
     let endpoints: Vec<String> = endpoints.into_iter().map(|(e, _)| e.to_string()).collect();
     // Count failed requests when access logs show them, else error records (as the metrics do).
     let members = events.iter().zip(&d.member).filter(|(_, &m)| m);
-    let n_http = members.clone().filter(|(e, _)| e.http).count();
-    let n = if n_http > 0 { n_http } else { members.count() };
+    let n_http: u64 = members.clone().filter(|(e, _)| e.http).map(|(e, _)| u64::from(e.count)).sum();
+    let n = if n_http > 0 { n_http } else { members.map(|(e, _)| u64::from(e.count)).sum() };
     let what = signatures.first().map_or_else(String::new, |s| format!("; {} `{}`", if s.new { "new" } else { "top" }, s.template));
     // No instants here: the exporters and the desktop show them in the display zone.
     let summary = format!(
@@ -273,10 +269,10 @@ pub fn build(case: &CaseData, events: &[ErrorEvent], d: &Detected, miner: &Miner
         what
     );
     Some(Incident {
-        onset: on_rec.record.time,
-        recovered: rec.map(|r| r.record.time),
-        onset_citation: cite_record(on_rec),
-        recovered_citation: rec.map(cite_record),
+        onset: on.time(),
+        recovered: rec.map(ErrorEvent::last_time),
+        onset_citation: on.cite(),
+        recovered_citation: rec.map(ErrorEvent::cite_last),
         signatures,
         endpoints,
         services,

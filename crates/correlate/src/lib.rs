@@ -45,24 +45,31 @@ impl Default for CorrelateOptions {
 
 /// Correlates a case: incident, suspects, timeline, metrics, lead and series.
 pub fn analyze(case: &CaseData, opts: &CorrelateOptions) -> Analysis {
+    analyze_events(case, events::extract(case), opts)
+}
+
+/// [`analyze`] with the error events already extracted: the engine streams
+/// the notable records of a case through an [`events::Extractor`] and keeps
+/// in [`CaseData::notable`] only what it says the analysis still needs.
+pub fn analyze_events(case: &CaseData, extracted: events::Events, opts: &CorrelateOptions) -> Analysis {
+    let (events, miner) = (&extracted.list, &extracted.miner);
     let mut analysis = Analysis {
         sources: case.sources.clone(),
         series: series::build(case, opts.bucket_seconds),
         ..Default::default()
     };
-    let (events, miner) = events::extract(case);
-    let Some(detected) = incident::detect(case, &events) else {
+    let Some(detected) = incident::detect(case, events) else {
         analysis.timeline = quiet_timeline(case);
         return analysis;
     };
-    let Some(incident) = incident::build(case, &events, &detected, &miner) else {
+    let Some(incident) = incident::build(events, &detected, miner) else {
         analysis.timeline = quiet_timeline(case);
         return analysis;
     };
-    let suspects = suspects::rank(case, &events, &detected, &incident, opts.lookback);
+    let suspects = suspects::rank(case, events, &detected, &incident, opts.lookback);
     let (timeline, metrics) = milestones::build(&milestones::Inputs {
         case,
-        events: &events,
+        events: &extracted,
         detected: &detected,
         incident: &incident,
         suspects: &suspects,
@@ -341,6 +348,43 @@ mod tests {
         assert_eq!(inc.endpoints.first().map(String::as_str), Some("/login"));
         assert!(inc.signatures.iter().any(|s| s.new && s.template.starts_with("ImportError")));
         assert!(!inc.signatures.iter().any(|s| s.template.contains("/search")), "noise is not the incident");
+    }
+
+    #[test]
+    fn a_flood_of_alike_errors_is_counted_record_by_record() {
+        // Many alike 500s in each second (merged into one event per second)
+        // from a few clients, one of them twice in a second.
+        let mut b = Builder::new();
+        let (start, end) = (T0 + 3600, T0 + 3600 + 20 * 60);
+        let mut clients = std::collections::HashSet::new();
+        let mut failed = 0u64;
+        for s in T0..T0 + 2 * 3600 {
+            let n = if (start..end).contains(&s) { 6 } else { u64::from(s % 97 == 0) };
+            for k in 0..n {
+                let client = format!("10.1.{}.{}", s % 5, k.min(4));
+                if (start..end).contains(&s) {
+                    clients.insert(client.clone());
+                    failed += 1;
+                }
+                b.request(s, "/login", 500, &client);
+            }
+            b.count(s, 0, 40, n as u32, n as u32);
+        }
+        let events = events::extract(&b.case);
+        assert_eq!(events.records(), b.case.notable.len() as u64, "every record is in an event");
+        assert!(events.list.len() < b.case.notable.len() / 5, "{} events for {} records", events.list.len(), b.case.notable.len());
+        let a = analyze(&b.case, &CorrelateOptions::default());
+        let inc = a.incident.expect("incident");
+        let m = a.metrics;
+        assert_eq!(m.errors, failed);
+        assert_eq!(m.affected_clients, clients.len() as u64);
+        assert_eq!(m.peak_errors_per_minute, 360);
+        assert_eq!(inc.onset, at(start));
+        let last = b.case.notable.iter().rev().find(|n| n.record.time.timestamp() == end - 1).expect("last record");
+        assert_eq!(inc.recovered, Some(last.record.time));
+        let recovered = inc.recovered_citation.expect("recovery cited");
+        assert_eq!(recovered.line, last.record.span.line, "the last record of the last second, not its first");
+        assert_eq!(inc.signatures.first().map(|s| s.count), Some(failed));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Milestones (the timeline) and metrics.
 
-use crate::events::{cap, cite_record, ErrorEvent};
+use crate::events::{cap, cite_record, ErrorEvent, Events};
 use crate::incident::Detected;
 use crate::suspects::{cite_change, undo_strength, NAMED};
 use faultline_model::{
@@ -112,7 +112,7 @@ pub struct Inputs<'a> {
     /// The case.
     pub case: &'a CaseData,
     /// Error events.
-    pub events: &'a [ErrorEvent],
+    pub events: &'a Events,
     /// Detection.
     pub detected: &'a Detected,
     /// The incident.
@@ -133,7 +133,7 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
     let top = inp.suspects.first().filter(|s| s.score >= NAMED);
     let top_change = top.and_then(|t| case.changes.iter().find(|c| c.event.id == t.change_id));
     let member_files: Vec<&ErrorEvent> =
-        inp.events.iter().zip(&inp.detected.member).filter(|(_, &m)| m).map(|(e, _)| e).collect();
+        inp.events.list.iter().zip(&inp.detected.member).filter(|(_, &m)| m).map(|(e, _)| e).collect();
 
     // Changes in the window; those after the onset that undo the suspect or
     // touch the incident are its fix.
@@ -173,7 +173,7 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
     tl.push(entry(
         onset,
         TimelineKind::ErrorOnset,
-        &inp.events.get(inp.detected.onset).map_or_else(|| "analysis".into(), |e| source_path(case, e.source)),
+        &inp.events.list.get(inp.detected.onset).map_or_else(|| "analysis".into(), |e| source_path(case, e.source)),
         format!("First incident error: {}", inc.onset_citation.text),
         Some(inc.onset_citation.clone()),
     ));
@@ -281,16 +281,16 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
     // Metrics: user-visible failures (5xx) when access logs show them, else error records.
     let http: Vec<&&ErrorEvent> = member_files.iter().filter(|e| e.http).collect();
     let counted: Vec<&ErrorEvent> = if http.is_empty() { member_files.clone() } else { http.into_iter().copied().collect() };
-    let clients: HashSet<&str> = member_files.iter().filter_map(|e| e.client.as_deref()).collect();
+    let clients: HashSet<u64> = member_files.iter().flat_map(|e| inp.events.clients_of(e)).copied().collect();
     let mut per_min: HashMap<i64, u64> = HashMap::new();
     for e in &counted {
-        *per_min.entry(e.t.div_euclid(60)).or_default() += 1;
+        *per_min.entry(e.t.div_euclid(60)).or_default() += u64::from(e.count);
     }
     let metrics = Metrics {
         time_to_detect_s: first_alert.map(|a| (a.event.time - onset).num_seconds()),
         time_to_first_report_s: first_report.map(|t| (t - onset).num_seconds()),
         time_to_recover_s: inc.recovered.map(|r| (r - onset).num_seconds()),
-        errors: counted.len() as u64,
+        errors: counted.iter().map(|e| u64::from(e.count)).sum(),
         affected_clients: clients.len() as u64,
         peak_errors_per_minute: per_min.values().copied().max().unwrap_or(0),
         user_reports,

@@ -121,7 +121,7 @@ fn file_strength(file: &str, e: &ErrorEvent, text: &str) -> f64 {
     let generic = GENERIC_FILES.contains(&base);
     let n_comps = components(file).len();
     let mut best: f64 = 0.0;
-    let app_frames = e.trace.frames.iter().filter(|f| !is_library(f));
+    let app_frames = e.trace().frames.iter().filter(|f| !is_library(f));
     for (depth, frame) in app_frames.enumerate() {
         let k = common_suffix(file, frame);
         let full = k >= 2 || (k == 1 && (n_comps == 1 || components(frame).len() == 1) && !generic);
@@ -135,11 +135,11 @@ fn file_strength(file: &str, e: &ErrorEvent, text: &str) -> f64 {
             best = best.max(if full { by_depth } else { by_depth * 0.7 });
         }
     }
-    let final_line = e.trace.final_line.as_deref().unwrap_or("");
+    let final_line = e.trace().final_line.as_deref().unwrap_or("");
     for d in dotted_names(file) {
         if contains_word(final_line, &d) {
             best = best.max(0.85);
-        } else if e.trace.modules.iter().any(|m| m == &d || m.ends_with(&format!(".{d}"))) {
+        } else if e.trace().modules.iter().any(|m| m == &d || m.ends_with(&format!(".{d}"))) {
             best = best.max(0.6);
         }
     }
@@ -186,7 +186,6 @@ fn same_name(a: &str, b: &str) -> bool {
 }
 
 struct Ctx<'a> {
-    case: &'a CaseData,
     events: &'a [ErrorEvent],
     /// Indices of the events the fingerprint is made of.
     fingerprint: Vec<usize>,
@@ -198,12 +197,8 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn text(&self, e: &ErrorEvent) -> &str {
-        self.case.notable.get(e.idx).map_or("", |n| n.record.text.as_str())
-    }
-
     fn cite(&self, event: usize) -> Option<Citation> {
-        self.events.get(event).and_then(|e| self.case.notable.get(e.idx)).map(crate::events::cite_record)
+        self.events.get(event).map(ErrorEvent::cite)
     }
 
     fn overlap(&self, c: &Change) -> Vec<Match> {
@@ -212,11 +207,11 @@ impl Ctx<'_> {
             let mut m = Match { label, strength: 0.0, count: 0, traces: true, first: None };
             for &i in &self.fingerprint {
                 let Some(e) = self.events.get(i) else { continue };
-                let s = f(e, self.text(e));
+                let s = f(e, &e.text);
                 if s > 0.0 {
                     m.strength = m.strength.max(s);
-                    m.count += 1;
-                    m.traces &= e.trace.is_trace();
+                    m.count += e.count as usize;
+                    m.traces &= e.trace().is_trace();
                     m.first.get_or_insert(i);
                 }
             }
@@ -232,7 +227,7 @@ impl Ctx<'_> {
             if file_words.iter().any(|w| w == &id) || c.files.iter().any(|f| basename(f) == id) {
                 continue;
             }
-            scan(format!("`{id}`"), &|e, t| if contains_word(t, &id) || e.trace.modules.iter().any(|m| m == &id) { 0.5 } else { 0.0 });
+            scan(format!("`{id}`"), &|e, t| if contains_word(t, &id) || e.trace().modules.iter().any(|m| m == &id) { 0.5 } else { 0.0 });
         }
         for word in c.message.split(|ch: char| !(ch.is_alphanumeric() || ch == '-' || ch == '.' || ch == '_')) {
             if word.len() >= 4 && self.services.iter().any(|s| s.eq_ignore_ascii_case(word)) && c.service.as_deref().is_none_or(|s| !s.eq_ignore_ascii_case(word)) {
@@ -353,7 +348,6 @@ pub fn rank(
         members.iter().copied().filter(|&i| events.get(i).is_some_and(|e| d.new_clusters.contains(&e.cluster))).collect();
     let end_bound = recovered.map_or(d.data_end, |r| r + 600);
     let ctx = Ctx {
-        case,
         events,
         fingerprint: if new_members.is_empty() { members } else { new_members },
         services: incident.services.clone(),

@@ -88,6 +88,44 @@ pub struct Ingested {
     pub problems: Vec<String>,
 }
 
+/// Notable records held by a source's reader before they go to the case:
+/// a few MiB, however many errors the file has.
+const SPILL_AT: usize = 4096;
+
+/// A batch of a source's notable records on its way to the case.
+pub struct Spilled {
+    /// The source's path (as [`faultline_store::CaseFile::begin_source`] got it).
+    pub path: String,
+    /// The records.
+    pub records: faultline_store::NotableBatch,
+}
+
+/// Sends a source's notable records to the thread that writes the case once
+/// [`SPILL_AT`] have piled up.
+pub struct Spill {
+    path: String,
+    tx: std::sync::mpsc::SyncSender<Spilled>,
+}
+
+impl Spill {
+    /// Spills the records of the source at `path` through `tx`.
+    pub fn new(path: String, tx: std::sync::mpsc::SyncSender<Spilled>) -> Spill {
+        Spill { path, tx }
+    }
+
+    fn maybe(&self, buffer: &mut IngestBuffer) {
+        if buffer.notable_len() < SPILL_AT {
+            return;
+        }
+        let records = buffer.take_notable();
+        if let Err(std::sync::mpsc::SendError(back)) = self.tx.send(Spilled { path: self.path.clone(), records }) {
+            // No writer (it cannot happen while the ingest runs): keep them
+            // for write_source rather than lose them.
+            buffer.put_back_notable(back.records);
+        }
+    }
+}
+
 /// Counts the lines of a file nobody could read as a format, as unparsed.
 struct UnparsedCounter<'a> {
     sink: &'a mut dyn EventSink,
@@ -173,6 +211,7 @@ fn read_window(
     (from, to): (Option<Instant>, Option<Instant>),
     cancel: &Arc<AtomicBool>,
     meter: &Arc<crate::ByteMeter>,
+    spill: &Spill,
     threads: usize,
 ) -> Result<Option<WindowRead>, EngineError> {
     use std::io::{Seek, SeekFrom};
@@ -228,6 +267,7 @@ fn read_window(
             |chunk, first_flags| {
                 buffer.absorb(chunk, first_flags);
                 meter.preview(buffer);
+                spill.maybe(buffer);
             },
         )
         .map_err(|e| EngineError::input(path, e.to_string()))?;
@@ -258,6 +298,7 @@ pub fn ingest_source(
     window: Option<(Option<Instant>, Option<Instant>)>,
     cancel: Arc<AtomicBool>,
     meter: &Arc<crate::ByteMeter>,
+    spill: &Spill,
 ) -> Result<Ingested, EngineError> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let mut buffer =
@@ -273,7 +314,7 @@ pub fn ingest_source(
     match &source.reader {
         Reader::Log(format) => {
             let window_read = match window {
-                Some(w) => read_window(source, format, zone, w, &cancel, meter, threads)?,
+                Some(w) => read_window(source, format, zone, w, &cancel, meter, spill, threads)?,
                 None => None,
             };
             if let Some(read) = window_read {
@@ -308,6 +349,7 @@ pub fn ingest_source(
                     |chunk, first_flags| {
                         buffer.absorb(chunk, first_flags);
                         meter.preview(&buffer);
+                        spill.maybe(&mut buffer);
                     },
                 );
                 stamp.sha256 = finish_hash(&mut reader, &hasher);

@@ -372,6 +372,10 @@ impl Engine {
         let throttle = Arc::new(std::sync::Mutex::new(None));
         let preview = Arc::new(SeriesPreview::default());
         let parsed = AtomicBool::new(false);
+        // Notable records reach the case while the files are read (the case's
+        // connection stays on this thread); a full channel holds the readers back.
+        let (spill_tx, spill_rx) = std::sync::mpsc::sync_channel::<ingest::Spilled>(2);
+        let mut spill_error = None;
         let results: Vec<Result<ingest::Ingested, EngineError>> = std::thread::scope(|scope| {
             // Forwards the parsers' byte progress to the caller's callback
             // until every source is read (a polled flag, not the channel's
@@ -384,26 +388,44 @@ impl Engine {
                     Err(_) => break,
                 }
             });
-            let results = todo
-                .par_iter()
-                .map(|source| {
-                    let path = source.path.display().to_string();
-                    let bytes = source.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-                    progress(&Progress::Started { path: path.clone(), format: source.format_name(), bytes });
-                    let meter = Arc::new(ByteMeter {
-                        path,
-                        bytes: Default::default(),
-                        records: Default::default(),
-                        tx: std::sync::Mutex::new(tx.clone()),
-                        last: throttle.clone(),
-                        preview: preview.clone(),
-                    });
-                    ingest::ingest_source(source, zone, window, cancel.clone(), &meter)
-                })
-                .collect();
-            parsed.store(true, Ordering::SeqCst);
-            results
+            let (todo, cancel, throttle, preview) = (&todo, &cancel, &throttle, &preview);
+            let readers = scope.spawn(move || {
+                let results = todo
+                    .par_iter()
+                    .map(|source| {
+                        let path = source.path.display().to_string();
+                        let bytes = source.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+                        progress(&Progress::Started { path: path.clone(), format: source.format_name(), bytes });
+                        let spill = ingest::Spill::new(path.clone(), spill_tx.clone());
+                        let meter = Arc::new(ByteMeter {
+                            path,
+                            bytes: Default::default(),
+                            records: Default::default(),
+                            tx: std::sync::Mutex::new(tx.clone()),
+                            last: throttle.clone(),
+                            preview: preview.clone(),
+                        });
+                        ingest::ingest_source(source, zone, window, cancel.clone(), &meter, &spill)
+                    })
+                    .collect::<Vec<_>>();
+                parsed.store(true, Ordering::SeqCst);
+                results
+            });
+            // Until every reader is done (and with it every sender): a failed
+            // write is kept and the rest drained, so no reader waits forever.
+            for batch in spill_rx.iter() {
+                if spill_error.is_none() {
+                    if let Err(e) = self.case.spill_records(&batch.path, &batch.records) {
+                        spill_error = Some(e);
+                    }
+                }
+            }
+            readers.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         });
+        if let Some(e) = spill_error {
+            // The sources stay marked incomplete in the case.
+            return Err(e.into());
+        }
         for (source, result) in todo.iter().zip(results) {
             let mut ingested = match result {
                 Ok(i) => i,
@@ -558,8 +580,11 @@ impl Engine {
     fn analyze_unedited(&self, opts: &AnalyzeOptions) -> Result<Analysis, EngineError> {
         // Before the earliest representable instant: every change.
         let changes_from = opts.from.and_then(|from| from.checked_sub_signed(opts.correlate.lookback));
-        let data = self.case.load_window(opts.from, opts.to, changes_from)?;
-        let mut analysis = faultline_correlate::analyze(&data, &opts.correlate);
+        // The notable records become error events as they stream from the
+        // case; only the few the analysis reads whole stay in `data`.
+        let mut events = faultline_correlate::events::Extractor::default();
+        let data = self.case.load_window_with(opts.from, opts.to, changes_from, |sources, nr| events.push(sources, nr))?;
+        let mut analysis = faultline_correlate::analyze_events(&data, events.finish(), &opts.correlate);
         for note in self.case.notes()? {
             analysis.timeline.push(TimelineEntry {
                 time: note.time,
@@ -657,7 +682,16 @@ fn cite_raw_lines(analysis: &mut Analysis) {
     }
     for e in &mut analysis.timeline {
         if let Some(c) = e.citation.as_mut() {
+            // The entries that quote an error record ("First incident error: …")
+            // quote its raw line: the correlator knew only a summary of a request.
+            let summary = c.text.clone();
             fill(c);
+            let quotes_error = matches!(e.kind, TimelineKind::ErrorOnset | TimelineKind::Recovery);
+            if quotes_error && !summary.is_empty() && c.text != summary {
+                if let Some(head) = e.text.strip_suffix(summary.as_str()) {
+                    e.text = format!("{head}{}", faultline_correlate::events::cap(&c.text, 300));
+                }
+            }
         }
     }
 }

@@ -56,7 +56,9 @@ pub struct CaseData {
     pub sources: Vec<SourceSummary>,
     /// Per-second counts, sorted by (second, source).
     pub counts: Vec<SecondCount>,
-    /// Notable log records, sorted by time.
+    /// Notable log records, sorted by time. Loaded for an analysis, only the
+    /// ones it reads whole (restarts): the rest became error events on the way
+    /// (see `faultline_store::CaseFile::load_window_with`).
     pub notable: Vec<NotableRecord>,
     /// Changes, sorted by time.
     pub changes: Vec<Located<Change>>,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 /// file names, endpoints and hosts and some hundreds of clients tens of
 /// thousands of times: a copy per record made them megabytes.
 #[derive(Debug, Default)]
-pub struct Interner(HashSet<Arc<str>>);
+pub struct Interner(HashSet<Arc<str>, foldhash::fast::RandomState>);
 
 impl Interner {
     /// The shared copy of `s`.

@@ -7,10 +7,12 @@
 //! changes/messages/alerts, the first unparsed lines, and the analyst's notes.
 //!
 //! Ingest fills an [`IngestBuffer`] (an [`EventSink`]) per source, off any
-//! lock, and [`CaseFile::write_source`] stores it in one transaction. The
-//! source row is first written as incomplete in its own transaction, so a
-//! process killed mid-ingest leaves a case that opens and says which sources
-//! are incomplete.
+//! lock; its notable records go to the case in batches while the file is
+//! read ([`IngestBuffer::take_notable`], [`CaseFile::spill_records`]) and
+//! [`CaseFile::write_source`] stores the rest in one transaction that marks
+//! the source complete. The source row is first written as incomplete in its
+//! own transaction, so a process killed mid-ingest leaves a case that opens
+//! and says which sources are incomplete, and whose records are not read.
 #![deny(missing_docs)]
 
 use chrono::{DateTime, Utc};
@@ -155,6 +157,94 @@ impl Counters {
     }
 }
 
+/// A notable record as ingest holds it until it is stored: its text, and
+/// each other field as a range of the text when it is part of it (an access
+/// log's method, path, client, agent and request line all are) or of `extra`.
+/// A third of an [`OwnedRecord`]'s eight allocations and bytes: a flood of
+/// errors passes through here by the million.
+#[derive(Debug, Clone)]
+struct PackedRecord {
+    time: Instant,
+    span: Span,
+    level: Option<Level>,
+    status: Option<u16>,
+    flags: u8,
+    text: Box<str>,
+    extra: Box<str>,
+    /// (start, end, in `extra`) of method, path, client, user agent, host, service, message.
+    fields: [Option<(u32, u32, bool)>; 7],
+}
+
+const F_METHOD: usize = 0;
+const F_PATH: usize = 1;
+const F_CLIENT: usize = 2;
+const F_AGENT: usize = 3;
+const F_HOST: usize = 4;
+const F_SERVICE: usize = 5;
+const F_MESSAGE: usize = 6;
+
+impl PackedRecord {
+    fn new(r: &LogRecord<'_>) -> PackedRecord {
+        let http = r.http.as_ref();
+        let all = [
+            http.and_then(|h| h.method),
+            http.and_then(|h| h.path),
+            http.and_then(|h| h.client),
+            http.and_then(|h| h.user_agent),
+            r.host,
+            r.service,
+            Some(r.message),
+        ];
+        let base = r.text.as_ptr() as usize;
+        let mut extra = String::new();
+        let mut fields = [None; 7];
+        for (slot, field) in fields.iter_mut().zip(all) {
+            let Some(f) = field else { continue };
+            let at = (f.as_ptr() as usize).wrapping_sub(base);
+            *slot = if at <= r.text.len() && f.len() <= r.text.len() - at {
+                Some((at as u32, (at + f.len()) as u32, false))
+            } else {
+                let start = extra.len();
+                extra.push_str(f);
+                Some((start as u32, extra.len() as u32, true))
+            };
+        }
+        PackedRecord {
+            time: r.time,
+            span: r.span,
+            level: r.level,
+            status: http.map(|h| h.status),
+            flags: r.flags,
+            text: r.text.into(),
+            extra: extra.into_boxed_str(),
+            fields,
+        }
+    }
+
+    fn field(&self, i: usize) -> Option<&str> {
+        let (a, b, in_extra) = self.fields.get(i).copied().flatten()?;
+        let from = if in_extra { &self.extra } else { &self.text };
+        from.get(a as usize..b as usize)
+    }
+}
+
+/// Notable records handed out by [`IngestBuffer::take_notable`], to be
+/// stored by [`CaseFile::spill_records`].
+#[derive(Debug, Default)]
+pub struct NotableBatch(Vec<(std::sync::Arc<str>, PackedRecord)>);
+
+impl NotableBatch {
+    /// How many records.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Collects what one source's parse produced, ready to be written.
 #[derive(Debug, Default)]
 pub struct IngestBuffer {
@@ -164,7 +254,7 @@ pub struct IngestBuffer {
     /// The second being counted: consecutive records nearly always share it,
     /// so the map is touched once per second, not once per line.
     current: Option<(i64, Counters)>,
-    notable: Vec<(std::sync::Arc<str>, OwnedRecord)>,
+    notable: Vec<(std::sync::Arc<str>, PackedRecord)>,
     /// Index in `notable` of the first record, when it was notable (see [`IngestBuffer::absorb`]).
     first_notable: Option<usize>,
     changes: Vec<(String, Change)>,
@@ -298,6 +388,28 @@ impl IngestBuffer {
         out
     }
 
+    /// Notable records collected and not yet taken.
+    pub fn notable_len(&self) -> usize {
+        self.notable.len()
+    }
+
+    /// Hands out the notable records collected so far, to be stored now
+    /// ([`CaseFile::spill_records`]) rather than held until the whole file is
+    /// read: a log that is mostly errors has millions. Only for the buffer
+    /// the parts of a file are joined into (see [`IngestBuffer::absorb`]),
+    /// whose records take no more join flags.
+    pub fn take_notable(&mut self) -> NotableBatch {
+        self.first_notable = None;
+        NotableBatch(std::mem::take(&mut self.notable))
+    }
+
+    /// Gives back records [`IngestBuffer::take_notable`] handed out and
+    /// that could not be stored: they go before the ones collected since.
+    pub fn put_back_notable(&mut self, NotableBatch(mut records): NotableBatch) {
+        records.append(&mut self.notable);
+        self.notable = records;
+    }
+
     /// Every per-second count, the second being counted included.
     fn all_counts(&self) -> std::borrow::Cow<'_, BTreeMap<i64, Counters>> {
         match &self.current {
@@ -418,7 +530,7 @@ impl EventSink for IngestBuffer {
             if first_record {
                 self.first_notable = Some(self.notable.len());
             }
-            self.notable.push((self.file.clone(), OwnedRecord::from(r)));
+            self.notable.push((self.file.clone(), PackedRecord::new(r)));
         }
         Ok(self.go_on())
     }
@@ -735,35 +847,7 @@ impl CaseFile {
                 st.execute(params![id, second, c.total, c.errors, c.http_5xx, c.http_4xx, c.warnings])
                     .map_err(|e| self.err(e))?;
             }
-            let mut st = tx
-                .prepare_cached(
-                    "INSERT INTO records (source_id, file, time_us, line, offset, len, lines, level, status, method, path, client, user_agent, host, service, message, text, flags)
-                     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                )
-                .map_err(|e| self.err(e))?;
-            for (file, r) in &buffer.notable {
-                st.execute(params![
-                    id,
-                    file,
-                    to_us(r.time),
-                    r.span.line as i64,
-                    r.span.offset as i64,
-                    r.span.len as i64,
-                    r.span.lines,
-                    r.level.map(level_name),
-                    r.status,
-                    r.method,
-                    r.path,
-                    r.client,
-                    r.user_agent,
-                    r.host,
-                    r.service,
-                    r.message,
-                    r.text,
-                    r.flags
-                ])
-                .map_err(|e| self.err(e))?;
-            }
+            self.insert_records(&tx, id, &buffer.notable)?;
             let mut st = tx
                 .prepare_cached("INSERT INTO events (source_id, kind, file, time_us, data) VALUES (?,?,?,?,?)")
                 .map_err(|e| self.err(e))?;
@@ -790,6 +874,54 @@ impl CaseFile {
         tx.commit().map_err(|e| self.err(e))
     }
 
+    /// Stores notable records of a source being read (begun with
+    /// [`CaseFile::begin_source`], not yet written) ahead of the rest, so
+    /// ingest holds a bounded number in memory. They count only once
+    /// [`CaseFile::write_source`] marks the source complete.
+    pub fn spill_records(&self, source_path: &str, records: &NotableBatch) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let id: i64 = tx
+            .query_row("SELECT id FROM sources WHERE path = ? AND complete = 0", [source_path], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| self.corrupt(format!("source {source_path} is not being read")))?;
+        self.insert_records(&tx, id, &records.0)?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    fn insert_records(&self, tx: &rusqlite::Transaction<'_>, id: i64, records: &[(std::sync::Arc<str>, PackedRecord)]) -> Result<(), StoreError> {
+        let mut st = tx
+            .prepare_cached(
+                "INSERT INTO records (source_id, file, time_us, line, offset, len, lines, level, status, method, path, client, user_agent, host, service, message, text, flags)
+                 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            )
+            .map_err(|e| self.err(e))?;
+        for (file, r) in records {
+            st.execute(params![
+                id,
+                file,
+                to_us(r.time),
+                r.span.line as i64,
+                r.span.offset as i64,
+                r.span.len as i64,
+                r.span.lines,
+                r.level.map(level_name),
+                r.status,
+                r.field(F_METHOD),
+                r.field(F_PATH),
+                r.field(F_CLIENT),
+                r.field(F_AGENT),
+                r.field(F_HOST),
+                r.field(F_SERVICE),
+                r.field(F_MESSAGE).unwrap_or(""),
+                &*r.text,
+                r.flags
+            ])
+            .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
     /// Reads back everything the correlator needs, optionally restricted to a window.
     pub fn load(&self, from: Option<Instant>, to: Option<Instant>) -> Result<CaseData, StoreError> {
         self.load_window(from, to, from)
@@ -799,8 +931,26 @@ impl CaseFile {
     /// that opens at the first error must still see the deploy that came
     /// minutes before it (the correlator's look-back reaches behind the window).
     pub fn load_window(&self, from: Option<Instant>, to: Option<Instant>, changes_from: Option<Instant>) -> Result<CaseData, StoreError> {
+        self.load_window_with(from, to, changes_from, |_, _| true)
+    }
+
+    /// [`CaseFile::load_window`] that hands each notable record, in time
+    /// order, to `keep` (with the sources read so far) and puts in
+    /// [`CaseData::notable`] only those it returns `true` for. A log that is
+    /// mostly errors has a million notable records; the analysis turns them
+    /// into small events as they stream by instead of holding them all.
+    pub fn load_window_with(
+        &self,
+        from: Option<Instant>,
+        to: Option<Instant>,
+        changes_from: Option<Instant>,
+        mut keep: impl FnMut(&[SourceSummary], &NotableRecord) -> bool,
+    ) -> Result<CaseData, StoreError> {
         let metas = self.sources()?;
-        let index: BTreeMap<i64, u32> = metas.iter().enumerate().map(|(i, m)| (m.id, i as u32)).collect();
+        // An incomplete source (an ingest killed or cancelled) may hold the
+        // records spilled before it stopped: none of them are read.
+        let index: BTreeMap<i64, u32> =
+            metas.iter().enumerate().filter(|(_, m)| m.complete).map(|(i, m)| (m.id, i as u32)).collect();
         let lo = from.map(to_us).unwrap_or(i64::MIN);
         let hi = to.map(to_us).unwrap_or(i64::MAX);
         let changes_lo = changes_from.map(to_us).unwrap_or(i64::MIN).min(lo);
@@ -874,7 +1024,10 @@ impl CaseFile {
         for row in rows {
             let (sid, file, record) = row.map_err(|e| self.err(e))?;
             if let Some(i) = index.get(&sid) {
-                data.notable.push(NotableRecord { source: *i, file: files.get(&file), record });
+                let nr = NotableRecord { source: *i, file: files.get(&file), record };
+                if keep(&data.sources, &nr) {
+                    data.notable.push(nr);
+                }
             }
         }
 
@@ -1089,6 +1242,70 @@ mod tests {
         assert_eq!(data.notable[0].record.status, Some(500));
         assert_eq!(&*data.notable[0].file, "/logs/access.log");
         assert!(case.sources().unwrap()[0].complete);
+    }
+
+    #[test]
+    fn records_spilled_while_reading_count_only_once_the_source_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = CaseFile::open(&dir.path().join("c.faultline")).unwrap();
+        let base = t("2026-11-17T08:27:00Z");
+        let mut buf = IngestBuffer::new("/logs/access.log");
+        let mut s = summary("/logs/access.log");
+        case.begin_source(&s).unwrap();
+        for i in 0..6u64 {
+            buf.record(&request(base + chrono::Duration::seconds(i as i64), i + 1, 500)).unwrap();
+            if i == 3 {
+                let batch = buf.take_notable();
+                assert_eq!(batch.len(), 4);
+                case.spill_records("/logs/access.log", &batch).unwrap();
+            }
+        }
+        assert_eq!(buf.notable_len(), 2);
+        // Killed here: the source is incomplete and its spilled records are not read.
+        let data = case.load(None, None).unwrap();
+        assert!(!case.sources().unwrap()[0].complete);
+        assert!(data.notable.is_empty(), "{} records of an incomplete source", data.notable.len());
+
+        s.records = buf.record_count();
+        case.write_source(&s, &[], &buf).unwrap();
+        let lines: Vec<u64> = case.load(None, None).unwrap().notable.iter().map(|n| n.record.span.line).collect();
+        assert_eq!(lines, vec![1, 2, 3, 4, 5, 6]);
+        // A re-read starts over: nothing of the old read is mixed in.
+        case.begin_source(&s).unwrap();
+        let again = IngestBuffer::new("/logs/access.log");
+        case.write_source(&s, &[], &again).unwrap();
+        assert!(case.load(None, None).unwrap().notable.is_empty());
+        assert!(case.spill_records("/logs/access.log", &NotableBatch::default()).is_err(), "not being read");
+    }
+
+    #[test]
+    fn fields_that_are_not_part_of_the_text_are_stored_too() {
+        // A JSON log's host and service are decoded values, not slices of the line.
+        let dir = tempfile::tempdir().unwrap();
+        let case = CaseFile::open(&dir.path().join("c.faultline")).unwrap();
+        let host = String::from("web-7");
+        let service = String::from("checkout");
+        let text = String::from(r#"{"ts":"2026-11-17T08:27:00Z","level":"error","msg":"payment \"declined\"","host":"web-7"}"#);
+        let message = String::from(r#"payment "declined""#);
+        let r = LogRecord {
+            time: t("2026-11-17T08:27:00Z"),
+            span: Span { line: 7, offset: 700, len: 90, lines: 1 },
+            level: Some(Level::Error),
+            http: Some(HttpRequest { status: 503, method: Some(&text[2..4]), path: Some("/pay"), client: None, ..Default::default() }),
+            host: Some(&host),
+            service: Some(&service),
+            message: &message,
+            text: &text,
+            flags: 0,
+        };
+        let mut buf = IngestBuffer::new("/logs/app.json");
+        buf.record(&r).unwrap();
+        let s = summary("/logs/app.json");
+        case.begin_source(&s).unwrap();
+        case.write_source(&s, &[], &buf).unwrap();
+        let data = case.load(None, None).unwrap();
+        assert_eq!(data.notable.len(), 1);
+        assert_eq!(data.notable[0].record, OwnedRecord::from(&r));
     }
 
     #[test]
