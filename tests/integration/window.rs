@@ -150,3 +150,45 @@ fn a_window_opening_at_the_first_error_still_names_the_change_before_it() {
         got["suspects"]
     );
 }
+
+/// A window read that finds the file out of order reads it whole instead;
+/// the errors it had already stored (more than one batch) are dropped, not
+/// counted twice.
+#[test]
+fn a_window_read_that_falls_back_to_the_whole_file_counts_each_error_once() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-24T08:00:00Z").unwrap();
+    let line = |t: chrono::DateTime<chrono::FixedOffset>, k: i64, status: u16| {
+        format!(
+            "10.0.{}.{} - - [{}] \"GET /api/items/{k} HTTP/1.1\" {status} 99 \"-\" \"probe\"\n",
+            k % 7,
+            k % 250,
+            t.format("%d/%b/%Y:%H:%M:%S +0000")
+        )
+    };
+    let (mut log, mut lines, mut failed) = (String::new(), 0u64, 0u64);
+    for s in 0..4 * 3600i64 {
+        let t = start + chrono::Duration::seconds(s);
+        let hm = t.format("%H:%M").to_string();
+        let n = if ("10:05".."10:12").contains(&hm.as_str()) { 15 } else { 1 };
+        for k in 0..n {
+            let status = if n > 1 { 503 } else { 200 };
+            failed += u64::from(status == 503);
+            lines += 1;
+            log.push_str(&line(t, s * 16 + k, status));
+        }
+        if hm == "10:15" && t.format("%S").to_string() == "00" {
+            // A line from 75 minutes earlier: the file is not in time order.
+            lines += 1;
+            log.push_str(&line(start + chrono::Duration::hours(1), s * 16 + 15, 200));
+        }
+    }
+    assert!(failed > 6000);
+    let path = write(dir.path(), "access.log", log);
+    let got = analyze(&["--from", FROM, "--to", TO, path.to_str().unwrap()], cache.path());
+    let source = &got["sources"][0];
+    assert_eq!(source["records"].as_u64(), Some(lines), "read whole: {source:#}");
+    assert!(!source["notes"].to_string().contains("--from/--to"), "{source:#}");
+    assert_eq!(got["metrics"]["errors"].as_u64(), Some(failed), "{:#}", got["incident"]["summary"]);
+}

@@ -60,7 +60,8 @@ pub struct ErrorEvent {
     pub file: Arc<str>,
     /// What overlap matching reads and a citation shows until the raw line
     /// is read back: the first record's text; for requests, its request line
-    /// (one shared copy per distinct line).
+    /// (one shared copy per distinct line). The records of an event differ
+    /// only in their numbers (see [`Extractor`]).
     pub text: Arc<str>,
     /// The records' distinct clients: a range of [`Events::clients`].
     clients: (u32, u32),
@@ -88,20 +89,25 @@ impl ErrorEvent {
         self.trace.as_deref().unwrap_or(&NO_TRACE)
     }
 
-    fn citation(&self, r: RecordAt) -> Citation {
-        let first = self.text.lines().next().unwrap_or("");
-        Citation { file: self.file.to_string(), line: r.line, offset: r.offset, text: cap(first, 300) }
+    fn citation(r: RecordAt, file: &str, text: &str) -> Citation {
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        Citation { file: file.to_string(), line: r.line, offset: r.offset, text: cap(first, 300) }
     }
 
     /// The citation of its first record.
     pub fn cite(&self) -> Citation {
-        self.citation(self.first)
+        Self::citation(self.first, &self.file, &self.text)
     }
 
-    /// The citation of its last record (the text is the first's until the
-    /// engine reads the raw line back).
+    /// The citation of its last record. Only the first record's text is
+    /// kept: until the engine reads the raw line back (or when the file is
+    /// gone) the text says whose it is.
     pub fn cite_last(&self) -> Citation {
-        self.citation(self.last)
+        let mut c = Self::citation(self.last, &self.file, &self.text);
+        if self.count > 1 && !c.text.is_empty() {
+            c.text = format!("{} (the text of the first of {} alike errors in this second)", c.text, self.count);
+        }
+        c
     }
 }
 
@@ -180,8 +186,9 @@ struct GroupKey {
     endpoint: usize,
     host: usize,
     source_name: usize,
-    /// A log record's message (a request is told by its endpoint).
-    message: u64,
+    /// The text overlap matching reads (a request's request line), numbers
+    /// left out: records that differ in more than their numbers stay apart.
+    shape: u64,
 }
 
 fn addr(s: &Option<Arc<str>>) -> usize {
@@ -201,6 +208,29 @@ pub struct Extractor {
     /// The second being merged, its events by key, and their clients so far.
     second: i64,
     open: HashMap<GroupKey, (usize, Vec<u64>), foldhash::fast::RandomState>,
+}
+
+/// A hash of `text` with each run of digits counted as one `#`.
+fn shape_of(hasher: &foldhash::fast::RandomState, text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = hasher.build_hasher();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            h.write(&bytes[start..i]);
+            h.write_u8(b'#');
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    h.write(&bytes[start..]);
+    h.finish()
 }
 
 impl Extractor {
@@ -263,16 +293,14 @@ impl Extractor {
             endpoint: addr(&endpoint),
             host: addr(&host),
             source_name: addr(&source_name),
-            message: if http { 0 } else { self.hasher.hash_one(&r.message) },
+            shape: shape_of(&self.hasher, if http || r.text.is_empty() { &r.message } else { &r.text }),
         };
         if !trace.is_trace() {
             if let Some((i, clients)) = self.open.get_mut(&group) {
                 if let Some(e) = self.events.list.get_mut(*i) {
                     e.count += 1;
                     e.last = at;
-                    if let Some(c) = client.filter(|c| !clients.contains(c)) {
-                        clients.push(c);
-                    }
+                    clients.extend(client);
                     return keep;
                 }
             }
@@ -306,7 +334,9 @@ impl Extractor {
         keep
     }
 
-    fn close(&mut self, i: usize, clients: Vec<u64>) {
+    fn close(&mut self, i: usize, mut clients: Vec<u64>) {
+        clients.sort_unstable();
+        clients.dedup();
         let start = self.events.clients.len() as u32;
         self.events.clients.extend(clients);
         if let Some(e) = self.events.list.get_mut(i) {

@@ -388,6 +388,28 @@ mod tests {
     }
 
     #[test]
+    fn recovery_is_the_last_line_of_the_last_second_whichever_event_holds_it() {
+        // Two failing endpoints alternate; the last second ends on the one
+        // whose event began first in that second.
+        let mut b = Builder::new();
+        let (start, end) = (T0 + 3600, T0 + 3600 + 20 * 60);
+        for s in T0..T0 + 2 * 3600 {
+            let n = if (start..end).contains(&s) { 5 } else { u64::from(s % 97 == 0) };
+            for k in 0..n {
+                b.request(s, if k % 2 == 0 { "/login" } else { "/logout" }, 500, "10.1.1.1");
+            }
+            b.count(s, 0, 40, n as u32, n as u32);
+        }
+        let last = b.case.notable.iter().rev().find(|n| n.record.time.timestamp() == end - 1).map(|n| (n.record.span.line, n.record.path.clone()));
+        let a = analyze(&b.case, &CorrelateOptions::default());
+        let inc = a.incident.expect("incident");
+        let cited = inc.recovered_citation.expect("recovery cited");
+        assert_eq!(Some((cited.line, Some("/login".to_string()))), last);
+        let login = inc.signatures.iter().find(|s| s.template.contains("/login")).expect("login signature");
+        assert_eq!(login.last, at(end - 1));
+    }
+
+    #[test]
     fn latent_culprit_beats_the_nearest_harmless_deploy() {
         let mut b = Builder::new();
         let start = T0 + 3 * 3600;

@@ -88,40 +88,60 @@ pub struct Ingested {
     pub problems: Vec<String>,
 }
 
-/// Notable records held by a source's reader before they go to the case:
-/// a few MiB, however many errors the file has.
-const SPILL_AT: usize = 4096;
-
-/// A batch of a source's notable records on its way to the case.
-pub struct Spilled {
-    /// The source's path (as [`faultline_store::CaseFile::begin_source`] got it).
-    pub path: String,
-    /// The records.
-    pub records: faultline_store::NotableBatch,
+/// What the readers send the thread that writes the case.
+pub enum Spilled {
+    /// A batch of a source's notable records, stored ahead of the rest.
+    Records {
+        /// The source's path (as [`faultline_store::CaseFile::begin_source`] got it).
+        path: String,
+        /// The records.
+        records: faultline_store::NotableBatch,
+    },
+    /// What was stored ahead for the source goes: its read starts over.
+    Discard {
+        /// The source's path.
+        path: String,
+    },
+    /// Every source is read: nothing more comes.
+    Done,
 }
 
-/// Sends a source's notable records to the thread that writes the case once
-/// [`SPILL_AT`] have piled up.
+/// Sends a source's notable records to the thread that writes the case in
+/// batches of [`faultline_store::SPILL_AT`], so a reader holds a few MiB of
+/// them however many errors the file has.
 pub struct Spill {
     path: String,
     tx: std::sync::mpsc::SyncSender<Spilled>,
+    sent: Arc<AtomicBool>,
 }
 
 impl Spill {
     /// Spills the records of the source at `path` through `tx`.
     pub fn new(path: String, tx: std::sync::mpsc::SyncSender<Spilled>) -> Spill {
-        Spill { path, tx }
+        Spill { path, tx, sent: Arc::default() }
     }
 
-    fn maybe(&self, buffer: &mut IngestBuffer) {
-        if buffer.notable_len() < SPILL_AT {
-            return;
-        }
-        let records = buffer.take_notable();
-        if let Err(std::sync::mpsc::SendError(back)) = self.tx.send(Spilled { path: self.path.clone(), records }) {
-            // No writer (it cannot happen while the ingest runs): keep them
-            // for write_source rather than lose them.
-            buffer.put_back_notable(back.records);
+    /// The hook a buffer of this source spills through.
+    fn hook(&self) -> faultline_store::SpillHook {
+        let (path, tx, sent) = (self.path.clone(), self.tx.clone(), self.sent.clone());
+        faultline_store::SpillHook(Arc::new(move |records| {
+            match tx.send(Spilled::Records { path: path.clone(), records }) {
+                Ok(()) => {
+                    sent.store(true, std::sync::atomic::Ordering::SeqCst);
+                    Ok(())
+                }
+                // No writer (it cannot happen while the ingest runs): the
+                // buffer keeps them for write_source rather than lose them.
+                Err(std::sync::mpsc::SendError(Spilled::Records { records, .. })) => Err(records),
+                Err(_) => Ok(()),
+            }
+        }))
+    }
+
+    /// Drops what this source stored ahead, if anything: it is read again.
+    fn restart(&self) {
+        if self.sent.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            let _ = self.tx.send(Spilled::Discard { path: self.path.clone() });
         }
     }
 }
@@ -231,7 +251,7 @@ fn read_window(
     let end = to.map(|t| t + slack);
     let first_file = source.files.first().map(|p| p.display().to_string()).unwrap_or_default();
     let mut read = WindowRead {
-        buffer: IngestBuffer::new(first_file).with_cancel(cancel.clone()).with_window(end, slack),
+        buffer: IngestBuffer::new(first_file).with_cancel(cancel.clone()).with_window(end, slack).with_spill(spill.hook()),
         files: Vec::new(),
         unparsed: 0,
         bytes: 0,
@@ -263,11 +283,17 @@ fn read_window(
             threads,
             offset,
             lines,
-            || IngestBuffer::new(name.clone()).with_cancel(cancel.clone()).with_progress(hook.clone()).with_window(end, slack),
+            || {
+                IngestBuffer::new(name.clone())
+                    .with_cancel(cancel.clone())
+                    .with_progress(hook.clone())
+                    .with_window(end, slack)
+                    .with_spill(spill.hook())
+            },
             |chunk, first_flags| {
                 buffer.absorb(chunk, first_flags);
                 meter.preview(buffer);
-                spill.maybe(buffer);
+                buffer.spill_if_full();
             },
         )
         .map_err(|e| EngineError::input(path, e.to_string()))?;
@@ -301,8 +327,9 @@ pub fn ingest_source(
     spill: &Spill,
 ) -> Result<Ingested, EngineError> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let mut buffer =
-        IngestBuffer::new(source.files.first().map(|p| p.display().to_string()).unwrap_or_default()).with_cancel(cancel.clone());
+    let mut buffer = IngestBuffer::new(source.files.first().map(|p| p.display().to_string()).unwrap_or_default())
+        .with_cancel(cancel.clone())
+        .with_spill(spill.hook());
     let mut files = Vec::new();
     let mut notes = Vec::new();
     let mut unparsed = 0u64;
@@ -329,6 +356,9 @@ pub fn ingest_source(
                     notes.push(window_note(from, to));
                 }
                 notes.push(NOT_HASHED_NOTE.to_string());
+            } else {
+                // Read whole after all: what a window read began to store goes.
+                spill.restart();
             }
             for path in source.files.iter().filter(|_| !windowed) {
                 let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
@@ -345,11 +375,11 @@ pub fn ingest_source(
                     format,
                     &opts,
                     threads,
-                    || IngestBuffer::new(file.clone()).with_cancel(cancel.clone()).with_progress(hook.clone()),
+                    || IngestBuffer::new(file.clone()).with_cancel(cancel.clone()).with_progress(hook.clone()).with_spill(spill.hook()),
                     |chunk, first_flags| {
                         buffer.absorb(chunk, first_flags);
                         meter.preview(&buffer);
-                        spill.maybe(&mut buffer);
+                        buffer.spill_if_full();
                     },
                 );
                 stamp.sha256 = finish_hash(&mut reader, &hasher);

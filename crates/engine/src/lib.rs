@@ -409,15 +409,23 @@ impl Engine {
                     })
                     .collect::<Vec<_>>();
                 parsed.store(true, Ordering::SeqCst);
+                let _ = spill_tx.send(ingest::Spilled::Done);
                 results
             });
-            // Until every reader is done (and with it every sender): a failed
-            // write is kept and the rest drained, so no reader waits forever.
-            for batch in spill_rx.iter() {
-                if spill_error.is_none() {
-                    if let Err(e) = self.case.spill_records(&batch.path, &batch.records) {
-                        spill_error = Some(e);
-                    }
+            // Until every reader is done (or gone: a panic drops the senders).
+            // After a failed write the rest is drained, so no reader waits
+            // forever; the receiver is owned here, so a panic while writing
+            // drops it and the readers' sends fail instead of blocking.
+            let spill_rx = spill_rx;
+            while let Ok(message) = spill_rx.recv() {
+                let written = match &message {
+                    ingest::Spilled::Done => break,
+                    _ if spill_error.is_some() => Ok(()),
+                    ingest::Spilled::Records { path, records } => self.case.spill_records(path, records),
+                    ingest::Spilled::Discard { path } => self.case.discard_spilled(path),
+                };
+                if let Err(e) = written {
+                    spill_error = Some(e);
                 }
             }
             readers.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))

@@ -538,6 +538,7 @@ where
     let mut reader = if start.0 == 0 { decode::Decoded::new(reader) } else { decode::Decoded::Plain(reader) };
     if !format.splittable() || threads < 2 {
         let mut sink = new_sink();
+        sink.whole_stream();
         let (sum, _, _) = parse_from(reader, format, opts, &mut sink, start.0, start.1)?;
         merge(sink, 0);
         return Ok(sum);
@@ -773,6 +774,38 @@ mod tests {
         let sum = parse(data.as_bytes(), &format, &opts(), &mut sink).unwrap();
         assert!(sum.stopped);
         assert_eq!(sink.1.records.len(), 1);
+    }
+
+    /// Records whether the parser said the sink gets the whole stream.
+    #[derive(Default)]
+    struct Whole(bool, u64);
+    impl EventSink for Whole {
+        fn record(&mut self, _: &LogRecord<'_>) -> Result<bool, SinkError> {
+            self.1 += 1;
+            Ok(true)
+        }
+        fn whole_stream(&mut self) {
+            self.0 = true;
+        }
+    }
+
+    #[test]
+    fn only_a_sink_given_the_whole_stream_is_told_so() {
+        // An app log is parsed in one piece: its one sink may hand records on as they come.
+        let app = "2026-11-24 08:27:01 ERROR a\n".repeat(2000);
+        let mut sinks = Vec::new();
+        parse_chunked(app.as_bytes(), &LogFormat::from_name("app-log").unwrap(), &opts(), 2, 4096, (0, 0), Whole::default, |s, _| sinks.push(s))
+            .unwrap();
+        assert_eq!(sinks.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(), vec![(true, 2000)]);
+        // An access log cut into chunks: each part may still take join flags.
+        let access: String = (0..2000).map(|i| format!("{}\n", access_line(i, 3, 500))).collect();
+        let mut sinks = Vec::new();
+        parse_chunked(access.as_bytes(), &LogFormat::from_name("nginx-combined").unwrap(), &opts(), 2, 4096, (0, 0), Whole::default, |s, _| {
+            sinks.push(s)
+        })
+        .unwrap();
+        assert!(sinks.len() > 10 && sinks.iter().all(|s| !s.0), "{} parts", sinks.len());
+        assert_eq!(sinks.iter().map(|s| s.1).sum::<u64>(), 2000);
     }
 
     #[test]

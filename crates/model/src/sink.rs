@@ -41,6 +41,11 @@ pub trait EventSink {
     fn progress(&mut self, _bytes_read: u64) -> Result<bool, SinkError> {
         Ok(true)
     }
+
+    /// Told before the first record that this sink gets every record of the
+    /// stream, in order, and nothing is joined to it later (the stream is not
+    /// cut into parts): what it keeps may be handed on as it comes.
+    fn whole_stream(&mut self) {}
 }
 
 impl<S: EventSink + ?Sized> EventSink for &mut S {
@@ -61,6 +66,9 @@ impl<S: EventSink + ?Sized> EventSink for &mut S {
     }
     fn progress(&mut self, bytes_read: u64) -> Result<bool, SinkError> {
         (**self).progress(bytes_read)
+    }
+    fn whole_stream(&mut self) {
+        (**self).whole_stream()
     }
 }
 

@@ -245,6 +245,21 @@ impl NotableBatch {
     }
 }
 
+/// How many notable records a buffer with a [`SpillHook`] holds before it
+/// hands them on: a few MiB, however many errors the file has.
+pub const SPILL_AT: usize = 4096;
+
+/// Where a buffer hands its notable records once it holds [`SPILL_AT`] (see
+/// [`IngestBuffer::with_spill`]); `Err` gives them back to be kept.
+#[derive(Clone)]
+pub struct SpillHook(pub std::sync::Arc<dyn Fn(NotableBatch) -> Result<(), NotableBatch> + Send + Sync>);
+
+impl std::fmt::Debug for SpillHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SpillHook")
+    }
+}
+
 /// Collects what one source's parse produced, ready to be written.
 #[derive(Debug, Default)]
 pub struct IngestBuffer {
@@ -271,6 +286,9 @@ pub struct IngestBuffer {
     /// A `--from/--to` read: where it stops, and the disorder it tolerates.
     window: Option<(Option<Instant>, chrono::Duration)>,
     window_stop: Option<WindowStop>,
+    spill: Option<SpillHook>,
+    /// Gets the whole stream ([`EventSink::whole_stream`]): may spill as it goes.
+    whole_stream: bool,
 }
 
 /// Why a window read (see [`IngestBuffer::with_window`]) stopped before the
@@ -312,6 +330,29 @@ impl IngestBuffer {
     pub fn with_progress(mut self, hook: ProgressHook) -> Self {
         self.progress = Some(hook);
         self
+    }
+
+    /// Hands the notable records to `hook` in batches of [`SPILL_AT`]: as they
+    /// come when the buffer gets a whole stream, else when
+    /// [`IngestBuffer::spill_if_full`] is called (on the buffer parts of a
+    /// file are joined into: a part's records may still take join flags).
+    pub fn with_spill(mut self, hook: SpillHook) -> Self {
+        self.spill = Some(hook);
+        self
+    }
+
+    /// Spills the notable records held when they are a batch. Only for a
+    /// buffer nothing will be joined to (see [`IngestBuffer::with_spill`]).
+    pub fn spill_if_full(&mut self) {
+        if self.notable.len() < SPILL_AT {
+            return;
+        }
+        if let Some(hook) = self.spill.clone() {
+            if let Err(back) = (hook.0)(self.take_notable()) {
+                // Nobody to take them: kept for write_source rather than lost.
+                self.put_back_notable(back);
+            }
+        }
     }
 
     /// Makes this a window read of a file in time order give or take
@@ -405,7 +446,7 @@ impl IngestBuffer {
 
     /// Gives back records [`IngestBuffer::take_notable`] handed out and
     /// that could not be stored: they go before the ones collected since.
-    pub fn put_back_notable(&mut self, NotableBatch(mut records): NotableBatch) {
+    fn put_back_notable(&mut self, NotableBatch(mut records): NotableBatch) {
         records.append(&mut self.notable);
         self.notable = records;
     }
@@ -531,6 +572,9 @@ impl EventSink for IngestBuffer {
                 self.first_notable = Some(self.notable.len());
             }
             self.notable.push((self.file.clone(), PackedRecord::new(r)));
+            if self.whole_stream {
+                self.spill_if_full();
+            }
         }
         Ok(self.go_on())
     }
@@ -563,6 +607,10 @@ impl EventSink for IngestBuffer {
             self.unparsed.push((self.file.to_string(), u.line, u.offset, u.reason, text));
         }
         Ok(self.go_on())
+    }
+
+    fn whole_stream(&mut self) {
+        self.whole_stream = true;
     }
 
     fn progress(&mut self, bytes: u64) -> Result<bool, SinkError> {
@@ -887,6 +935,15 @@ impl CaseFile {
             .ok_or_else(|| self.corrupt(format!("source {source_path} is not being read")))?;
         self.insert_records(&tx, id, &records.0)?;
         tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// Deletes the records stored ahead for a source being read: its read
+    /// starts over (a `--from/--to` read that must read the whole file after all).
+    pub fn discard_spilled(&self, source_path: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM records WHERE source_id = (SELECT id FROM sources WHERE path = ? AND complete = 0)", [source_path])
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     fn insert_records(&self, tx: &rusqlite::Transaction<'_>, id: i64, records: &[(std::sync::Arc<str>, PackedRecord)]) -> Result<(), StoreError> {
@@ -1276,6 +1333,45 @@ mod tests {
         case.write_source(&s, &[], &again).unwrap();
         assert!(case.load(None, None).unwrap().notable.is_empty());
         assert!(case.spill_records("/logs/access.log", &NotableBatch::default()).is_err(), "not being read");
+    }
+
+    #[test]
+    fn a_buffer_given_the_whole_stream_hands_its_records_on_in_batches() {
+        use std::sync::{Arc, Mutex};
+        let base = t("2026-11-17T08:27:00Z");
+        let batches = Arc::new(Mutex::new(Vec::new()));
+        let taken = batches.clone();
+        let hook = SpillHook(Arc::new(move |b: NotableBatch| {
+            taken.lock().unwrap().push(b.len());
+            Ok(())
+        }));
+        let n = (2 * SPILL_AT + 10) as u64;
+        let mut whole = IngestBuffer::new("a.log").with_spill(hook.clone());
+        whole.whole_stream();
+        let mut part = IngestBuffer::new("a.log").with_spill(hook);
+        for i in 0..n {
+            whole.record(&request(base, i + 1, 500)).unwrap();
+            part.record(&request(base, i + 1, 500)).unwrap();
+        }
+        assert_eq!(*batches.lock().unwrap(), vec![SPILL_AT, SPILL_AT]);
+        assert_eq!(whole.notable_len(), 10);
+        assert_eq!(part.notable_len(), n as usize, "a part keeps its records until it is joined");
+
+        // A hook that cannot take them gives them back, in order.
+        let refuse = SpillHook(Arc::new(Err));
+        let mut kept = IngestBuffer::new("a.log").with_spill(refuse);
+        kept.whole_stream();
+        for i in 0..n {
+            kept.record(&request(base, i + 1, 500)).unwrap();
+        }
+        assert_eq!(kept.notable_len(), n as usize);
+        let dir = tempfile::tempdir().unwrap();
+        let case = CaseFile::open(&dir.path().join("c.faultline")).unwrap();
+        let s = summary("a.log");
+        case.begin_source(&s).unwrap();
+        case.write_source(&s, &[], &kept).unwrap();
+        let lines: Vec<u64> = case.load(None, None).unwrap().notable.iter().map(|r| r.record.span.line).collect();
+        assert_eq!(lines, (1..=n).collect::<Vec<_>>());
     }
 
     #[test]
