@@ -42,6 +42,9 @@ fi
 # An outage log that is mostly errors: the 1M file with every 200 turned into a 503.
 FLOOD=$DATA/access-1m-flood.log
 [ -s "$FLOOD" ] && [ "$FLOOD" -nt "$SMALL" ] || sed 's/" 200 /" 503 /' "$SMALL" > "$FLOOD"
+# An application log that is 90 % errors all day (read in one piece, not in chunks).
+APPFLOOD=$DATA/app-1m-flood.log
+[ -s "$APPFLOOD" ] && [ "$APPFLOOD" -nt "$GEN" ] || "$GEN" app-flood 1000000 > "$APPFLOOD"
 CASE=$DATA/bench.faultline
 rm -f "$CASE" "$CASE-wal" "$CASE-shm"
 "$FL" analyze --quiet --tz UTC --format json --case "$CASE" "$BIG" > /dev/null
@@ -75,6 +78,8 @@ if command -v lnav >/dev/null; then
 fi
 row "flood 1M (93 % 5xx):faultline" "$FLOOD" "$FL" analyze --quiet --tz UTC --format json "$FLOOD"
 row "flood 1M (93 % 5xx):rg -c '\" 503 '" "$FLOOD" rg -c '" 503 ' "$FLOOD"
+row "app-log flood 1M (90 % errors):faultline" "$APPFLOOD" "$FL" analyze --quiet --tz UTC --format json "$APPFLOOD"
+row "app-log flood 1M (90 % errors):rg -c ' ERROR '" "$APPFLOOD" rg -c ' ERROR ' "$APPFLOOD"
 row "search literal 5M:faultline (--case)" "$BIG" "$FL" search --quiet --tz UTC -F "$NEEDLE" --case "$CASE"
 row "search literal 5M:faultline (file)" "$BIG" "$FL" search --quiet --tz UTC -F "$NEEDLE" "$BIG"
 row "search literal 5M:rg -F" "$BIG" rg -F "$NEEDLE" "$BIG"

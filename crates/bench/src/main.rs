@@ -1,5 +1,6 @@
-//! `faultline-gen`: writes a deterministic nginx combined access log for the
-//! benchmarks, so every run of `make bench` measures the same bytes.
+//! `faultline-gen`: writes a deterministic nginx combined access log, or an
+//! application log that is nine tenths errors, for the benchmarks, so every
+//! run of `make bench` measures the same bytes.
 //!
 //! The clock advances by a fixed step per line (5,000,000 lines = one day,
 //! 2026-11-24 UTC), so a shorter file is an exact prefix of a longer one and
@@ -112,12 +113,37 @@ fn write_access(lines: u64, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+/// An application log (Python `logging` layout) whose database is down all
+/// day: nine lines in ten are the same error with another request id, the
+/// kind of file that holds a million errors and no change point.
+fn write_app_flood(lines: u64, out: &mut impl Write) -> io::Result<()> {
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    for i in 0..lines {
+        let ms_of_day = (i as u128 * 86_400_000 / LINES_PER_DAY as u128) as i64;
+        let s = ms_of_day / 1000;
+        let level = if i % 10 == 0 { "INFO" } else { "ERROR" };
+        writeln!(
+            out,
+            "2026-11-24 {:02}:{:02}:{:02},{:03} {level} [worker-{}] db: connection refused to 10.2.0.{}:5432 (attempt {}) request_id={:012x}",
+            s / 3600,
+            s / 60 % 60,
+            s % 60,
+            ms_of_day % 1000,
+            rng.below(8),
+            rng.below(9),
+            rng.below(5),
+            rng.next() >> 16
+        )?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: faultline-gen access LINES > FILE   (nginx combined log, 5,000,000 lines = one day)";
-    let lines = match args.as_slice() {
-        [kind, n] if kind == "access" => match n.replace('_', "").parse::<u64>() {
-            Ok(n) => n,
+    let usage = "usage: faultline-gen access|app-flood LINES > FILE   (5,000,000 lines = one day; access: nginx combined, app-flood: an app log of 90 % errors)";
+    let (kind, lines) = match args.as_slice() {
+        [kind, n] if kind == "access" || kind == "app-flood" => match n.replace('_', "").parse::<u64>() {
+            Ok(n) => (kind.as_str(), n),
             Err(_) => {
                 eprintln!("{usage}");
                 return ExitCode::from(2);
@@ -130,7 +156,8 @@ fn main() -> ExitCode {
     };
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    match write_access(lines, &mut out).and_then(|_| out.flush()) {
+    let written = if kind == "access" { write_access(lines, &mut out) } else { write_app_flood(lines, &mut out) };
+    match written.and_then(|_| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {

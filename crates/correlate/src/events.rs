@@ -61,7 +61,7 @@ pub struct ErrorEvent {
     /// What overlap matching reads and a citation shows until the raw line
     /// is read back: the first record's text; for requests, its request line
     /// (one shared copy per distinct line). The records of an event differ
-    /// only in their numbers (see [`Extractor`]).
+    /// only in words that hold digits (see [`Extractor`]).
     pub text: Arc<str>,
     /// The records' distinct clients: a range of [`Events::clients`].
     clients: (u32, u32),
@@ -186,8 +186,8 @@ struct GroupKey {
     endpoint: usize,
     host: usize,
     source_name: usize,
-    /// The text overlap matching reads (a request's request line), numbers
-    /// left out: records that differ in more than their numbers stay apart.
+    /// The text overlap matching reads (a request's request line), words
+    /// with digits left out: records that differ in more stay apart.
     shape: u64,
 }
 
@@ -210,26 +210,33 @@ pub struct Extractor {
     open: HashMap<GroupKey, (usize, Vec<u64>), foldhash::fast::RandomState>,
 }
 
-/// A hash of `text` with each run of digits counted as one `#`.
+/// A hash of `text` with every word that holds a digit (a number, a hex id, a
+/// UUID's parts, `v2`) counted as one `#`: what is left is what overlap
+/// matching can find in it (words, file names, dotted modules).
 fn shape_of(hasher: &foldhash::fast::RandomState, text: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = hasher.build_hasher();
     let bytes = text.as_bytes();
-    let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i].is_ascii_digit() {
-            h.write(&bytes[start..i]);
-            h.write_u8(b'#');
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
+        let start = i;
+        if bytes[i].is_ascii_alphanumeric() {
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
                 i += 1;
             }
-            start = i;
+            let word = &bytes[start..i];
+            if word.iter().any(u8::is_ascii_digit) {
+                h.write_u8(b'#');
+            } else {
+                h.write(word);
+            }
         } else {
-            i += 1;
+            while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            h.write(&bytes[start..i]);
         }
     }
-    h.write(&bytes[start..]);
     h.finish()
 }
 
