@@ -176,3 +176,36 @@ fn a_flood_of_errors_is_counted_exactly_from_its_first_line_to_its_last() {
     let text = inc["recovered_citation"]["text"].as_str().unwrap();
     assert!(text.contains("\" 503 512 ") && text.starts_with("10.0.9."), "the raw line of the last 503: {text}");
 }
+
+/// A rotated app log whose new failure begins in the last lines of the older
+/// file, in the same millisecond as the thousands that open the newer one:
+/// the first error cited is the older file's, as in the files' order.
+#[test]
+fn the_records_of_a_rotated_set_stay_in_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut old = String::new();
+    for s in 0..3600 {
+        old.push_str(&format!("2026-11-24 09:{:02}:{:02},000 INFO [web] request served\n", s / 60, s % 60));
+    }
+    for _ in 0..3 {
+        old.push_str("2026-11-24 10:00:00,000 ERROR [web] payment gateway timed out\n");
+    }
+    let mut new = String::new();
+    for k in 0..6000 {
+        let s = k / 20;
+        new.push_str(&format!("2026-11-24 10:{:02}:{:02},000 ERROR [web] payment gateway timed out\n", s / 60, s % 60));
+    }
+    for s in 300..3600 {
+        new.push_str(&format!("2026-11-24 10:{:02}:{:02},000 INFO [web] request served\n", s / 60, s % 60));
+    }
+    write(dir.path(), "logs/app.log.1", &old);
+    let newer = write(dir.path(), "logs/app.log", &new);
+    let folder = newer.parent().unwrap().display().to_string();
+    let out = ok(&["analyze", "--format", "json", "--quiet", "--tz", "UTC", &folder], dir.path());
+    let a: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(a["sources"].as_array().map(Vec::len), Some(1), "one rotated set: {:#}", a["sources"]);
+    let onset = &a["incident"]["onset_citation"];
+    assert!(onset["file"].as_str().unwrap().ends_with("app.log.1"), "{onset:#}");
+    assert_eq!(onset["line"].as_u64(), Some(3601));
+    assert_eq!(a["metrics"]["errors"].as_u64(), Some(6003));
+}

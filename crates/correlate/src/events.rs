@@ -61,7 +61,7 @@ pub struct ErrorEvent {
     /// What overlap matching reads and a citation shows until the raw line
     /// is read back: the first record's text; for requests, its request line
     /// (one shared copy per distinct line). The records of an event differ
-    /// only in words that hold digits (see [`Extractor`]).
+    /// only in values: numbers, hex ids, UUIDs (see [`Extractor`]).
     pub text: Arc<str>,
     /// The records' distinct clients: a range of [`Events::clients`].
     clients: (u32, u32),
@@ -186,8 +186,8 @@ struct GroupKey {
     endpoint: usize,
     host: usize,
     source_name: usize,
-    /// The text overlap matching reads (a request's request line), words
-    /// with digits left out: records that differ in more stay apart.
+    /// The text overlap matching reads (a request's request line), values
+    /// left out: records that differ in more stay apart.
     shape: u64,
 }
 
@@ -210,34 +210,61 @@ pub struct Extractor {
     open: HashMap<GroupKey, (usize, Vec<u64>), foldhash::fast::RandomState>,
 }
 
-/// A hash of `text` with every word that holds a digit (a number, a hex id, a
-/// UUID's parts, `v2`) counted as one `#`: what is left is what overlap
-/// matching can find in it (words, file names, dotted modules).
+/// A hash of `text` with its values left out, by the rule signatures mask
+/// by ([`signature::key_for`]): a number that does not follow a letter (`8812`
+/// in `session_8812`, `12` in `12ms`, IP parts), a hex run of six or more with
+/// digits and letters, a UUID. What stays is what overlap matching looks for:
+/// words, file and module names, names with digits (`psycopg2`, `handlers_v2`).
 fn shape_of(hasher: &foldhash::fast::RandomState, text: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = hasher.build_hasher();
-    let bytes = text.as_bytes();
+    let b = text.as_bytes();
+    let hex = |c: u8| c.is_ascii_hexdigit();
+    let is_uuid = |at: usize| {
+        b.get(at..at + 36).is_some_and(|u| u.iter().enumerate().all(|(k, &c)| if matches!(k, 8 | 13 | 18 | 23) { c == b'-' } else { hex(c) }))
+    };
     let mut i = 0;
-    while i < bytes.len() {
-        let start = i;
-        if bytes[i].is_ascii_alphanumeric() {
-            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                i += 1;
-            }
-            let word = &bytes[start..i];
-            if word.iter().any(u8::is_ascii_digit) {
-                h.write_u8(b'#');
-            } else {
-                h.write(word);
-            }
-        } else {
-            while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
-                i += 1;
-            }
-            h.write(&bytes[start..i]);
+    while i < b.len() {
+        let starts_word = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        if starts_word && is_uuid(i) {
+            h.write_u8(b'#');
+            i += 36;
+            continue;
         }
+        if starts_word && b[i].is_ascii_alphanumeric() {
+            let end = b[i..].iter().position(|c| !c.is_ascii_alphanumeric()).map_or(b.len(), |n| i + n);
+            let word = &b[i..end];
+            if word.len() >= 6 && word.iter().all(|&c| hex(c)) && word.iter().any(u8::is_ascii_digit) && word.iter().any(u8::is_ascii_alphabetic) {
+                h.write_u8(b'#');
+                i = end;
+                continue;
+            }
+            if word[0].is_ascii_digit() {
+                h.write_u8(b'#');
+                i += word.iter().take_while(|c| c.is_ascii_digit()).count();
+                continue;
+            }
+            h.write(word);
+            i = end;
+            continue;
+        }
+        h.write_u8(b[i]);
+        i += 1;
     }
     h.finish()
+}
+
+/// Whether `b`'s last record comes after `a`'s, `b` being later in the event
+/// order. Within a second, micros tell; line numbers only within one file
+/// (access logs count whole seconds); otherwise the event order.
+pub fn ends_later(a: &ErrorEvent, b: &ErrorEvent) -> bool {
+    if (a.t, a.last.micros) != (b.t, b.last.micros) {
+        return (b.t, b.last.micros) > (a.t, a.last.micros);
+    }
+    if Arc::ptr_eq(&a.file, &b.file) || a.file == b.file {
+        return b.last.line >= a.last.line;
+    }
+    true
 }
 
 impl Extractor {
@@ -395,4 +422,29 @@ pub fn cap(s: &str, n: usize) -> String {
 pub fn cite_record(nr: &NotableRecord) -> Citation {
     let first = nr.record.text.lines().next().filter(|l| !l.is_empty()).unwrap_or(&nr.record.message);
     Citation { file: nr.file.to_string(), line: nr.record.span.line, offset: nr.record.span.offset, text: cap(first, 300) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alike(a: &str, b: &str) -> bool {
+        let h = foldhash::fast::RandomState::default();
+        shape_of(&h, a) == shape_of(&h, b)
+    }
+
+    #[test]
+    fn records_differing_in_values_are_alike_and_in_names_are_not() {
+        // Values: ids, counters, addresses, hex request ids, UUIDs, times.
+        assert!(alike("session_8812 expired after 12ms", "session_9 expired after 4031ms"));
+        assert!(alike("refused by 10.2.0.4:5432 request_id=fbc6b06b5e65", "refused by 10.2.0.17:5432 request_id=0e7587fc5dca"));
+        assert!(alike("job 550e8400-e29b-41d4-a716-446655440000 failed", "job 123e4567-e89b-12d3-a456-426614174000 failed"));
+        assert!(alike("GET /api/orders/79720 HTTP/1.1", "GET /api/orders/3 HTTP/1.1"));
+        // Names a change may touch stay apart, digits and all.
+        assert!(!alike("in handlers_v2.py", "in handlers_v3.py"));
+        assert!(!alike("psycopg2.OperationalError", "psycopg3.OperationalError"));
+        assert!(!alike("cannot read config/auth_settings.py", "cannot read config/auth_backend.py"));
+        assert!(!alike("GET /api/orders HTTP/1.1", "GET /api/order HTTP/1.1"));
+        assert!(!alike("db: timeout", "db: timeout — retrying"));
+    }
 }

@@ -177,11 +177,13 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
     let typical_gap = ((last_t - onset_t).max(1) as f64) / n_members;
     let quiet_needed = (10.0 * typical_gap).max(120.0) as i64;
     // Events are in order of their first record: of the incident's events in
-    // its last second, the one whose last record is latest ends it (by line
-    // when times say no more: access logs count whole seconds).
+    // its last second, the one whose last record is latest ends it.
     let last = (0..events.len())
         .filter(|&i| member.get(i).copied().unwrap_or(false) && events.get(i).is_some_and(|e| e.t == last_t))
-        .max_by_key(|&i| events.get(i).map(|e| (e.last.micros, e.last.line, i)))
+        .reduce(|a, b| match (events.get(a), events.get(b)) {
+            (Some(ea), Some(eb)) if !crate::events::ends_later(ea, eb) => a,
+            _ => b,
+        })
         .unwrap_or(last);
     let recovered = if data_end - last_t >= quiet_needed { Some(last) } else { None };
     Some(Detected { onset, recovered, member, new_clusters, bin, data_end })
@@ -197,7 +199,7 @@ pub fn signatures(events: &[ErrorEvent], d: &Detected, miner: &Miner) -> Vec<Sig
         .into_iter()
         .filter_map(|(cluster, evs)| {
             let first = evs.first()?;
-            let last = evs.iter().max_by_key(|e| (e.t, e.last.micros, e.last.line))?;
+            let last = evs.iter().copied().reduce(|a, b| if crate::events::ends_later(a, b) { b } else { a })?;
             let template = miner.template(cluster);
             let mut endpoints: Vec<String> = Vec::new();
             let mut hosts: Vec<String> = Vec::new();

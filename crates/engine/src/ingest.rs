@@ -260,6 +260,8 @@ fn read_window(
     };
     for path in &source.files {
         let stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
+        // The next file's own buffer may spill before this one's rest would: in file order.
+        read.buffer.spill_held();
         read.buffer.set_file(path.display().to_string());
         let opts = LogOptions { zone, year_reference: mtime_in_zone(&stamp, &zone), ..LogOptions::default() };
         let mut file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
@@ -362,6 +364,8 @@ pub fn ingest_source(
             }
             for path in source.files.iter().filter(|_| !windowed) {
                 let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
+                // The next file's own buffer may spill before this one's rest would: in file order.
+                buffer.spill_held();
                 buffer.set_file(path.display().to_string());
                 let opts = LogOptions { zone, year_reference: mtime_in_zone(&stamp, &zone), ..LogOptions::default() };
                 let status = faultline_logs::StreamStatus::default();

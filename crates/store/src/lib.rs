@@ -344,7 +344,16 @@ impl IngestBuffer {
     /// Spills the notable records held when they are a batch. Only for a
     /// buffer nothing will be joined to (see [`IngestBuffer::with_spill`]).
     pub fn spill_if_full(&mut self) {
-        if self.notable.len() < SPILL_AT {
+        if self.notable.len() >= SPILL_AT {
+            self.spill_held();
+        }
+    }
+
+    /// Spills every notable record held, however few: before the next file
+    /// of a rotated set is read, whose whole-stream buffer spills on its own,
+    /// so the case stores a source's records in file order.
+    pub fn spill_held(&mut self) {
+        if self.notable.is_empty() {
             return;
         }
         if let Some(hook) = self.spill.clone() {
@@ -1045,7 +1054,7 @@ impl CaseFile {
             .conn
             .prepare(
                 "SELECT source_id, file, time_us, line, offset, len, lines, level, status, method, path, client, user_agent, host, service, message, text, flags
-                 FROM records WHERE time_us >= ? AND time_us <= ? ORDER BY time_us, id",
+                 FROM records WHERE time_us >= ? AND time_us <= ? ORDER BY time_us, source_id, id",
             )
             .map_err(|e| self.err(e))?;
         let rows = st
