@@ -41,7 +41,10 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
     let span = (data_end - t0 + 1).max(1);
     // One-minute bins, wider for long spans so the scan stays ~1500 bins.
     let bin = (((span + 1499) / 1500).max(60) + 59) / 60 * 60;
-    let nb = usize::try_from(span / bin + 1).ok()?;
+    // Bins cover exactly the seconds with data: an empty bin past the end
+    // (data ending on a whole minute) made all of it look elevated against a
+    // sliver of "outside" with no errors.
+    let nb = usize::try_from((span - 1) / bin + 1).ok()?;
     let bin_of = |t: i64| usize::try_from((t - t0) / bin).unwrap_or(0).min(nb - 1);
 
     let mut traffic = vec![0.0f64; nb];

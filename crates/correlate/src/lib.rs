@@ -410,6 +410,22 @@ mod tests {
     }
 
     #[test]
+    fn errors_all_through_the_data_are_no_incident_even_when_it_ends_on_a_whole_minute() {
+        // A database down all day: nine requests in ten fail, from the first
+        // second to the last, and the data is exactly one hour long (it once
+        // got an empty bin past its end that made the whole hour "elevated").
+        let mut b = Builder::new();
+        for s in T0..T0 + 3600 {
+            for k in 0..30 {
+                b.request(s, "/api/orders", 503, &format!("10.0.0.{k}"));
+            }
+            b.count(s, 0, 33, 30, 30);
+        }
+        let a = analyze(&b.case, &CorrelateOptions::default());
+        assert!(a.incident.is_none(), "{:?}", a.incident.map(|i| i.summary));
+    }
+
+    #[test]
     fn latent_culprit_beats_the_nearest_harmless_deploy() {
         let mut b = Builder::new();
         let start = T0 + 3 * 3600;
