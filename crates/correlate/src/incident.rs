@@ -22,6 +22,9 @@ pub struct Detected {
     pub bin: i64,
     /// Last second of log data.
     pub data_end: i64,
+    /// The first incident error is in the first bin of its source's data:
+    /// the incident may have begun before the inputs do.
+    pub from_data_start: bool,
 }
 
 struct Stream {
@@ -144,6 +147,7 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
     let onset = onset?;
     let last = last?;
     let (onset_t, last_t) = (events.get(onset)?.t, events.get(last)?.t);
+    let from_data_start = events.get(onset).and_then(|e| coverage.get(&e.source)).is_some_and(|&(start, _)| onset_t - start < bin);
 
     // Clusters first seen inside the window with at least two errors belong
     // to it even when too rare to be a change on their own.
@@ -189,7 +193,7 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
         })
         .unwrap_or(last);
     let recovered = if data_end - last_t >= quiet_needed { Some(last) } else { None };
-    Some(Detected { onset, recovered, member, new_clusters, bin, data_end })
+    Some(Detected { onset, recovered, member, new_clusters, bin, data_end, from_data_start })
 }
 
 /// The incident's signatures, new ones first then by count.
@@ -273,10 +277,11 @@ pub fn build(events: &[ErrorEvent], d: &Detected, miner: &Miner) -> Option<Incid
     let what = signatures.first().map_or_else(String::new, |s| format!("; {} `{}`", if s.new { "new" } else { "top" }, s.template));
     // No instants here: the exporters and the desktop show them in the display zone.
     let summary = format!(
-        "{} errors{}{}{}{}",
+        "{} errors{}{}{}{}{}",
         n,
         endpoints.first().map_or_else(String::new, |e| format!(" on {e}")),
         services.first().map_or_else(String::new, |s| format!(" ({s})")),
+        if d.from_data_start { ", failing from the first minute of its log (it may have begun earlier)" } else { "" },
         if rec.is_none() { ", still ongoing at the end of the data" } else { "" },
         what
     );

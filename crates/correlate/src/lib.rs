@@ -426,6 +426,27 @@ mod tests {
     }
 
     #[test]
+    fn an_incident_already_failing_when_its_log_begins_says_it_may_have_begun_earlier() {
+        // The log starts in the middle of an outage that ends 20 minutes in.
+        let mut b = Builder::new();
+        for s in T0..T0 + 2 * 3600 {
+            let n = if s < T0 + 20 * 60 { 5 } else { u64::from(s % 300 == 0) };
+            for k in 0..n {
+                b.request(s, "/api/orders", 503, &format!("10.0.0.{k}"));
+            }
+            b.count(s, 0, 10, n as u32, n as u32);
+        }
+        let inc = analyze(&b.case, &CorrelateOptions::default()).incident.expect("incident");
+        assert_eq!(inc.onset, at(T0));
+        assert!(inc.summary.contains("it may have begun earlier"), "{}", inc.summary);
+        // One that begins later in the log says nothing of the kind.
+        let mut b = Builder::new();
+        b.traffic(5, T0 + 2 * 3600, T0 + 3 * 3600, 0.4, IMPORT_TRACE, 1.0);
+        let inc = analyze(&b.case, &CorrelateOptions::default()).incident.expect("incident");
+        assert!(!inc.summary.contains("begun earlier"), "{}", inc.summary);
+    }
+
+    #[test]
     fn latent_culprit_beats_the_nearest_harmless_deploy() {
         let mut b = Builder::new();
         let start = T0 + 3 * 3600;
