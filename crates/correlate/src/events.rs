@@ -210,11 +210,13 @@ pub struct Extractor {
     open: HashMap<GroupKey, (usize, Vec<u64>), foldhash::fast::RandomState>,
 }
 
-/// A hash of `text` with its values left out, by the rule signatures mask
-/// by ([`signature::key_for`]): a number that does not follow a letter (`8812`
-/// in `session_8812`, `12` in `12ms`, IP parts), a hex run of six or more with
-/// digits and letters, a UUID. What stays is what overlap matching looks for:
-/// words, file and module names, names with digits (`psycopg2`, `handlers_v2`).
+/// A hash of `text` with its values left out, by the number, hex and UUID
+/// rules of signature masking (`signature::mask`, whose regexes cost too much
+/// per record here): a number that does not follow a letter (`8812` in
+/// `session_8812`, `12` in `12ms`, IP parts), a hex run of six or more with
+/// digits and letters, a UUID. Unlike the signature, quoted text stays: what
+/// overlap matching looks for (words, file and module names, names with digits
+/// like `psycopg2` or `handlers_v2`) keeps records apart.
 fn shape_of(hasher: &foldhash::fast::RandomState, text: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = hasher.build_hasher();
@@ -261,7 +263,7 @@ pub fn ends_later(a: &ErrorEvent, b: &ErrorEvent) -> bool {
     if (a.t, a.last.micros) != (b.t, b.last.micros) {
         return (b.t, b.last.micros) > (a.t, a.last.micros);
     }
-    if Arc::ptr_eq(&a.file, &b.file) || a.file == b.file {
+    if a.file == b.file {
         return b.last.line >= a.last.line;
     }
     true
@@ -314,6 +316,8 @@ impl Extractor {
         let client = r.client.as_deref().map(|c| self.hasher.hash_one(c));
         let t = r.time.timestamp();
         let at = RecordAt { micros: r.time.timestamp_subsec_micros(), line: r.span.line, offset: r.span.offset };
+        // What overlap matching will read: a request's request line, a record's text.
+        let overlap_text = if http || r.text.is_empty() { r.message.as_str() } else { r.text.as_str() };
         if t != self.second {
             self.close_second();
             self.second = t;
@@ -327,9 +331,10 @@ impl Extractor {
             endpoint: addr(&endpoint),
             host: addr(&host),
             source_name: addr(&source_name),
-            shape: shape_of(&self.hasher, if http || r.text.is_empty() { &r.message } else { &r.text }),
+            shape: shape_of(&self.hasher, overlap_text),
         };
-        if !trace.is_trace() {
+        let alone = trace.is_trace();
+        if !alone {
             if let Some((i, clients)) = self.open.get_mut(&group) {
                 if let Some(e) = self.events.list.get_mut(*i) {
                     e.count += 1;
@@ -339,8 +344,7 @@ impl Extractor {
                 }
             }
         }
-        let text = if http { self.strings.get(&r.message) } else { Arc::from(r.text.as_str()) };
-        let text = if text.is_empty() { Arc::from(r.message.as_str()) } else { text };
+        let text = if http { self.strings.get(overlap_text) } else { Arc::from(overlap_text) };
         self.events.list.push(ErrorEvent {
             t,
             first: at,
@@ -352,7 +356,7 @@ impl Extractor {
             host,
             source_name,
             source: nr.source,
-            trace: trace.is_trace().then(|| Box::new(trace)),
+            trace: alone.then(|| Box::new(trace)),
             cluster,
             file,
             text,
@@ -360,7 +364,7 @@ impl Extractor {
         });
         let i = self.events.list.len() - 1;
         let clients = client.into_iter().collect();
-        if self.events.list.get(i).is_some_and(|e| e.trace.is_some()) {
+        if alone {
             self.close(i, clients);
         } else {
             self.open.insert(group, (i, clients));
