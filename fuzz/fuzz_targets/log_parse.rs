@@ -7,8 +7,19 @@ use faultline_model::CollectingSink;
 use libfuzzer_sys::fuzz_target;
 
 const FORMATS: [&str; 13] = [
-    "nginx-combined", "access-common", "nginx-error", "apache-error", "syslog-rfc3164", "syslog-rfc5424",
-    "json-lines", "journald-json", "logfmt", "cri", "gunicorn", "app-log", "generic",
+    "nginx-combined",
+    "access-common",
+    "nginx-error",
+    "apache-error",
+    "syslog-rfc3164",
+    "syslog-rfc5424",
+    "json-lines",
+    "journald-json",
+    "logfmt",
+    "cri",
+    "gunicorn",
+    "app-log",
+    "generic",
 ];
 
 fuzz_target!(|data: &[u8]| {

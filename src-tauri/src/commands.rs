@@ -28,7 +28,8 @@ async fn off_thread<T: Send + 'static>(
         crate::priority::lower_this_thread();
         f()
     })
-    .await.map_err(|e| IpcError::internal(e.to_string()))?
+    .await
+    .map_err(|e| IpcError::internal(e.to_string()))?
 }
 
 fn progress_to(channel: Channel<IngestEvent>) -> impl Fn(IngestEvent) + Sync {
@@ -39,7 +40,10 @@ fn progress_to(channel: Channel<IngestEvent>) -> impl Fn(IngestEvent) + Sync {
 }
 
 #[tauri::command]
-pub async fn open_sample(state: State<'_, AppState>, on_progress: Channel<IngestEvent>) -> Result<OpenedSample, IpcError> {
+pub async fn open_sample(
+    state: State<'_, AppState>,
+    on_progress: Channel<IngestEvent>,
+) -> Result<OpenedSample, IpcError> {
     let s = state.0.clone();
     off_thread(move || s.open_sample(&progress_to(on_progress))).await
 }
@@ -90,7 +94,13 @@ pub async fn search(
 }
 
 #[tauri::command]
-pub async fn excerpt(state: State<'_, AppState>, file: String, offset: u64, len: u64, line: u64) -> Result<ExcerptDto, IpcError> {
+pub async fn excerpt(
+    state: State<'_, AppState>,
+    file: String,
+    offset: u64,
+    len: u64,
+    line: u64,
+) -> Result<ExcerptDto, IpcError> {
     let s = state.0.clone();
     off_thread(move || s.excerpt(&file, offset, len, line)).await
 }
@@ -141,7 +151,12 @@ pub async fn correct_source(
 }
 
 #[tauri::command]
-pub async fn edit_timeline(state: State<'_, AppState>, key: String, action: String, text: Option<String>) -> Result<(), IpcError> {
+pub async fn edit_timeline(
+    state: State<'_, AppState>,
+    key: String,
+    action: String,
+    text: Option<String>,
+) -> Result<(), IpcError> {
     let s = state.0.clone();
     off_thread(move || s.edit_timeline(&key, &action, text.as_deref())).await
 }
@@ -198,12 +213,18 @@ fn paths_of(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
 
 /// Asks for files (or a folder) to add to the case; `null` when cancelled.
 #[tauri::command]
-pub async fn choose_inputs(app: AppHandle, state: State<'_, AppState>, folder: bool) -> Result<Option<Vec<String>>, IpcError> {
+pub async fn choose_inputs(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    folder: bool,
+) -> Result<Option<Vec<String>>, IpcError> {
     let s = state.0.clone();
     off_thread(move || {
         let picked = match scripted_dialogs() {
             Some(dir) => scripted_picks(&dir, "pick-inputs.txt"),
-            None if folder => app.dialog().file().set_title("Add a folder of logs").blocking_pick_folder().map(|f| paths_of(vec![f])),
+            None if folder => {
+                app.dialog().file().set_title("Add a folder of logs").blocking_pick_folder().map(|f| paths_of(vec![f]))
+            }
             None => app.dialog().file().set_title("Add log files and exports").blocking_pick_files().map(paths_of),
         };
         Ok(picked.map(|paths| {

@@ -11,8 +11,8 @@ use crate::dto::*;
 use crate::error::IpcError;
 use faultline_engine::recent::RecentCases;
 use faultline_engine::{
-    export_to, sample, AnalyzeOptions, Engine, ExportOptions, Format, IngestOptions, Input, Instant,
-    SearchOptions, SearchRequest, SourceKind, TemplateChoice, Zone,
+    export_to, sample, AnalyzeOptions, Engine, ExportOptions, Format, IngestOptions, Input, Instant, SearchOptions,
+    SearchRequest, SourceKind, TemplateChoice, Zone,
 };
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -82,7 +82,8 @@ pub struct Session {
 pub const CASE_EXTENSION: &str = "faultline";
 
 fn kind_of(s: &str) -> Result<SourceKind, IpcError> {
-    SourceKind::parse(s).ok_or_else(|| IpcError::bad_request(format!("unknown source kind {s:?} (log, deploys, support or alerts)")))
+    SourceKind::parse(s)
+        .ok_or_else(|| IpcError::bad_request(format!("unknown source kind {s:?} (log, deploys, support or alerts)")))
 }
 
 fn parse_zone(s: &str) -> Result<Zone, IpcError> {
@@ -217,10 +218,15 @@ impl Session {
         let zone = parse_zone(tz)?;
         self.with_engine(|case| {
             // A close that came before this command keeps its cancel.
-        self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
+            self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
             let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
             let report = case.engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
-            Ok(IngestResult { sources: report.sources, reused: report.reused, problems: report.problems, cancelled: report.cancelled })
+            Ok(IngestResult {
+                sources: report.sources,
+                reused: report.reused,
+                problems: report.problems,
+                cancelled: report.cancelled,
+            })
         })
     }
 
@@ -421,7 +427,9 @@ impl Session {
 
     /// The window's case: its title and its `.faultline` file if saved.
     pub fn case_info(&self) -> Result<CaseInfo, IpcError> {
-        self.with_engine(|case| Ok(CaseInfo { title: case.title.clone(), path: case.saved.as_ref().map(|p| p.display().to_string()) }))
+        self.with_engine(|case| {
+            Ok(CaseInfo { title: case.title.clone(), path: case.saved.as_ref().map(|p| p.display().to_string()) })
+        })
     }
 
     /// Saves the case to the `.faultline` file chosen in the save dialog and
@@ -572,11 +580,12 @@ mod tests {
     fn search_streams_hits_up_to_the_limit() {
         let s = sample_session();
         let mut hits = Vec::new();
-        let summary = s.search("HTTP", true, None, None, Some(3), &mut |h| {
-            hits.push(h);
-            true
-        })
-        .unwrap();
+        let summary = s
+            .search("HTTP", true, None, None, Some(3), &mut |h| {
+                hits.push(h);
+                true
+            })
+            .unwrap();
         assert_eq!(hits.len(), 3);
         assert!(summary.truncated);
         let first = &hits[0];
@@ -609,7 +618,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("pm.md");
         let path = out.to_str().unwrap();
-        assert_eq!(s.export("markdown", "seed", "+03:00", path).unwrap_err().code, "bad_request", "a path the user did not choose");
+        assert_eq!(
+            s.export("markdown", "seed", "+03:00", path).unwrap_err().code,
+            "bad_request",
+            "a path the user did not choose"
+        );
         assert!(!out.exists());
         s.grant_save(&out);
         let r = s.export("markdown", "seed", "+03:00", path).unwrap();
@@ -715,7 +728,11 @@ mod tests {
         assert_eq!(s.save_case_as(dest.to_str().unwrap()).unwrap_err().code, "bad_request", "not chosen in the dialog");
         let not_case = conf.path().join("x.md");
         s.grant_save(&not_case);
-        assert_eq!(s.save_case_as(not_case.to_str().unwrap()).unwrap_err().code, "bad_request", "a case ends in .faultline");
+        assert_eq!(
+            s.save_case_as(not_case.to_str().unwrap()).unwrap_err().code,
+            "bad_request",
+            "a case ends in .faultline"
+        );
         s.grant_save(&dest);
         let info = s.save_case_as(dest.to_str().unwrap()).unwrap();
         assert_eq!(info.path.as_deref(), dest.to_str());
@@ -761,14 +778,18 @@ mod tests {
         s.ingest_paths(&[log.display().to_string()], "UTC", &quiet).unwrap();
         let first = s.sources().unwrap()[0].summary.first.unwrap();
         assert_eq!(first.to_rfc3339(), "2026-11-24T10:00:00+00:00");
-        let r = s.correct_source(&log.display().to_string(), "log", "+03:00", &|e| events.lock().unwrap().push(e)).unwrap();
+        let r =
+            s.correct_source(&log.display().to_string(), "log", "+03:00", &|e| events.lock().unwrap().push(e)).unwrap();
         assert!(!r.cancelled);
         let rows = s.sources().unwrap();
         assert_eq!(rows.len(), 1, "re-read in place, not added twice");
         assert_eq!(rows[0].summary.tz, "+03:00");
         assert_eq!(rows[0].summary.first.unwrap().to_rfc3339(), "2026-11-24T07:00:00+00:00");
         let events = events.into_inner().unwrap();
-        assert!(events.iter().any(|e| matches!(e, IngestEvent::Finished { reused: false, .. })), "read again: {events:?}");
+        assert!(
+            events.iter().any(|e| matches!(e, IngestEvent::Finished { reused: false, .. })),
+            "read again: {events:?}"
+        );
         // A kind that does not fit is refused, and the source is kept as it was.
         assert!(s.correct_source(&log.display().to_string(), "deploys", "+03:00", &quiet).is_err());
         assert_eq!(s.sources().unwrap().len(), 1);

@@ -7,7 +7,8 @@ fn with_no_input_it_analyzes_the_built_in_sample_in_its_zone() {
     let cache = tempfile::tempdir().unwrap();
     let md = ok(&["analyze", "--quiet"], cache.path());
     assert!(md.contains("## Timeline (UTC+3)"), "{md}");
-    let json: serde_json::Value = serde_json::from_str(&ok(&["analyze", "--quiet", "--format", "json"], cache.path())).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["analyze", "--quiet", "--format", "json"], cache.path())).unwrap();
     let sources = json["sources"].as_array().unwrap();
     let kinds: std::collections::BTreeSet<&str> = sources.iter().map(|s| s["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["alerts", "deploys", "log", "support"]);
@@ -22,9 +23,13 @@ fn a_case_file_is_reused_and_keeps_notes() {
     let case_s = case.to_str().unwrap();
     let first: serde_json::Value =
         serde_json::from_str(&ok(&["analyze", "--quiet", "--case", case_s, "--format", "json"], cache.path())).unwrap();
-    ok(&["note", "--case", case_s, "--at", "2026-11-17T13:05:00+03:00", "traced to the 11:20 config push"], cache.path());
+    ok(
+        &["note", "--case", case_s, "--at", "2026-11-17T13:05:00+03:00", "traced to the 11:20 config push"],
+        cache.path(),
+    );
     // Re-analyzing the case alone (no inputs) reads it back without the raw files.
-    let again: serde_json::Value = serde_json::from_str(&ok(&["analyze", "--quiet", "--case", case_s, "--format", "json"], cache.path())).unwrap();
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(&["analyze", "--quiet", "--case", case_s, "--format", "json"], cache.path())).unwrap();
     assert_eq!(first["sources"], again["sources"]);
     let note = again["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "note" && e["source"] == "analyst");
     assert_eq!(note.expect("the note is in the timeline")["time"], "2026-11-17T10:05:00Z");
@@ -58,7 +63,11 @@ fn the_sample_tells_the_seed_reports_story() {
     near(&a["incident"]["recovered"], "2026-11-17T10:53:01Z", 120, "recovery");
     let timeline = a["timeline"].as_array().unwrap();
     let first = |kind: &str| {
-        timeline.iter().find(|e| e["kind"] == kind).unwrap_or_else(|| panic!("no {kind} in the timeline: {timeline:#?}"))["time"].clone()
+        timeline
+            .iter()
+            .find(|e| e["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in the timeline: {timeline:#?}"))["time"]
+            .clone()
     };
     near(&first("user_report"), "2026-11-17T08:27:48Z", 60, "first user report");
     near(&first("alert"), "2026-11-17T09:34:12Z", 60, "page");
@@ -123,7 +132,13 @@ fn every_citation_points_at_a_real_line_whose_text_matches() {
 fn the_markdown_postmortem_names_the_push_in_the_sample_zone() {
     let cache = tempfile::tempdir().unwrap();
     let md = ok(&["analyze", "--quiet", "--format", "md"], cache.path());
-    for section in ["## Issue summary", "## Timeline (UTC+3)", "## Root cause", "## Resolution and recovery", "## Corrective and preventive measures"] {
+    for section in [
+        "## Issue summary",
+        "## Timeline (UTC+3)",
+        "## Root cause",
+        "## Resolution and recovery",
+        "## Corrective and preventive measures",
+    ] {
         assert!(md.contains(section), "missing {section}");
     }
     assert!(md.contains("11:20"), "the push at 11:20 UTC+3");
@@ -148,7 +163,13 @@ fn a_flood_of_errors_is_counted_exactly_from_its_first_line_to_its_last() {
         for k in 0..10u64 {
             line += 1;
             let in_flood = (flood_from..flood_to).contains(&s);
-            let status = if in_flood { 503 } else if (s * 10 + k as i64) % 200 == 0 { 500 } else { 200 };
+            let status = if in_flood {
+                503
+            } else if (s * 10 + k as i64) % 200 == 0 {
+                500
+            } else {
+                200
+            };
             if in_flood {
                 failed += 1;
                 first = if first == 0 { line } else { first };

@@ -70,7 +70,8 @@ fn every_kind_of_input_in_one_folder_is_detected_from_content() {
 fn a_rotated_set_with_a_gzip_member_is_one_source_in_time_order() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let line = |h: u32| format!("198.51.100.4 - - [17/Nov/2026:{h:02}:00:00 +0000] \"GET / HTTP/1.1\" 200 10 \"-\" \"ua\"\n");
+    let line =
+        |h: u32| format!("198.51.100.4 - - [17/Nov/2026:{h:02}:00:00 +0000] \"GET / HTTP/1.1\" 200 10 \"-\" \"ua\"\n");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(format!("{}{}", line(1), line(2)).as_bytes()).unwrap();
     write(d, "access.log.2.gz", gz.finish().unwrap());
@@ -117,7 +118,8 @@ fn lines_before_the_first_timestamp_are_counted_unparsed() {
 fn the_loghub_samples_are_read_with_every_line_a_record() {
     let loghub = shared_data().join("loghub");
     let cache = tempfile::tempdir().unwrap();
-    let names = ["Apache", "Linux", "OpenSSH", "Hadoop", "Zookeeper", "Spark", "HDFS", "OpenStack", "Android", "HealthApp"];
+    let names =
+        ["Apache", "Linux", "OpenSSH", "Hadoop", "Zookeeper", "Spark", "HDFS", "OpenStack", "Android", "HealthApp"];
     let files: Vec<_> = names.iter().map(|n| loghub.join(n).join(format!("{n}_2k.log"))).collect();
     let refs: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
     let sources = inspect(&refs, &["--tz", "UTC"], cache.path());
@@ -183,16 +185,26 @@ fn a_git_repository_and_a_slack_export_are_one_source_each_named_by_their_folder
     let slack = d.join("slack");
     write(&slack, "users.json", r#"[{"id":"U1","name":"reader42","real_name":"Reader Fortytwo"}]"#);
     write(&slack, "channels.json", r#"[{"id":"C1","name":"support"}]"#);
-    write(&slack, "support/2026-11-17.json", r#"[{"type":"message","user":"U1","text":"login gives a 500","ts":"1794904068.000200"}]"#);
+    write(
+        &slack,
+        "support/2026-11-17.json",
+        r#"[{"type":"message","user":"U1","text":"login gives a 500","ts":"1794904068.000200"}]"#,
+    );
 
     let cache = tempfile::tempdir().unwrap();
     let sources = inspect(&[d], &["--tz", "UTC"], cache.path());
     assert_eq!(sources.len(), 2, "{sources:#?}");
     let g = source(&sources, "configs");
-    assert_eq!((g["kind"].as_str(), g["format"].as_str(), g["records"].as_u64()), (Some("deploys"), Some("git-repo"), Some(2)));
+    assert_eq!(
+        (g["kind"].as_str(), g["format"].as_str(), g["records"].as_u64()),
+        (Some("deploys"), Some("git-repo"), Some(2))
+    );
     assert_eq!(g["first"], "2026-11-17T08:20:14Z");
     assert_eq!(g["last"], "2026-11-17T10:45:37Z");
     let s = source(&sources, "slack");
-    assert_eq!((s["kind"].as_str(), s["format"].as_str(), s["records"].as_u64()), (Some("support"), Some("slack-export"), Some(1)));
+    assert_eq!(
+        (s["kind"].as_str(), s["format"].as_str(), s["records"].as_u64()),
+        (Some("support"), Some("slack-export"), Some(1))
+    );
     assert_eq!(s["first"], "2026-11-17T08:27:48.000200Z");
 }

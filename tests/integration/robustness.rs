@@ -114,7 +114,8 @@ fn a_50_mb_line_is_cut_counted_and_the_lines_around_it_are_kept_in_bounded_memor
         }
     }
     let cache = tempfile::tempdir().unwrap();
-    let (out, kib, secs) = measured(&["inspect", "--format", "json", "--quiet", "--tz", "UTC", path.to_str().unwrap()], cache.path());
+    let (out, kib, secs) =
+        measured(&["inspect", "--format", "json", "--quiet", "--tz", "UTC", path.to_str().unwrap()], cache.path());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     eprintln!("50 MB line: peak RSS {kib} KiB, {secs:.2} s");
     assert!(kib < GIB_IN_KIB, "peak RSS {kib} KiB");
@@ -140,7 +141,11 @@ fn utf16_with_a_bom_and_latin1_are_decoded_not_mangled() {
     }
     let le = write(dir.path(), "service-le.log", le);
     let be = write(dir.path(), "service-be.log", be);
-    let latin1 = write(dir.path(), "latin1.log", b"2026-11-24 08:27:01 INFO caf\xE9 ouvert\n2026-11-24 08:27:02 ERROR na\xEFve \xE9chec\n");
+    let latin1 = write(
+        dir.path(),
+        "latin1.log",
+        b"2026-11-24 08:27:01 INFO caf\xE9 ouvert\n2026-11-24 08:27:02 ERROR na\xEFve \xE9chec\n",
+    );
     let cache = tempfile::tempdir().unwrap();
     let sources = inspect(&[&le, &be, &latin1], &["--tz", "UTC"], cache.path());
     for name in ["service-le.log", "service-be.log", "latin1.log"] {
@@ -200,14 +205,19 @@ fn utf16_csv_exports_are_read_as_exports() {
     let hits = search("fällt", &tickets, cache.path());
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert!(hits[0].contains("4711\tMaría López\tCheckout fällt aus"), "{hits:?}");
-    let timeline = crate::ok(&["analyze", "--quiet", "--tz", "UTC", "--format", "csv", deploys.to_str().unwrap()], cache.path());
+    let timeline =
+        crate::ok(&["analyze", "--quiet", "--tz", "UTC", "--format", "csv", deploys.to_str().unwrap()], cache.path());
     assert!(timeline.contains("d-981 raise pool size"), "{timeline}");
 }
 
 #[test]
 fn crlf_line_ends_are_not_part_of_the_text() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "win.log", "2026-11-24 08:27:01 INFO start\r\n2026-11-24 08:27:02 ERROR boom\r\n2026-11-24 08:27:03 INFO end\r\n");
+    let p = write(
+        dir.path(),
+        "win.log",
+        "2026-11-24 08:27:01 INFO start\r\n2026-11-24 08:27:02 ERROR boom\r\n2026-11-24 08:27:03 INFO end\r\n",
+    );
     let cache = tempfile::tempdir().unwrap();
     let sources = inspect(&[&p], &["--tz", "UTC"], cache.path());
     assert_eq!(counts(&sources[0]), (3, 0));
@@ -298,7 +308,11 @@ fn dst_gaps_and_overlaps_in_europe_berlin_are_resolved_and_reported() {
     assert_eq!(counts(s), (4, 0));
     assert_eq!(s["tz"], "Europe/Berlin");
     assert_eq!(s["first"], "2026-03-29T00:30:00Z", "01:30 CET");
-    assert!(notes(s).contains("1 times fell in a DST gap (moved forward) and 1 were ambiguous (earlier instant taken)"), "{}", notes(s));
+    assert!(
+        notes(s).contains("1 times fell in a DST gap (moved forward) and 1 were ambiguous (earlier instant taken)"),
+        "{}",
+        notes(s)
+    );
     // The gap time moves forward by the gap (03:30 CEST = 01:30Z); the overlap takes the earlier (CEST) instant.
     let hits = search_in("Europe/Berlin", "in the", &p, cache.path());
     assert_eq!(hits.len(), 2, "{hits:?}");
@@ -315,12 +329,16 @@ fn gz(data: &[u8]) -> Vec<u8> {
 #[test]
 fn a_truncated_gz_keeps_what_decompressed_names_the_file_and_the_rest_is_read() {
     let dir = tempfile::tempdir().unwrap();
-    let text: String = (0..20_000).map(|i| format!("2026-11-24 08:{:02}:{:02} INFO request {i}\n", (i / 60) % 60, i % 60)).collect();
+    let text: String =
+        (0..20_000).map(|i| format!("2026-11-24 08:{:02}:{:02} INFO request {i}\n", (i / 60) % 60, i % 60)).collect();
     let full = gz(text.as_bytes());
     let cut = write(dir.path(), "old.log.gz", &full[..full.len() / 2]);
     let good = write(dir.path(), "other.log", "2026-11-24 09:00:00 ERROR other file\n");
     let cache = tempfile::tempdir().unwrap();
-    let out = faultline(&["inspect", "--format", "json", "--tz", "UTC", cut.to_str().unwrap(), good.to_str().unwrap()], cache.path());
+    let out = faultline(
+        &["inspect", "--format", "json", "--tz", "UTC", cut.to_str().unwrap(), good.to_str().unwrap()],
+        cache.path(),
+    );
     assert!(out.status.success(), "a truncated .gz is not an abort: {}", String::from_utf8_lossy(&out.stderr));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("old.log.gz") && stderr.contains("truncated"), "{stderr}");
@@ -402,18 +420,29 @@ fn a_folder_of_traps_reads_what_it_can_and_names_the_rest() {
     for named in ["loop-a", "loop-b", "dangling.log", "pipe.log", "config-repo", "sub-loop"] {
         assert!(all.contains(named), "{named} not named in:\n{all}");
     }
-    assert!(!sources.iter().any(|s| s["path"].as_str().unwrap().ends_with("config-repo")), "a corrupt repo is not in the case");
+    assert!(
+        !sources.iter().any(|s| s["path"].as_str().unwrap().ends_with("config-repo")),
+        "a corrupt repo is not in the case"
+    );
     let spaced = d.join("name with spaces é ü.log");
     let hits = search("spaced", &spaced, cache.path());
-    assert_eq!(hits, vec![format!("{}:1:2026-11-24T08:27:01Z: 2026-11-24 08:27:01 ERROR spaced out", spaced.display())]);
+    assert_eq!(
+        hits,
+        vec![format!("{}:1:2026-11-24T08:27:01Z: 2026-11-24 08:27:01 ERROR spaced out", spaced.display())]
+    );
     // A FIFO given by name is refused, not opened.
     let out = faultline(&["inspect", "--format", "json", fifo.to_str().unwrap()], cache.path());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("pipe.log: not a regular file"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pipe.log: not a regular file"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn git(dir: &Path, args: &[&str]) {
     std::fs::create_dir_all(dir).unwrap();
-    let st = Command::new("git").args(args).current_dir(dir).env("GIT_CONFIG_NOSYSTEM", "1").status().expect("git runs");
+    let st =
+        Command::new("git").args(args).current_dir(dir).env("GIT_CONFIG_NOSYSTEM", "1").status().expect("git runs");
     assert!(st.success(), "git {args:?}");
 }
 
@@ -474,7 +503,8 @@ fn a_file_growing_or_truncated_while_read_is_read_without_failing() {
 /// 200 MB of error lines: an ingest long enough to be interrupted.
 fn big_error_log(dir: &Path) -> std::path::PathBuf {
     let big = dir.join("big.log");
-    let line = "2026-11-24 08:27:03,120 ERROR [app.views] request failed for user 12345 on /api/v1/items with status 500\n";
+    let line =
+        "2026-11-24 08:27:03,120 ERROR [app.views] request failed for user 12345 on /api/v1/items with status 500\n";
     let block = line.repeat(10_000);
     let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
     while f.get_ref().metadata().unwrap().len() < 200 << 20 {
@@ -506,7 +536,10 @@ fn a_case_killed_mid_ingest_opens_and_says_which_source_is_incomplete() {
     assert!(out.status.success(), "the case opens: {}", String::from_utf8_lossy(&out.stderr));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("source {} is incomplete (ingest was interrupted); re-run to read it again", big.display())),
+        stderr.contains(&format!(
+            "source {} is incomplete (ingest was interrupted); re-run to read it again",
+            big.display()
+        )),
         "{stderr}"
     );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -534,7 +567,13 @@ fn an_interrupted_run_leaves_no_temporary_case_behind() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let cases = || std::fs::read_dir(tmp.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with("faultline-case-")).count();
+    let cases = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("faultline-case-"))
+            .count()
+    };
     let until = std::time::Instant::now() + Duration::from_secs(10);
     while cases() == 0 && std::time::Instant::now() < until {
         std::thread::sleep(Duration::from_millis(20));
@@ -563,7 +602,11 @@ fn a_changed_input_is_read_again_and_flagged_never_mixed() {
     let out = faultline(&args, cache.path());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("changed"));
 
-    std::fs::write(&p, "2026-11-24 09:00:01 INFO rewritten\n2026-11-24 09:00:02 INFO by log rotation\n2026-11-24 09:00:03 ERROR new\n").unwrap();
+    std::fs::write(
+        &p,
+        "2026-11-24 09:00:01 INFO rewritten\n2026-11-24 09:00:02 INFO by log rotation\n2026-11-24 09:00:03 ERROR new\n",
+    )
+    .unwrap();
     let out = faultline(&args, cache.path());
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -12,8 +12,15 @@ fn access_log() -> String {
     let mut out = String::new();
     for i in 0..7200i64 {
         let t = start + chrono::Duration::seconds(2 * i);
-        let burst = t.format("%H:%M").to_string().as_str() >= "10:05" && t.format("%H:%M").to_string().as_str() < "10:12";
-        let (path, status) = if burst && i % 3 != 0 { ("/api/checkout", 500) } else if i % 5 == 0 { ("/api/checkout", 200) } else { ("/api/orders", 200) };
+        let burst =
+            t.format("%H:%M").to_string().as_str() >= "10:05" && t.format("%H:%M").to_string().as_str() < "10:12";
+        let (path, status) = if burst && i % 3 != 0 {
+            ("/api/checkout", 500)
+        } else if i % 5 == 0 {
+            ("/api/checkout", 200)
+        } else {
+            ("/api/orders", 200)
+        };
         out.push_str(&format!(
             "10.0.{}.{} - - [{}] \"POST {path} HTTP/1.1\" {status} {} \"-\" \"Go-http-client/1.1\" 0.{:03}\n",
             i % 7,
@@ -63,7 +70,10 @@ fn a_window_reads_only_its_part_and_finds_what_the_whole_file_cut_to_it_finds() 
 
     let source = &got["sources"][0];
     let notes: Vec<&str> = source["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
-    assert!(notes.iter().any(|n| n.contains("only 2026-11-24T10:00:00Z – 2026-11-24T10:20:00Z was read (--from/--to")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("only 2026-11-24T10:00:00Z – 2026-11-24T10:20:00Z was read (--from/--to")),
+        "{notes:?}"
+    );
     assert!(notes.iter().any(|n| n.starts_with("not hashed: only a window was read")), "{notes:?}");
     assert_eq!(source["sha256"], "", "no hash of a file not read whole");
     let records = source["records"].as_u64().unwrap();
@@ -89,7 +99,10 @@ fn a_case_read_for_a_window_is_read_again_whole_or_for_another_window() {
     assert!(windowed["sources"][0]["records"].as_u64().unwrap() < 1000);
 
     // Another window of the same file: read again for that window, not the first one's records.
-    let other = analyze(&["--case", case_s, "--from", "2026-11-24T11:00:00Z", "--to", "2026-11-24T11:10:00Z", log_s], cache.path());
+    let other = analyze(
+        &["--case", case_s, "--from", "2026-11-24T11:00:00Z", "--to", "2026-11-24T11:10:00Z", log_s],
+        cache.path(),
+    );
     assert!(notes(&other).contains("only 2026-11-24T11:00:00Z – 2026-11-24T11:10:00Z was read"), "{}", notes(&other));
     assert_eq!(other["sources"][0]["first"], "2026-11-24T10:54:58Z", "{:#}", other["sources"][0]);
 

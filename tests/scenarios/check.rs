@@ -56,12 +56,25 @@ pub fn compare(s: &Scenario, a: &Value) -> Vec<String> {
     let top = suspects.first();
     match &t.culprit {
         Some(id) => {
-            let ok = top.is_some_and(|s| s["change_id"].as_str() == Some(id) && s["score"].as_f64().unwrap_or(0.0) >= 0.5);
+            let ok =
+                top.is_some_and(|s| s["change_id"].as_str() == Some(id) && s["score"].as_f64().unwrap_or(0.0) >= 0.5);
             if !ok {
-                let got: Vec<String> = suspects.iter().take(3).map(|s| format!("{}={}", s["change_id"].as_str().unwrap_or("?").get(..10).unwrap_or("?"), s["score"])).collect();
-                bad.push(format!("top suspect should be {} >= 0.5, got [{}]", id.get(..10).unwrap_or(id), got.join(", ")));
+                let got: Vec<String> = suspects
+                    .iter()
+                    .take(3)
+                    .map(|s| {
+                        format!("{}={}", s["change_id"].as_str().unwrap_or("?").get(..10).unwrap_or("?"), s["score"])
+                    })
+                    .collect();
+                bad.push(format!(
+                    "top suspect should be {} >= 0.5, got [{}]",
+                    id.get(..10).unwrap_or(id),
+                    got.join(", ")
+                ));
             }
-            let marked = a["timeline"].as_array().is_some_and(|tl| tl.iter().any(|e| e["suspect"] == true && e["change_id"].as_str() == Some(id)));
+            let marked = a["timeline"]
+                .as_array()
+                .is_some_and(|tl| tl.iter().any(|e| e["suspect"] == true && e["change_id"].as_str() == Some(id)));
             if !marked {
                 bad.push("the culprit is not marked as suspect on the timeline".into());
             }
@@ -83,11 +96,20 @@ pub fn compare(s: &Scenario, a: &Value) -> Vec<String> {
     }
     match secs(&inc["recovered"]) {
         Some(r) if (r - t.recovered).abs() <= RECOVERY_TOL => {}
-        got => bad.push(format!("recovered {got:?} vs truth {} (off by {:?} s)", t.recovered, got.map(|r| r - t.recovered))),
+        got => bad.push(format!(
+            "recovered {got:?} vs truth {} (off by {:?} s)",
+            t.recovered,
+            got.map(|r| r - t.recovered)
+        )),
     }
     let tl = a["timeline"].as_array().cloned().unwrap_or_default();
     for (kind, at) in &t.milestones {
-        let near = tl.iter().filter(|e| e["kind"].as_str() == Some(kind)).filter_map(|e| secs(&e["time"])).map(|x| (x - at).abs()).min();
+        let near = tl
+            .iter()
+            .filter(|e| e["kind"].as_str() == Some(kind))
+            .filter_map(|e| secs(&e["time"]))
+            .map(|x| (x - at).abs())
+            .min();
         if near.is_none_or(|d| d > MILESTONE_TOL) {
             bad.push(format!("milestone {kind} at {at}: nearest is {near:?} s away"));
         }

@@ -79,7 +79,11 @@ pub fn git_log(commits: &[Commit], off: i32) -> String {
         for f in &c.files {
             s += &format!(" {f} | 4 ++--\n");
         }
-        s += &format!(" {} file{} changed, 2 insertions(+), 2 deletions(-)\n\n", c.files.len(), if c.files.len() == 1 { "" } else { "s" });
+        s += &format!(
+            " {} file{} changed, 2 insertions(+), 2 deletions(-)\n\n",
+            c.files.len(),
+            if c.files.len() == 1 { "" } else { "s" }
+        );
     }
     s
 }

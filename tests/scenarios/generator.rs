@@ -164,36 +164,72 @@ impl World {
             } else {
                 ("GET", format!("/collections/{}", rng.int(1, 80)))
             };
-            let affected = failure.endpoints.is_empty() || failure.endpoints.iter().any(|e| path.starts_with(e.as_str()));
+            let affected =
+                failure.endpoints.is_empty() || failure.endpoints.iter().any(|e| path.starts_with(e.as_str()));
             let ms = rng.int(0, 999) as u32;
             if affected && s >= failure.from && s < failure.to && rng.chance(failure.prob) {
                 first_error = first_error.min(s);
                 last_error = last_error.max(s);
                 access += &formats::nginx(s, self.offset, &client, method, &path, 500, 178, ua);
                 let trace = failure.trace.replace("{n}", &rng.int(100, 99999).to_string());
-                app += &formats::pylog(s, self.offset, ms, "ERROR", &failure.logger, &format!("Exception on {} [{method}]", path.split('?').next().unwrap_or("/")));
+                app += &formats::pylog(
+                    s,
+                    self.offset,
+                    ms,
+                    "ERROR",
+                    &failure.logger,
+                    &format!("Exception on {} [{method}]", path.split('?').next().unwrap_or("/")),
+                );
                 app += &trace;
                 app.push('\n');
                 continue;
             }
             if self.noise && path.starts_with("/search") && rng.chance(0.005) {
                 access += &formats::nginx(s, self.offset, &client, method, &path, 500, 178, ua);
-                app += &formats::pylog(s, self.offset, ms, "ERROR", "portal.search", &format!("Search backend timeout after {}ms", rng.int(3000, 3100)));
+                app += &formats::pylog(
+                    s,
+                    self.offset,
+                    ms,
+                    "ERROR",
+                    "portal.search",
+                    &format!("Search backend timeout after {}ms", rng.int(3000, 3100)),
+                );
                 continue;
             }
             if self.noise && path.starts_with("/api/items") && rng.chance(0.004) {
                 access += &formats::nginx(s, self.offset, &client, method, &path, 500, 178, ua);
-                app += &formats::pylog(s, self.offset, ms, "ERROR", "portal.items", &format!("Exception on {} [GET]", path));
+                app += &formats::pylog(
+                    s,
+                    self.offset,
+                    ms,
+                    "ERROR",
+                    "portal.items",
+                    &format!("Exception on {} [GET]", path),
+                );
                 app += &format!("Traceback (most recent call last):\n  File \"/srv/{0}/portal/search/indexer.py\", line 77, in lookup\n    return cache[key]\nKeyError: 'item_{1}'\n", self.service, rng.int(1000, 99999));
                 continue;
             }
             let status = if rng.chance(0.03) { 404 } else { 200 };
             access += &formats::nginx(s, self.offset, &client, method, &path, status, rng.int(200, 40000) as u32, ua);
             if n.is_multiple_of(4) {
-                app += &formats::pylog(s, self.offset, ms, "INFO", "portal.views", &format!("{method} {} handled in {}ms", path.split('?').next().unwrap_or("/"), rng.int(3, 180)));
+                app += &formats::pylog(
+                    s,
+                    self.offset,
+                    ms,
+                    "INFO",
+                    "portal.views",
+                    &format!("{method} {} handled in {}ms", path.split('?').next().unwrap_or("/"), rng.int(3, 180)),
+                );
             }
             if n.is_multiple_of(97) {
-                app += &formats::pylog(s, self.offset, ms, "WARNING", "portal.cache", &format!("cache miss ratio {}% above 20%", rng.int(21, 40)));
+                app += &formats::pylog(
+                    s,
+                    self.offset,
+                    ms,
+                    "WARNING",
+                    "portal.cache",
+                    &format!("cache miss ratio {}% above 20%", rng.int(21, 40)),
+                );
             }
         }
         Logs { access, app, first_error, last_error }
@@ -228,7 +264,11 @@ struct Support {
 
 /// User reports after the onset, support replies, a confirmation after recovery.
 fn support(rng: &mut Rng, handle: &str, onset: i64, recovered: i64, symptom: &str) -> Support {
-    let mut tickets = vec![Ticket { t: onset - rng.int(1800, 5000), author: rng.pick(USERS).to_string(), body: "How do I change the email on my account?".into() }];
+    let mut tickets = vec![Ticket {
+        t: onset - rng.int(1800, 5000),
+        author: rng.pick(USERS).to_string(),
+        body: "How do I change the email on my account?".into(),
+    }];
     let first_report = onset + rng.int(150, 600);
     tickets.push(Ticket { t: first_report, author: USERS[0].to_string(), body: format!("@{handle} {symptom}") });
     for i in 0..rng.int(2, 5) {
@@ -239,9 +279,17 @@ fn support(rng: &mut Rng, handle: &str, onset: i64, recovered: i64, symptom: &st
         });
     }
     let ack = first_report + rng.int(300, 900);
-    tickets.push(Ticket { t: ack, author: handle.into(), body: "We are looking into reports of errors, sorry for the inconvenience.".into() });
+    tickets.push(Ticket {
+        t: ack,
+        author: handle.into(),
+        body: "We are looking into reports of errors, sorry for the inconvenience.".into(),
+    });
     let fixed_note = recovered + rng.int(240, 600);
-    tickets.push(Ticket { t: fixed_note, author: handle.into(), body: "A fix has been deployed. Please try again and let us know.".into() });
+    tickets.push(Ticket {
+        t: fixed_note,
+        author: handle.into(),
+        body: "A fix has been deployed. Please try again and let us know.".into(),
+    });
     let confirm = fixed_note + rng.int(120, 400);
     tickets.push(Ticket { t: confirm, author: USERS[0].to_string(), body: format!("@{handle} works now, thanks!") });
     tickets.sort_by_key(|t| t.t);
@@ -281,13 +329,34 @@ pub fn seed_shape(seed: u64, family: &'static str, zones: bool, folder: bool) ->
     gun += &formats::gunicorn(start + 3000, offset, 801, "WARNING", "Worker graceful timeout (pid:801)");
     gun += &formats::gunicorn_restart(restart, offset, 800, 1400);
 
-    let culprit = commit(onset_target - rng.int(240, 720), &mut rng, "Update auth settings to use the new session module", &["config/auth_settings.py"]);
+    let culprit = commit(
+        onset_target - rng.int(240, 720),
+        &mut rng,
+        "Update auth settings to use the new session module",
+        &["config/auth_settings.py"],
+    );
     let old1 = commit(start - rng.int(3600, 20000), &mut rng, "Fix typo in README", &["README.md"]);
-    let old2 = commit(onset_target - rng.int(5000, 7000), &mut rng, "Tweak collection page spacing", &["static/css/collections.css"]);
-    let fix = commit(restart - rng.int(300, 660), &mut rng, "Update dependent scripts for the new session module", &["archive_auth/sessions.py", "scripts/sync_sessions.py"]);
+    let old2 = commit(
+        onset_target - rng.int(5000, 7000),
+        &mut rng,
+        "Tweak collection page spacing",
+        &["static/css/collections.css"],
+    );
+    let fix = commit(
+        restart - rng.int(300, 660),
+        &mut rng,
+        "Update dependent scripts for the new session module",
+        &["archive_auth/sessions.py", "scripts/sync_sessions.py"],
+    );
     let handle = "ArchiveSupport";
     let sup = support(&mut rng, handle, onset, recovered, "I get a 500 error when I try to log in");
-    let page = Page { t: onset + rng.int(2400, 4200), ack: None, resolved: Some(restart + 300), title: format!("{service} 5xx rate high"), service: service.clone() };
+    let page = Page {
+        t: onset + rng.int(2400, 4200),
+        ack: None,
+        resolved: Some(restart + 300),
+        title: format!("{service} 5xx rate high"),
+        service: service.clone(),
+    };
     let ack = page.t + rng.int(120, 600);
     let page = Page { ack: Some(ack), ..page };
     let page_t = page.t;
@@ -332,7 +401,6 @@ pub fn seed_shape(seed: u64, family: &'static str, zones: bool, folder: bool) ->
     }
 }
 
-
 /// Families 2, 3, 5: deploys with services, an incident that a revert ends.
 /// `latent`: the culprit is 15–40 min before the onset and a harmless deploy
 /// 1–3 min before. `pair`: two changes 90 s apart, only the revert of one ends
@@ -369,7 +437,14 @@ pub fn deploy_shape(seed: u64, family: &'static str, latent: bool, pair: bool, n
         )
     };
     let world = World { service: service.clone(), start, end, rps: 0.8 + rng.f() * 1.2, noise: noisy, offset: 0 };
-    let failure = Failure { endpoints: vec![endpoint.clone()], prob: 0.5 + rng.f() * 0.4, logger: "portal.views".into(), trace, from: onset_target, to: stop };
+    let failure = Failure {
+        endpoints: vec![endpoint.clone()],
+        prob: 0.5 + rng.f() * 0.4,
+        logger: "portal.views".into(),
+        trace,
+        from: onset_target,
+        to: stop,
+    };
     let logs = world.logs(&mut rng, &failure, "/login");
     let (onset, recovered) = (logs.first_error, logs.last_error);
 
@@ -387,7 +462,12 @@ pub fn deploy_shape(seed: u64, family: &'static str, latent: bool, pair: bool, n
             // The culprit is the earlier of the two.
             std::mem::swap(&mut bad.t, &mut good.t);
         }
-        let innocent_revert = commit(onset_target + rng.int(600, 1200), &mut rng, &format!("Revert \"{}\"", good.message), &good.files.iter().map(String::as_str).collect::<Vec<_>>());
+        let innocent_revert = commit(
+            onset_target + rng.int(600, 1200),
+            &mut rng,
+            &format!("Revert \"{}\"", good.message),
+            &good.files.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
         let fix = commit(fix_t, &mut rng, &format!("Revert \"{}\"", bad.message), &culprit_files);
         culprit = bad.hash.clone();
         milestones.push(("fix", fix.t));
@@ -396,13 +476,28 @@ pub fn deploy_shape(seed: u64, family: &'static str, latent: bool, pair: bool, n
         push(innocent_revert, &service);
         push(fix, &service);
     } else {
-        let bad = commit(if latent { onset_target - rng.int(900, 2400) } else { onset_target - rng.int(300, 900) }, &mut rng, &culprit_msg, &culprit_files);
+        let bad = commit(
+            if latent { onset_target - rng.int(900, 2400) } else { onset_target - rng.int(300, 900) },
+            &mut rng,
+            &culprit_msg,
+            &culprit_files,
+        );
         let near = if noisy {
-            commit(onset_target - rng.int(60, 180), &mut rng, "Speed up search indexer lookups", &["portal/search/indexer.py"])
+            commit(
+                onset_target - rng.int(60, 180),
+                &mut rng,
+                "Speed up search indexer lookups",
+                &["portal/search/indexer.py"],
+            )
         } else {
             commit(onset_target - rng.int(60, 180), &mut rng, "Update footer copy", &["templates/footer.html"])
         };
-        let fix = commit(fix_t, &mut rng, &format!("Revert \"{}\"\n\nThis reverts commit {}.", bad.message, bad.hash), &culprit_files);
+        let fix = commit(
+            fix_t,
+            &mut rng,
+            &format!("Revert \"{}\"\n\nThis reverts commit {}.", bad.message, bad.hash),
+            &culprit_files,
+        );
         culprit = bad.hash.clone();
         milestones.push(("fix", fix.t));
         push(bad, &service);
@@ -411,13 +506,31 @@ pub fn deploy_shape(seed: u64, family: &'static str, latent: bool, pair: bool, n
     }
     changes.sort_by_key(|c| c.0.t);
     let handle = "PortalHelp";
-    let sup = support(&mut rng, handle, onset, recovered, &format!("checkout and login keep failing with error 500 on {endpoint}"));
-    let page = Page { t: onset + rng.int(300, 1500), ack: None, resolved: None, title: "HighErrorRate".into(), service: service.clone() };
+    let sup = support(
+        &mut rng,
+        handle,
+        onset,
+        recovered,
+        &format!("checkout and login keep failing with error 500 on {endpoint}"),
+    );
+    let page = Page {
+        t: onset + rng.int(300, 1500),
+        ack: None,
+        resolved: None,
+        title: "HighErrorRate".into(),
+        service: service.clone(),
+    };
     let page_t = page.t;
     let ack = page_t + rng.int(60, 400);
     let use_pd = pair;
     let page = Page { ack: Some(ack), ..page };
-    milestones.extend([("error_onset", onset), ("user_report", sup.first_report), ("alert", page_t), ("recovery", recovered), ("note", sup.confirm)]);
+    milestones.extend([
+        ("error_onset", onset),
+        ("user_report", sup.first_report),
+        ("alert", page_t),
+        ("recovery", recovered),
+        ("note", sup.confirm),
+    ]);
     if use_pd {
         milestones.push(("ack", ack));
     }
@@ -433,7 +546,13 @@ pub fn deploy_shape(seed: u64, family: &'static str, latent: bool, pair: bool, n
             ("alertmanager.json".to_string(), Kind::Alerts, formats::alertmanager(&[page]))
         },
     ];
-    Scenario { family, files, tz: "UTC".into(), as_folder: false, truth: Truth { culprit: Some(culprit), lead_mentions: None, onset, recovered, milestones } }
+    Scenario {
+        family,
+        files,
+        tz: "UTC".into(),
+        as_folder: false,
+        truth: Truth { culprit: Some(culprit), lead_mentions: None, onset, recovered, milestones },
+    }
 }
 
 /// Family 4: a database failover. Every endpoint fails with a driver error for
@@ -446,18 +565,50 @@ pub fn failover(seed: u64) -> Scenario {
     let stop = onset_target + rng.int(600, 2400);
     let end = stop + rng.int(2400, 4000);
     let trace = format!("Traceback (most recent call last):\n  File \"/srv/{service}/portal/db.py\", line 31, in query\n    conn = pool.getconn()\n  File \"/srv/{service}/venv/lib/python3.11/site-packages/psycopg2/pool.py\", line 169, in getconn\n    return self._connect(key)\npsycopg2.OperationalError: could not connect to server: Connection refused (10.{{n}})");
-    let world = World { service: service.clone(), start, end, rps: 0.8 + rng.f() * 1.2, noise: rng.chance(0.5), offset: 0 };
-    let failure = Failure { endpoints: vec![], prob: 0.7 + rng.f() * 0.25, logger: "portal.db".into(), trace, from: onset_target, to: stop };
+    let world =
+        World { service: service.clone(), start, end, rps: 0.8 + rng.f() * 1.2, noise: rng.chance(0.5), offset: 0 };
+    let failure = Failure {
+        endpoints: vec![],
+        prob: 0.7 + rng.f() * 0.25,
+        logger: "portal.db".into(),
+        trace,
+        from: onset_target,
+        to: stop,
+    };
     let logs = world.logs(&mut rng, &failure, "/login");
     let (onset, recovered) = (logs.first_error, logs.last_error);
     let changes = vec![
-        (commit(onset_target - rng.int(1800, 5400), &mut rng, "Update footer links", &["templates/footer.html"]), service.clone()),
-        (commit(onset_target - rng.int(120, 360), &mut rng, "Tweak collection page CSS", &["static/css/collections.css"]), service.clone()),
+        (
+            commit(onset_target - rng.int(1800, 5400), &mut rng, "Update footer links", &["templates/footer.html"]),
+            service.clone(),
+        ),
+        (
+            commit(
+                onset_target - rng.int(120, 360),
+                &mut rng,
+                "Tweak collection page CSS",
+                &["static/css/collections.css"],
+            ),
+            service.clone(),
+        ),
     ];
     let sup = support(&mut rng, "ArchiveSupport", onset, recovered, "the whole site is down, error 500 everywhere");
-    let page = Page { t: onset + rng.int(120, 600), ack: Some(0), resolved: None, title: "Postgres primary unreachable".into(), service: "postgres".into() };
+    let page = Page {
+        t: onset + rng.int(120, 600),
+        ack: Some(0),
+        resolved: None,
+        title: "Postgres primary unreachable".into(),
+        service: "postgres".into(),
+    };
     let page = Page { ack: Some(page.t + rng.int(60, 300)), ..page };
-    let mut milestones = vec![("error_onset", onset), ("user_report", sup.first_report), ("alert", page.t), ("ack", page.ack.unwrap_or(page.t)), ("recovery", recovered), ("note", sup.confirm)];
+    let mut milestones = vec![
+        ("error_onset", onset),
+        ("user_report", sup.first_report),
+        ("alert", page.t),
+        ("ack", page.ack.unwrap_or(page.t)),
+        ("recovery", recovered),
+        ("note", sup.confirm),
+    ];
     milestones.extend(sup.comms.iter().map(|&t| ("communication", t)));
     let files = vec![
         ("access.log".to_string(), Kind::Logs, logs.access),

@@ -41,12 +41,16 @@ fn scenarios_find_the_truth() {
                     let scenario = make(seed);
                     let dir = tempfile::tempdir().expect("tempdir");
                     // FAULTLINE_SCENARIO_DUMP=DIR keeps each variant's files and JSON for a look.
-                    let keep = std::env::var_os("FAULTLINE_SCENARIO_DUMP").map(|d| std::path::PathBuf::from(d).join(format!("{}-{seed}", scenario.family)));
+                    let keep = std::env::var_os("FAULTLINE_SCENARIO_DUMP")
+                        .map(|d| std::path::PathBuf::from(d).join(format!("{}-{seed}", scenario.family)));
                     let root = keep.clone().unwrap_or_else(|| dir.path().to_path_buf());
                     let problems = match check::run(&scenario, &root) {
                         Ok(json) => {
                             if let Some(k) = &keep {
-                                let _ = std::fs::write(k.join("analysis.json"), serde_json::to_string_pretty(&json).unwrap_or_default());
+                                let _ = std::fs::write(
+                                    k.join("analysis.json"),
+                                    serde_json::to_string_pretty(&json).unwrap_or_default(),
+                                );
                             }
                             check::compare(&scenario, &json)
                         }

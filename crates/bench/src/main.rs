@@ -35,8 +35,18 @@ impl Rng {
 }
 
 const PATHS: &[&str] = &[
-    "/", "/index.html", "/api/cart", "/api/checkout", "/api/login", "/api/search?q=shoes", "/static/app.js",
-    "/static/style.css", "/images/logo.png", "/api/products/", "/api/orders/", "/health",
+    "/",
+    "/index.html",
+    "/api/cart",
+    "/api/checkout",
+    "/api/login",
+    "/api/search?q=shoes",
+    "/static/app.js",
+    "/static/style.css",
+    "/images/logo.png",
+    "/api/products/",
+    "/api/orders/",
+    "/health",
 ];
 const AGENTS: &[&str] = &[
     "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 Safari/537.36",

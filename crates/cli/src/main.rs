@@ -7,8 +7,8 @@
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use faultline_engine::{
-    sample, AnalyzeOptions, CorrelateOptions, Engine, ExportOptions, Format, IngestOptions, Input, Progress, SearchOptions,
-    SearchRequest, SourceKind, TemplateChoice, Zone,
+    sample, AnalyzeOptions, CorrelateOptions, Engine, ExportOptions, Format, IngestOptions, Input, Progress,
+    SearchOptions, SearchRequest, SourceKind, TemplateChoice, Zone,
 };
 use faultline_model::time::parse_instant;
 use faultline_model::Instant;
@@ -18,7 +18,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "faultline", version, about = "Incident timeline and log correlator: finds the onset, the change that caused it, and drafts the postmortem.")]
+#[command(
+    name = "faultline",
+    version,
+    about = "Incident timeline and log correlator: finds the onset, the change that caused it, and drafts the postmortem."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -188,7 +192,10 @@ fn duration(s: &str) -> Result<chrono::Duration> {
 /// Shows progress on a terminal; silent otherwise (CI logs stay clean).
 fn progress_reporter(quiet: bool) -> impl Fn(&Progress) + Sync {
     let bar = if quiet || !std::io::stderr().is_terminal() { ProgressBar::hidden() } else { ProgressBar::new(0) };
-    bar.set_style(ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{pos}/{len}] {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     move |p: &Progress| match p {
         Progress::Planned { sources, problems } => {
             bar.set_length(sources.len() as u64);
@@ -217,7 +224,12 @@ fn progress_reporter(quiet: bool) -> impl Fn(&Progress) + Sync {
     }
 }
 
-fn ingest(engine: &Engine, inputs: &[Input], opts: &IngestOptions, quiet: bool) -> Result<faultline_engine::IngestReport> {
+fn ingest(
+    engine: &Engine,
+    inputs: &[Input],
+    opts: &IngestOptions,
+    quiet: bool,
+) -> Result<faultline_engine::IngestReport> {
     let report = engine.ingest(inputs, opts, &progress_reporter(quiet))?;
     if !quiet {
         for problem in &report.problems {
@@ -233,7 +245,8 @@ fn ingest(engine: &Engine, inputs: &[Input], opts: &IngestOptions, quiet: bool) 
 }
 
 fn rfc3339(t: Option<Instant>) -> serde_json::Value {
-    t.map(|t| serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))).unwrap_or(serde_json::Value::Null)
+    t.map(|t| serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
+        .unwrap_or(serde_json::Value::Null)
 }
 
 fn inspect(args: InspectArgs) -> Result<()> {
@@ -256,10 +269,27 @@ fn inspect(args: InspectArgs) -> Result<()> {
         let doc = serde_json::json!({ "sources": sources, "problems": report.problems });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        writeln!(out, "{:<8} {:<16} {:>9} {:>9}  {:<25} {:<25} {:<14} PATH", "KIND", "FORMAT", "RECORDS", "UNPARSED", "FIRST (UTC)", "LAST (UTC)", "ZONE")?;
+        writeln!(
+            out,
+            "{:<8} {:<16} {:>9} {:>9}  {:<25} {:<25} {:<14} PATH",
+            "KIND", "FORMAT", "RECORDS", "UNPARSED", "FIRST (UTC)", "LAST (UTC)", "ZONE"
+        )?;
         for s in &report.sources {
-            let t = |t: Option<Instant>| t.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_else(|| "-".into());
-            writeln!(out, "{:<8} {:<16} {:>9} {:>9}  {:<25} {:<25} {:<14} {}", s.kind.as_str(), s.format, s.records, s.unparsed, t(s.first), t(s.last), s.tz, s.path)?;
+            let t = |t: Option<Instant>| {
+                t.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_else(|| "-".into())
+            };
+            writeln!(
+                out,
+                "{:<8} {:<16} {:>9} {:>9}  {:<25} {:<25} {:<14} {}",
+                s.kind.as_str(),
+                s.format,
+                s.records,
+                s.unparsed,
+                t(s.first),
+                t(s.last),
+                s.tz,
+                s.path
+            )?;
             for note in &s.notes {
                 writeln!(out, "         note: {note}")?;
             }
@@ -273,7 +303,12 @@ fn inspect(args: InspectArgs) -> Result<()> {
 
 fn analyze(args: AnalyzeArgs) -> Result<()> {
     let mut inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
-    for (paths, kind) in [(&args.logs, SourceKind::Log), (&args.deploys, SourceKind::Deploys), (&args.support, SourceKind::Support), (&args.alerts, SourceKind::Alerts)] {
+    for (paths, kind) in [
+        (&args.logs, SourceKind::Log),
+        (&args.deploys, SourceKind::Deploys),
+        (&args.support, SourceKind::Support),
+        (&args.alerts, SourceKind::Alerts),
+    ] {
         inputs.extend(paths.iter().map(|p| Input { path: p.clone(), kind: Some(kind) }));
     }
     let mut title = args.title.clone();
@@ -281,7 +316,11 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     let (zone, mut display_zone) = if inputs.is_empty() && engine.sources()?.is_empty() {
         let sample = sample::archive_crash()?;
         if !args.common.quiet {
-            eprintln!("No inputs given: analyzing the built-in sample incident ({}) in {}", sample.title, sample.dir.display());
+            eprintln!(
+                "No inputs given: analyzing the built-in sample incident ({}) in {}",
+                sample.title,
+                sample.dir.display()
+            );
         }
         inputs = sample.inputs.clone();
         title = title.or(Some(sample.title.clone()));
@@ -307,7 +346,8 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     };
     let analysis = engine.analyze(&opts)?;
     // A case whose ingest was killed opens; what it lacks is said, not hidden.
-    let incomplete: Vec<String> = engine.sources()?.into_iter().filter(|m| !m.complete).map(|m| m.summary.path).collect();
+    let incomplete: Vec<String> =
+        engine.sources()?.into_iter().filter(|m| !m.complete).map(|m| m.summary.path).collect();
     if !args.common.quiet {
         for path in &incomplete {
             eprintln!("warning: source {path} is incomplete (ingest was interrupted); re-run to read it again");
@@ -317,7 +357,14 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     let template = TemplateChoice::parse(&args.template);
     let mut bytes = faultline_engine::export(
         &analysis,
-        &ExportOptions { format, template, display_zone, redact: args.redact, title, generated_at: Some(chrono::Utc::now()) },
+        &ExportOptions {
+            format,
+            template,
+            display_zone,
+            redact: args.redact,
+            title,
+            generated_at: Some(chrono::Utc::now()),
+        },
     )?;
     if args.format == "json" {
         bytes = mark_complete(bytes, &incomplete)?;
@@ -453,10 +500,12 @@ fn main() -> ExitCode {
         Command::Analyze(a) => analyze(a).map(|_| true),
         Command::Search(a) => search(a),
         Command::Note(a) => note(a).map(|_| true),
-        Command::Sample => sample::archive_crash().map(|s| {
-            println!("{}", s.dir.display());
-            true
-        }).map_err(Into::into),
+        Command::Sample => sample::archive_crash()
+            .map(|s| {
+                println!("{}", s.dir.display());
+                true
+            })
+            .map_err(Into::into),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

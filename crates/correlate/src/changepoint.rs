@@ -97,7 +97,14 @@ pub fn scan(counts: &[f64], exposure: &[f64]) -> Option<Window> {
 /// Index of the first event of the elevated segment: the MLE of a change
 /// from `rate_before` to `rate_after` (events per second) among `times`
 /// (sorted unix seconds, each standing for `weights[i]` events) within `[from, to]`.
-pub fn refine_onset(times: &[f64], weights: &[f64], from: f64, to: f64, rate_before: f64, rate_after: f64) -> Option<usize> {
+pub fn refine_onset(
+    times: &[f64],
+    weights: &[f64],
+    from: f64,
+    to: f64,
+    rate_before: f64,
+    rate_after: f64,
+) -> Option<usize> {
     let idx: Vec<usize> = (0..times.len()).filter(|&i| times[i] >= from && times[i] <= to).collect();
     if idx.is_empty() {
         return None;
@@ -121,7 +128,14 @@ pub fn refine_onset(times: &[f64], weights: &[f64], from: f64, to: f64, rate_bef
 /// Index of the last event of the elevated segment: the MLE of a change back
 /// from `rate_during` to `rate_after` among `times` (weighted as for
 /// [`refine_onset`]) within `[from, to]`.
-pub fn refine_end(times: &[f64], weights: &[f64], from: f64, to: f64, rate_during: f64, rate_after: f64) -> Option<usize> {
+pub fn refine_end(
+    times: &[f64],
+    weights: &[f64],
+    from: f64,
+    to: f64,
+    rate_during: f64,
+    rate_after: f64,
+) -> Option<usize> {
     let idx: Vec<usize> = (0..times.len()).filter(|&i| times[i] >= from && times[i] <= to).collect();
     if idx.is_empty() {
         return None;

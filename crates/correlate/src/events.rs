@@ -162,7 +162,22 @@ pub fn is_error(rec: &NotableRecord, trace: &Trace) -> bool {
 pub fn source_name(path: &str) -> Option<String> {
     let base = signature::basename(path);
     let stem = base.split('.').next().unwrap_or(base);
-    const GENERIC: &[&str] = &["access", "error", "errors", "app", "application", "server", "output", "syslog", "messages", "log", "logs", "current", "stdout", "stderr"];
+    const GENERIC: &[&str] = &[
+        "access",
+        "error",
+        "errors",
+        "app",
+        "application",
+        "server",
+        "output",
+        "syslog",
+        "messages",
+        "log",
+        "logs",
+        "current",
+        "stdout",
+        "stderr",
+    ];
     if stem.is_empty() || GENERIC.contains(&stem.to_ascii_lowercase().as_str()) {
         let parent = path.trim_end_matches(base).trim_end_matches(['/', '\\']);
         let p = signature::basename(parent);
@@ -223,7 +238,9 @@ fn shape_of(hasher: &foldhash::fast::RandomState, text: &str) -> u64 {
     let b = text.as_bytes();
     let hex = |c: u8| c.is_ascii_hexdigit();
     let is_uuid = |at: usize| {
-        b.get(at..at + 36).is_some_and(|u| u.iter().enumerate().all(|(k, &c)| if matches!(k, 8 | 13 | 18 | 23) { c == b'-' } else { hex(c) }))
+        b.get(at..at + 36).is_some_and(|u| {
+            u.iter().enumerate().all(|(k, &c)| if matches!(k, 8 | 13 | 18 | 23) { c == b'-' } else { hex(c) })
+        })
     };
     let mut i = 0;
     while i < b.len() {
@@ -236,7 +253,11 @@ fn shape_of(hasher: &foldhash::fast::RandomState, text: &str) -> u64 {
         if starts_word && b[i].is_ascii_alphanumeric() {
             let end = b[i..].iter().position(|c| !c.is_ascii_alphanumeric()).map_or(b.len(), |n| i + n);
             let word = &b[i..end];
-            if word.len() >= 6 && word.iter().all(|&c| hex(c)) && word.iter().any(u8::is_ascii_digit) && word.iter().any(u8::is_ascii_alphabetic) {
+            if word.len() >= 6
+                && word.iter().all(|&c| hex(c))
+                && word.iter().any(u8::is_ascii_digit)
+                && word.iter().any(u8::is_ascii_alphabetic)
+            {
                 h.write_u8(b'#');
                 i = end;
                 continue;
@@ -311,7 +332,8 @@ impl Extractor {
                 name
             }
         };
-        let host = r.host.as_deref().or(r.service.as_deref()).map(|h| self.strings.get(h)).or_else(|| source_name.clone());
+        let host =
+            r.host.as_deref().or(r.service.as_deref()).map(|h| self.strings.get(h)).or_else(|| source_name.clone());
         let endpoint = endpoint.as_deref().map(|e| self.strings.get(e));
         let client = r.client.as_deref().map(|c| self.hasher.hash_one(c));
         let t = r.time.timestamp();
@@ -425,7 +447,12 @@ pub fn cap(s: &str, n: usize) -> String {
 /// The citation of a notable record.
 pub fn cite_record(nr: &NotableRecord) -> Citation {
     let first = nr.record.text.lines().next().filter(|l| !l.is_empty()).unwrap_or(&nr.record.message);
-    Citation { file: nr.file.to_string(), line: nr.record.span.line, offset: nr.record.span.offset, text: cap(first, 300) }
+    Citation {
+        file: nr.file.to_string(),
+        line: nr.record.span.line,
+        offset: nr.record.span.offset,
+        text: cap(first, 300),
+    }
 }
 
 #[cfg(test)]
@@ -441,8 +468,14 @@ mod tests {
     fn records_differing_in_values_are_alike_and_in_names_are_not() {
         // Values: ids, counters, addresses, hex request ids, UUIDs, times.
         assert!(alike("session_8812 expired after 12ms", "session_9 expired after 4031ms"));
-        assert!(alike("refused by 10.2.0.4:5432 request_id=fbc6b06b5e65", "refused by 10.2.0.17:5432 request_id=0e7587fc5dca"));
-        assert!(alike("job 550e8400-e29b-41d4-a716-446655440000 failed", "job 123e4567-e89b-12d3-a456-426614174000 failed"));
+        assert!(alike(
+            "refused by 10.2.0.4:5432 request_id=fbc6b06b5e65",
+            "refused by 10.2.0.17:5432 request_id=0e7587fc5dca"
+        ));
+        assert!(alike(
+            "job 550e8400-e29b-41d4-a716-446655440000 failed",
+            "job 123e4567-e89b-12d3-a456-426614174000 failed"
+        ));
         assert!(alike("GET /api/orders/79720 HTTP/1.1", "GET /api/orders/3 HTTP/1.1"));
         // Names a change may touch stay apart, digits and all.
         assert!(!alike("in handlers_v2.py", "in handlers_v3.py"));

@@ -75,13 +75,16 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
             counts[bin_of(e.t)] += f64::from(e.count);
             sources.insert(e.source);
         }
-        let covered: Vec<(usize, usize)> = sources
-            .iter()
-            .filter_map(|s| coverage.get(s))
-            .map(|&(a, b)| (bin_of(a), bin_of(b)))
-            .collect();
+        let covered: Vec<(usize, usize)> =
+            sources.iter().filter_map(|s| coverage.get(s)).map(|&(a, b)| (bin_of(a), bin_of(b))).collect();
         let exposure: Vec<f64> = (0..nb)
-            .map(|b| if cluster.is_none() || covered.iter().any(|&(a, z)| b >= a && b <= z) { traffic[b] + eps } else { 0.0 })
+            .map(|b| {
+                if cluster.is_none() || covered.iter().any(|&(a, z)| b >= a && b <= z) {
+                    traffic[b] + eps
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let window = changepoint::scan(&counts, &exposure)?;
         Some(Stream { events: members, window })
@@ -96,8 +99,11 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
         by_cluster.into_iter().map(|(c, v)| (weight(&v), c, v)).filter(|(n, _, _)| *n >= 5).collect();
     candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     candidates.truncate(MAX_STREAMS);
-    let mut streams: Vec<Stream> =
-        candidates.into_iter().filter_map(|(_, c, v)| stream_for(Some(c), v)).filter(|s| s.window.is_significant()).collect();
+    let mut streams: Vec<Stream> = candidates
+        .into_iter()
+        .filter_map(|(_, c, v)| stream_for(Some(c), v))
+        .filter(|s| s.window.is_significant())
+        .collect();
     let overall = stream_for(None, (0..events.len()).collect()).filter(|s| s.window.is_significant());
 
     let primary = streams
@@ -120,7 +126,9 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
         let end_t = (t0 + (w.end as i64 + 1) * bin) as f64;
         let times: Vec<f64> = s.events.iter().filter_map(|&i| events.get(i)).map(|e| e.t as f64).collect();
         let weights: Vec<f64> = s.events.iter().filter_map(|&i| events.get(i)).map(|e| f64::from(e.count)).collect();
-        let sum_where = |keep: &dyn Fn(f64) -> bool| times.iter().zip(&weights).filter(|(&t, _)| keep(t)).map(|(_, w)| w).sum::<f64>();
+        let sum_where = |keep: &dyn Fn(f64) -> bool| {
+            times.iter().zip(&weights).filter(|(&t, _)| keep(t)).map(|(_, w)| w).sum::<f64>()
+        };
         let n_before = sum_where(&|t| t < start_t);
         let n_after = sum_where(&|t| t >= end_t);
         let n_in = weights.iter().sum::<f64>() - n_before - n_after;
@@ -128,8 +136,22 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
         let rate_after = n_after / ((data_end as f64) - end_t).max(1.0);
         let rate_in = n_in / (end_t - start_t).max(1.0);
         let b = bin as f64;
-        let on = changepoint::refine_onset(&times, &weights, start_t - 3.0 * b, (start_t + 3.0 * b).min(end_t), rate_before, rate_in);
-        let off = changepoint::refine_end(&times, &weights, (end_t - 3.0 * b).max(start_t), end_t + 3.0 * b, rate_in, rate_after);
+        let on = changepoint::refine_onset(
+            &times,
+            &weights,
+            start_t - 3.0 * b,
+            (start_t + 3.0 * b).min(end_t),
+            rate_before,
+            rate_in,
+        );
+        let off = changepoint::refine_end(
+            &times,
+            &weights,
+            (end_t - 3.0 * b).max(start_t),
+            end_t + 3.0 * b,
+            rate_in,
+            rate_after,
+        );
         let (Some(on), Some(off)) = (on, off) else { continue };
         let (Some(&on_ev), Some(&off_ev)) = (s.events.get(on), s.events.get(off)) else { continue };
         for &i in s.events.iter().skip(on).take(off.saturating_sub(on) + 1) {
@@ -147,7 +169,8 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
     let onset = onset?;
     let last = last?;
     let (onset_t, last_t) = (events.get(onset)?.t, events.get(last)?.t);
-    let from_data_start = events.get(onset).and_then(|e| coverage.get(&e.source)).is_some_and(|&(start, _)| onset_t - start < bin);
+    let from_data_start =
+        events.get(onset).and_then(|e| coverage.get(&e.source)).is_some_and(|&(start, _)| onset_t - start < bin);
 
     // Clusters first seen inside the window with at least two errors belong
     // to it even when too rare to be a change on their own.
@@ -180,7 +203,8 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
 
     // Recovered only when the quiet after the last error is long against the
     // incident's own error rate: a pause of ten typical gaps, two minutes at least.
-    let n_members = events.iter().zip(&member).filter(|(_, &m)| m).map(|(e, _)| f64::from(e.count)).sum::<f64>().max(1.0);
+    let n_members =
+        events.iter().zip(&member).filter(|(_, &m)| m).map(|(e, _)| f64::from(e.count)).sum::<f64>().max(1.0);
     let typical_gap = ((last_t - onset_t).max(1) as f64) / n_members;
     let quiet_needed = (10.0 * typical_gap).max(120.0) as i64;
     // Events are in order of their first record: of the incident's events in
@@ -274,7 +298,9 @@ pub fn build(events: &[ErrorEvent], d: &Detected, miner: &Miner) -> Option<Incid
     let members = events.iter().zip(&d.member).filter(|(_, &m)| m);
     let n_http: u64 = members.clone().filter(|(e, _)| e.http).map(|(e, _)| u64::from(e.count)).sum();
     let n = if n_http > 0 { n_http } else { members.map(|(e, _)| u64::from(e.count)).sum() };
-    let what = signatures.first().map_or_else(String::new, |s| format!("; {} `{}`", if s.new { "new" } else { "top" }, s.template));
+    let what = signatures
+        .first()
+        .map_or_else(String::new, |s| format!("; {} `{}`", if s.new { "new" } else { "top" }, s.template));
     // No instants here: the exporters and the desktop show them in the display zone.
     let summary = format!(
         "{} errors{}{}{}{}{}",

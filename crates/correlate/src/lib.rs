@@ -96,7 +96,9 @@ fn lead(incident: &faultline_model::Incident, best: Option<&faultline_model::Sus
         .or_else(|| sigs.iter().find(|s| !s.template.starts_with("HTTP ")))
         .or_else(|| sigs.first());
     let why = match best {
-        Some(s) => format!("No change explains the incident (best suspect {} scores {:.2} < 0.5).", s.change_id, s.score),
+        Some(s) => {
+            format!("No change explains the incident (best suspect {} scores {:.2} < 0.5).", s.change_id, s.score)
+        }
         None => "No change was made in the lookback window.".to_string(),
     };
     match sig {
@@ -341,9 +343,18 @@ mod tests {
         b.traffic(5, start, end, 0.4, IMPORT_TRACE, 1.0);
         let a = analyze(&b.case, &CorrelateOptions::default());
         let inc = a.incident.expect("incident");
-        let first = b.case.notable.iter().find(|n| n.record.time.timestamp() >= start && n.record.path.as_deref() == Some("/login"));
+        let first = b
+            .case
+            .notable
+            .iter()
+            .find(|n| n.record.time.timestamp() >= start && n.record.path.as_deref() == Some("/login"));
         assert_eq!(Some(inc.onset), first.map(|n| n.record.time), "onset is an error's instant, not a bucket edge");
-        let last = b.case.notable.iter().rev().find(|n| n.record.time.timestamp() < end && n.record.path.as_deref() == Some("/login"));
+        let last = b
+            .case
+            .notable
+            .iter()
+            .rev()
+            .find(|n| n.record.time.timestamp() < end && n.record.path.as_deref() == Some("/login"));
         assert_eq!(inc.recovered, last.map(|n| n.record.time));
         assert_eq!(inc.endpoints.first().map(String::as_str), Some("/login"));
         assert!(inc.signatures.iter().any(|s| s.new && s.template.starts_with("ImportError")));
@@ -372,7 +383,12 @@ mod tests {
         }
         let events = events::extract(&b.case);
         assert_eq!(events.records(), b.case.notable.len() as u64, "every record is in an event");
-        assert!(events.list.len() < b.case.notable.len() / 5, "{} events for {} records", events.list.len(), b.case.notable.len());
+        assert!(
+            events.list.len() < b.case.notable.len() / 5,
+            "{} events for {} records",
+            events.list.len(),
+            b.case.notable.len()
+        );
         let a = analyze(&b.case, &CorrelateOptions::default());
         let inc = a.incident.expect("incident");
         let m = a.metrics;
@@ -400,7 +416,13 @@ mod tests {
             }
             b.count(s, 0, 40, n as u32, n as u32);
         }
-        let last = b.case.notable.iter().rev().find(|n| n.record.time.timestamp() == end - 1).map(|n| (n.record.span.line, n.record.path.clone()));
+        let last = b
+            .case
+            .notable
+            .iter()
+            .rev()
+            .find(|n| n.record.time.timestamp() == end - 1)
+            .map(|n| (n.record.span.line, n.record.path.clone()));
         let a = analyze(&b.case, &CorrelateOptions::default());
         let inc = a.incident.expect("incident");
         let cited = inc.recovered_citation.expect("recovery cited");
@@ -453,12 +475,27 @@ mod tests {
         b.traffic(11, start, T0 + 5 * 3600, 0.3, IMPORT_TRACE, 0.5);
         b.change(start - 20 * 60, "c-41", "archive-portal", "Use new session backend", &["config/auth_settings.py"]);
         b.change(start - 2 * 60, "c-42", "archive-portal", "Footer copy tweak", &["templates/footer.html"]);
-        b.change(T0 + 5 * 3600 - 90, "c-43", "archive-portal", "Add RedisSessionStore to archive_auth.sessions", &["archive_auth/sessions.py"]);
+        b.change(
+            T0 + 5 * 3600 - 90,
+            "c-43",
+            "archive-portal",
+            "Add RedisSessionStore to archive_auth.sessions",
+            &["archive_auth/sessions.py"],
+        );
         let a = analyze(&b.case, &CorrelateOptions::default());
         let top = a.suspects.first().expect("suspects");
-        assert_eq!(top.change_id, "c-41", "{:#?}", a.suspects.iter().map(|s| (&s.change_id, s.score, &s.factors)).collect::<Vec<_>>());
+        assert_eq!(
+            top.change_id,
+            "c-41",
+            "{:#?}",
+            a.suspects.iter().map(|s| (&s.change_id, s.score, &s.factors)).collect::<Vec<_>>()
+        );
         assert!(top.score >= 0.5);
-        assert!(top.evidence.iter().any(|e| e.contains("config/auth_settings.py") && e.contains("app/archive-portal.log:")), "{:?}", top.evidence);
+        assert!(
+            top.evidence.iter().any(|e| e.contains("config/auth_settings.py") && e.contains("app/archive-portal.log:")),
+            "{:?}",
+            top.evidence
+        );
         let harmless = a.suspects.iter().find(|s| s.change_id == "c-42").expect("c-42 ranked");
         assert!(harmless.score < 0.5 && harmless.ranked_lower_because.is_some());
         assert!(a.lead.is_none());
@@ -478,7 +515,12 @@ mod tests {
         b.change(end - 60, "dddd444", "archive-portal", "Revert \"Enable request signing\"", &["deploy/signing.yaml"]);
         let a = analyze(&b.case, &CorrelateOptions::default());
         let top = a.suspects.first().expect("suspects");
-        assert_eq!(top.change_id, "bbbb222", "{:#?}", a.suspects.iter().map(|s| (&s.change_id, s.score, &s.factors)).collect::<Vec<_>>());
+        assert_eq!(
+            top.change_id,
+            "bbbb222",
+            "{:#?}",
+            a.suspects.iter().map(|s| (&s.change_id, s.score, &s.factors)).collect::<Vec<_>>()
+        );
         assert!(top.score >= 0.5);
         let other = a.suspects.iter().find(|s| s.change_id == "aaaa111").expect("ranked");
         assert!(other.score < 0.5, "a revert that did not end the errors is weak evidence");
@@ -512,14 +554,29 @@ mod tests {
             },
         });
         let a = analyze(&b.case, &CorrelateOptions::default());
-        assert!(a.suspects.iter().all(|s| s.score < 0.5), "{:#?}", a.suspects.iter().map(|s| (&s.change_id, s.score)).collect::<Vec<_>>());
+        assert!(
+            a.suspects.iter().all(|s| s.score < 0.5),
+            "{:#?}",
+            a.suspects.iter().map(|s| (&s.change_id, s.score)).collect::<Vec<_>>()
+        );
         let lead = a.lead.expect("lead");
         assert!(lead.contains("OperationalError") && lead.contains("app/archive-portal.log:"), "{lead}");
         let kinds: Vec<TimelineKind> = a.timeline.iter().map(|e| e.kind).collect();
-        for k in [TimelineKind::ErrorOnset, TimelineKind::UserReport, TimelineKind::Communication, TimelineKind::Alert, TimelineKind::Ack, TimelineKind::Recovery, TimelineKind::Note] {
+        for k in [
+            TimelineKind::ErrorOnset,
+            TimelineKind::UserReport,
+            TimelineKind::Communication,
+            TimelineKind::Alert,
+            TimelineKind::Ack,
+            TimelineKind::Recovery,
+            TimelineKind::Note,
+        ] {
             assert!(kinds.contains(&k), "{k:?} missing from {kinds:?}");
         }
-        assert_eq!(a.metrics.time_to_first_report_s, Some(300 - (a.incident.as_ref().map_or(0, |i| i.onset.timestamp()) - start)));
+        assert_eq!(
+            a.metrics.time_to_first_report_s,
+            Some(300 - (a.incident.as_ref().map_or(0, |i| i.onset.timestamp()) - start))
+        );
         assert_eq!(a.metrics.user_reports, 1);
         assert!(a.metrics.affected_clients > 5);
         assert!(a.timeline.windows(2).all(|w| w[0].time <= w[1].time));

@@ -4,25 +4,77 @@ use crate::events::{cap, cite_record, ErrorEvent, Events};
 use crate::incident::Detected;
 use crate::suspects::{cite_change, undo_strength, NAMED};
 use faultline_model::{
-    is_lifecycle_message, Alert, CaseData, Citation, Incident, Instant, Located, Metrics, Suspect, SupportMessage,
+    is_lifecycle_message, Alert, CaseData, Citation, Incident, Instant, Located, Metrics, SupportMessage, Suspect,
     TimelineEntry, TimelineKind,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 const OUTBOUND: &[&str] = &[
-    "we are looking into", "we're looking into", "we are investigating", "we're investigating", "we are aware",
-    "we're aware", "fix deployed", "fix has been deployed", "has been fixed", "has been resolved", "have been resolved",
-    "should now be", "please try again", "please retry", "try logging in again", "we apologize", "we apologise",
-    "sorry for the inconvenience", "thank you for your patience", "thanks for your patience", "we have identified",
-    "we've identified", "our team is", "our engineers",
+    "we are looking into",
+    "we're looking into",
+    "we are investigating",
+    "we're investigating",
+    "we are aware",
+    "we're aware",
+    "fix deployed",
+    "fix has been deployed",
+    "has been fixed",
+    "has been resolved",
+    "have been resolved",
+    "should now be",
+    "please try again",
+    "please retry",
+    "try logging in again",
+    "we apologize",
+    "we apologise",
+    "sorry for the inconvenience",
+    "thank you for your patience",
+    "thanks for your patience",
+    "we have identified",
+    "we've identified",
+    "our team is",
+    "our engineers",
 ];
 const SYMPTOM: &[&str] = &[
-    "error", "500", "502", "503", "504", "can't", "cannot", "can not", "cant ", "unable", "down", "broken", "fail",
-    "not working", "doesn't work", "does not work", "isn't working", "won't", "outage", "crash", "timeout",
-    "timed out", "unavailable", "not loading", "won't load", "problem", "issue",
+    "error",
+    "500",
+    "502",
+    "503",
+    "504",
+    "can't",
+    "cannot",
+    "can not",
+    "cant ",
+    "unable",
+    "down",
+    "broken",
+    "fail",
+    "not working",
+    "doesn't work",
+    "does not work",
+    "isn't working",
+    "won't",
+    "outage",
+    "crash",
+    "timeout",
+    "timed out",
+    "unavailable",
+    "not loading",
+    "won't load",
+    "problem",
+    "issue",
 ];
 const CONFIRM: &[&str] = &[
-    "works", "working", "fixed", "thanks", "thank you", "resolved", "back up", "all good", "able to log", "is up",
+    "works",
+    "working",
+    "fixed",
+    "thanks",
+    "thank you",
+    "resolved",
+    "back up",
+    "all good",
+    "able to log",
+    "is up",
     "success",
 ];
 const STILL_BROKEN: &[&str] = &["still", "not working", "doesn't work", "can't", "cannot", "broken", "again?"];
@@ -96,7 +148,12 @@ pub fn cite_message(m: &Located<SupportMessage>) -> Citation {
 
 /// The citation of an alert.
 pub fn cite_alert(a: &Located<Alert>) -> Citation {
-    Citation { file: a.file.clone(), line: a.event.span.line, offset: a.event.span.offset, text: cap(&a.event.title, 300) }
+    Citation {
+        file: a.file.clone(),
+        line: a.event.span.line,
+        offset: a.event.span.offset,
+        text: cap(&a.event.title, 300),
+    }
 }
 
 fn entry(time: Instant, kind: TimelineKind, source: &str, text: String, citation: Option<Citation>) -> TimelineEntry {
@@ -127,7 +184,8 @@ pub struct Inputs<'a> {
 pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
     let (case, inc) = (inp.case, inp.incident);
     let onset = inc.onset;
-    let end = inc.recovered.unwrap_or_else(|| chrono::DateTime::from_timestamp(inp.detected.data_end, 0).unwrap_or(onset));
+    let end =
+        inc.recovered.unwrap_or_else(|| chrono::DateTime::from_timestamp(inp.detected.data_end, 0).unwrap_or(onset));
     let mut tl = Vec::new();
 
     let top = inp.suspects.first().filter(|s| s.score >= NAMED);
@@ -189,7 +247,13 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
         let src = source_path(case, m.source);
         if is_support(ev, &support) {
             if ev.time >= onset && ev.time <= end + chrono::Duration::hours(2) {
-                tl.push(entry(ev.time, TimelineKind::Communication, &src, format!("To users: {}", cap(&ev.text, 200)), Some(cite_message(m))));
+                tl.push(entry(
+                    ev.time,
+                    TimelineKind::Communication,
+                    &src,
+                    format!("To users: {}", cap(&ev.text, 200)),
+                    Some(cite_message(m)),
+                ));
             }
             continue;
         }
@@ -201,30 +265,54 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
                     ev.time,
                     TimelineKind::UserReport,
                     &src,
-                    format!("First user report ({}): {}", ev.author.as_deref().unwrap_or("unknown"), cap(&ev.text, 200)),
+                    format!(
+                        "First user report ({}): {}",
+                        ev.author.as_deref().unwrap_or("unknown"),
+                        cap(&ev.text, 200)
+                    ),
                     Some(cite_message(m)),
                 ));
             }
         }
         // Judged on the message's own words: a reply's subject ("Re: Login not
         // working") quotes the complaint it answers.
-        if !confirmed && inc.recovered.is_some_and(|r| ev.time >= r) && has_any(&ev.text, CONFIRM) && !has_any(&ev.text, STILL_BROKEN) {
+        if !confirmed
+            && inc.recovered.is_some_and(|r| ev.time >= r)
+            && has_any(&ev.text, CONFIRM)
+            && !has_any(&ev.text, STILL_BROKEN)
+        {
             confirmed = true;
-            tl.push(entry(ev.time, TimelineKind::Note, &src, format!("User confirms recovery: {}", cap(&ev.text, 200)), Some(cite_message(m))));
+            tl.push(entry(
+                ev.time,
+                TimelineKind::Note,
+                &src,
+                format!("User confirms recovery: {}", cap(&ev.text, 200)),
+                Some(cite_message(m)),
+            ));
         }
     }
 
     // First alert at or after the onset, and its acknowledgement.
-    let first_alert = case.alerts.iter().find(|a| a.event.time >= onset - chrono::Duration::seconds(120) && a.event.time <= end);
+    let first_alert =
+        case.alerts.iter().find(|a| a.event.time >= onset - chrono::Duration::seconds(120) && a.event.time <= end);
     if let Some(a) = first_alert {
         let src = source_path(case, a.source);
-        tl.push(entry(a.event.time, TimelineKind::Alert, &src, format!("Alert fired: {}", a.event.title), Some(cite_alert(a))));
+        tl.push(entry(
+            a.event.time,
+            TimelineKind::Alert,
+            &src,
+            format!("Alert fired: {}", a.event.title),
+            Some(cite_alert(a)),
+        ));
         if let Some(ack) = a.event.acknowledged {
             tl.push(entry(
                 ack,
                 TimelineKind::Ack,
                 &src,
-                format!("Alert acknowledged{}", a.event.responder.as_deref().map_or_else(String::new, |r| format!(" by {r}"))),
+                format!(
+                    "Alert acknowledged{}",
+                    a.event.responder.as_deref().map_or_else(String::new, |r| format!(" by {r}"))
+                ),
                 Some(cite_alert(a)),
             ));
         }
@@ -251,7 +339,11 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
                     nr.record.time,
                     TimelineKind::Restart,
                     &source_path(case, nr.source),
-                    format!("Restart on {who}: {}{}", cap(&nr.record.message, 120), if n > 1 { format!(" (+{} lifecycle lines)", n - 1) } else { String::new() }),
+                    format!(
+                        "Restart on {who}: {}{}",
+                        cap(&nr.record.message, 120),
+                        if n > 1 { format!(" (+{} lifecycle lines)", n - 1) } else { String::new() }
+                    ),
                     Some(cite_record(nr)),
                 ));
             }
@@ -264,7 +356,9 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
         }
         let server_level = !is_worker_churn(&nr.record.message);
         burst = match burst {
-            Some((first, last, n, server)) if (t - last).num_seconds() <= 120 => Some((first, t, n + 1, server || server_level)),
+            Some((first, last, n, server)) if (t - last).num_seconds() <= 120 => {
+                Some((first, t, n + 1, server || server_level))
+            }
             other => {
                 flush(other, &mut tl);
                 Some((i, t, 1, server_level))
@@ -274,13 +368,20 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
     flush(burst, &mut tl);
 
     if let (Some(r), Some(c)) = (inc.recovered, &inc.recovered_citation) {
-        tl.push(entry(r, TimelineKind::Recovery, &c.file, format!("Last incident error; errors back at baseline: {}", c.text), Some(c.clone())));
+        tl.push(entry(
+            r,
+            TimelineKind::Recovery,
+            &c.file,
+            format!("Last incident error; errors back at baseline: {}", c.text),
+            Some(c.clone()),
+        ));
     }
     tl.sort_by_key(|e| e.time);
 
     // Metrics: user-visible failures (5xx) when access logs show them, else error records.
     let http: Vec<&&ErrorEvent> = member_files.iter().filter(|e| e.http).collect();
-    let counted: Vec<&ErrorEvent> = if http.is_empty() { member_files.clone() } else { http.into_iter().copied().collect() };
+    let counted: Vec<&ErrorEvent> =
+        if http.is_empty() { member_files.clone() } else { http.into_iter().copied().collect() };
     let clients: HashSet<u64> = member_files.iter().flat_map(|e| inp.events.clients_of(e)).copied().collect();
     let mut per_min: HashMap<i64, u64> = HashMap::new();
     for e in &counted {

@@ -144,7 +144,11 @@ pub fn mask(text: &str) -> String {
     static RUNS: OnceLock<Regex> = OnceLock::new();
     let s = re(&QUOTED, r#"'[^']*'|"[^"]*""#).replace_all(text, |c: &regex::Captures| {
         let q = c.get(0).map_or("", |m| m.as_str());
-        if q.starts_with('\'') { "'<*>'".to_string() } else { "\"<*>\"".to_string() }
+        if q.starts_with('\'') {
+            "'<*>'".to_string()
+        } else {
+            "\"<*>\"".to_string()
+        }
     });
     let s = re(&UUID, r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b").replace_all(&s, "<*>");
     let s = re(&IP, r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b").replace_all(&s, "<*>");
@@ -168,7 +172,9 @@ pub fn endpoint_of(path: &str) -> String {
         .map(|seg| {
             if seg.is_empty() {
                 String::new()
-            } else if seg.bytes().any(|b| b.is_ascii_digit()) && (seg.len() >= 6 || seg.bytes().all(|b| b.is_ascii_digit())) {
+            } else if seg.bytes().any(|b| b.is_ascii_digit())
+                && (seg.len() >= 6 || seg.bytes().all(|b| b.is_ascii_digit()))
+            {
                 "<*>".to_string()
             } else {
                 seg.to_string()
@@ -176,7 +182,11 @@ pub fn endpoint_of(path: &str) -> String {
         })
         .collect();
     let joined = segs.join("/");
-    if joined.is_empty() { "/".to_string() } else { joined }
+    if joined.is_empty() {
+        "/".to_string()
+    } else {
+        joined
+    }
 }
 
 /// The last component of a path, `/` or `\` separated.

@@ -40,12 +40,48 @@ const GRACE_S: i64 = 30;
 const AFTER_ONSET_CAP: f64 = 0.25;
 
 const GENERIC_FILES: &[&str] = &[
-    "__init__.py", "__main__.py", "index.js", "index.ts", "main.py", "main.go", "main.rs", "lib.rs", "mod.rs",
-    "app.py", "utils.py", "util.py", "helpers.py", "base.py", "wsgi.py", "manage.py", "setup.py",
+    "__init__.py",
+    "__main__.py",
+    "index.js",
+    "index.ts",
+    "main.py",
+    "main.go",
+    "main.rs",
+    "lib.rs",
+    "mod.rs",
+    "app.py",
+    "utils.py",
+    "util.py",
+    "helpers.py",
+    "base.py",
+    "wsgi.py",
+    "manage.py",
+    "setup.py",
 ];
 const GENERIC_STEMS: &[&str] = &[
-    "index", "main", "app", "views", "view", "utils", "util", "__init__", "settings", "config", "base", "api", "lib",
-    "src", "test", "tests", "readme", "changelog", "version", "package", "requirements", "static", "templates",
+    "index",
+    "main",
+    "app",
+    "views",
+    "view",
+    "utils",
+    "util",
+    "__init__",
+    "settings",
+    "config",
+    "base",
+    "api",
+    "lib",
+    "src",
+    "test",
+    "tests",
+    "readme",
+    "changelog",
+    "version",
+    "package",
+    "requirements",
+    "static",
+    "templates",
 ];
 
 /// The change's citation.
@@ -60,7 +96,9 @@ pub fn cite_change(c: &Located<Change>) -> Citation {
 }
 
 fn is_library(path: &str) -> bool {
-    ["site-packages", "dist-packages", "/lib/python", "/usr/lib/", "node_modules", "/jdk", "java.base"].iter().any(|m| path.contains(m))
+    ["site-packages", "dist-packages", "/lib/python", "/usr/lib/", "node_modules", "/jdk", "java.base"]
+        .iter()
+        .any(|m| path.contains(m))
 }
 
 fn components(path: &str) -> Vec<&str> {
@@ -227,12 +265,27 @@ impl Ctx<'_> {
             if file_words.iter().any(|w| w == &id) || c.files.iter().any(|f| basename(f) == id) {
                 continue;
             }
-            scan(format!("`{id}`"), &|e, t| if contains_word(t, &id) || e.trace().modules.iter().any(|m| m == &id) { 0.5 } else { 0.0 });
+            scan(format!("`{id}`"), &|e, t| {
+                if contains_word(t, &id) || e.trace().modules.iter().any(|m| m == &id) {
+                    0.5
+                } else {
+                    0.0
+                }
+            });
         }
         for word in c.message.split(|ch: char| !(ch.is_alphanumeric() || ch == '-' || ch == '.' || ch == '_')) {
-            if word.len() >= 4 && self.services.iter().any(|s| s.eq_ignore_ascii_case(word)) && c.service.as_deref().is_none_or(|s| !s.eq_ignore_ascii_case(word)) {
+            if word.len() >= 4
+                && self.services.iter().any(|s| s.eq_ignore_ascii_case(word))
+                && c.service.as_deref().is_none_or(|s| !s.eq_ignore_ascii_case(word))
+            {
                 let w = word.to_string();
-                scan(format!("host `{w}`"), &|e, _| if e.host.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&w)) { 0.4 } else { 0.0 });
+                scan(format!("host `{w}`"), &|e, _| {
+                    if e.host.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&w)) {
+                        0.4
+                    } else {
+                        0.0
+                    }
+                });
             }
         }
         for file in &c.files {
@@ -243,7 +296,12 @@ impl Ctx<'_> {
             }
             if self.endpoints.iter().any(|ep| ep.split('/').any(|seg| seg.eq_ignore_ascii_case(&stem))) {
                 scan(format!("`{file}` (endpoint)"), &|e, _| {
-                    if e.endpoint.as_deref().is_some_and(|ep| ep.split('/').any(|seg| seg.eq_ignore_ascii_case(&stem))) { 0.3 } else { 0.0 }
+                    if e.endpoint.as_deref().is_some_and(|ep| ep.split('/').any(|seg| seg.eq_ignore_ascii_case(&stem)))
+                    {
+                        0.3
+                    } else {
+                        0.0
+                    }
                 });
             }
         }
@@ -261,7 +319,11 @@ impl Ctx<'_> {
                 }
             }
             None => {
-                let named = c.files.iter().flat_map(|f| components(f)).any(|comp| self.services.iter().any(|s| norm(s) == norm(comp) && norm(s).len() >= 3));
+                let named = c
+                    .files
+                    .iter()
+                    .flat_map(|f| components(f))
+                    .any(|comp| self.services.iter().any(|s| norm(s) == norm(comp) && norm(s).len() >= 3));
                 if named {
                     0.8
                 } else {
@@ -344,8 +406,11 @@ pub fn rank(
     let onset = incident.onset.timestamp();
     let recovered = incident.recovered.map(|r| r.timestamp());
     let members: Vec<usize> = (0..events.len()).filter(|&i| d.member.get(i).copied().unwrap_or(false)).collect();
-    let new_members: Vec<usize> =
-        members.iter().copied().filter(|&i| events.get(i).is_some_and(|e| d.new_clusters.contains(&e.cluster))).collect();
+    let new_members: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&i| events.get(i).is_some_and(|e| d.new_clusters.contains(&e.cluster)))
+        .collect();
     let end_bound = recovered.map_or(d.data_end, |r| r + 600);
     let ctx = Ctx {
         events,
@@ -409,12 +474,18 @@ pub fn rank(
         if after {
             evidence.push(format!("made {} after the onset ({})", fmt_dur(t - ctx.onset), cite_change(lc).location()));
         } else {
-            evidence.push(format!("made {} before the onset (onset: {})", fmt_dur(before_s), incident.onset_citation.location()));
+            evidence.push(format!(
+                "made {} before the onset (onset: {})",
+                fmt_dur(before_s),
+                incident.onset_citation.location()
+            ));
         }
         if let Some((li, _, why)) = undo {
             if let Some(ll) = case.changes.get(li) {
                 let cit = cite_change(ll);
-                let to_rec = ctx.recovered.map_or_else(String::new, |r| format!(", {} before recovery", fmt_dur(r - ll.event.time.timestamp())));
+                let to_rec = ctx.recovered.map_or_else(String::new, |r| {
+                    format!(", {} before recovery", fmt_dur(r - ll.event.time.timestamp()))
+                });
                 evidence.push(format!("`{}` {} ({}{})", ll.event.id, why, cit.location(), to_rec));
                 citations.push(cit);
             }
@@ -441,7 +512,11 @@ pub fn rank(
             "{}{}: {}{}",
             summary_line,
             c.service.as_deref().map_or_else(String::new, |s| format!(" ({s})")),
-            if after { format!("{} after onset", fmt_dur(t - ctx.onset)) } else { format!("{} before onset", fmt_dur(before_s)) },
+            if after {
+                format!("{} after onset", fmt_dur(t - ctx.onset))
+            } else {
+                format!("{} before onset", fmt_dur(before_s))
+            },
             if reasons.is_empty() { String::new() } else { format!("; {}", reasons.join(", ")) }
         );
         out.push(Suspect {
@@ -465,9 +540,7 @@ pub fn rank(
         });
     }
     out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then((a.time.timestamp() - onset).abs().cmp(&(b.time.timestamp() - onset).abs()))
+        b.score.total_cmp(&a.score).then((a.time.timestamp() - onset).abs().cmp(&(b.time.timestamp() - onset).abs()))
     });
     explain_ranks(&mut out, onset);
     out
@@ -488,7 +561,10 @@ fn explain_ranks(out: &mut [Suspect], onset: i64) {
             why.push(if s.factors.overlap == 0.0 {
                 "none of its files, modules or keys appear in the incident's errors".into()
             } else {
-                format!("weaker overlap with the incident's errors ({:.2} vs {:.2})", s.factors.overlap, top.factors.overlap)
+                format!(
+                    "weaker overlap with the incident's errors ({:.2} vs {:.2})",
+                    s.factors.overlap, top.factors.overlap
+                )
             });
         }
         if s.factors.recovery + 0.1 < top.factors.recovery {
@@ -514,7 +590,8 @@ mod tests {
     #[test]
     fn dotted_names_follow_python_and_java_layouts() {
         assert_eq!(dotted_names("src/archive_auth/sessions.py"), vec!["archive_auth.sessions".to_string()]);
-        assert!(dotted_names("service/src/main/java/com/foo/auth/TokenCache.java").contains(&"com.foo.auth.TokenCache".to_string()));
+        assert!(dotted_names("service/src/main/java/com/foo/auth/TokenCache.java")
+            .contains(&"com.foo.auth.TokenCache".to_string()));
     }
 
     #[test]
@@ -534,7 +611,10 @@ mod tests {
         let c = mk("a1b2c3d4e5", "Switch session backend", &["config/auth_settings.py"]);
         assert_eq!(undo_strength(&c, &mk("ffff", "Revert \"Switch session backend\"", &[])).0, 1.0);
         assert_eq!(undo_strength(&c, &mk("eeee", "Tidy footer", &["templates/footer.html"])).0, 0.0);
-        assert!(undo_strength(&c, &mk("dddd", "Make dependent scripts use new module", &["config/auth_settings.py"])).0 > 0.5);
+        assert!(
+            undo_strength(&c, &mk("dddd", "Make dependent scripts use new module", &["config/auth_settings.py"])).0
+                > 0.5
+        );
     }
 
     #[test]

@@ -89,7 +89,12 @@ mod tests {
             kind,
             source: "/logs/app.log".into(),
             text: text.into(),
-            citation: (line > 0).then(|| Citation { file: "/logs/app.log".into(), line, offset: 0, text: String::new() }),
+            citation: (line > 0).then(|| Citation {
+                file: "/logs/app.log".into(),
+                line,
+                offset: 0,
+                text: String::new(),
+            }),
             change_id: None,
             suspect: false,
         }
@@ -105,7 +110,11 @@ mod tests {
         let b = entry(TimelineKind::Restart, "2026-11-24T08:53:00Z", "gunicorn restarted", 40);
         let gone = entry(TimelineKind::Alert, "2026-11-24T08:30:00Z", "pager fired", 0);
         let mut analysis = Analysis { timeline: vec![a.clone(), b.clone()], ..Default::default() };
-        let edits = vec![edit(&a, false, false, Some("Archive starts failing")), edit(&b, false, true, None), edit(&gone, true, false, None)];
+        let edits = vec![
+            edit(&a, false, false, Some("Archive starts failing")),
+            edit(&b, false, true, None),
+            edit(&gone, true, false, None),
+        ];
         let states = apply(&mut analysis, &edits);
         let texts: Vec<&str> = analysis.timeline.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(texts, ["Archive starts failing", "pager fired"]);

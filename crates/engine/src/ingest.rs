@@ -34,9 +34,13 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-fn open_hashed(path: &Path, status: &faultline_logs::StreamStatus) -> Result<(Box<dyn BufRead + Send>, Arc<Mutex<Sha256>>), EngineError> {
+fn open_hashed(
+    path: &Path,
+    status: &faultline_logs::StreamStatus,
+) -> Result<(Box<dyn BufRead + Send>, Arc<Mutex<Sha256>>), EngineError> {
     let (mut raw, hasher) = open_raw_hashed(path)?;
-    let is_gzip = raw.fill_buf().map(|b| b.starts_with(&[0x1f, 0x8b])).map_err(|e| EngineError::input(path, e.to_string()))?;
+    let is_gzip =
+        raw.fill_buf().map(|b| b.starts_with(&[0x1f, 0x8b])).map_err(|e| EngineError::input(path, e.to_string()))?;
     let reader: Box<dyn BufRead + Send> = if is_gzip {
         Box::new(BufReader::with_capacity(256 * 1024, faultline_logs::Gunzip::new(raw, status.clone())))
     } else {
@@ -251,7 +255,10 @@ fn read_window(
     let end = to.map(|t| t + slack);
     let first_file = source.files.first().map(|p| p.display().to_string()).unwrap_or_default();
     let mut read = WindowRead {
-        buffer: IngestBuffer::new(first_file).with_cancel(cancel.clone()).with_window(end, slack).with_spill(spill.hook()),
+        buffer: IngestBuffer::new(first_file)
+            .with_cancel(cancel.clone())
+            .with_window(end, slack)
+            .with_spill(spill.hook()),
         files: Vec::new(),
         unparsed: 0,
         bytes: 0,
@@ -379,7 +386,12 @@ pub fn ingest_source(
                     format,
                     &opts,
                     threads,
-                    || IngestBuffer::new(file.clone()).with_cancel(cancel.clone()).with_progress(hook.clone()).with_spill(spill.hook()),
+                    || {
+                        IngestBuffer::new(file.clone())
+                            .with_cancel(cancel.clone())
+                            .with_progress(hook.clone())
+                            .with_spill(spill.hook())
+                    },
                     |chunk, first_flags| {
                         buffer.absorb(chunk, first_flags);
                         meter.preview(&buffer);
@@ -434,7 +446,9 @@ pub fn ingest_source(
                 files.push(stamp);
             }
             notes.push(match source.reader {
-                Reader::Binary => "binary file: not read as records; its lines are counted as unparsed and stay searchable".into(),
+                Reader::Binary => {
+                    "binary file: not read as records; its lines are counted as unparsed and stay searchable".into()
+                }
                 _ => "no known format matched: lines counted as unparsed, still searchable".into(),
             });
         }

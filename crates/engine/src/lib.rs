@@ -15,12 +15,12 @@ pub mod recent;
 mod robust;
 pub mod sample;
 
+pub use edits::{timeline_key, EntryState};
 pub use faultline_correlate::CorrelateOptions;
 pub use faultline_model::time::Zone;
 pub use faultline_model::{Analysis, ErrorSeries, Instant, SourceKind, SourceSummary, TimelineEntry, TimelineKind};
 pub use faultline_report::{ExportOptions, Format, TemplateChoice};
 pub use faultline_search::{Excerpt, ExcerptLine, SearchOptions};
-pub use edits::{timeline_key, EntryState};
 pub use faultline_store::{Note, SourceMeta, TimelineEdit, UnparsedLine};
 pub use plan::{Input, Plan, PlannedSource};
 
@@ -138,7 +138,8 @@ pub const SERIES_PREVIEWS_PER_SECOND: u32 = 4;
 /// minute buckets, summed over the sources into [`Progress::Series`].
 #[derive(Default)]
 pub(crate) struct SeriesPreview {
-    by_source: std::sync::Mutex<std::collections::BTreeMap<String, (std::time::Instant, Vec<faultline_model::SecondCount>)>>,
+    by_source:
+        std::sync::Mutex<std::collections::BTreeMap<String, (std::time::Instant, Vec<faultline_model::SecondCount>)>>,
     sent: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
@@ -163,7 +164,8 @@ impl SeriesPreview {
         }
         *sent = Some(now);
         let counts: Vec<_> = by_source.values().flat_map(|(_, c)| c.iter().copied()).collect();
-        let (Some(first), Some(last)) = (counts.iter().map(|c| c.second).min(), counts.iter().map(|c| c.second).max()) else {
+        let (Some(first), Some(last)) = (counts.iter().map(|c| c.second).min(), counts.iter().map(|c| c.second).max())
+        else {
             return;
         };
         // Minute counts can only be summed into buckets of whole minutes.
@@ -254,7 +256,6 @@ pub struct AnalyzeOptions {
     pub to: Option<Instant>,
 }
 
-
 /// A search hit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
@@ -318,7 +319,12 @@ impl Engine {
     /// are unchanged (same size and mtime) and were read the same way are
     /// reused without parsing: a source read only for a window serves only
     /// that same window; one read whole serves any.
-    pub fn ingest(&self, inputs: &[Input], opts: &IngestOptions, progress: &(dyn Fn(&Progress) + Sync)) -> Result<IngestReport, EngineError> {
+    pub fn ingest(
+        &self,
+        inputs: &[Input],
+        opts: &IngestOptions,
+        progress: &(dyn Fn(&Progress) + Sync),
+    ) -> Result<IngestReport, EngineError> {
         let plan = plan::plan(inputs)?;
         progress(&Progress::Planned { sources: plan.sources.clone(), problems: plan.problems.clone() });
         let stored = self.case.sources()?;
@@ -394,7 +400,8 @@ impl Engine {
                     .par_iter()
                     .map(|source| {
                         let path = source.path.display().to_string();
-                        let bytes = source.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+                        let bytes =
+                            source.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
                         progress(&Progress::Started { path: path.clone(), format: source.format_name(), bytes });
                         let spill = ingest::Spill::new(path.clone(), spill_tx.clone());
                         let meter = Arc::new(ByteMeter {
@@ -488,7 +495,10 @@ impl Engine {
         if !case_path.is_file() {
             return Err(EngineError::input(case_path, "no such case file"));
         }
-        Ok(Engine { case: faultline_store::CaseFile::open_existing(case_path)?, case_path: Some(case_path.to_path_buf()) })
+        Ok(Engine {
+            case: faultline_store::CaseFile::open_existing(case_path)?,
+            case_path: Some(case_path.to_path_buf()),
+        })
     }
 
     /// Writes a consistent copy of the case to `dest` (replacing a file
@@ -501,7 +511,10 @@ impl Engine {
         if same {
             return Ok(());
         }
-        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| EngineError::input(dest, "not a file name"))?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| EngineError::input(dest, "not a file name"))?;
         let tmp = dest.with_file_name(format!(".{name}.saving-{}", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
         self.case.copy_to(&tmp)?;
@@ -548,7 +561,11 @@ impl Engine {
 
     /// Stores an edit of the timeline entry `key` (of the current analysis,
     /// or one edited before). Pinning keeps the entry as it is now.
-    pub fn edit_timeline(&self, key: &str, change: impl FnOnce(&mut TimelineEdit)) -> Result<TimelineEdit, EngineError> {
+    pub fn edit_timeline(
+        &self,
+        key: &str,
+        change: impl FnOnce(&mut TimelineEdit),
+    ) -> Result<TimelineEdit, EngineError> {
         let mut edit = match self.case.timeline_edits()?.into_iter().find(|e| e.key == key) {
             Some(e) => e,
             None => {
@@ -591,7 +608,8 @@ impl Engine {
         // The notable records become error events as they stream from the
         // case; only the few the analysis reads whole stay in `data`.
         let mut events = faultline_correlate::events::Extractor::default();
-        let data = self.case.load_window_with(opts.from, opts.to, changes_from, |sources, nr| events.push(sources, nr))?;
+        let data =
+            self.case.load_window_with(opts.from, opts.to, changes_from, |sources, nr| events.push(sources, nr))?;
         let mut analysis = faultline_correlate::analyze_events(&data, events.finish(), &opts.correlate);
         for note in self.case.notes()? {
             analysis.timeline.push(TimelineEntry {
@@ -635,14 +653,26 @@ impl Engine {
         for meta in self.case.sources()? {
             let zone = Zone::parse(&meta.summary.tz).unwrap_or_default();
             for file in &meta.files {
-                targets.push(SearchTarget { source: meta.summary.path.clone(), path: file.path.clone(), kind: meta.summary.kind, zone });
+                targets.push(SearchTarget {
+                    source: meta.summary.path.clone(),
+                    path: file.path.clone(),
+                    kind: meta.summary.kind,
+                    zone,
+                });
             }
         }
         search_targets(&targets, request, on_hit)
     }
 
     /// The raw lines of a record with context, from one of the case's files.
-    pub fn excerpt(&self, file: &Path, offset: u64, len: u64, line: Option<u64>, context: usize) -> Result<Excerpt, EngineError> {
+    pub fn excerpt(
+        &self,
+        file: &Path,
+        offset: u64,
+        len: u64,
+        line: Option<u64>,
+        context: usize,
+    ) -> Result<Excerpt, EngineError> {
         let known = self.case.sources()?.iter().any(|m| m.files.iter().any(|f| f.path == file));
         if !known {
             return Err(EngineError::Other(format!("{} is not one of this case's inputs", file.display())));
@@ -723,19 +753,31 @@ fn content_change(stored: &[SourceMeta], now: &SourceSummary) -> Option<String> 
 fn unchanged(files: &[faultline_store::FileStamp]) -> bool {
     !files.is_empty()
         && files.iter().all(|f| {
-            faultline_store::FileStamp::stat(&f.path).map(|now| now.size == f.size && now.mtime_ns == f.mtime_ns).unwrap_or(false)
+            faultline_store::FileStamp::stat(&f.path)
+                .map(|now| now.size == f.size && now.mtime_ns == f.mtime_ns)
+                .unwrap_or(false)
         })
 }
 
 /// Searches files without ingesting them: the inputs are planned (formats
 /// detected from a sample of each file) and their raw files searched, so a
 /// search costs a raw scan, not a parse. Zone-less times are read in `zone`.
-pub fn search_paths(inputs: &[Input], zone: Zone, request: &SearchRequest, on_hit: impl FnMut(SearchHit) -> bool) -> Result<u64, EngineError> {
+pub fn search_paths(
+    inputs: &[Input],
+    zone: Zone,
+    request: &SearchRequest,
+    on_hit: impl FnMut(SearchHit) -> bool,
+) -> Result<u64, EngineError> {
     let plan = plan::plan(inputs)?;
     let mut targets = Vec::new();
     for source in &plan.sources {
         for path in &source.files {
-            targets.push(SearchTarget { source: source.path.display().to_string(), path: path.clone(), kind: source.kind, zone });
+            targets.push(SearchTarget {
+                source: source.path.display().to_string(),
+                path: path.clone(),
+                kind: source.kind,
+                zone,
+            });
         }
     }
     search_targets(&targets, request, on_hit)
@@ -749,7 +791,11 @@ struct SearchTarget {
     zone: Zone,
 }
 
-fn search_targets(targets: &[SearchTarget], request: &SearchRequest, mut on_hit: impl FnMut(SearchHit) -> bool) -> Result<u64, EngineError> {
+fn search_targets(
+    targets: &[SearchTarget],
+    request: &SearchRequest,
+    mut on_hit: impl FnMut(SearchHit) -> bool,
+) -> Result<u64, EngineError> {
     let pattern = faultline_search::Pattern::new(&request.pattern, request.options)?;
     let mut count = 0u64;
     for target in targets {
@@ -801,7 +847,8 @@ impl LineTimer {
         } else {
             None
         };
-        let year_reference = std::fs::metadata(path).ok().and_then(|m| m.modified().ok()).map(|m| zone.local_time(m.into()));
+        let year_reference =
+            std::fs::metadata(path).ok().and_then(|m| m.modified().ok()).map(|m| zone.local_time(m.into()));
         LineTimer { format, opts: faultline_logs::LogOptions { zone, year_reference, ..Default::default() } }
     }
 

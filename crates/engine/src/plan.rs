@@ -70,14 +70,23 @@ impl PlannedSource {
 
 /// Files and folders a walk never descends into or reads.
 fn skipped(name: &str) -> bool {
-    name.starts_with('.') || name == "node_modules" || name.ends_with(".faultline") || name.ends_with(".faultline-wal")
+    name.starts_with('.')
+        || name == "node_modules"
+        || name.ends_with(".faultline")
+        || name.ends_with(".faultline-wal")
         || name.ends_with(".faultline-shm")
 }
 
 /// Walks a folder, not following symlinks to folders (a symlink loop must not
 /// hang ingest) and remembering what it has seen. Unreadable entries become
 /// problems, not errors: the rest of the folder is still read.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, folders: &mut Vec<(PathBuf, SourceFormat)>, problems: &mut Vec<String>, seen: &mut HashSet<PathBuf>) {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    folders: &mut Vec<(PathBuf, SourceFormat)>,
+    problems: &mut Vec<String>,
+    seen: &mut HashSet<PathBuf>,
+) {
     let canonical = match dir.canonicalize() {
         Ok(c) => c,
         Err(e) => {
@@ -105,7 +114,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, folders: &mut Vec<(PathBuf, SourceFo
         let meta = match std::fs::metadata(&path) {
             Ok(m) => m,
             Err(e) => {
-                problems.push(format!("{}: broken or looping symbolic link, or unreadable entry ({e})", path.display()));
+                problems
+                    .push(format!("{}: broken or looping symbolic link, or unreadable entry ({e})", path.display()));
                 continue;
             }
         };
@@ -148,7 +158,9 @@ fn detect_file(path: &Path, forced: Option<SourceKind>) -> Result<(SourceKind, R
         return Ok((forced.unwrap_or(SourceKind::Log), Reader::Binary));
     }
     match forced {
-        Some(SourceKind::Log) => Ok((SourceKind::Log, faultline_logs::detect(&sample).map(Reader::Log).unwrap_or(Reader::Unrecognized))),
+        Some(SourceKind::Log) => {
+            Ok((SourceKind::Log, faultline_logs::detect(&sample).map(Reader::Log).unwrap_or(Reader::Unrecognized)))
+        }
         Some(kind) => match faultline_sources::detect_as(&sample, kind) {
             Some(f) => Ok((kind, Reader::Export(f))),
             None => Err(EngineError::input(
@@ -189,12 +201,18 @@ pub fn plan(inputs: &[Input]) -> Result<Plan, EngineError> {
             let mut folders = Vec::new();
             walk(&input.path, &mut files, &mut folders, &mut plan.problems, &mut seen_dirs);
             for (path, format) in folders {
-                plan.sources.push(PlannedSource { path: path.clone(), files: vec![path], kind: format.kind(), reader: Reader::Export(format) });
+                plan.sources.push(PlannedSource {
+                    path: path.clone(),
+                    files: vec![path],
+                    kind: format.kind(),
+                    reader: Reader::Export(format),
+                });
             }
         } else if meta.is_file() {
             files.push(input.path.clone());
         } else {
-            plan.problems.push(format!("{}: not a regular file (FIFO, socket or device), not read", input.path.display()));
+            plan.problems
+                .push(format!("{}: not a regular file (FIFO, socket or device), not read", input.path.display()));
         }
         for file in files {
             let key = file.canonicalize().unwrap_or_else(|_| file.clone());
@@ -202,9 +220,12 @@ pub fn plan(inputs: &[Input]) -> Result<Plan, EngineError> {
                 continue;
             }
             match detect_file(&file, input.kind) {
-                Ok((kind, Reader::Export(f))) => {
-                    plan.sources.push(PlannedSource { path: file.clone(), files: vec![file], kind, reader: Reader::Export(f) })
-                }
+                Ok((kind, Reader::Export(f))) => plan.sources.push(PlannedSource {
+                    path: file.clone(),
+                    files: vec![file],
+                    kind,
+                    reader: Reader::Export(f),
+                }),
                 Ok((kind, reader)) => logs.push((file, kind, reader)),
                 Err(e) if input.kind.is_some() => return Err(e),
                 Err(e) => plan.problems.push(e.to_string()),
@@ -225,7 +246,11 @@ pub fn plan(inputs: &[Input]) -> Result<Plan, EngineError> {
         }
     }
     for (reader, kind, paths) in groups {
-        let sets = if matches!(reader, Reader::Log(_)) { faultline_logs::rotation_sets(&paths) } else { paths.into_iter().map(|p| vec![p]).collect() };
+        let sets = if matches!(reader, Reader::Log(_)) {
+            faultline_logs::rotation_sets(&paths)
+        } else {
+            paths.into_iter().map(|p| vec![p]).collect()
+        };
         for set in sets {
             let Some(newest) = set.last().cloned() else { continue };
             plan.sources.push(PlannedSource { path: newest, files: set, kind, reader: reader.clone() });

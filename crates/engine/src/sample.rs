@@ -93,7 +93,8 @@ pub fn archive_crash() -> Result<Sample, EngineError> {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::rename(&tmp, &dir).map_err(|e| EngineError::input(&dir, e.to_string()))?;
     }
-    let zone = |s: &str| Zone::parse(s).map_err(|e| EngineError::Other(format!("the built-in sample's case.json: {e}")));
+    let zone =
+        |s: &str| Zone::parse(s).map_err(|e| EngineError::Other(format!("the built-in sample's case.json: {e}")));
     Ok(Sample {
         inputs: manifest.inputs.iter().map(|p| Input::auto(dir.join(p))).collect(),
         zone: zone(&manifest.tz)?,

@@ -12,7 +12,9 @@ fn ingest_recording(log: &Path) -> (IngestReport, Vec<(Progress, Duration)>) {
     let events = Mutex::new(Vec::new());
     let started = std::time::Instant::now();
     let report = engine
-        .ingest(&[Input::auto(log)], &IngestOptions::default(), &|p| events.lock().unwrap().push((p.clone(), started.elapsed())))
+        .ingest(&[Input::auto(log)], &IngestOptions::default(), &|p| {
+            events.lock().unwrap().push((p.clone(), started.elapsed()))
+        })
         .unwrap();
     (report, events.into_inner().unwrap())
 }
@@ -24,7 +26,11 @@ fn a_big_log_reports_bytes_and_records_as_it_is_read() {
     let mut text = String::new();
     let mut n = 0u64;
     while text.len() < 6 << 20 {
-        text.push_str(&format!("2026-11-24 10:{:02}:{:02},000 INFO [svc] request {n} served in 12 ms\n", (n / 60) % 60, n % 60));
+        text.push_str(&format!(
+            "2026-11-24 10:{:02}:{:02},000 INFO [svc] request {n} served in 12 ms\n",
+            (n / 60) % 60,
+            n % 60
+        ));
         n += 1;
     }
     std::fs::write(&log, &text).unwrap();
@@ -93,7 +99,11 @@ fn a_big_log_previews_its_error_series_as_it_is_read() {
     assert!(fives > 0 && fives <= errors);
     let first = &previews[0];
     assert!(first.bucket_seconds >= 60 && first.bucket_seconds % 60 == 0);
-    assert_eq!(first.buckets[0].start.to_rfc3339(), "2026-11-24T08:00:00+00:00", "the preview starts where the file does");
+    assert_eq!(
+        first.buckets[0].start.to_rfc3339(),
+        "2026-11-24T08:00:00+00:00",
+        "the preview starts where the file does"
+    );
     // The preview comes early, after a chunk or two, not at the end (one
     // core parses a file in one piece: then it comes at the end).
     if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {

@@ -304,9 +304,18 @@ mod tests {
 
     #[test]
     fn hosts_and_odd_spacing_before_the_timestamp_are_read_like_before() {
-        let a = super::parse_line("shop.example:443  10.0.0.1 -  bob [24/Nov/2026:08:27:03 +0000] \"GET /a HTTP/1.1\" 200 5").unwrap();
-        assert_eq!((a.http.client, a.http.user, a.http.path, a.http.method), (Some("10.0.0.1"), Some("bob"), Some("/a"), Some("GET")));
-        assert!(super::parse_line("- bob [24/Nov/2026:08:27:03 +0000] \"GET /a HTTP/1.1\" 200 5").is_none(), "three tokens are needed");
+        let a = super::parse_line(
+            "shop.example:443  10.0.0.1 -  bob [24/Nov/2026:08:27:03 +0000] \"GET /a HTTP/1.1\" 200 5",
+        )
+        .unwrap();
+        assert_eq!(
+            (a.http.client, a.http.user, a.http.path, a.http.method),
+            (Some("10.0.0.1"), Some("bob"), Some("/a"), Some("GET"))
+        );
+        assert!(
+            super::parse_line("- bob [24/Nov/2026:08:27:03 +0000] \"GET /a HTTP/1.1\" 200 5").is_none(),
+            "three tokens are needed"
+        );
         let b = super::parse_line("1.2.3.4 - - [24/Nov/2026:08:27:03 +0000] \"GET /a b HTTP/2\" 200 -").unwrap();
         assert_eq!((b.http.path, b.http.bytes), (Some("/a b"), None));
         let c = super::parse_line("1.2.3.4 - - [24/Nov/2026:08:27:03 +0000] \"GET /a b FTP/2\" 200 -").unwrap();

@@ -141,7 +141,8 @@ impl LineParser for CriParser {
         p.lines += 1;
         p.end = info.end;
         p.truncated |= info.cut;
-        if !push_capped(&mut p.text, text, cap) || !push_capped(&mut p.message, text.get(content..).unwrap_or(""), cap) {
+        if !push_capped(&mut p.text, text, cap) || !push_capped(&mut p.message, text.get(content..).unwrap_or(""), cap)
+        {
             p.truncated = true;
         }
         if partial {

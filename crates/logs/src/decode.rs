@@ -275,7 +275,13 @@ mod tests {
         let mut s = String::new();
         assert_eq!(line_text(b"caf\xE9 na\xEFve \x80", &mut s), "café naïve €");
         let mut s = String::new();
-        assert_eq!(line_text("größe \u{2713} ".as_bytes().iter().copied().chain([0xFF]).collect::<Vec<_>>().as_slice(), &mut s), "größe \u{2713} \u{FFFD}");
+        assert_eq!(
+            line_text(
+                "größe \u{2713} ".as_bytes().iter().copied().chain([0xFF]).collect::<Vec<_>>().as_slice(),
+                &mut s
+            ),
+            "größe \u{2713} \u{FFFD}"
+        );
         let mut s = String::new();
         assert_eq!(line_text(b"plain", &mut s), "plain");
     }

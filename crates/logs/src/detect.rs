@@ -122,7 +122,8 @@ pub fn detect(sample: &[u8]) -> Option<LogFormat> {
         }
     }
     // Most lines; on a tie the leftmost column, then the more specific layout.
-    let best = tally.iter().enumerate().max_by_key(|(i, (k, c))| (*c, std::cmp::Reverse(k.1), std::cmp::Reverse(*i)))?.1;
+    let best =
+        tally.iter().enumerate().max_by_key(|(i, (k, c))| (*c, std::cmp::Reverse(k.1), std::cmp::Reverse(*i)))?.1;
     let ((layout, column), hits) = *best;
     // Multi-line records leave many lines without a timestamp; a fifth is plenty.
     let first_line_is_a_record = timestamp_at(lines[0].as_bytes(), layout, column).is_some();

@@ -29,10 +29,7 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, LogError> {
 pub fn read_sample(path: &Path) -> Result<Vec<u8>, LogError> {
     let reader = open(path)?;
     let mut sample = Vec::with_capacity(SAMPLE_BYTES);
-    reader
-        .take(SAMPLE_BYTES as u64)
-        .read_to_end(&mut sample)
-        .map_err(|e| LogError::open(path, e))?;
+    reader.take(SAMPLE_BYTES as u64).read_to_end(&mut sample).map_err(|e| LogError::open(path, e))?;
     Ok(sample)
 }
 

@@ -179,15 +179,23 @@ mod tests {
     #[test]
     fn json_lines_with_usual_keys_and_epoch_units() {
         let data = concat!(
-            r#"{"@timestamp":"2026-11-24T08:27:03.250Z","level":"error","message":"db timeout","service":"api","host":"web-1"}"#, "\n",
-            r#"{"ts":1795508823,"lvl":"warn","msg":"slow"}"#, "\n",
-            r#"{"time":"1795508823123","severity":"INFO","msg":"millis as text"}"#, "\n",
-            r#"{"timestamp":1795508823000000,"log":{"level":"debug"},"msg":"micros, nested level"}"#, "\n",
-            r#"{"date":1795508823000000000,"level":50,"msg":"nanos, bunyan level"}"#, "\n",
-            r#"{"time":"2026-11-24T08:27:04Z","status":503,"method":"GET","path":"/api/cart","remote_addr":"10.0.0.9","msg":"request"}"#, "\n",
-            r#"{"http":{"status_code":"404"},"ts":"2026-11-24 11:27:05+03:00","url":"/x"}"#, "\n",
+            r#"{"@timestamp":"2026-11-24T08:27:03.250Z","level":"error","message":"db timeout","service":"api","host":"web-1"}"#,
+            "\n",
+            r#"{"ts":1795508823,"lvl":"warn","msg":"slow"}"#,
+            "\n",
+            r#"{"time":"1795508823123","severity":"INFO","msg":"millis as text"}"#,
+            "\n",
+            r#"{"timestamp":1795508823000000,"log":{"level":"debug"},"msg":"micros, nested level"}"#,
+            "\n",
+            r#"{"date":1795508823000000000,"level":50,"msg":"nanos, bunyan level"}"#,
+            "\n",
+            r#"{"time":"2026-11-24T08:27:04Z","status":503,"method":"GET","path":"/api/cart","remote_addr":"10.0.0.9","msg":"request"}"#,
+            "\n",
+            r#"{"http":{"status_code":"404"},"ts":"2026-11-24 11:27:05+03:00","url":"/x"}"#,
+            "\n",
             "not json at all\n",
-            r#"{"level":"info","msg":"no time here"}"#, "\n",
+            r#"{"level":"info","msg":"no time here"}"#,
+            "\n",
         );
         let (sum, sink) = run(data, "json-lines", &opts());
         assert_eq!((sum.records, sum.unparsed), (7, 2));
@@ -200,7 +208,10 @@ mod tests {
         assert_eq!((r[3].time, r[3].level), (utc("2026-11-24T08:27:03Z"), Some(Level::Debug)));
         assert_eq!((r[4].time, r[4].level), (utc("2026-11-24T08:27:03Z"), Some(Level::Error)));
         assert_eq!((r[5].status, r[5].level), (Some(503), Some(Level::Error)));
-        assert_eq!((r[5].method.as_deref(), r[5].path.as_deref(), r[5].client.as_deref()), (Some("GET"), Some("/api/cart"), Some("10.0.0.9")));
+        assert_eq!(
+            (r[5].method.as_deref(), r[5].path.as_deref(), r[5].client.as_deref()),
+            (Some("GET"), Some("/api/cart"), Some("10.0.0.9"))
+        );
         assert_eq!((r[6].status, r[6].level, r[6].time), (Some(404), Some(Level::Warn), utc("2026-11-24T08:27:05Z")));
         assert_eq!(sink.unparsed[0].1, "invalid JSON");
         assert_eq!(sink.unparsed[1].1, "no timestamp");
@@ -210,8 +221,10 @@ mod tests {
     #[test]
     fn journald_export_with_byte_array_message() {
         let data = concat!(
-            r#"{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1795508823123456","PRIORITY":"3","_HOSTNAME":"web-1","_SYSTEMD_UNIT":"api.service","SYSLOG_IDENTIFIER":"api","MESSAGE":"worker crashed"}"#, "\n",
-            r#"{"__REALTIME_TIMESTAMP":"1795508824000000","PRIORITY":"6","SYSLOG_IDENTIFIER":"kernel","MESSAGE":[104,105,255]}"#, "\n",
+            r#"{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1795508823123456","PRIORITY":"3","_HOSTNAME":"web-1","_SYSTEMD_UNIT":"api.service","SYSLOG_IDENTIFIER":"api","MESSAGE":"worker crashed"}"#,
+            "\n",
+            r#"{"__REALTIME_TIMESTAMP":"1795508824000000","PRIORITY":"6","SYSLOG_IDENTIFIER":"kernel","MESSAGE":[104,105,255]}"#,
+            "\n",
         );
         let (sum, sink) = run(data, "journald-json", &opts());
         assert_eq!(sum.records, 2);

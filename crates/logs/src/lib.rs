@@ -19,7 +19,9 @@ mod syslog;
 mod text;
 mod ts;
 
-pub use decode::{decode_sample, decode_utf16, line_text, Decoded, Gunzip, StreamStatus, GZIP_RATIO_GRACE, MAX_GZIP_RATIO};
+pub use decode::{
+    decode_sample, decode_utf16, line_text, Decoded, Gunzip, StreamStatus, GZIP_RATIO_GRACE, MAX_GZIP_RATIO,
+};
 pub use detect::detect;
 pub use input::{open, read_sample, SAMPLE_BYTES};
 pub use rotate::rotation_sets;
@@ -235,7 +237,12 @@ impl Out<'_> {
     }
 
     /// Sends a line that is not a record.
-    pub(crate) fn unparsed(&mut self, line: &input::LineInfo, text: &[u8], reason: &'static str) -> Result<bool, LogError> {
+    pub(crate) fn unparsed(
+        &mut self,
+        line: &input::LineInfo,
+        text: &[u8],
+        reason: &'static str,
+    ) -> Result<bool, LogError> {
         self.sum.unparsed += 1;
         let text = &text[..text.len().min(4096)];
         Ok(self.sink.unparsed(&Unparsed { line: line.no, offset: line.offset, text, reason })?)
@@ -332,7 +339,6 @@ fn parse_from(
 /// that the per-chunk overhead vanishes, small enough that a few in flight
 /// keep memory bounded whatever the file size.
 const CHUNK_BYTES: usize = 4 << 20;
-
 
 /// [`parse`], on `threads` threads, for a format whose lines are records on
 /// their own ([`LogFormat::splittable`]; other formats are parsed in one
@@ -610,7 +616,12 @@ where
         let (mut sent, mut merged) = (0u64, 0u64);
         let mut stop = false;
         // Merges finished chunks in order; blocks while more than `keep` are in flight.
-        let mut settle = |keep: u64, sent: u64, merged: &mut u64, free: &mut Vec<Vec<u8>>, stop: &mut bool| -> Result<(), LogError> {
+        let mut settle = |keep: u64,
+                          sent: u64,
+                          merged: &mut u64,
+                          free: &mut Vec<Vec<u8>>,
+                          stop: &mut bool|
+         -> Result<(), LogError> {
             while sent - *merged > keep {
                 while let Some(done) = waiting.remove(merged) {
                     let (sink, s, head, tail) = done?;
@@ -794,15 +805,31 @@ mod tests {
         // An app log is parsed in one piece: its one sink may hand records on as they come.
         let app = "2026-11-24 08:27:01 ERROR a\n".repeat(2000);
         let mut sinks = Vec::new();
-        parse_chunked(app.as_bytes(), &LogFormat::from_name("app-log").unwrap(), &opts(), 2, 4096, (0, 0), Whole::default, |s, _| sinks.push(s))
-            .unwrap();
+        parse_chunked(
+            app.as_bytes(),
+            &LogFormat::from_name("app-log").unwrap(),
+            &opts(),
+            2,
+            4096,
+            (0, 0),
+            Whole::default,
+            |s, _| sinks.push(s),
+        )
+        .unwrap();
         assert_eq!(sinks.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(), vec![(true, 2000)]);
         // An access log cut into chunks: each part may still take join flags.
         let access: String = (0..2000).map(|i| format!("{}\n", access_line(i, 3, 500))).collect();
         let mut sinks = Vec::new();
-        parse_chunked(access.as_bytes(), &LogFormat::from_name("nginx-combined").unwrap(), &opts(), 2, 4096, (0, 0), Whole::default, |s, _| {
-            sinks.push(s)
-        })
+        parse_chunked(
+            access.as_bytes(),
+            &LogFormat::from_name("nginx-combined").unwrap(),
+            &opts(),
+            2,
+            4096,
+            (0, 0),
+            Whole::default,
+            |s, _| sinks.push(s),
+        )
         .unwrap();
         assert!(sinks.len() > 10 && sinks.iter().all(|s| !s.0), "{} parts", sinks.len());
         assert_eq!(sinks.iter().map(|s| s.1).sum::<u64>(), 2000);
@@ -891,7 +918,10 @@ mod tests {
     }
 
     fn access_line(i: u32, sec: u32, status: u16) -> String {
-        format!("10.0.0.{} - - [24/Nov/2026:08:27:{sec:02} +0000] \"GET /p{i} HTTP/1.1\" {status} 12 \"-\" \"ua\" 0.{i:03}", i % 250)
+        format!(
+            "10.0.0.{} - - [24/Nov/2026:08:27:{sec:02} +0000] \"GET /p{i} HTTP/1.1\" {status} 12 \"-\" \"ua\" 0.{i:03}",
+            i % 250
+        )
     }
 
     #[test]
@@ -1003,7 +1033,11 @@ mod tests {
             let line = match i % 41 {
                 7 => "garbage that is not an access line".to_string(),
                 19 => String::new(),
-                _ => format!("10.0.0.{} - - [{stamp}] \"GET /p{i} HTTP/1.1\" {} 12 \"-\" \"ua\" 0.012", i % 250, if i % 13 == 0 { 503 } else { 200 }),
+                _ => format!(
+                    "10.0.0.{} - - [{stamp}] \"GET /p{i} HTTP/1.1\" {} 12 \"-\" \"ua\" 0.012",
+                    i % 250,
+                    if i % 13 == 0 { 503 } else { 200 }
+                ),
             };
             data.extend_from_slice(line.as_bytes());
             data.extend_from_slice(if i % 17 == 0 { b"\r\n" } else { b"\n" });
@@ -1012,11 +1046,17 @@ mod tests {
         let mut whole = Seen::default();
         parse(&data[..], &format, &opts(), &mut whole).unwrap();
         let slack = chrono::Duration::minutes(5);
-        for (from, to) in [("2026-11-24T03:10:00Z", "2026-11-24T03:20:00Z"), ("2026-11-24T00:00:30Z", "2026-11-24T00:04:00Z"), ("2026-11-24T06:10:00Z", "2026-11-24T09:00:00Z")] {
+        for (from, to) in [
+            ("2026-11-24T03:10:00Z", "2026-11-24T03:20:00Z"),
+            ("2026-11-24T00:00:30Z", "2026-11-24T00:04:00Z"),
+            ("2026-11-24T06:10:00Z", "2026-11-24T09:00:00Z"),
+        ] {
             let (from, to) = (utc(from), utc(to));
             let want = in_window(&whole.0, from, to);
             assert!(!want.is_empty(), "{from}: the window has records");
-            let (offset, lines) = window_start(&mut std::io::Cursor::new(&data), &format, &opts(), from, slack).unwrap().expect("searchable");
+            let (offset, lines) = window_start(&mut std::io::Cursor::new(&data), &format, &opts(), from, slack)
+                .unwrap()
+                .expect("searchable");
             assert_eq!(lines as usize, memchr::memchr_iter(b'\n', &data[..offset as usize]).count());
             assert!(offset == 0 || data[offset as usize - 1] == b'\n', "a line start");
             if from > start + chrono::Duration::minutes(30) {
@@ -1042,8 +1082,13 @@ mod tests {
                 };
                 let got_window = in_window(&got, from, to);
                 let first_diff = got_window.iter().zip(&want).position(|(a, b)| a != b);
-                assert!(got_window.len() == want.len() && first_diff.is_none(), "{from}..{to}, chunks {chunk:?}: {} vs {} records, first difference {:?}",
-                    got_window.len(), want.len(), first_diff.map(|i| (&got_window[i], &want[i])));
+                assert!(
+                    got_window.len() == want.len() && first_diff.is_none(),
+                    "{from}..{to}, chunks {chunk:?}: {} vs {} records, first difference {:?}",
+                    got_window.len(),
+                    want.len(),
+                    first_diff.map(|i| (&got_window[i], &want[i]))
+                );
                 assert!(got.len() < whole.0.len() / 2, "only the window was read");
                 if to < start + chrono::Duration::hours(5) {
                     assert!(sum.stopped, "stopped after the window");
@@ -1055,14 +1100,29 @@ mod tests {
         let half = shuffled.len() / 2;
         let cut = half + memchr::memchr(b'\n', &shuffled[half..]).unwrap() + 1;
         shuffled.rotate_left(cut);
-        assert_eq!(window_start(&mut std::io::Cursor::new(&shuffled), &format, &opts(), utc("2026-11-24T04:00:00Z"), slack).unwrap(), None);
+        assert_eq!(
+            window_start(&mut std::io::Cursor::new(&shuffled), &format, &opts(), utc("2026-11-24T04:00:00Z"), slack)
+                .unwrap(),
+            None
+        );
     }
 
     #[test]
     fn every_format_name_round_trips() {
         for name in [
-            "nginx-combined", "access-common", "nginx-error", "apache-error", "syslog-rfc3164", "syslog-rfc5424",
-            "json-lines", "journald-json", "logfmt", "cri", "gunicorn", "app-log", "generic",
+            "nginx-combined",
+            "access-common",
+            "nginx-error",
+            "apache-error",
+            "syslog-rfc3164",
+            "syslog-rfc5424",
+            "json-lines",
+            "journald-json",
+            "logfmt",
+            "cri",
+            "gunicorn",
+            "app-log",
+            "generic",
         ] {
             assert_eq!(LogFormat::from_name(name).unwrap().name(), name);
         }

@@ -120,7 +120,8 @@ impl LineParser for LogfmtParser {
             return out.unparsed(info, bytes, "not logfmt");
         }
         let ps = &self.pairs;
-        let Some((time, tflags)) = find(text, ps, TIME_KEYS).and_then(|(v, _)| read_time(v, &mut self.resolver, &self.zone))
+        let Some((time, tflags)) =
+            find(text, ps, TIME_KEYS).and_then(|(v, _)| read_time(v, &mut self.resolver, &self.zone))
         else {
             return out.unparsed(info, bytes, NO_TIMESTAMP);
         };
@@ -178,10 +179,16 @@ mod tests {
         assert_eq!((sum.records, sum.unparsed), (3, 1));
         let r = &sink.records;
         assert_eq!((r[0].time, r[0].level), (utc("2026-11-24T08:27:03Z"), Some(Level::Error)));
-        assert_eq!((r[0].message.as_str(), r[0].service.as_deref(), r[0].host.as_deref()), ("db timeout", Some("api"), Some("web-1")));
+        assert_eq!(
+            (r[0].message.as_str(), r[0].service.as_deref(), r[0].host.as_deref()),
+            ("db timeout", Some("api"), Some("web-1"))
+        );
         assert_eq!(r[1].time, utc("2026-11-24T07:27:04.5Z"));
         assert_eq!(r[1].message, "said \"hi\"");
-        assert_eq!((r[2].time, r[2].status, r[2].path.as_deref()), (utc("2026-11-24T08:27:05Z"), Some(503), Some("/pay")));
+        assert_eq!(
+            (r[2].time, r[2].status, r[2].path.as_deref()),
+            (utc("2026-11-24T08:27:05Z"), Some(503), Some("/pay"))
+        );
         assert_eq!(sink.unparsed[0], (4, "no timestamp", "level=info msg=\"no time\"".to_string()));
     }
 }

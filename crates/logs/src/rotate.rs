@@ -25,7 +25,11 @@ fn split(path: &Path) -> (PathBuf, String, Age) {
         }
     }
     if let Some((base, d)) = stem.rsplit_once('-') {
-        if !base.is_empty() && (8..=14).contains(&d.len()) && d.bytes().all(|c| c.is_ascii_digit()) && d.starts_with('2') {
+        if !base.is_empty()
+            && (8..=14).contains(&d.len())
+            && d.bytes().all(|c| c.is_ascii_digit())
+            && d.starts_with('2')
+        {
             return (dir, base.to_string(), Age::Dated(d.to_string()));
         }
     }

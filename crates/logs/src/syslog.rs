@@ -277,7 +277,8 @@ mod tests {
 
     #[test]
     fn dst_flags_for_zone_less_syslog_in_a_named_zone() {
-        let data = "Mar 29 02:30:00 h app[1]: in the gap\nOct 25 02:30:00 h app[1]: twice\nOct 25 04:00:00 h app[1]: fine\n";
+        let data =
+            "Mar 29 02:30:00 h app[1]: in the gap\nOct 25 02:30:00 h app[1]: twice\nOct 25 04:00:00 h app[1]: fine\n";
         let mut o = opts();
         o.zone = Zone::parse("Europe/Berlin").unwrap();
         let (sum, sink) = run(data, "syslog-rfc3164", &o);

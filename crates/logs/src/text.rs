@@ -54,9 +54,8 @@ pub(crate) fn timestamp_at(b: &[u8], layout: Layout, column: u8) -> Option<(Part
 /// `TS LEVEL [logger] message`, `TS [LEVEL] logger: message`, `TS pid tid D Tag: message`.
 fn generic(s: &str, fmt: &LogFormat) -> Option<Header> {
     let b = s.as_bytes();
-    let (parts, end) = timestamp_at(b, fmt.layout, fmt.column).or_else(|| {
-        ALL_LAYOUTS.iter().filter(|l| **l != fmt.layout).find_map(|l| timestamp_at(b, *l, 0))
-    })?;
+    let (parts, end) = timestamp_at(b, fmt.layout, fmt.column)
+        .or_else(|| ALL_LAYOUTS.iter().filter(|l| **l != fmt.layout).find_map(|l| timestamp_at(b, *l, 0)))?;
     let rest = s.get(end..)?;
     let mut h = Header { parts, ..Header::default() };
     match find_level(rest, 5, fmt.letter_level) {
@@ -308,7 +307,10 @@ Caused by: java.net.SocketTimeoutException: Read timed out\r\n\t... 42 more\r\n\
         assert_eq!(sum.records, 2);
         let r = &sink.records[0];
         assert_eq!(r.time, utc("2026-11-24T07:27:03.001Z"));
-        assert_eq!((r.level, r.service.as_deref(), r.message.as_str()), (Some(Level::Error), Some("com.shop.Checkout"), "payment failed"));
+        assert_eq!(
+            (r.level, r.service.as_deref(), r.message.as_str()),
+            (Some(Level::Error), Some("com.shop.Checkout"), "payment failed")
+        );
         assert_eq!(r.span.lines, 5);
         assert!(!r.text.contains('\r'));
         assert!(r.text.ends_with("\t... 42 more"));

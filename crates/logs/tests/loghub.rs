@@ -20,16 +20,12 @@ fn loghub_dir() -> PathBuf {
         candidates.push(PathBuf::from(env));
     }
     candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/loghub"));
-    candidates
-        .iter()
-        .find(|d| d.join("Apache").is_dir())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!(
-                "loghub samples not found; looked in {candidates:?}. Put the shared data beside the clone \
+    candidates.iter().find(|d| d.join("Apache").is_dir()).cloned().unwrap_or_else(|| {
+        panic!(
+            "loghub samples not found; looked in {candidates:?}. Put the shared data beside the clone \
                  (../shared/data/loghub) or set FAULTLINE_SHARED_DATA to the folder that holds loghub/"
-            )
-        })
+        )
+    })
 }
 
 /// A minimal CSV reader: quoted fields, `""` escapes, header row as keys.
@@ -185,7 +181,13 @@ fn every_loghub_sample_reads_as_its_ground_truth() {
         let rows = read_csv(&csv);
         assert_eq!(rows.len(), 2000, "{}: CSV rows", case.name);
         // Every loghub line starts with a timestamp, so each line is one record.
-        assert_eq!((sum.records, sum.unparsed), (2000, 0), "{}: records/unparsed {:?}", case.name, sink.unparsed.first());
+        assert_eq!(
+            (sum.records, sum.unparsed),
+            (2000, 0),
+            "{}: records/unparsed {:?}",
+            case.name,
+            sink.unparsed.first()
+        );
         assert_eq!(sum.bytes, std::fs::metadata(&log).unwrap().len(), "{}: bytes", case.name);
         for (rec, row) in sink.records.iter().zip(&rows) {
             let line: u64 = row["LineId"].parse().unwrap();
@@ -207,5 +209,10 @@ fn every_loghub_sample_reads_as_its_ground_truth() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches, first ones:\n{}", failures.len(), failures[..failures.len().min(20)].join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches, first ones:\n{}",
+        failures.len(),
+        failures[..failures.len().min(20)].join("\n")
+    );
 }

@@ -89,8 +89,9 @@ impl Level {
             b"notice" | b"n" => Level::Notice,
             b"warn" | b"warning" | b"w" | b"wrn" => Level::Warn,
             b"error" | b"err" | b"e" | b"severe" | b"eror" => Level::Error,
-            b"critical" | b"crit" | b"fatal" | b"f" | b"alert" | b"emerg" | b"emergency"
-            | b"panic" | b"c" | b"a" => Level::Critical,
+            b"critical" | b"crit" | b"fatal" | b"f" | b"alert" | b"emerg" | b"emergency" | b"panic" | b"c" | b"a" => {
+                Level::Critical
+            }
             _ => return None,
         })
     }

@@ -12,8 +12,7 @@
 
 use crate::event::{flags, Instant};
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime,
-    Offset, TimeZone, Utc,
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
 };
 use chrono_tz::Tz;
 use std::fmt;
@@ -45,11 +44,8 @@ impl Zone {
         if t.eq_ignore_ascii_case("local") {
             return Ok(Zone::local());
         }
-        let offset_part = t
-            .strip_prefix("UTC")
-            .or_else(|| t.strip_prefix("utc"))
-            .or_else(|| t.strip_prefix("GMT"))
-            .unwrap_or(t);
+        let offset_part =
+            t.strip_prefix("UTC").or_else(|| t.strip_prefix("utc")).or_else(|| t.strip_prefix("GMT")).unwrap_or(t);
         if let Some(off) = parse_offset(offset_part) {
             return Ok(if off.local_minus_utc() == 0 { Zone::Utc } else { Zone::Fixed(off) });
         }
@@ -356,10 +352,8 @@ pub fn parse_instant(text: &str, zone: &Zone) -> Option<(Instant, u8)> {
             }
         }
     }
-    let naive = NAIVE_LAYOUTS
-        .iter()
-        .find_map(|layout| NaiveDateTime::parse_from_str(s, layout).ok())
-        .or_else(|| {
+    let naive =
+        NAIVE_LAYOUTS.iter().find_map(|layout| NaiveDateTime::parse_from_str(s, layout).ok()).or_else(|| {
             ["%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d.%m.%Y"]
                 .iter()
                 .find_map(|l| NaiveDate::parse_from_str(s, l).ok())

@@ -18,8 +18,15 @@ fn offset() -> impl Strategy<Value = FixedOffset> {
 }
 
 const ZONES: &[&str] = &[
-    "Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham",
-    "Europe/London", "America/Sao_Paulo", "Asia/Tehran",
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "Europe/London",
+    "America/Sao_Paulo",
+    "Asia/Tehran",
 ];
 
 fn named() -> impl Strategy<Value = Zone> {

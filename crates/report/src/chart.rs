@@ -5,9 +5,9 @@
 //! red), and a time axis in the display zone so the chart reads like the
 //! timeline next to it.
 
+use chrono::{Duration, TimeZone, Utc};
 use faultline_model::time::Zone;
 use faultline_model::{Analysis, Instant, TimelineKind};
-use chrono::{Duration, TimeZone, Utc};
 use std::fmt::Write;
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
@@ -59,11 +59,10 @@ pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, 
     // The domain is the error series and the incident; a change far outside it
     // (the look-back reaches a day back) would squeeze the incident into a
     // sliver, so only the suspect widens it. The others stay in the timeline table.
-    let series_range = analysis.series.buckets.first().zip(analysis.series.buckets.last()).map(|(a, b)| (a.start, b.start + bucket));
-    let markers: Vec<Marker> = markers
-        .into_iter()
-        .filter(|m| m.suspect || series_range.is_none_or(|(a, b)| m.at >= a && m.at <= b))
-        .collect();
+    let series_range =
+        analysis.series.buckets.first().zip(analysis.series.buckets.last()).map(|(a, b)| (a.start, b.start + bucket));
+    let markers: Vec<Marker> =
+        markers.into_iter().filter(|m| m.suspect || series_range.is_none_or(|(a, b)| m.at >= a && m.at <= b)).collect();
 
     let mut out = String::new();
     let ns = if standalone { format!(" xmlns=\"{SVG_NS}\"") } else { String::new() };
@@ -179,7 +178,11 @@ pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, 
 
     // Time axis in the display zone.
     let axis_y = top + plot_h;
-    let _ = write!(out, "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{axis_y}\" y2=\"{axis_y}\" stroke=\"#333\"/>", left + plot_w);
+    let _ = write!(
+        out,
+        "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{axis_y}\" y2=\"{axis_y}\" stroke=\"#333\"/>",
+        left + plot_w
+    );
     let multi_day = day(zone, t0) != day(zone, t1);
     let max_ticks = ((plot_w / 70.0).floor() as i64).max(2);
     let step = tick_step(span, max_ticks);
@@ -190,7 +193,11 @@ pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, 
         guard += 1;
         let x = x_of(tick);
         let d = day(zone, tick);
-        let label = if multi_day && d != last_day { format!("{} {}", short_day(zone, tick), hm(zone, tick)) } else { hm(zone, tick) };
+        let label = if multi_day && d != last_day {
+            format!("{} {}", short_day(zone, tick), hm(zone, tick))
+        } else {
+            hm(zone, tick)
+        };
         last_day = d;
         let _ = write!(
             out,
@@ -232,7 +239,8 @@ pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, 
     }
     for (i, m) in markers.iter().enumerate() {
         let x = x_of(m.at);
-        let (color, width, dash) = if m.suspect { ("#b00020", 2.5, "") } else { ("#1f4e79", 1.2, " stroke-dasharray=\"4 3\"") };
+        let (color, width, dash) =
+            if m.suspect { ("#b00020", 2.5, "") } else { ("#1f4e79", 1.2, " stroke-dasharray=\"4 3\"") };
         let ly = placed[i].unwrap_or(top - 8.0);
         let label = match placed[i] {
             None => String::new(),

@@ -460,7 +460,15 @@ mod tests {
     }
 
     fn entry(time: &str, kind: TimelineKind, source: &str, text: &str, citation: Option<Citation>) -> TimelineEntry {
-        TimelineEntry { time: at(time), kind, source: source.into(), text: text.into(), citation, change_id: None, suspect: false }
+        TimelineEntry {
+            time: at(time),
+            kind,
+            source: source.into(),
+            text: text.into(),
+            citation,
+            change_id: None,
+            suspect: false,
+        }
     }
 
     fn source(path: &str, kind: SourceKind, format: &str, records: u64, sha: char) -> SourceSummary {
@@ -481,12 +489,17 @@ mod tests {
 
     const ONSET_LINE: &str = "2026-11-24 11:27:03,114 ERROR auth.login 203.0.113.7 user=alice KeyError: 'SessionStore' rendering <script>alert(1)</script>";
     const TRACEBACK_LINE: &str = "ImportError: cannot import name 'SessionStore' from 'session' (```v2```)";
-    const REPORT_TEXT: &str = "Ticket from alice@example.com: \"Login gives 500 <img src=x onerror=alert(1)>\", ip 203.0.113.7";
+    const REPORT_TEXT: &str =
+        "Ticket from alice@example.com: \"Login gives 500 <img src=x onerror=alert(1)>\", ip 203.0.113.7";
 
     /// The Archive crash, as the correlator would describe it (times UTC; the
     /// team reads them at +03:00).
     fn archive() -> Analysis {
-        let push = cite("deploys.csv", 3, "2026-11-24T11:20:00+03:00,cfg-118,auth,ops@archive.example,Push auth settings: session module v2");
+        let push = cite(
+            "deploys.csv",
+            3,
+            "2026-11-24T11:20:00+03:00,cfg-118,auth,ops@archive.example,Push auth settings: session module v2",
+        );
         let traceback = cite("web.log", 1043, TRACEBACK_LINE);
         let onset = cite("web.log", 1042, ONSET_LINE);
         let mut change = entry(
@@ -498,19 +511,77 @@ mod tests {
         );
         change.change_id = Some("cfg-118".into());
         change.suspect = true;
-        let mut older = entry("2026-11-24T07:02:00Z", TimelineKind::Change, "deploys.csv", "Deploy web v1.8.2 (static assets)", Some(cite("deploys.csv", 2, "2026-11-24T10:02:00+03:00,web-182,web,dev@archive.example,Deploy web v1.8.2")));
+        let mut older = entry(
+            "2026-11-24T07:02:00Z",
+            TimelineKind::Change,
+            "deploys.csv",
+            "Deploy web v1.8.2 (static assets)",
+            Some(cite("deploys.csv", 2, "2026-11-24T10:02:00+03:00,web-182,web,dev@archive.example,Deploy web v1.8.2")),
+        );
         older.change_id = Some("web-182".into());
         let timeline = vec![
             older,
             change,
-            entry("2026-11-24T08:27:03Z", TimelineKind::ErrorOnset, "web.log", "First 500 on POST /login: KeyError: 'SessionStore'", Some(onset.clone())),
-            entry("2026-11-24T08:29:00Z", TimelineKind::UserReport, "support.mbox", REPORT_TEXT, Some(cite("support.mbox", 88, "Subject: Login gives 500 <img src=x onerror=alert(1)>"))),
-            entry("2026-11-24T09:34:00Z", TimelineKind::Alert, "alerts.json", "Page: auth 5xx ratio above 5%", Some(cite("alerts.json", 12, "{\"summary\":\"auth 5xx ratio above 5%\"}"))),
-            entry("2026-11-24T09:36:00Z", TimelineKind::Ack, "alerts.json", "Acknowledged by the on-call engineer", Some(cite("alerts.json", 13, "{\"status\":\"acknowledged\"}"))),
-            entry("2026-11-24T10:45:00Z", TimelineKind::Fix, "deploys.csv", "Dependent scripts updated to session v2 (cfg-119)", Some(cite("deploys.csv", 4, "2026-11-24T13:45:00+03:00,cfg-119,auth,ops@archive.example,Update dependent scripts"))),
-            entry("2026-11-24T10:53:00Z", TimelineKind::Restart, "web.log", "Servers restarted", Some(cite("web.log", 5120, "2026-11-24 13:53:00 INFO gunicorn Booting worker with pid 4242"))),
-            entry("2026-11-24T11:00:00Z", TimelineKind::Communication, "support.mbox", "Users notified of the fix and asked to retry logging in", None),
-            entry("2026-11-24T11:05:00Z", TimelineKind::Recovery, "web.log", "Errors back at baseline; users confirm successful login", Some(cite("web.log", 5301, "2026-11-24 14:05:12 INFO auth.login login ok"))),
+            entry(
+                "2026-11-24T08:27:03Z",
+                TimelineKind::ErrorOnset,
+                "web.log",
+                "First 500 on POST /login: KeyError: 'SessionStore'",
+                Some(onset.clone()),
+            ),
+            entry(
+                "2026-11-24T08:29:00Z",
+                TimelineKind::UserReport,
+                "support.mbox",
+                REPORT_TEXT,
+                Some(cite("support.mbox", 88, "Subject: Login gives 500 <img src=x onerror=alert(1)>")),
+            ),
+            entry(
+                "2026-11-24T09:34:00Z",
+                TimelineKind::Alert,
+                "alerts.json",
+                "Page: auth 5xx ratio above 5%",
+                Some(cite("alerts.json", 12, "{\"summary\":\"auth 5xx ratio above 5%\"}")),
+            ),
+            entry(
+                "2026-11-24T09:36:00Z",
+                TimelineKind::Ack,
+                "alerts.json",
+                "Acknowledged by the on-call engineer",
+                Some(cite("alerts.json", 13, "{\"status\":\"acknowledged\"}")),
+            ),
+            entry(
+                "2026-11-24T10:45:00Z",
+                TimelineKind::Fix,
+                "deploys.csv",
+                "Dependent scripts updated to session v2 (cfg-119)",
+                Some(cite(
+                    "deploys.csv",
+                    4,
+                    "2026-11-24T13:45:00+03:00,cfg-119,auth,ops@archive.example,Update dependent scripts",
+                )),
+            ),
+            entry(
+                "2026-11-24T10:53:00Z",
+                TimelineKind::Restart,
+                "web.log",
+                "Servers restarted",
+                Some(cite("web.log", 5120, "2026-11-24 13:53:00 INFO gunicorn Booting worker with pid 4242")),
+            ),
+            entry(
+                "2026-11-24T11:00:00Z",
+                TimelineKind::Communication,
+                "support.mbox",
+                "Users notified of the fix and asked to retry logging in",
+                None,
+            ),
+            entry(
+                "2026-11-24T11:05:00Z",
+                TimelineKind::Recovery,
+                "web.log",
+                "Errors back at baseline; users confirm successful login",
+                Some(cite("web.log", 5301, "2026-11-24 14:05:12 INFO auth.login login ok")),
+            ),
         ];
         let mut buckets = Vec::new();
         let start = at("2026-11-24T08:00:00Z");
@@ -569,8 +640,14 @@ mod tests {
                     time: at("2026-11-24T07:02:00Z"),
                     evidence: vec!["Deployed 85 min before the onset (deploys.csv:2)".into()],
                     factors: SuspectFactors { time: 0.3, overlap: 0.0, recovery: 0.0, scope: 0.5 },
-                    citations: vec![cite("deploys.csv", 2, "2026-11-24T10:02:00+03:00,web-182,web,dev@archive.example,Deploy web v1.8.2")],
-                    ranked_lower_because: Some("85 min before the onset and touches only static assets; nothing in the errors names it".into()),
+                    citations: vec![cite(
+                        "deploys.csv",
+                        2,
+                        "2026-11-24T10:02:00+03:00,web-182,web,dev@archive.example,Deploy web v1.8.2",
+                    )],
+                    ranked_lower_because: Some(
+                        "85 min before the onset and touches only static assets; nothing in the errors names it".into(),
+                    ),
                     service: Some("web".into()),
                     author: Some("dev@archive.example".into()),
                     files: vec!["static/app.css".into()],
@@ -679,7 +756,10 @@ mod tests {
         let summary = section(&md, "## Issue summary");
         assert!(summary.contains("Starting at 11:27 on 2026-11-24 (UTC+3)"), "{summary}");
         assert!(summary.contains("lasted 2 h 38 min"), "{summary}");
-        assert!(summary.contains("5,210 errors") && summary.contains("312 clients") && summary.contains("17 user reports"), "{summary}");
+        assert!(
+            summary.contains("5,210 errors") && summary.contains("312 clients") && summary.contains("17 user reports"),
+            "{summary}"
+        );
 
         let timeline = section(&md, "## Timeline (UTC+3)");
         assert!(timeline.contains("\n- 11:20: **Suggested root cause:** Config push cfg-118"), "{timeline}");
@@ -702,7 +782,10 @@ mod tests {
         assert!(resolution.contains("Time to recover (onset → baseline): 2 h 38 min"), "{resolution}");
 
         let measures = section(&md, "## Corrective and preventive measures");
-        assert!(measures.contains("the first page came 67 min after the first 500: alert on the 5xx ratio"), "{measures}");
+        assert!(
+            measures.contains("the first page came 67 min after the first 500: alert on the 5xx ratio"),
+            "{measures}"
+        );
         assert!(measures.contains("users noticed before monitoring did"), "{measures}");
         assert!(measures.contains("review and canary config pushes"), "{measures}");
         assert!(measures.contains("took effect only after the restart at 13:53"), "{measures}");
@@ -715,7 +798,11 @@ mod tests {
         assert!(evidence.contains(&format!("### `web.log:1042`\n\nCited for: onset, signature (5,210 errors), timeline 11:27.\n\n```\n{ONSET_LINE}\n```")), "{evidence}");
         // A line holding a run of three backticks gets a longer fence.
         assert!(evidence.contains(&format!("````\n{TRACEBACK_LINE}\n````")), "{evidence}");
-        assert!(evidence.contains(&format!("| web.log | log | python-logging | 52000 | 2 | +03:00 | `{}` |", "a".repeat(64))), "{evidence}");
+        assert!(
+            evidence
+                .contains(&format!("| web.log | log | python-logging | 52000 | 2 | +03:00 | `{}` |", "a".repeat(64))),
+            "{evidence}"
+        );
     }
 
     #[test]
@@ -741,15 +828,44 @@ mod tests {
         let cases: [(TemplateChoice, &[&str]); 3] = [
             (
                 TemplateChoice::GoogleSre,
-                &["## Summary", "## Impact", "## Root Causes", "## Trigger", "## Resolution", "## Detection", "## Action Items", "## Lessons Learned", "## Timeline"],
+                &[
+                    "## Summary",
+                    "## Impact",
+                    "## Root Causes",
+                    "## Trigger",
+                    "## Resolution",
+                    "## Detection",
+                    "## Action Items",
+                    "## Lessons Learned",
+                    "## Timeline",
+                ],
             ),
             (
                 TemplateChoice::Atlassian,
-                &["## Incident summary", "## Leadup", "## Fault", "## Impact", "## Detection", "## Response", "## Recovery", "## Timeline", "## Five whys"],
+                &[
+                    "## Incident summary",
+                    "## Leadup",
+                    "## Fault",
+                    "## Impact",
+                    "## Detection",
+                    "## Response",
+                    "## Recovery",
+                    "## Timeline",
+                    "## Five whys",
+                ],
             ),
             (
                 TemplateChoice::PagerDuty,
-                &["## Overview", "## What Happened", "## Root Causes", "## Resolution", "## Impact", "## Responders", "## Action Items", "## Messaging"],
+                &[
+                    "## Overview",
+                    "## What Happened",
+                    "## Root Causes",
+                    "## Resolution",
+                    "## Impact",
+                    "## Responders",
+                    "## Action Items",
+                    "## Messaging",
+                ],
             ),
         ];
         for (choice, headings) in cases {
@@ -765,7 +881,8 @@ mod tests {
         }
         let sre = text(&a, &opts(Format::Markdown, TemplateChoice::GoogleSre));
         assert!(sre.contains("| Detection: the first page came 67 min after the first 500"), "{sre}");
-        assert!(section(&sre, "## Trigger").contains("Config push to auth upgrading the session module to v2 at 11:20 (cfg-118)."));
+        assert!(section(&sre, "## Trigger")
+            .contains("Config push to auth upgrading the session module to v2 at 11:20 (cfg-118)."));
         let atl = text(&a, &opts(Format::Markdown, TemplateChoice::Atlassian));
         assert!(section(&atl, "## Five whys").contains("2. Why? Because of change `cfg-118` at 11:20"), "{atl}");
         let pd = text(&a, &opts(Format::Markdown, TemplateChoice::PagerDuty));
@@ -799,7 +916,10 @@ mod tests {
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"), "hostile text shown as text");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;"), "the log line's script tag is shown as text");
         assert!(html.contains("<svg") && html.contains("class=\"marker suspect\""));
-        assert!(html.contains("Timeline (UTC+3)") && html.contains("<td><time datetime=\"2026-11-24T08:20:00Z\">11:20</time></td>"));
+        assert!(
+            html.contains("Timeline (UTC+3)")
+                && html.contains("<td><time datetime=\"2026-11-24T08:20:00Z\">11:20</time></td>")
+        );
         assert!(html.contains("@media print"));
         assert!(html.contains("Suggested by Faultline — confirm before publishing"));
         assert!(html.contains(&"c".repeat(64)));
@@ -817,13 +937,15 @@ mod tests {
         assert_eq!(headers, ["time_utc", "time_display", "kind", "source", "text", "citation"]);
         let rows: Vec<csv::StringRecord> = r.records().collect::<Result<_, _>>().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(rows.len(), a.timeline.len());
-        let report = rows.iter().find(|r| r.get(2) == Some("user_report")).unwrap_or_else(|| panic!("no user report row"));
+        let report =
+            rows.iter().find(|r| r.get(2) == Some("user_report")).unwrap_or_else(|| panic!("no user report row"));
         assert_eq!(report.get(0), Some("2026-11-24T08:29:00Z"));
         assert_eq!(report.get(1), Some("2026-11-24T11:29:00+03:00"));
         // Commas and quotes inside the text survive the round trip.
         assert_eq!(report.get(4), Some(REPORT_TEXT));
         assert_eq!(report.get(5), Some("support.mbox:88"));
-        let comm = rows.iter().find(|r| r.get(2) == Some("communication")).unwrap_or_else(|| panic!("no communication row"));
+        let comm =
+            rows.iter().find(|r| r.get(2) == Some("communication")).unwrap_or_else(|| panic!("no communication row"));
         assert_eq!(comm.get(5), Some(""));
     }
 
@@ -855,17 +977,27 @@ mod tests {
 
         let masked = redact(&a);
         let onset_text = masked.incident.as_ref().map(|i| i.onset_citation.text.clone()).unwrap_or_default();
-        let report = masked.timeline.iter().find(|e| e.kind == TimelineKind::UserReport).map(|e| e.text.clone()).unwrap_or_default();
+        let report = masked
+            .timeline
+            .iter()
+            .find(|e| e.kind == TimelineKind::UserReport)
+            .map(|e| e.text.clone())
+            .unwrap_or_default();
         assert!(onset_text.contains("ip-1") && report.contains("ip-1"), "{onset_text} / {report}");
         // Each email has its own mask, the same in every field and every export.
-        let alice = report.strip_prefix("Ticket from ").and_then(|r| r.split(':').next()).unwrap_or_default().to_string();
+        let alice =
+            report.strip_prefix("Ticket from ").and_then(|r| r.split(':').next()).unwrap_or_default().to_string();
         let ops = masked.suspects.first().and_then(|s| s.author.clone()).unwrap_or_default();
         let dev = masked.suspects.get(1).and_then(|s| s.author.clone()).unwrap_or_default();
-        assert!(alice.starts_with("email-") && ops.starts_with("email-") && dev.starts_with("email-"), "{alice} {ops} {dev}");
+        assert!(
+            alice.starts_with("email-") && ops.starts_with("email-") && dev.starts_with("email-"),
+            "{alice} {ops} {dev}"
+        );
         assert!(alice != ops && ops != dev && alice != dev);
         assert!(md.contains(&format!("Ticket from {alice}")), "{md}");
         assert!(md.contains(&format!("author {ops})")), "{md}");
-        let push = masked.suspects.first().and_then(|s| s.citations.first()).map(|c| c.text.clone()).unwrap_or_default();
+        let push =
+            masked.suspects.first().and_then(|s| s.citations.first()).map(|c| c.text.clone()).unwrap_or_default();
         assert!(push.contains(&format!(",{ops},")), "{push}");
         assert!(md.contains("(3 email addresses, 1 IP address, 1 user id)"), "{md}");
 
@@ -879,7 +1011,10 @@ mod tests {
         let mut oc = o.clone();
         oc.format = Format::Csv;
         let csv_out = text(&a, &oc);
-        assert!(!csv_out.contains("alice@example.com") && csv_out.contains(&format!("Ticket from {alice}")), "{csv_out}");
+        assert!(
+            !csv_out.contains("alice@example.com") && csv_out.contains(&format!("Ticket from {alice}")),
+            "{csv_out}"
+        );
     }
 
     #[test]
@@ -908,7 +1043,9 @@ mod tests {
     fn an_empty_analysis_still_exports() {
         let a = Analysis::default();
         for format in [Format::Markdown, Format::Html, Format::Json, Format::Csv, Format::Svg] {
-            for template in [TemplateChoice::Seed, TemplateChoice::GoogleSre, TemplateChoice::Atlassian, TemplateChoice::PagerDuty] {
+            for template in
+                [TemplateChoice::Seed, TemplateChoice::GoogleSre, TemplateChoice::Atlassian, TemplateChoice::PagerDuty]
+            {
                 let out = export(&a, &opts(format, template.clone()));
                 assert!(out.is_ok(), "{format:?} {template:?}: {:?}", out.err());
             }
@@ -926,12 +1063,16 @@ mod tests {
         let md = text(&archive(), &opts(Format::Markdown, TemplateChoice::parse(&path.to_string_lossy())));
         assert!(md.starts_with("# The Archive crash incident report\n\nOnset 11:27 (UTC+3)."), "{md}");
         assert!(md.contains("\n* 11:20 Config push cfg-118"), "{md}");
-        assert!(md.contains("\\<img src=x") && !live_tag(&outside_code_blocks(&md), "<img"), "user templates are escaped too:\n{md}");
+        assert!(
+            md.contains("\\<img src=x") && !live_tag(&outside_code_blocks(&md), "<img"),
+            "user templates are escaped too:\n{md}"
+        );
         assert!(md.contains("## Evidence"));
 
         // An HTML copy gets HTML escaping.
         let hpath = dir.path().join("mine.html.j2");
-        std::fs::write(&hpath, "<ul>{% for e in timeline %}<li>{{ e.text }}</li>{% endfor %}</ul>").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&hpath, "<ul>{% for e in timeline %}<li>{{ e.text }}</li>{% endfor %}</ul>")
+            .unwrap_or_else(|e| panic!("{e}"));
         let html = text(&archive(), &opts(Format::Html, TemplateChoice::File(hpath)));
         assert!(html.contains("&lt;img") && !html.contains("<img"), "{html}");
         // Faultline's filters never bypass the escaping of the template they run in.
@@ -943,7 +1084,10 @@ mod tests {
         // Broken and missing templates are errors that name the file.
         let bad = dir.path().join("broken.md.j2");
         std::fs::write(&bad, "{% for e in timeline %}\nno end").unwrap_or_else(|e| panic!("{e}"));
-        let err = export(&archive(), &opts(Format::Markdown, TemplateChoice::File(bad))).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = export(&archive(), &opts(Format::Markdown, TemplateChoice::File(bad)))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("broken.md.j2"), "{err}");
         let missing = dir.path().join("nope.md.j2");
         let err = export(&archive(), &opts(Format::Markdown, TemplateChoice::File(missing))).err();

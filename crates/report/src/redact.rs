@@ -135,15 +135,11 @@ impl Redactor {
         let s = replace_all(&p.jwt, s, |_| true, |m| self.mask(Kind::Token, m));
         let s = p
             .bearer
-            .replace_all(&s, |c: &Captures| {
-                format!("{}{}{}", &c[1], &c[2], self.mask(Kind::Token, &c[3]))
-            })
+            .replace_all(&s, |c: &Captures| format!("{}{}{}", &c[1], &c[2], self.mask(Kind::Token, &c[3])))
             .into_owned();
         let s = p
             .key_value_secret
-            .replace_all(&s, |c: &Captures| {
-                format!("{}{}{}", &c[1], &c[2], self.mask(Kind::Token, &c[3]))
-            })
+            .replace_all(&s, |c: &Captures| format!("{}{}{}", &c[1], &c[2], self.mask(Kind::Token, &c[3])))
             .into_owned();
         let s = replace_all(&p.vendor_token, &s, |_| true, |m| self.mask(Kind::Token, m));
         let s = replace_all(&p.email, &s, |_| true, |m| self.mask(Kind::Email, m));
@@ -175,7 +171,6 @@ impl Redactor {
             parts.join(", ")
         }
     }
-
 
     /// Masks every string of an analysis a report can show.
     pub(crate) fn analysis(&mut self, a: &Analysis) -> Analysis {
@@ -212,7 +207,11 @@ impl MatchContext<'_> {
     /// `1.2.3.4.5` is a version or an OID, not an address.
     fn dotted_neighbour(&self) -> bool {
         let before_dot = self.before() == Some('.')
-            && self.haystack.get(..self.start.saturating_sub(1)).and_then(|s| s.chars().next_back()).is_some_and(|c| c.is_ascii_digit());
+            && self
+                .haystack
+                .get(..self.start.saturating_sub(1))
+                .and_then(|s| s.chars().next_back())
+                .is_some_and(|c| c.is_ascii_digit());
         let after_dot = self.after() == Some('.') && self.after2().is_some_and(|c| c.is_ascii_digit());
         before_dot || after_dot
     }
@@ -258,7 +257,9 @@ mod tests {
     #[test]
     fn masks_each_kind_and_keeps_masks_stable() {
         let mut r = Redactor::default();
-        let a = r.text("login failed for alice@example.com from 203.0.113.7 user_id=4711 Authorization: Bearer abcdef123456789");
+        let a = r.text(
+            "login failed for alice@example.com from 203.0.113.7 user_id=4711 Authorization: Bearer abcdef123456789",
+        );
         assert!(a.contains("email-1"), "{a}");
         assert!(a.contains("ip-1"), "{a}");
         assert!(a.contains("user_id=user-1"), "{a}");

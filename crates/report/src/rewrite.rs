@@ -56,8 +56,7 @@ fn map_signature<R: TextRewrite + ?Sized>(r: &mut R, s: &Signature) -> Signature
 }
 
 fn map_incident<R: TextRewrite + ?Sized>(r: &mut R, i: &Incident) -> Incident {
-    let Incident { onset, recovered, onset_citation, recovered_citation, signatures, endpoints, services, summary } =
-        i;
+    let Incident { onset, recovered, onset_citation, recovered_citation, signatures, endpoints, services, summary } = i;
     Incident {
         onset: *onset,
         recovered: *recovered,
@@ -176,6 +175,9 @@ mod tests {
         assert_eq!(common_folder(["/a/x.log", "/b/y.log"].into_iter()), None);
         assert_eq!(common_folder(["relative.log"].into_iter()), None);
         let mut s = StripFolder::new("/srv/inc");
-        assert_eq!(s.text("appears in 3 tracebacks (first: /srv/inc/app/app.log:12)"), "appears in 3 tracebacks (first: app/app.log:12)");
+        assert_eq!(
+            s.text("appears in 3 tracebacks (first: /srv/inc/app/app.log:12)"),
+            "appears in 3 tracebacks (first: app/app.log:12)"
+        );
     }
 }

@@ -230,8 +230,7 @@ pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
     });
 
     let root_idx = root_cause_index(&a.suspects);
-    let suspects: Vec<SuspectView> =
-        a.suspects.iter().enumerate().map(|(i, s)| fmt.suspect(i + 1, s)).collect();
+    let suspects: Vec<SuspectView> = a.suspects.iter().enumerate().map(|(i, s)| fmt.suspect(i + 1, s)).collect();
     let root_cause = root_idx.and_then(|i| suspects.get(i).cloned());
     let other_suspects: Vec<SuspectView> =
         suspects.iter().enumerate().filter(|(i, _)| Some(*i) != root_idx).map(|(_, s)| s.clone()).collect();
@@ -282,12 +281,7 @@ pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
             None => format!("Unknown. {NO_CHANGE}"),
         },
         detection: detection_lines(a, &facts, &fmt),
-        resolution: a
-            .timeline
-            .iter()
-            .filter(|e| is_response(e, a))
-            .map(|e| fmt.entry(e))
-            .collect(),
+        resolution: a.timeline.iter().filter(|e| is_response(e, a)).map(|e| fmt.entry(e)).collect(),
         resolution_paragraph: resolution_paragraph(a, &fmt),
         durations: durations(a, &facts),
         measures: measures(a, &facts, root_suspect, &fmt),
@@ -414,7 +408,12 @@ impl Fmt<'_> {
 fn spans_days(a: &Analysis, zone: &Zone) -> bool {
     let mut days = HashSet::new();
     let fmt = Fmt { zone, multi_day: false };
-    for t in a.timeline.iter().map(|e| e.time).chain(a.incident.iter().flat_map(|i| std::iter::once(i.onset).chain(i.recovered))) {
+    for t in a
+        .timeline
+        .iter()
+        .map(|e| e.time)
+        .chain(a.incident.iter().flat_map(|i| std::iter::once(i.onset).chain(i.recovered)))
+    {
         days.insert(fmt.date(t));
     }
     days.len() > 1
@@ -565,15 +564,24 @@ impl Facts {
     fn gather(a: &Analysis) -> Facts {
         let onset = a.incident.as_ref().map(|i| i.onset);
         let after_onset = |e: &&TimelineEntry| onset.is_none_or(|o| e.time >= o);
-        let first = |k: TimelineKind| a.timeline.iter().filter(after_onset).filter(|e| e.kind == k).min_by_key(|e| e.time).cloned();
+        let first = |k: TimelineKind| {
+            a.timeline.iter().filter(after_onset).filter(|e| e.kind == k).min_by_key(|e| e.time).cloned()
+        };
         let window = a.incident.as_ref().map(|i| (i.onset, i.recovered));
         let http_5xx = a.series.buckets.iter().any(|b| {
-            b.http_5xx > 0 && window.is_none_or(|(o, r)| b.start >= o - chrono::Duration::minutes(1) && r.is_none_or(|r| b.start <= r))
+            b.http_5xx > 0
+                && window
+                    .is_none_or(|(o, r)| b.start >= o - chrono::Duration::minutes(1) && r.is_none_or(|r| b.start <= r))
         });
         Facts {
             first_alert: first(TimelineKind::Alert),
             // A user report may precede the onset the logs show; it still counts.
-            first_report: a.timeline.iter().filter(|e| e.kind == TimelineKind::UserReport).min_by_key(|e| e.time).cloned(),
+            first_report: a
+                .timeline
+                .iter()
+                .filter(|e| e.kind == TimelineKind::UserReport)
+                .min_by_key(|e| e.time)
+                .cloned(),
             first_fix: first(TimelineKind::Fix),
             first_restart: first(TimelineKind::Restart),
             first_comm: first(TimelineKind::Communication),
@@ -620,10 +628,16 @@ fn summary_paragraph(a: &Analysis, fmt: &Fmt) -> String {
         plural(m.user_reports, "user report", "user reports"),
     ));
     if !i.endpoints.is_empty() {
-        s.push_str(&format!(" Failing endpoints: {}.", i.endpoints.iter().take(5).cloned().collect::<Vec<_>>().join(", ")));
+        s.push_str(&format!(
+            " Failing endpoints: {}.",
+            i.endpoints.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+        ));
     }
     if !i.services.is_empty() {
-        s.push_str(&format!(" Affected services: {}.", i.services.iter().take(5).cloned().collect::<Vec<_>>().join(", ")));
+        s.push_str(&format!(
+            " Affected services: {}.",
+            i.services.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+        ));
     }
     s
 }
@@ -631,7 +645,11 @@ fn summary_paragraph(a: &Analysis, fmt: &Fmt) -> String {
 fn impact_lines(a: &Analysis) -> Vec<String> {
     let m = &a.metrics;
     let mut v = vec![
-        format!("{} belonging to the incident (peak {} per minute)", plural(m.errors, "error", "errors"), thousands(m.peak_errors_per_minute)),
+        format!(
+            "{} belonging to the incident (peak {} per minute)",
+            plural(m.errors, "error", "errors"),
+            thousands(m.peak_errors_per_minute)
+        ),
         format!("{} saw an error", plural(m.affected_clients, "distinct client", "distinct clients")),
         format!("{} about the symptom", plural(m.user_reports, "user report", "user reports")),
     ];
@@ -656,11 +674,17 @@ fn detection_lines(a: &Analysis, f: &Facts, fmt: &Fmt) -> Vec<String> {
             human_duration(ttd),
             sentence_body(&e.text)
         )),
-        (Some(e), None) => v.push(format!("The first alert fired at {}: {}.", fmt.when(e.time), sentence_body(&e.text))),
+        (Some(e), None) => {
+            v.push(format!("The first alert fired at {}: {}.", fmt.when(e.time), sentence_body(&e.text)))
+        }
         (None, _) => v.push("No alert or page fired in the inputs.".into()),
     }
     if let Some(r) = &f.first_report {
-        let after = a.metrics.time_to_first_report_s.map(|s| format!(", {} after the onset", human_duration(s))).unwrap_or_default();
+        let after = a
+            .metrics
+            .time_to_first_report_s
+            .map(|s| format!(", {} after the onset", human_duration(s)))
+            .unwrap_or_default();
         v.push(format!("The first user report came at {}{}: {}.", fmt.when(r.time), after, sentence_body(&r.text)));
         if users_first(a, f) {
             v.push("Users noticed before monitoring did.".into());
@@ -682,7 +706,12 @@ fn is_response(e: &TimelineEntry, a: &Analysis) -> bool {
     after_onset
         && matches!(
             e.kind,
-            TimelineKind::Ack | TimelineKind::Fix | TimelineKind::Restart | TimelineKind::Recovery | TimelineKind::Communication | TimelineKind::Note
+            TimelineKind::Ack
+                | TimelineKind::Fix
+                | TimelineKind::Restart
+                | TimelineKind::Recovery
+                | TimelineKind::Communication
+                | TimelineKind::Note
         )
 }
 
@@ -721,7 +750,11 @@ fn durations(a: &Analysis, f: &Facts) -> Vec<Labeled> {
     push("Time to first user report", m.time_to_first_report_s);
     push(
         "Page → fix",
-        f.first_alert.as_ref().zip(f.first_fix.as_ref()).map(|(al, fx)| (fx.time - al.time).num_seconds()).filter(|s| *s >= 0),
+        f.first_alert
+            .as_ref()
+            .zip(f.first_fix.as_ref())
+            .map(|(al, fx)| (fx.time - al.time).num_seconds())
+            .filter(|s| *s >= 0),
     );
     push(
         "Fix → recovery",
@@ -766,7 +799,10 @@ fn measures(a: &Analysis, f: &Facts, root: Option<&Suspect>, fmt: &Fmt) -> Vec<M
     }
     if users_first(a, f) {
         let lead = match (&f.first_report, &f.first_alert) {
-            (Some(r), Some(al)) => format!(" (the first report came {} before the first page)", human_duration((al.time - r.time).num_seconds())),
+            (Some(r), Some(al)) => format!(
+                " (the first report came {} before the first page)",
+                human_duration((al.time - r.time).num_seconds())
+            ),
             _ => String::new(),
         };
         v.push(Measure {
@@ -798,7 +834,9 @@ fn measures(a: &Analysis, f: &Facts, root: Option<&Suspect>, fmt: &Fmt) -> Vec<M
             if let Some(ep) = i.endpoints.first() {
                 v.push(Measure {
                     kind: "prevention",
-                    text: format!("Prevention: add a post-change smoke test of {ep}, which failed throughout the incident."),
+                    text: format!(
+                        "Prevention: add a post-change smoke test of {ep}, which failed throughout the incident."
+                    ),
                 });
             }
         }
@@ -853,7 +891,10 @@ fn prompts(has_cause: bool) -> Vec<String> {
         "What would have caught this before users did?".to_string(),
     ];
     if has_cause {
-        v.insert(0, "Confirm the suggested cause: what made the change unsafe, and why did review not catch it?".into());
+        v.insert(
+            0,
+            "Confirm the suggested cause: what made the change unsafe, and why did review not catch it?".into(),
+        );
     } else {
         v.insert(0, "What changed that the inputs do not show (infrastructure, dependencies, traffic, data)?".into());
     }
@@ -897,13 +938,21 @@ fn went_wrong(a: &Analysis, f: &Facts) -> Vec<String> {
 fn evidence(a: &Analysis, root_idx: Option<usize>, fmt: &Fmt) -> Vec<EvidenceView> {
     let mut out: Vec<EvidenceView> = Vec::new();
     let mut add = |c: &Citation, why: String| {
-        if let Some(e) = out.iter_mut().find(|e| e.file == c.file && e.line == c.line && (c.line != 0 || e.text == c.text)) {
+        if let Some(e) =
+            out.iter_mut().find(|e| e.file == c.file && e.line == c.line && (c.line != 0 || e.text == c.text))
+        {
             if !e.cited_for.contains(&why) {
                 e.cited_for.push(why);
             }
             return;
         }
-        out.push(EvidenceView { location: c.location(), file: c.file.clone(), line: c.line, text: c.text.clone(), cited_for: vec![why] });
+        out.push(EvidenceView {
+            location: c.location(),
+            file: c.file.clone(),
+            line: c.line,
+            text: c.text.clone(),
+            cited_for: vec![why],
+        });
     };
     if let Some(s) = root_idx.and_then(|i| a.suspects.get(i)) {
         for c in &s.citations {

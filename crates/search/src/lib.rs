@@ -66,7 +66,9 @@ impl Pattern {
         b.case_insensitive(opts.case_insensitive).line_terminator(Some(b'\n'));
         let typed = b.fixed_strings(opts.literal).build(pattern).map_err(bad)?;
         match with_latin1_bytes(pattern, opts) {
-            Some(regex) => Ok(Pattern { matcher: b.fixed_strings(false).build(&regex).map_err(bad)?, utf8: Some(typed) }),
+            Some(regex) => {
+                Ok(Pattern { matcher: b.fixed_strings(false).build(&regex).map_err(bad)?, utf8: Some(typed) })
+            }
             None => Ok(Pattern { matcher: typed, utf8: None }),
         }
     }
@@ -225,7 +227,11 @@ fn is_utf16(path: &Path) -> io::Result<bool> {
 
 /// Searches one file line by line, calling `on_hit` for each matching line
 /// until it returns `false`.
-pub fn search_file(pattern: &Pattern, path: &Path, on_hit: impl FnMut(Hit) -> bool) -> Result<FileSearchStats, SearchError> {
+pub fn search_file(
+    pattern: &Pattern,
+    path: &Path,
+    on_hit: impl FnMut(Hit) -> bool,
+) -> Result<FileSearchStats, SearchError> {
     let mut searcher = SearcherBuilder::new()
         .line_number(true)
         // Logs are searched whole: a NUL byte in a corrupt line must not hide the rest.
@@ -270,13 +276,23 @@ const CONTEXT_WINDOW: u64 = 64 * 1024;
 
 /// Reads the record at `offset` (`len` bytes, first line number `line` when
 /// known) with up to `before` and `after` context lines.
-pub fn excerpt(path: &Path, offset: u64, len: u64, line: Option<u64>, before: usize, after: usize) -> Result<Excerpt, SearchError> {
+pub fn excerpt(
+    path: &Path,
+    offset: u64,
+    len: u64,
+    line: Option<u64>,
+    before: usize,
+    after: usize,
+) -> Result<Excerpt, SearchError> {
     let start = offset.saturating_sub(CONTEXT_WINDOW);
     let want = (offset - start) + len + CONTEXT_WINDOW;
     let mut buf = Vec::new();
     if is_gzip(path).map_err(|e| io_err(path, e))? {
         let file = File::open(path).map_err(|e| io_err(path, e))?;
-        let mut reader = faultline_logs::Decoded::new(BufReader::new(faultline_logs::Gunzip::new(BufReader::new(file), Default::default())));
+        let mut reader = faultline_logs::Decoded::new(BufReader::new(faultline_logs::Gunzip::new(
+            BufReader::new(file),
+            Default::default(),
+        )));
         io::copy(&mut (&mut reader).take(start), &mut io::sink()).map_err(|e| io_err(path, e))?;
         reader.take(want).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
     } else if is_utf16(path).map_err(|e| io_err(path, e))? {
@@ -292,7 +308,13 @@ pub fn excerpt(path: &Path, offset: u64, len: u64, line: Option<u64>, before: us
     }
     let rel = (offset - start) as usize;
     if rel > buf.len() {
-        return Err(io_err(path, io::Error::new(io::ErrorKind::UnexpectedEof, format!("offset {offset} is past the end of the file (was it truncated?)"))));
+        return Err(io_err(
+            path,
+            io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("offset {offset} is past the end of the file (was it truncated?)"),
+            ),
+        ));
     }
     // Context before: whole lines only; the first may be cut by the window.
     let head = &buf[..rel];
@@ -429,12 +451,20 @@ ImportError: cannot import name 'LegacySessionStore' from 'archive_auth.sessions
     fn accented_patterns_match_latin1_and_utf8_lines_alike() {
         let dir = tempfile::tempdir().unwrap();
         // A Latin-1 line, a UTF-8 line and one without the word.
-        let p = write(dir.path(), "mixed.log", b"ERROR na\xEFve \xE9chec (co\xFBt 5\x80)\nERROR na\xC3\xAFve \xC3\xA9chec\nINFO ok [x]\n");
+        let p = write(
+            dir.path(),
+            "mixed.log",
+            b"ERROR na\xEFve \xE9chec (co\xFBt 5\x80)\nERROR na\xC3\xAFve \xC3\xA9chec\nINFO ok [x]\n",
+        );
         let plain = SearchOptions::default();
         let literal = SearchOptions { literal: true, case_insensitive: false };
         let folded = SearchOptions { literal: false, case_insensitive: true };
         assert_eq!(texts("échec", plain, &p), vec!["ERROR naïve échec (coût 5€)", "ERROR naïve échec"]);
-        assert_eq!(texts("échec (coût 5€)", literal, &p), vec!["ERROR naïve échec (coût 5€)"], "literal, with regex meta characters");
+        assert_eq!(
+            texts("échec (coût 5€)", literal, &p),
+            vec!["ERROR naïve échec (coût 5€)"],
+            "literal, with regex meta characters"
+        );
         assert_eq!(texts("ÉCHEC", folded, &p).len(), 2, "case folded in both encodings");
         assert_eq!(texts("na[ïi]ve", plain, &p), vec!["ERROR naïve échec"], "inside a class: UTF-8 only");
         assert_eq!(texts(r"\[x\]", plain, &p), vec!["INFO ok [x]"], "ASCII patterns are unchanged");

@@ -10,7 +10,9 @@ use std::collections::HashSet;
 /// Whether a JSON object is an Alertmanager webhook payload (or one alert of one).
 pub(crate) fn json_is_alertmanager(map: &Map<String, Value>) -> bool {
     let is_alert = |v: &Value| {
-        v.as_object().is_some_and(|a| a.get("labels").is_some_and(Value::is_object) && (a.contains_key("startsAt") || a.contains_key("status")))
+        v.as_object().is_some_and(|a| {
+            a.get("labels").is_some_and(Value::is_object) && (a.contains_key("startsAt") || a.contains_key("status"))
+        })
     };
     match map.get("alerts") {
         Some(Value::Array(list)) => {
@@ -56,7 +58,12 @@ fn alert_of(a: &Map<String, Value>, payload_status: Option<&str>, span: Span, op
     })
 }
 
-pub(crate) fn parse_alertmanager(data: &[u8], label: &str, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
+pub(crate) fn parse_alertmanager(
+    data: &[u8],
+    label: &str,
+    opts: &SourceOptions,
+    tally: &mut Tally<'_>,
+) -> Result<(), SourceError> {
     // Alertmanager re-sends a firing alert every repeat interval: count the
     // repeats so the analyst knows why one alert shows up several times.
     let mut seen: HashSet<(String, String)> = HashSet::new();
@@ -74,9 +81,10 @@ pub(crate) fn parse_alertmanager(data: &[u8], label: &str, opts: &SourceOptions,
             match alert_of(entry, payload_status, item.span, opts) {
                 Some(alert) => {
                     let key = (
-                        entry.get("fingerprint").and_then(value_text).unwrap_or_else(|| {
-                            entry.get("labels").map(|l| l.to_string()).unwrap_or_default()
-                        }),
+                        entry
+                            .get("fingerprint")
+                            .and_then(value_text)
+                            .unwrap_or_else(|| entry.get("labels").map(|l| l.to_string()).unwrap_or_default()),
                         alert.time.to_rfc3339(),
                     );
                     if !seen.insert(key) {
@@ -87,7 +95,12 @@ pub(crate) fn parse_alertmanager(data: &[u8], label: &str, opts: &SourceOptions,
                     }
                 }
                 None => {
-                    if !tally.unparsed(item.span.line, item.span.offset, item.raw, "alert without a readable startsAt")? {
+                    if !tally.unparsed(
+                        item.span.line,
+                        item.span.offset,
+                        item.raw,
+                        "alert without a readable startsAt",
+                    )? {
                         return Ok(false);
                     }
                 }
@@ -118,11 +131,13 @@ const CSV_TIME: &[&str] = &[
 ];
 const ACKNOWLEDGED: &[&str] = &["acknowledged_at", "acknowledged_on", "acked_at", "ack_time", "acknowledged"];
 const RESOLVED: &[&str] = &["resolved_at", "resolved_on", "closed_at", "resolved", "ended_at", "end_time"];
-const TITLE: &[&str] = &["title", "summary", "incident", "incident_title", "name", "alert", "message", "description", "alias"];
+const TITLE: &[&str] =
+    &["title", "summary", "incident", "incident_title", "name", "alert", "message", "description", "alias"];
 const DESCRIPTION: &[&str] = &["description", "details", "summary", "message"];
 const SERVICE: &[&str] = &["service", "service_name", "affected_service", "component", "source", "entity"];
 const SEVERITY: &[&str] = &["urgency", "priority", "severity"];
-const RESPONDER: &[&str] = &["assigned_to", "responder", "responders", "acknowledged_by", "assignee", "owner", "resolved_by"];
+const RESPONDER: &[&str] =
+    &["assigned_to", "responder", "responders", "acknowledged_by", "assignee", "owner", "resolved_by"];
 
 /// Columns only an incident / paging export has; `priority` and `status`
 /// are in ticket exports too.
@@ -150,12 +165,19 @@ pub(crate) fn csv_is_incidents(cols: &Columns, lenient: bool) -> bool {
     cols.has(CSV_TIME) && (lenient || cols.has(INCIDENT_MARKERS)) && (cols.has(TITLE) || lenient)
 }
 
-pub(crate) fn parse_csv(data: &[u8], label: &str, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
+pub(crate) fn parse_csv(
+    data: &[u8],
+    label: &str,
+    opts: &SourceOptions,
+    tally: &mut Tally<'_>,
+) -> Result<(), SourceError> {
     csvtab::read_timed(data, label, CSV_TIME, "creation time", &opts.zone, tally, |cols, row, time, tally| {
         let title_col = cols.find(TITLE);
         // The description is a separate column only when it is not the title.
         let description_col = DESCRIPTION.iter().filter_map(|d| cols.find(&[d])).find(|c| Some(*c) != title_col);
-        let when = |names: &[&str]| row.get(cols.find(names)).and_then(|v| faultline_model::time::parse_instant(v, &opts.zone)).map(|t| t.0);
+        let when = |names: &[&str]| {
+            row.get(cols.find(names)).and_then(|v| faultline_model::time::parse_instant(v, &opts.zone)).map(|t| t.0)
+        };
         tally.alert(Alert {
             time,
             acknowledged: when(ACKNOWLEDGED),
@@ -216,10 +238,19 @@ mod tests {
         // is kept, the break is unparsed, and a note says the rest was not read.
         let broken = format!("{pretty}{{\n  \"alerts\": [oops]\n}}\n{pretty}");
         let mut sink = faultline_model::CollectingSink::default();
-        let report = crate::parse_bytes(broken.as_bytes(), "am.json", SourceFormat::Alertmanager, &zone("UTC"), &mut sink).unwrap();
+        let report =
+            crate::parse_bytes(broken.as_bytes(), "am.json", SourceFormat::Alertmanager, &zone("UTC"), &mut sink)
+                .unwrap();
         assert_eq!((report.records, report.unparsed), (1, 1));
         assert_eq!(sink.unparsed[0].0, 10);
-        assert!(report.notes.iter().any(|n| n.starts_with("am.json:10: ") && n.ends_with("the rest of the file could not be read")), "{:?}", report.notes);
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.starts_with("am.json:10: ") && n.ends_with("the rest of the file could not be read")),
+            "{:?}",
+            report.notes
+        );
     }
 
     const PAGERDUTY: &str = "\

@@ -60,7 +60,11 @@ impl Row<'_> {
     }
 
     /// Reads the time columns chosen by [`Columns::time_columns`].
-    pub(crate) fn time(&self, (col, time_of_day): (Option<usize>, Option<usize>), zone: &Zone) -> Option<(Instant, u8)> {
+    pub(crate) fn time(
+        &self,
+        (col, time_of_day): (Option<usize>, Option<usize>),
+        zone: &Zone,
+    ) -> Option<(Instant, u8)> {
         let value = self.get(col);
         if let Some(tod) = self.get(time_of_day) {
             if let Some(date) = value {
@@ -251,7 +255,8 @@ pub(crate) fn read(
         }
     }
     let Some(cols) = &columns else {
-        let message = if cut.is_some() { "unterminated quoted field in the header row" } else { "empty CSV: no header row" };
+        let message =
+            if cut.is_some() { "unterminated quoted field in the header row" } else { "empty CSV: no header row" };
         return Err(SourceError::Invalid { path: label.to_string(), message: message.into() });
     };
     if let Some(cut) = cut {
@@ -292,11 +297,14 @@ mod tests {
             Ok(true)
         })
         .unwrap();
-        assert_eq!(rows, vec![
-            (2, 3, "d1,2026-11-24,\"ok\"\"quoted\"\"\"".to_string()),
-            (3, 0, "d2,2026-11-24,\"never closed".to_string()),
-            (4, 0, "d3,2026-11-25,x".to_string()),
-        ]);
+        assert_eq!(
+            rows,
+            vec![
+                (2, 3, "d1,2026-11-24,\"ok\"\"quoted\"\"\"".to_string()),
+                (3, 0, "d2,2026-11-24,\"never closed".to_string()),
+                (4, 0, "d3,2026-11-25,x".to_string()),
+            ]
+        );
         let err = read(b"id,\"deployed_at\nd1,2026\n", "deploys.csv", |_, _| Ok(true)).unwrap_err();
         assert!(err.to_string().contains("unterminated"), "{err}");
     }
@@ -306,7 +314,13 @@ mod tests {
         let data = b"id,message\n\na,\"two\nlines\"\nb,ragged,extra\nc\n";
         let mut rows = Vec::new();
         read(data, "x.csv", |_, r| {
-            rows.push((r.span.line, r.span.offset, r.span.lines, r.fields.len(), String::from_utf8_lossy(r.raw).into_owned()));
+            rows.push((
+                r.span.line,
+                r.span.offset,
+                r.span.lines,
+                r.fields.len(),
+                String::from_utf8_lossy(r.raw).into_owned(),
+            ));
             Ok(true)
         })
         .unwrap();

@@ -20,7 +20,8 @@ pub(crate) const TIME: &[&str] = &[
     "completed_at",
     "ts",
 ];
-const ID: &[&str] = &["id", "deploy_id", "deployment_id", "sha", "commit", "commit_sha", "version", "revision", "release"];
+const ID: &[&str] =
+    &["id", "deploy_id", "deployment_id", "sha", "commit", "commit_sha", "version", "revision", "release"];
 const SERVICE: &[&str] = &["service", "app", "component", "application", "service_name", "app_name"];
 const ENVIRONMENT: &[&str] = &["environment", "env", "stage"];
 const AUTHOR: &[&str] = &["author", "user", "deployer", "creator", "deployed_by", "triggered_by", "actor"];
@@ -85,7 +86,12 @@ fn fallback_id(label: &str, line: u64) -> String {
     format!("{name}:{line}")
 }
 
-pub(crate) fn parse_csv(data: &[u8], label: &str, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
+pub(crate) fn parse_csv(
+    data: &[u8],
+    label: &str,
+    opts: &SourceOptions,
+    tally: &mut Tally<'_>,
+) -> Result<(), SourceError> {
     csvtab::read_timed(data, label, TIME, "time", &opts.zone, tally, |cols, row, time, tally| {
         let change = Change {
             id: row.string(cols.find(ID)).unwrap_or_else(|| fallback_id(label, row.span.line)),
@@ -102,7 +108,12 @@ pub(crate) fn parse_csv(data: &[u8], label: &str, opts: &SourceOptions, tally: &
     })
 }
 
-pub(crate) fn parse_json(data: &[u8], label: &str, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
+pub(crate) fn parse_json(
+    data: &[u8],
+    label: &str,
+    opts: &SourceOptions,
+    tally: &mut Tally<'_>,
+) -> Result<(), SourceError> {
     jsonin::for_each_object(data, label, tally, |map, item, tally| {
         let obj = Obj::new(map);
         let Some((time, flags)) = obj.get(TIME).and_then(|v| value_time(v, &opts.zone)) else {
@@ -201,8 +212,14 @@ d-104,checkout,staging,11/24/2026 11:40,dave
     #[test]
     fn a_csv_without_a_time_column_is_an_error_naming_the_file() {
         let mut sink = faultline_model::CollectingSink::default();
-        let err = crate::parse_bytes(b"id,service\n1,api\n", "deploys.csv", SourceFormat::DeploysCsv, &Default::default(), &mut sink)
-            .unwrap_err();
+        let err = crate::parse_bytes(
+            b"id,service\n1,api\n",
+            "deploys.csv",
+            SourceFormat::DeploysCsv,
+            &Default::default(),
+            &mut sink,
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("deploys.csv: no time column"), "{err}");
     }
 }

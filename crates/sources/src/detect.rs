@@ -79,14 +79,15 @@ fn detect(sample: &[u8], kind: Option<SourceKind>) -> Option<SourceFormat> {
     // Incidents before tickets: both have a status and a priority, only
     // incidents have triggered/acknowledged/resolved times and urgencies.
     let candidates = [
-        (SourceKind::Alerts, alerts::csv_is_incidents as fn(&csvtab::Columns, bool) -> bool, SourceFormat::IncidentsCsv),
+        (
+            SourceKind::Alerts,
+            alerts::csv_is_incidents as fn(&csvtab::Columns, bool) -> bool,
+            SourceFormat::IncidentsCsv,
+        ),
         (SourceKind::Deploys, deploys::csv_is_deploys, SourceFormat::DeploysCsv),
         (SourceKind::Support, support::csv_is_tickets, SourceFormat::TicketsCsv),
     ];
-    candidates
-        .iter()
-        .find(|(k, test, _)| wants(*k) && test(&cols, lenient))
-        .map(|(_, _, f)| *f)
+    candidates.iter().find(|(k, test, _)| wants(*k) && test(&cols, lenient)).map(|(_, _, f)| *f)
 }
 
 #[cfg(test)]
@@ -155,7 +156,10 @@ mod tests {
         assert_eq!(detect_file(csv), None);
         assert_eq!(detect_as(csv, SourceKind::Deploys), Some(SourceFormat::DeploysCsv));
         assert_eq!(detect_as(b"date,text\n2026-11-24,help\n", SourceKind::Support), Some(SourceFormat::TicketsCsv));
-        assert_eq!(detect_as(b"date,title\n2026-11-24,disk full\n", SourceKind::Alerts), Some(SourceFormat::IncidentsCsv));
+        assert_eq!(
+            detect_as(b"date,title\n2026-11-24,disk full\n", SourceKind::Alerts),
+            Some(SourceFormat::IncidentsCsv)
+        );
         let json = b"{\"time\":\"2026-11-24T08:00:00Z\",\"message\":\"deployed\",\"level\":\"info\"}\n";
         assert_eq!(detect_file(json), None);
         assert_eq!(detect_as(json, SourceKind::Deploys), Some(SourceFormat::DeploysJson));

@@ -8,13 +8,15 @@ use faultline_model::{Change, Instant, Span};
 use regex::Regex;
 use std::sync::LazyLock;
 
-static COMMIT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^commit ([0-9a-f]{7,64})(?:\s|$)").unwrap_or_else(|_| unreachable!()));
+static COMMIT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^commit ([0-9a-f]{7,64})(?:\s|$)").unwrap_or_else(|_| unreachable!()));
 static NAME_STATUS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([ACDMRTUXB])[0-9]*\t(.+)$").unwrap_or_else(|_| unreachable!()));
 static STAT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^ (.+?)\s+\|\s+(?:[0-9]+(?: [+-]*)?|Bin\b.*)$").unwrap_or_else(|_| unreachable!()));
 static STAT_SUMMARY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^ [0-9]+ files? changed(?:, [0-9]+ insertions?\(\+\))?(?:, [0-9]+ deletions?\(-\))?$").unwrap_or_else(|_| unreachable!())
+    Regex::new(r"^ [0-9]+ files? changed(?:, [0-9]+ insertions?\(\+\))?(?:, [0-9]+ deletions?\(-\))?$")
+        .unwrap_or_else(|_| unreachable!())
 });
 
 /// Whether a sample starts like `git log` output.

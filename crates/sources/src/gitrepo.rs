@@ -83,7 +83,9 @@ pub(crate) fn parse(path: &Path, tally: &mut Tally<'_>) -> Result<(), SourceErro
         }
     }
     if unreadable_diffs > 0 {
-        tally.note(format!("{unreadable_diffs} commits: changed files could not be read (missing objects?); listed without files"));
+        tally.note(format!(
+            "{unreadable_diffs} commits: changed files could not be read (missing objects?); listed without files"
+        ));
     }
     tally.note("commit times are committer times (when the commit landed), not author times".into());
     Ok(())
@@ -132,7 +134,8 @@ mod tests {
         index.write().unwrap();
         let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
         let sig = Signature::new(name, &format!("{}@example.com", name.to_lowercase()), &time).unwrap();
-        let parents: Vec<git2::Commit<'_>> = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).into_iter().collect();
+        let parents: Vec<git2::Commit<'_>> =
+            repo.head().ok().and_then(|h| h.peel_to_commit().ok()).into_iter().collect();
         let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
         repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parent_refs).unwrap()
     }

@@ -20,10 +20,10 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, SourceError> {
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::with_capacity(raw.len() * 4);
         // Exports are read whole; a gzip bomb must not be.
-        flate2::read::MultiGzDecoder::new(&raw[..]).take(MAX_INFLATED + 1).read_to_end(&mut out).map_err(|e| SourceError::Invalid {
-            path: path.display().to_string(),
-            message: format!("gzip: {e}"),
-        })?;
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .take(MAX_INFLATED + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| SourceError::Invalid { path: path.display().to_string(), message: format!("gzip: {e}") })?;
         if out.len() as u64 > MAX_INFLATED {
             return Err(SourceError::Invalid {
                 path: path.display().to_string(),

@@ -4,9 +4,9 @@
 //! not cost the others.
 
 use crate::input::{content_start, normalize_key, LineIndex};
+use crate::{SourceError, Tally};
 use faultline_model::time::{from_epoch, from_epoch_int, parse_instant, Zone};
 use faultline_model::{Instant, Span};
-use crate::{SourceError, Tally};
 use serde_json::{Map, Value};
 
 /// One top-level JSON value (or the text that failed to be one).
@@ -31,7 +31,8 @@ pub(crate) fn items(data: &[u8]) -> Vec<Item<'_>> {
     match data.get(start) {
         Some(b'[') => array_items(data, start, &index),
         Some(_) => {
-            let first_line_end = data.get(start..).and_then(|r| r.iter().position(|b| *b == b'\n')).map_or(data.len(), |p| start + p);
+            let first_line_end =
+                data.get(start..).and_then(|r| r.iter().position(|b| *b == b'\n')).map_or(data.len(), |p| start + p);
             let first = data.get(start..first_line_end).unwrap_or(b"");
             if serde_json::from_slice::<Value>(first).is_ok() {
                 line_items(data, &index)
@@ -69,7 +70,8 @@ fn stream_items<'a>(data: &'a [u8], start: usize, index: &LineIndex) -> Vec<Item
         let next = stream.next();
         let end = stream.byte_offset();
         let Some(result) = next else { break };
-        let item_start = prev_end + body.get(prev_end..).map_or(0, |r| r.iter().take_while(|b| b.is_ascii_whitespace()).count());
+        let item_start =
+            prev_end + body.get(prev_end..).map_or(0, |r| r.iter().take_while(|b| b.is_ascii_whitespace()).count());
         match result {
             Ok(v) => {
                 out.push(Item {
@@ -222,9 +224,7 @@ impl<'a> Obj<'a> {
 
     /// The first of `names` (priority order) that is present and not null.
     pub(crate) fn get(&self, names: &[&str]) -> Option<&'a Value> {
-        names
-            .iter()
-            .find_map(|n| self.keys.iter().find(|(k, v)| k == n && !v.is_null()).map(|(_, v)| *v))
+        names.iter().find_map(|n| self.keys.iter().find(|(k, v)| k == n && !v.is_null()).map(|(_, v)| *v))
     }
 
     pub(crate) fn has(&self, names: &[&str]) -> bool {
@@ -255,11 +255,9 @@ pub(crate) fn value_text(v: &Value) -> Option<String> {
 pub(crate) fn value_time(v: &Value, zone: &Zone) -> Option<(Instant, u8)> {
     match v {
         Value::String(s) => parse_instant(s, zone),
-        Value::Number(n) => n
-            .as_i64()
-            .and_then(from_epoch_int)
-            .or_else(|| n.as_f64().and_then(from_epoch))
-            .map(|t| (t, 0)),
+        Value::Number(n) => {
+            n.as_i64().and_then(from_epoch_int).or_else(|| n.as_f64().and_then(from_epoch)).map(|t| (t, 0))
+        }
         _ => None,
     }
 }

@@ -309,7 +309,13 @@ impl<'s> Tally<'s> {
         Ok(self.go(go))
     }
 
-    pub(crate) fn unparsed(&mut self, line: u64, offset: u64, text: &[u8], reason: &'static str) -> Result<bool, SourceError> {
+    pub(crate) fn unparsed(
+        &mut self,
+        line: u64,
+        offset: u64,
+        text: &[u8],
+        reason: &'static str,
+    ) -> Result<bool, SourceError> {
         self.report.unparsed += 1;
         let text = input::trim_line(text);
         let capped = text.get(..text.len().min(input::UNPARSED_CAP)).unwrap_or(text);
@@ -349,7 +355,9 @@ pub(crate) mod testutil {
     use faultline_model::CollectingSink;
 
     pub(crate) fn utc(s: &str) -> Instant {
-        chrono::DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_else(|e| panic!("{s}: {e}"))
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
     }
 
     pub(crate) fn zone(s: &str) -> SourceOptions {
@@ -397,7 +405,9 @@ mod tests {
     fn a_sink_that_says_stop_stops_the_parser() {
         let csv = "deploy_id,deployed_at,service\nd1,2026-11-24T08:00:00Z,api\nd2,2026-11-24T09:00:00Z,api\n";
         let mut sink = StopAfterOne(0);
-        let report = parse_bytes(csv.as_bytes(), "d.csv", SourceFormat::DeploysCsv, &SourceOptions::default(), &mut sink).unwrap();
+        let report =
+            parse_bytes(csv.as_bytes(), "d.csv", SourceFormat::DeploysCsv, &SourceOptions::default(), &mut sink)
+                .unwrap();
         assert_eq!(sink.0, 1);
         assert_eq!(report.records, 1);
     }
@@ -424,7 +434,8 @@ mod tests {
         let mut sink = CollectingSink::default();
         let err = parse(dir.path(), SourceFormat::DeploysCsv, &SourceOptions::default(), &mut sink).unwrap_err();
         assert!(err.to_string().contains("is a folder"), "{err}");
-        let err = parse_bytes(b"x", "x.txt", SourceFormat::SlackExport, &SourceOptions::default(), &mut sink).unwrap_err();
+        let err =
+            parse_bytes(b"x", "x.txt", SourceFormat::SlackExport, &SourceOptions::default(), &mut sink).unwrap_err();
         assert!(err.to_string().starts_with("x.txt: slack-export is a folder format"), "{err}");
         let missing = dir.path().join("nope.csv");
         let err = parse(&missing, SourceFormat::DeploysCsv, &SourceOptions::default(), &mut sink).unwrap_err();

@@ -9,7 +9,8 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").unwrap_or_else(|_| unreachable!()));
-static HEADER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Za-z0-9-]{2,60}:").unwrap_or_else(|_| unreachable!()));
+static HEADER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9-]{2,60}:").unwrap_or_else(|_| unreachable!()));
 
 /// An mbox `From ` separator: `From sender@example.com Tue Nov 24 08:27:03 2026`.
 /// Only at the start of the file or after a blank line, and with something
@@ -51,7 +52,9 @@ fn is_mail_headers(names: &[String]) -> bool {
     let has = |n: &str| names.iter().any(|h| h == n);
     has("from")
         && (has("date") || has("subject"))
-        && ["to", "subject", "message-id", "received", "mime-version", "return-path", "delivered-to"].iter().any(|n| has(n))
+        && ["to", "subject", "message-id", "received", "mime-version", "return-path", "delivered-to"]
+            .iter()
+            .any(|n| has(n))
 }
 
 pub(crate) fn looks_like_mbox(sample: &[u8]) -> bool {
@@ -123,7 +126,9 @@ fn body(mail: &ParsedMail<'_>) -> String {
 
 fn read_message(raw: &[u8], span: Span, zone: &Zone, fallback: Option<(Instant, u8)>) -> Read {
     let Ok(mail) = mailparse::parse_mail(raw) else { return Read::Unreadable("unreadable message") };
-    let Some((time, _)) = date(&mail, zone).or(fallback) else { return Read::Unreadable("message without a readable Date") };
+    let Some((time, _)) = date(&mail, zone).or(fallback) else {
+        return Read::Unreadable("message without a readable Date");
+    };
     let subject = mail.headers.get_first_value("Subject").and_then(|s| non_empty(&s));
     Read::Message(SupportMessage {
         time,
@@ -185,9 +190,11 @@ pub(crate) fn parse_mbox(data: &[u8], opts: &SourceOptions, tally: &mut Tally<'_
         let body_start = separator.len() + 1;
         let message = unescape_from(whole.get(body_start.min(whole.len())..).unwrap_or(b""));
         let trimmed_len = whole.len() - whole.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
-        let span = Span { line: *line, offset: *offset as u64, len: trimmed_len as u64, lines: (end_line - line) as u32 };
+        let span =
+            Span { line: *line, offset: *offset as u64, len: trimmed_len as u64, lines: (end_line - line) as u32 };
         let fallback = separator_date(separator, &opts.zone);
-        let has_date = mailparse::parse_headers(&message).ok().is_some_and(|(h, _)| h.get_first_value("Date").is_some());
+        let has_date =
+            mailparse::parse_headers(&message).ok().is_some_and(|(h, _)| h.get_first_value("Date").is_some());
         match read_message(&message, span, &opts.zone, fallback) {
             Read::Message(m) => {
                 if !has_date {
@@ -206,7 +213,12 @@ pub(crate) fn parse_mbox(data: &[u8], opts: &SourceOptions, tally: &mut Tally<'_
     Ok(())
 }
 
-pub(crate) fn parse_eml(data: &[u8], _label: &str, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
+pub(crate) fn parse_eml(
+    data: &[u8],
+    _label: &str,
+    opts: &SourceOptions,
+    tally: &mut Tally<'_>,
+) -> Result<(), SourceError> {
     let trimmed_len = data.len() - data.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
     let line_count = lines(data).count() as u32;
     let span = Span { line: 1, offset: 0, len: trimmed_len as u64, lines: line_count };

@@ -44,7 +44,8 @@ fn channel_dirs(dir: &Path) -> Vec<PathBuf> {
 
 /// The workspace index files plus at least one channel folder of day files.
 pub(crate) fn looks_like(dir: &Path) -> bool {
-    let has_index = ["users.json", "channels.json", "groups.json", "dms.json", "mpims.json"].iter().any(|f| dir.join(f).is_file());
+    let has_index =
+        ["users.json", "channels.json", "groups.json", "dms.json", "mpims.json"].iter().any(|f| dir.join(f).is_file());
     has_index && channel_dirs(dir).iter().any(|d| !day_files(d).is_empty())
 }
 
@@ -91,11 +92,15 @@ fn plain_text(text: &str, users: &HashMap<String, String>) -> String {
 }
 
 /// Message subtypes that are membership noise, not something anyone said.
-const NOISE: &[&str] = &["channel_join", "channel_leave", "group_join", "group_leave", "channel_purpose", "channel_topic"];
+const NOISE: &[&str] =
+    &["channel_join", "channel_leave", "group_join", "group_leave", "channel_purpose", "channel_topic"];
 
 pub(crate) fn parse(dir: &Path, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
     if !dir.is_dir() {
-        return Err(SourceError::Invalid { path: dir.display().to_string(), message: "a Slack export is a folder".into() });
+        return Err(SourceError::Invalid {
+            path: dir.display().to_string(),
+            message: "a Slack export is a folder".into(),
+        });
     }
     let users = users(dir, tally);
     let mut skipped = 0u64;
@@ -157,7 +162,8 @@ mod tests {
                 {"id":"U456","name":"sam","profile":{"real_name":"Sam Oncall"}}]"#,
         )
         .unwrap();
-        std::fs::write(p.join("channels.json"), r#"[{"id":"C1","name":"support"},{"id":"C2","name":"incidents"}]"#).unwrap();
+        std::fs::write(p.join("channels.json"), r#"[{"id":"C1","name":"support"},{"id":"C2","name":"incidents"}]"#)
+            .unwrap();
         std::fs::create_dir(p.join("support")).unwrap();
         std::fs::write(
             p.join("support/2026-11-24.json"),

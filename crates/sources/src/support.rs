@@ -41,7 +41,8 @@ const JSON_AUTHOR: &[&str] = &["user", "author", "from", "username", "user_name"
 const JSON_TEXT: &[&str] = &["text", "message", "body", "content", "description"];
 
 /// Columns that say "ticket": someone asked something.
-const TICKET_MARKERS: &[&str] = &["requester", "requester_name", "requester_email", "submitter", "customer", "customer_name"];
+const TICKET_MARKERS: &[&str] =
+    &["requester", "requester_name", "requester_email", "submitter", "customer", "customer_name"];
 
 pub(crate) fn csv_is_tickets(cols: &Columns, lenient: bool) -> bool {
     if lenient {
@@ -64,7 +65,12 @@ pub(crate) fn json_is_support(obj: &Obj<'_>, lenient: bool) -> bool {
         && (obj.has(&["text", "body"]) || (obj.has(&["message"]) && obj.has(&["channel", "subject"])))
 }
 
-pub(crate) fn parse_csv(data: &[u8], label: &str, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
+pub(crate) fn parse_csv(
+    data: &[u8],
+    label: &str,
+    opts: &SourceOptions,
+    tally: &mut Tally<'_>,
+) -> Result<(), SourceError> {
     csvtab::read_timed(data, label, CSV_TIME, "time", &opts.zone, tally, |cols, row, time, tally| {
         let subject = row.string(cols.find(SUBJECT));
         let text = row.string(cols.find(CSV_TEXT)).or_else(|| subject.clone()).unwrap_or_default();
@@ -80,7 +86,12 @@ pub(crate) fn parse_csv(data: &[u8], label: &str, opts: &SourceOptions, tally: &
     })
 }
 
-pub(crate) fn parse_json(data: &[u8], label: &str, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
+pub(crate) fn parse_json(
+    data: &[u8],
+    label: &str,
+    opts: &SourceOptions,
+    tally: &mut Tally<'_>,
+) -> Result<(), SourceError> {
     jsonin::for_each_object(data, label, tally, |map, item, tally| {
         let obj = Obj::new(map);
         let Some((time, flags)) = obj.get(JSON_TIME).and_then(|v| value_time(v, &opts.zone)) else {

@@ -25,10 +25,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The migrations, in order; `PRAGMA user_version` says how many ran.
-const MIGRATIONS: &[&str] = &[
-    include_str!("../migrations/0001_initial.sql"),
-    include_str!("../migrations/0002_timeline_edits.sql"),
-];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_timeline_edits.sql")];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -694,8 +692,8 @@ impl CaseFile {
 
     /// A case that lives in memory only (tests).
     pub fn in_memory() -> Result<CaseFile, StoreError> {
-        let conn = Connection::open_in_memory()
-            .map_err(|e| StoreError::Sqlite { path: ":memory:".into(), source: e })?;
+        let conn =
+            Connection::open_in_memory().map_err(|e| StoreError::Sqlite { path: ":memory:".into(), source: e })?;
         CaseFile::init(conn, ":memory:".into(), None)
     }
 
@@ -892,7 +890,9 @@ impl CaseFile {
         .map_err(|e| self.err(e))?;
         {
             let mut st = tx
-                .prepare_cached("INSERT INTO source_files (source_id, ord, path, size, mtime_ns, sha256) VALUES (?,?,?,?,?,?)")
+                .prepare_cached(
+                    "INSERT INTO source_files (source_id, ord, path, size, mtime_ns, sha256) VALUES (?,?,?,?,?,?)",
+                )
                 .map_err(|e| self.err(e))?;
             for (i, f) in files.iter().enumerate() {
                 st.execute(params![id, i as i64, f.path.to_string_lossy(), f.size as i64, f.mtime_ns, f.sha256])
@@ -925,7 +925,9 @@ impl CaseFile {
                     .map_err(|e| self.err(e))?;
             }
             let mut st = tx
-                .prepare_cached("INSERT INTO unparsed (source_id, file, line, offset, reason, text) VALUES (?,?,?,?,?,?)")
+                .prepare_cached(
+                    "INSERT INTO unparsed (source_id, file, line, offset, reason, text) VALUES (?,?,?,?,?,?)",
+                )
                 .map_err(|e| self.err(e))?;
             for (file, line, offset, reason, text) in &buffer.unparsed {
                 st.execute(params![id, file, *line as i64, *offset as i64, reason, text]).map_err(|e| self.err(e))?;
@@ -953,12 +955,20 @@ impl CaseFile {
     /// starts over (a `--from/--to` read that must read the whole file after all).
     pub fn discard_spilled(&self, source_path: &str) -> Result<(), StoreError> {
         self.conn
-            .execute("DELETE FROM records WHERE source_id = (SELECT id FROM sources WHERE path = ? AND complete = 0)", [source_path])
+            .execute(
+                "DELETE FROM records WHERE source_id = (SELECT id FROM sources WHERE path = ? AND complete = 0)",
+                [source_path],
+            )
             .map_err(|e| self.err(e))?;
         Ok(())
     }
 
-    fn insert_records(&self, tx: &rusqlite::Transaction<'_>, id: i64, records: &[(std::sync::Arc<str>, PackedRecord)]) -> Result<(), StoreError> {
+    fn insert_records(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        id: i64,
+        records: &[(std::sync::Arc<str>, PackedRecord)],
+    ) -> Result<(), StoreError> {
         let mut st = tx
             .prepare_cached(
                 "INSERT INTO records (source_id, file, time_us, line, offset, len, lines, level, status, method, path, client, user_agent, host, service, message, text, flags)
@@ -999,7 +1009,12 @@ impl CaseFile {
     /// [`CaseFile::load`] with changes read from `changes_from` on: a window
     /// that opens at the first error must still see the deploy that came
     /// minutes before it (the correlator's look-back reaches behind the window).
-    pub fn load_window(&self, from: Option<Instant>, to: Option<Instant>, changes_from: Option<Instant>) -> Result<CaseData, StoreError> {
+    pub fn load_window(
+        &self,
+        from: Option<Instant>,
+        to: Option<Instant>,
+        changes_from: Option<Instant>,
+    ) -> Result<CaseData, StoreError> {
         self.load_window_with(from, to, changes_from, |_, _| true)
     }
 
@@ -1034,15 +1049,18 @@ impl CaseFile {
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![lo.div_euclid(1_000_000), hi.div_euclid(1_000_000)], |r| {
-                Ok((r.get::<_, i64>(0)?, SecondCount {
-                    second: r.get(1)?,
-                    source: 0,
-                    total: r.get(2)?,
-                    errors: r.get(3)?,
-                    http_5xx: r.get(4)?,
-                    http_4xx: r.get(5)?,
-                    warnings: r.get(6)?,
-                }))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    SecondCount {
+                        second: r.get(1)?,
+                        source: 0,
+                        total: r.get(2)?,
+                        errors: r.get(3)?,
+                        http_5xx: r.get(4)?,
+                        http_4xx: r.get(5)?,
+                        warnings: r.get(6)?,
+                    },
+                ))
             })
             .map_err(|e| self.err(e))?;
         for row in rows {
@@ -1117,8 +1135,12 @@ impl CaseFile {
             let Some(&source) = index.get(&sid) else { continue };
             let bad = |e: serde_json::Error| self.corrupt(format!("{kind} event: {e}"));
             match kind.as_str() {
-                "change" => data.changes.push(Located { source, file, event: serde_json::from_str(&json).map_err(bad)? }),
-                "message" => data.messages.push(Located { source, file, event: serde_json::from_str(&json).map_err(bad)? }),
+                "change" => {
+                    data.changes.push(Located { source, file, event: serde_json::from_str(&json).map_err(bad)? })
+                }
+                "message" => {
+                    data.messages.push(Located { source, file, event: serde_json::from_str(&json).map_err(bad)? })
+                }
                 "alert" => data.alerts.push(Located { source, file, event: serde_json::from_str(&json).map_err(bad)? }),
                 other => return Err(self.corrupt(format!("unknown event kind {other:?}"))),
             }
@@ -1175,7 +1197,13 @@ impl CaseFile {
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?, r.get::<_, bool>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, String>(4)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, bool>(1)?,
+                    r.get::<_, bool>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
@@ -1194,7 +1222,8 @@ impl CaseFile {
             self.conn.execute("DELETE FROM timeline_edits WHERE key = ?", [&edit.key]).map_err(|e| self.err(e))?;
             return Ok(());
         }
-        let entry = serde_json::to_string(&edit.entry).map_err(|e| self.corrupt(format!("timeline edit {}: {e}", edit.key)))?;
+        let entry =
+            serde_json::to_string(&edit.entry).map_err(|e| self.corrupt(format!("timeline edit {}: {e}", edit.key)))?;
         self.conn
             .execute(
                 "INSERT INTO timeline_edits (key, pinned, hidden, rename, entry, updated_at) VALUES (?,?,?,?,?,?)
@@ -1211,7 +1240,9 @@ impl CaseFile {
     /// WAL holds uncommitted pages.
     pub fn copy_to(&self, dest: &Path) -> Result<(), StoreError> {
         let dest_s = dest.to_str().ok_or_else(|| self.corrupt(format!("{}: not a UTF-8 path", dest.display())))?;
-        self.conn.execute("VACUUM INTO ?", [dest_s]).map_err(|e| StoreError::Sqlite { path: dest.display().to_string(), source: e })?;
+        self.conn
+            .execute("VACUUM INTO ?", [dest_s])
+            .map_err(|e| StoreError::Sqlite { path: dest.display().to_string(), source: e })?;
         Ok(())
     }
 
@@ -1221,13 +1252,18 @@ impl CaseFile {
     pub fn open_existing(path: &Path) -> Result<CaseFile, StoreError> {
         use rusqlite::OpenFlags;
         let name = path.display().to_string();
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| StoreError::Sqlite { path: name.clone(), source: e })?;
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| StoreError::Sqlite { path: name.clone(), source: e })?;
         let probe = CaseFile { conn, path: name.clone(), _temporary: None };
         let version = probe.schema_version()?;
         let has_sources: bool = probe
             .conn
-            .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sources')", [], |r| r.get(0))
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sources')",
+                [],
+                |r| r.get(0),
+            )
             .map_err(|e| probe.err(e))?;
         if version == 0 || !has_sources {
             return Err(probe.corrupt("not a Faultline case (no case schema)"));
@@ -1237,10 +1273,8 @@ impl CaseFile {
 
     /// All notes in time order.
     pub fn notes(&self) -> Result<Vec<Note>, StoreError> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, time_us, text FROM notes ORDER BY time_us, id")
-            .map_err(|e| self.err(e))?;
+        let mut st =
+            self.conn.prepare("SELECT id, time_us, text FROM notes ORDER BY time_us, id").map_err(|e| self.err(e))?;
         let rows = st
             .query_map([], |r| Ok(Note { id: r.get(0)?, time: from_us(r.get(1)?), text: r.get(2)? }))
             .map_err(|e| self.err(e))?;
@@ -1393,13 +1427,21 @@ mod tests {
         let case = CaseFile::open(&dir.path().join("c.faultline")).unwrap();
         let host = String::from("web-7");
         let service = String::from("checkout");
-        let text = String::from(r#"{"ts":"2026-11-17T08:27:00Z","level":"error","msg":"payment \"declined\"","host":"web-7"}"#);
+        let text = String::from(
+            r#"{"ts":"2026-11-17T08:27:00Z","level":"error","msg":"payment \"declined\"","host":"web-7"}"#,
+        );
         let message = String::from(r#"payment "declined""#);
         let r = LogRecord {
             time: t("2026-11-17T08:27:00Z"),
             span: Span { line: 7, offset: 700, len: 90, lines: 1 },
             level: Some(Level::Error),
-            http: Some(HttpRequest { status: 503, method: Some(&text[2..4]), path: Some("/pay"), client: None, ..Default::default() }),
+            http: Some(HttpRequest {
+                status: 503,
+                method: Some(&text[2..4]),
+                path: Some("/pay"),
+                client: None,
+                ..Default::default()
+            }),
             host: Some(&host),
             service: Some(&service),
             message: &message,
@@ -1419,7 +1461,11 @@ mod tests {
     #[test]
     fn buffers_of_consecutive_chunks_absorbed_in_order_store_what_one_buffer_would() {
         let base = t("2026-11-17T08:27:00Z");
-        let recs: Vec<_> = (0..9u64).map(|i| request(base + chrono::Duration::seconds((i / 2) as i64), i + 1, if i % 3 == 0 { 500 } else { 200 })).collect();
+        let recs: Vec<_> = (0..9u64)
+            .map(|i| {
+                request(base + chrono::Duration::seconds((i / 2) as i64), i + 1, if i % 3 == 0 { 500 } else { 200 })
+            })
+            .collect();
         let mut whole = IngestBuffer::new("a.log");
         for r in &recs {
             whole.record(r).unwrap();
@@ -1444,7 +1490,12 @@ mod tests {
         assert_eq!(a.counts.iter().map(|c| c.total).sum::<u32>(), 9);
         assert_eq!(b.notable.len(), 3);
         // The join flags land on each chunk's first record (lines 1, 4, 7 start chunks and are the 500s).
-        let flagged: Vec<u64> = b.notable.iter().filter(|n| n.record.flags & flags::OUT_OF_ORDER != 0).map(|n| n.record.span.line).collect();
+        let flagged: Vec<u64> = b
+            .notable
+            .iter()
+            .filter(|n| n.record.flags & flags::OUT_OF_ORDER != 0)
+            .map(|n| n.record.span.line)
+            .collect();
         assert_eq!(flagged, [1, 4, 7]);
         assert!(a.notable.iter().all(|n| n.record.flags == 0));
         assert_eq!((joined.record_count(), joined.range()), (whole.record_count(), whole.range()));
@@ -1461,7 +1512,11 @@ mod tests {
         assert!(buf.record(&request(at(320), 3, 200)).unwrap(), "out of order within the slack");
         assert!(!buf.record(&request(at(601), 4, 500)).unwrap(), "past the end: stop");
         assert_eq!(buf.window_stop(), Some(WindowStop::Passed));
-        assert_eq!((buf.record_count(), buf.range()), (3, (Some(at(0)), Some(at(600)))), "the record past the end is not kept");
+        assert_eq!(
+            (buf.record_count(), buf.range()),
+            (3, (Some(at(0)), Some(at(600)))),
+            "the record past the end is not kept"
+        );
 
         let mut buf = IngestBuffer::new("a.log").with_window(None, slack);
         assert!(buf.record(&request(at(1000), 1, 200)).unwrap());
