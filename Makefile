@@ -6,14 +6,16 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help deps ui run cli test test-core test-ui test-desktop bindings e2e fuzz-smoke bench
+.PHONY: help deps ui run cli lint test test-core test-ui test-desktop bindings e2e screenshots fuzz-smoke bench
 
 help:
 	@echo "make run    - analyze the built-in sample incident (CLI), then open the desktop app on it when a display exists"
-	@echo "make test   - every test: Rust unit + integration + scenario suites, UI unit tests, desktop end-to-end"
+	@echo "make test   - every test: the fast tier (fmt, clippy, type check), then Rust unit + integration + scenario suites, UI unit tests, desktop end-to-end"
+	@echo "make lint   - the fast tier alone: rustfmt, clippy -D warnings, TypeScript type check"
 	@echo "make e2e    - the desktop end-to-end tests alone (headless, under Xvfb)"
+	@echo "make screenshots - the end-to-end run that refreshes the README's screenshots in docs/screenshots"
 	@echo "make fuzz-smoke - a few seconds of every fuzz target (FUZZ_SECS=N for longer)"
-	@echo "make bench  - the ingest/search benchmarks against ripgrep and lnav"
+	@echo "make bench  - the ingest/search benchmarks against ripgrep and lnav, and the desktop's frame and chart times"
 
 deps:
 	@bash scripts/deps.sh
@@ -31,6 +33,14 @@ run: deps ui cli
 	else \
 		echo "(no display: the desktop app was not opened; the analysis above is the CLI's)"; \
 	fi
+
+# The fast tier: seconds, and it fails before the slow suites run. Clippy
+# covers the desktop package too, which needs WebKitGTK (deps) and the built UI.
+lint: deps ui
+	$(CARGO) fmt --all --check
+	cd fuzz && $(CARGO) fmt --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	npm --prefix ui run check
 
 test-core:
 	$(CARGO) test --workspace --exclude faultline-desktop --no-fail-fast
@@ -53,11 +63,15 @@ bindings:
 e2e: deps ui
 	@bash scripts/e2e.sh
 
+screenshots: deps ui
+	@FAULTLINE_SCREENSHOTS=docs/screenshots bash scripts/e2e.sh
+
 # A few seconds of libFuzzer per parser and detector, seeded with fuzz/corpus/.
 fuzz-smoke:
 	@bash scripts/fuzz-smoke.sh
 
-test: deps test-core test-ui test-desktop bindings e2e fuzz-smoke
+test: deps lint test-core test-ui test-desktop bindings e2e fuzz-smoke
 
 bench: cli
 	@bash bench/run.sh
+	@bash scripts/e2e.sh bench

@@ -510,8 +510,8 @@ impl Session {
     }
 }
 
-fn chrono_now() -> faultline_engine::Instant {
-    faultline_engine::Instant::from(std::time::SystemTime::now())
+fn chrono_now() -> Instant {
+    Instant::from(std::time::SystemTime::now())
 }
 
 #[cfg(test)]
@@ -773,7 +773,7 @@ mod tests {
         let log = dir.path().join("app.log");
         std::fs::write(&log, "2026-11-24 10:00:00,000 ERROR boom\n2026-11-24 10:00:05,000 INFO ok\n").unwrap();
         let s = Session::default();
-        s.grant_inputs(&[log.clone()]);
+        s.grant_inputs(std::slice::from_ref(&log));
         let events = Mutex::new(Vec::new());
         s.ingest_paths(&[log.display().to_string()], "UTC", &quiet).unwrap();
         let first = s.sources().unwrap()[0].summary.first.unwrap();

@@ -34,10 +34,13 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
+/// The SHA-256 of everything read through a [`HashingReader`], shared with the code that reads.
+type SharedHasher = Arc<Mutex<Sha256>>;
+
 fn open_hashed(
     path: &Path,
     status: &faultline_logs::StreamStatus,
-) -> Result<(Box<dyn BufRead + Send>, Arc<Mutex<Sha256>>), EngineError> {
+) -> Result<(Box<dyn BufRead + Send>, SharedHasher), EngineError> {
     let (mut raw, hasher) = open_raw_hashed(path)?;
     let is_gzip =
         raw.fill_buf().map(|b| b.starts_with(&[0x1f, 0x8b])).map_err(|e| EngineError::input(path, e.to_string()))?;
@@ -49,7 +52,7 @@ fn open_hashed(
     Ok((reader, hasher))
 }
 
-fn finish_hash(reader: &mut dyn BufRead, hasher: &Arc<Mutex<Sha256>>) -> String {
+fn finish_hash(reader: &mut dyn BufRead, hasher: &SharedHasher) -> String {
     // The parser may stop before the end (cancel); hash what is left so the
     // recorded hash is the file's, not a prefix's.
     let _ = io::copy(reader, &mut io::sink());
@@ -66,7 +69,7 @@ fn hash_file(path: &Path) -> Result<String, EngineError> {
     Ok(finish_hash(&mut reader, &hasher))
 }
 
-fn open_raw_hashed(path: &Path) -> Result<(BufReader<HashingReader<File>>, Arc<Mutex<Sha256>>), EngineError> {
+fn open_raw_hashed(path: &Path) -> Result<(BufReader<HashingReader<File>>, SharedHasher), EngineError> {
     let hasher = Arc::new(Mutex::new(Sha256::new()));
     let file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
     Ok((BufReader::with_capacity(256 * 1024, HashingReader { inner: file, hasher: hasher.clone() }), hasher))

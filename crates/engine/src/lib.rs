@@ -495,10 +495,7 @@ impl Engine {
         if !case_path.is_file() {
             return Err(EngineError::input(case_path, "no such case file"));
         }
-        Ok(Engine {
-            case: faultline_store::CaseFile::open_existing(case_path)?,
-            case_path: Some(case_path.to_path_buf()),
-        })
+        Ok(Engine { case: CaseFile::open_existing(case_path)?, case_path: Some(case_path.to_path_buf()) })
     }
 
     /// Writes a consistent copy of the case to `dest` (replacing a file

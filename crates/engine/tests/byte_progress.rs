@@ -67,7 +67,7 @@ fn a_big_log_previews_its_error_series_as_it_is_read() {
     // 12 MiB of nginx lines over three hours: several 4 MiB chunks.
     while text.len() < 12 << 20 {
         let second = n / 8;
-        let status = if n % 50 == 0 { 500 } else { 200 };
+        let status = if n.is_multiple_of(50) { 500 } else { 200 };
         errors += u64::from(status == 500);
         text.push_str(&format!(
             "10.0.0.{} - - [24/Nov/2026:{:02}:{:02}:{:02} +0000] \"GET /api/orders/{n} HTTP/1.1\" {status} 512 \"-\" \"curl/8.0\"\n",

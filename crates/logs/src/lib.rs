@@ -270,7 +270,7 @@ pub fn parse(
     opts: &LogOptions,
     sink: &mut dyn EventSink,
 ) -> Result<LogSummary, LogError> {
-    parse_from(decode::Decoded::new(reader), format, opts, sink, 0, 0).map(|(sum, _, _)| sum)
+    parse_from(Decoded::new(reader), format, opts, sink, 0, 0).map(|(sum, _, _)| sum)
 }
 
 /// [`parse`] of a stream that starts at byte `pos` and after line `no` of the
@@ -432,7 +432,7 @@ fn probe<R: std::io::Read + std::io::Seek>(
     let end = if at_end { buf.len() } else { memchr::memrchr(b'\n', buf).map_or(skip, |i| i + 1).max(skip) };
     let mut first = First(None);
     let bytes = buf.get(skip..end).unwrap_or_default();
-    parse_from(decode::Decoded::Plain(bytes), format, opts, &mut first, line_start, 0)?;
+    parse_from(Decoded::Plain(bytes), format, opts, &mut first, line_start, 0)?;
     Ok(Some((line_start, first.0)))
 }
 
@@ -541,7 +541,7 @@ where
     // keeps (a 1 GB line must not become a 1 GB chunk).
     let longest_chunked_line = 4 * chunk_bytes.max(opts.max_record_bytes);
     // Mid-file, the bytes at a line start say nothing about the encoding.
-    let mut reader = if start.0 == 0 { decode::Decoded::new(reader) } else { decode::Decoded::Plain(reader) };
+    let mut reader = if start.0 == 0 { Decoded::new(reader) } else { Decoded::Plain(reader) };
     if !format.splittable() || threads < 2 {
         let mut sink = new_sink();
         sink.whole_stream();
@@ -982,7 +982,7 @@ mod tests {
         o.max_record_bytes = 100;
         let good = format!("{}\n", access_line(1, 3, 500));
         let mut data = good.repeat(20).into_bytes();
-        data.extend(std::iter::repeat(b'x').take(5000));
+        data.extend(std::iter::repeat_n(b'x', 5000));
         data.push(b'\n');
         data.extend_from_slice(good.repeat(20).as_bytes());
         let format = LogFormat::from_name("nginx-combined").unwrap();

@@ -182,7 +182,7 @@ pub(crate) fn read_timed(
     label: &str,
     time_columns: &[&str],
     what: &str,
-    zone: &faultline_model::time::Zone,
+    zone: &Zone,
     tally: &mut crate::Tally<'_>,
     mut row: impl FnMut(&Columns, Row<'_>, Instant, &mut crate::Tally<'_>) -> Result<bool, SourceError>,
 ) -> Result<(), SourceError> {
