@@ -1,26 +1,34 @@
 #!/usr/bin/env bash
 # End-to-end test of the desktop app. Builds the UI and the app, makes sure
 # tauri-driver is installed, and runs tests/e2e/run.mjs under a virtual X
-# display (the caller needs none). Screens of a passing run are written to
-# docs/screenshots/. Exits non-zero on any failure.
+# display (the caller needs none). Screens are written to
+# target/e2e-screenshots/ (FAULTLINE_SCREENSHOTS=DIR for elsewhere; `make
+# screenshots` refreshes docs/screenshots/). Exits non-zero on any failure.
 #
-#   bash scripts/e2e.sh            # everything
-#   SKIP_BUILD=1 bash scripts/e2e.sh   # reuse ui/dist and target/debug/faultline-desktop
+#   bash scripts/e2e.sh            # the test (debug build)
+#   bash scripts/e2e.sh bench      # the desktop bench: release build, frame and chart times of several windows
+#   SKIP_BUILD=1 bash scripts/e2e.sh   # reuse ui/dist and the built app
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
 
+MODE="${1:-test}"
+case "$MODE" in
+    test) PROFILE=debug; PROFILE_FLAG=() ;;
+    bench) PROFILE=release; PROFILE_FLAG=(--release) ;;
+    *) echo "usage: scripts/e2e.sh [test|bench]" >&2; exit 2 ;;
+esac
+export FAULTLINE_E2E_MODE="$MODE"
+export FAULTLINE_APP="${FAULTLINE_APP:-target/$PROFILE/faultline-desktop}"
+
 bash scripts/deps.sh
 
 if [ "${SKIP_BUILD:-0}" != "1" ]; then
-    if [ ! -d ui/node_modules ]; then
-        if [ -f ui/package-lock.json ]; then npm --prefix ui ci; else npm --prefix ui install; fi
-    fi
     # The UI is embedded into the binary at compile time: build it first.
-    npm --prefix ui run build
-    cargo build -p faultline-desktop
+    bash scripts/ui.sh build
+    cargo build "${PROFILE_FLAG[@]}" -p faultline-desktop
 fi
 # The big-file step generates its 5-million-line log with the bench generator.
 if [ ! -x target/debug/faultline-gen ]; then

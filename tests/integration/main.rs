@@ -9,17 +9,41 @@ mod window;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+/// How long a run may take before it counts as hung (a FIFO opened, a lock
+/// never released). Far above any real run, even on a loaded machine: this
+/// guards liveness, not speed.
+const HUNG_AFTER: Duration = Duration::from_secs(600);
+
+/// Runs `cmd` to the end and returns its output; a run that has not ended
+/// after [`HUNG_AFTER`] is killed and the test fails, so a hang is a failure
+/// that names the command instead of a test run that never ends.
+pub fn output_or_hang(mut cmd: Command) -> Output {
+    let what = format!("{cmd:?}");
+    let child =
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the command runs");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(HUNG_AFTER) {
+        Ok(out) => out.expect("the command's output is readable"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            panic!("hung: {what} had not ended after {} s", HUNG_AFTER.as_secs());
+        }
+    }
+}
 
 /// Runs the built `faultline` with `args`, with a private cache folder so the
 /// built-in sample is written where the test can see it.
 pub fn faultline(args: &[&str], cache: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_faultline"))
-        .args(args)
-        .env("XDG_CACHE_HOME", cache)
-        .env("TZ", "UTC")
-        .output()
-        .expect("the faultline binary runs")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_faultline"));
+    cmd.args(args).env("XDG_CACHE_HOME", cache).env("TZ", "UTC");
+    output_or_hang(cmd)
 }
 
 /// Runs and expects success, returning stdout.

@@ -46,15 +46,9 @@ fn search_in(tz: &str, pattern: &str, path: &Path, cache: &Path) -> Vec<String> 
 /// Runs `faultline args` under `/usr/bin/time -f %M`: (output, peak RSS in KiB, seconds).
 fn measured(args: &[&str], cache: &Path) -> (std::process::Output, u64, f64) {
     let started = Instant::now();
-    let out = Command::new("/usr/bin/time")
-        .arg("-f")
-        .arg("maxrss=%M")
-        .arg(bin())
-        .args(args)
-        .env("XDG_CACHE_HOME", cache)
-        .env("TZ", "UTC")
-        .output()
-        .expect("/usr/bin/time runs (scripts/deps.sh installs the `time` package)");
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.arg("-f").arg("maxrss=%M").arg(bin()).args(args).env("XDG_CACHE_HOME", cache).env("TZ", "UTC");
+    let out = crate::output_or_hang(cmd);
     let secs = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&out.stderr);
     let kib = stderr
@@ -206,7 +200,7 @@ fn utf16_csv_exports_are_read_as_exports() {
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert!(hits[0].contains("4711\tMaría López\tCheckout fällt aus"), "{hits:?}");
     let timeline =
-        crate::ok(&["analyze", "--quiet", "--tz", "UTC", "--format", "csv", deploys.to_str().unwrap()], cache.path());
+        ok(&["analyze", "--quiet", "--tz", "UTC", "--format", "csv", deploys.to_str().unwrap()], cache.path());
     assert!(timeline.contains("d-981 raise pool size"), "{timeline}");
 }
 
@@ -372,7 +366,6 @@ fn a_gzip_bomb_is_stopped_in_bounded_memory_and_time_with_a_clear_message() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     eprintln!("gzip bomb: peak RSS {kib} KiB, {secs:.2} s");
     assert!(kib < GIB_IN_KIB, "peak RSS {kib} KiB");
-    assert!(secs < 60.0, "{secs} s");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("bomb.log.gz") && stderr.contains("gzip bomb"), "{stderr}");
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -411,9 +404,8 @@ fn a_folder_of_traps_reads_what_it_can_and_names_the_rest() {
         std::fs::write(&entry, b"garbage").unwrap();
     }
     let cache = tempfile::tempdir().unwrap();
-    let started = Instant::now();
+    // A FIFO opened for reading blocks forever: `faultline` fails this test as hung (HUNG_AFTER) if it opens one.
     let (sources, problems) = inspect_all(&[d], &["--tz", "UTC"], cache.path());
-    assert!(started.elapsed() < Duration::from_secs(30));
     assert_eq!(counts(source(&sources, "name with spaces é ü.log")), (1, 0));
     assert_eq!(counts(source(&sources, "ログ.log")), (1, 0));
     let all = problems.join("\n");
@@ -527,8 +519,17 @@ fn a_case_killed_mid_ingest_opens_and_says_which_source_is_incomplete() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(child.try_wait().unwrap().is_none(), "ingest of 200 MB finished within 0.3 s: make the file bigger");
+    // Killed once it has written part of the source (the first batches of
+    // records reach the case's write-ahead log), however slow the machine is.
+    let wal = dir.path().join("incident.faultline-wal");
+    let written = || std::fs::metadata(&wal).is_ok_and(|m| m.len() > 256 * 1024);
+    while !written() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ingest of 200 MB ended before it could be killed: make the file bigger"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
@@ -574,8 +575,8 @@ fn an_interrupted_run_leaves_no_temporary_case_behind() {
             .filter(|e| e.file_name().to_string_lossy().starts_with("faultline-case-"))
             .count()
     };
-    let until = std::time::Instant::now() + Duration::from_secs(10);
-    while cases() == 0 && std::time::Instant::now() < until {
+    while cases() == 0 {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before its case was seen");
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(cases(), 1, "the run keeps its case in the temporary folder");
