@@ -263,15 +263,11 @@ mod tests {
                 source: 2,
                 file: "deploys.csv".into(),
                 event: Change {
-                    id: id.into(),
-                    time: at(t),
                     author: Some("dev".into()),
                     service: Some(service.into()),
-                    environment: None,
-                    message: message.into(),
                     files: files.iter().map(|f| f.to_string()).collect(),
-                    file: None,
                     span: Span { line, offset: line * 50, len: 50, lines: 1 },
+                    ..Change::new(id, at(t), message)
                 },
             });
         }

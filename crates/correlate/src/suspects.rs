@@ -598,15 +598,9 @@ mod tests {
     fn a_revert_naming_the_commit_undoes_it() {
         let t = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
         let mk = |id: &str, msg: &str, files: &[&str]| Change {
-            id: id.into(),
-            time: t,
-            author: None,
             service: Some("portal".into()),
-            environment: None,
-            message: msg.into(),
             files: files.iter().map(|s| s.to_string()).collect(),
-            file: None,
-            span: Default::default(),
+            ..Change::new(id, t, msg)
         };
         let c = mk("a1b2c3d4e5", "Switch session backend", &["config/auth_settings.py"]);
         assert_eq!(undo_strength(&c, &mk("ffff", "Revert \"Switch session backend\"", &[])).0, 1.0);

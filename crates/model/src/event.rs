@@ -190,6 +190,42 @@ pub struct LogRecord<'a> {
     pub flags: u8,
 }
 
+/// How a change ended, as the tool that made it recorded it. A failed or
+/// cancelled deployment is still a change: a partial rollout causes incidents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChangeStatus {
+    /// The input does not say (a commit, a plain deploy log line).
+    #[default]
+    Unknown,
+    /// Finished as intended.
+    Succeeded,
+    /// Failed part-way: some of it may be live.
+    Failed,
+    /// Cancelled or aborted before it finished.
+    Cancelled,
+    /// Still running when the export was taken.
+    InProgress,
+}
+
+/// Which of a change's recorded moments [`Change::time`] is: the moment it
+/// took effect, as well as the input tells it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChangeMoment {
+    /// The one time the input gives (a commit's committer time, a deploy row's time).
+    #[default]
+    Recorded,
+    /// When it was requested or scheduled (a change request's planned start).
+    Requested,
+    /// When it started (a rollout or pipeline with no recorded end).
+    Started,
+    /// When it finished (a sync, rollout or pipeline that records its end).
+    Finished,
+}
+
 /// A deploy, config push or commit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -213,6 +249,60 @@ pub struct Change {
     pub file: Option<String>,
     /// Where in that file (line 0 for a git commit read from a repository).
     pub span: Span,
+    /// The tool that recorded it (`git`, `argocd`, `spinnaker`, `helm`, `servicenow`, …), when known.
+    #[serde(default)]
+    pub tool: Option<String>,
+    /// How it ended.
+    #[serde(default)]
+    pub status: ChangeStatus,
+    /// Which recorded moment `time` is.
+    #[serde(default)]
+    pub moment: ChangeMoment,
+    /// When it was requested or scheduled, when the tool records it.
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub requested: Option<Instant>,
+    /// When it started, when the tool records it.
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub started: Option<Instant>,
+    /// When it finished, when the tool records it.
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub finished: Option<Instant>,
+    /// What it deployed: a commit sha, image tag, chart version or sync revision.
+    #[serde(default)]
+    pub revision: Option<String>,
+    /// The id or revision of an earlier change this one undoes, when the tool
+    /// says so (a Helm rollback to revision 4, an Argo CD sync back to an
+    /// earlier revision, a change request that backs out another).
+    #[serde(default)]
+    pub undoes: Option<String>,
+}
+
+impl Change {
+    /// A change known only by its id, time and message; every other field empty.
+    pub fn new(id: impl Into<String>, time: Instant, message: impl Into<String>) -> Change {
+        Change {
+            id: id.into(),
+            time,
+            author: None,
+            service: None,
+            environment: None,
+            message: message.into(),
+            files: Vec::new(),
+            file: None,
+            span: Span::default(),
+            tool: None,
+            status: ChangeStatus::Unknown,
+            moment: ChangeMoment::Recorded,
+            requested: None,
+            started: None,
+            finished: None,
+            revision: None,
+            undoes: None,
+        }
+    }
 }
 
 /// A message from or to users: a ticket, a Slack message, an email.

@@ -93,16 +93,14 @@ pub(crate) fn parse_csv(
     tally: &mut Tally<'_>,
 ) -> Result<(), SourceError> {
     csvtab::read_timed(data, label, TIME, "time", &opts.zone, tally, |cols, row, time, tally| {
+        let id = row.string(cols.find(ID)).unwrap_or_else(|| fallback_id(label, row.span.line));
         let change = Change {
-            id: row.string(cols.find(ID)).unwrap_or_else(|| fallback_id(label, row.span.line)),
-            time,
             author: row.string(cols.find(AUTHOR)),
             service: row.string(cols.find(SERVICE)),
             environment: row.string(cols.find(ENVIRONMENT)),
-            message: row.string(cols.find(MESSAGE)).unwrap_or_default(),
             files: row.get(cols.find(FILES)).map(split_files).unwrap_or_default(),
-            file: None,
             span: row.span,
+            ..Change::new(id, time, row.string(cols.find(MESSAGE)).unwrap_or_default())
         };
         tally.change(change)
     })
@@ -120,16 +118,14 @@ pub(crate) fn parse_json(
             return tally.unparsed(item.span.line, item.span.offset, item.raw, "no readable time");
         };
         tally.dst(flags);
+        let id = obj.text(ID).unwrap_or_else(|| fallback_id(label, item.span.line));
         let change = Change {
-            id: obj.text(ID).unwrap_or_else(|| fallback_id(label, item.span.line)),
-            time,
             author: obj.text(AUTHOR),
             service: obj.text(SERVICE),
             environment: obj.text(ENVIRONMENT),
-            message: obj.text(MESSAGE).unwrap_or_default(),
             files: obj.get(FILES).map(value_list).unwrap_or_default(),
-            file: None,
             span: item.span,
+            ..Change::new(id, time, obj.text(MESSAGE).unwrap_or_default())
         };
         tally.change(change)
     })

@@ -89,15 +89,12 @@ fn flush(p: Pending, data: &[u8], opts: &SourceOptions, tally: &mut Tally<'_>) -
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(f.clone()));
     tally.change(Change {
-        id: p.id,
-        time,
         author: p.author,
-        service: None,
-        environment: None,
-        message: message.join("\n"),
         files,
-        file: None,
         span,
+        tool: Some("git".into()),
+        revision: Some(p.id.clone()),
+        ..Change::new(p.id, time, message.join("\n"))
     })
 }
 

@@ -1,7 +1,7 @@
 //! A git repository folder read with libgit2: every commit reachable from HEAD.
 
 use crate::{SourceError, Tally};
-use faultline_model::{Change, Span};
+use faultline_model::Change;
 use git2::{DiffFindOptions, DiffOptions, ErrorCode, Repository, RepositoryOpenFlags, Sort};
 use std::path::Path;
 
@@ -68,15 +68,11 @@ pub(crate) fn parse(path: &Path, tally: &mut Tally<'_>) -> Result<(), SourceErro
             Some(author)
         };
         let change = Change {
-            id: oid.to_string(),
-            time,
             author,
-            service: None,
-            environment: None,
-            message,
             files,
-            file: None,
-            span: Span::default(),
+            tool: Some("git".into()),
+            revision: Some(oid.to_string()),
+            ..Change::new(oid.to_string(), time, message)
         };
         if !tally.change(change)? {
             break;
