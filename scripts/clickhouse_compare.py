@@ -53,8 +53,9 @@ def main():
     if bad:
         return 1
     inc = files["incident"]
+    top = files["suspects"][0]["change_id"] if files["suspects"] else "none"
     print(f"ok - the store's analysis equals the files': onset {inc['onset']}, recovered {inc['recovered']}, "
-          f"{len(files['suspects'])} suspects (top {files['suspects'][0]['change_id']}), "
+          f"{len(files['suspects'])} suspects (top {top}), "
           f"{len(files['timeline'])} milestones, {files['metrics']['errors']} errors, "
           f"{len(files['series']['buckets'])} series buckets")
     return 0
