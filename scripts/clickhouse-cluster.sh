@@ -131,6 +131,16 @@ ch_query() { # PORT SQL [stdin for INSERT]
     [ -z "$out" ] || echo "$out"
 }
 
+# A large answer straight into FILE (ch_query holds its answer in memory).
+ch_export() { # PORT SQL FILE
+    local port=$1 sql=$2 file=$3 status
+    status=$(curl -sS -o "$file" -w '%{http_code}' -u "$CH_USER:$CH_PASSWORD" "http://127.0.0.1:$port/" --data-binary @- <<<"$sql")
+    if [ "$status" != 200 ] || tail -c 300 "$file" | grep -q 'DB::Exception'; then
+        echo "clickhouse: export failed on port $port (HTTP $status): $(tail -c 300 "$file")" >&2
+        return 1
+    fi
+}
+
 # INSERT with the rows on stdin (TabSeparated).
 ch_insert() { # PORT TABLE
     local port=$1 table=$2 out

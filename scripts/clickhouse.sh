@@ -79,6 +79,10 @@ check "re-analysis of the cached result is the same analysis" \
 check "a DateTime (seconds) time column gives the same incident to the second" \
     python3 scripts/clickhouse_compare.py --seconds "$WORK/files.json" "$WORK/seconds.json"
 
+# The engine's own test: a cited row fetched again with its neighbours (the desktop's raw lines).
+check "a cited row is fetched again from the store with its neighbours" \
+    env FAULTLINE_TEST_CLICKHOUSE_URL="$URL" $CARGO test --quiet -p faultline-engine --test clickhouse -- --ignored
+
 # Failures name the source; the files are still analyzed.
 expect_warning() { # NAME PATTERN ARGS...
     local name=$1 pattern=$2; shift 2
@@ -105,4 +109,4 @@ if [ "$fails" != 0 ]; then
     echo "clickhouse: $fails check(s) failed"
     exit 1
 fi
-echo "clickhouse: the two-shard analysis equals the files'; 9 checks passed"
+echo "clickhouse: the two-shard analysis equals the files'; 10 checks passed"

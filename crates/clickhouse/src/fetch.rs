@@ -65,8 +65,8 @@ impl Default for FetchOptions {
             from: None,
             to: None,
             span: chrono::Duration::hours(24),
-            page: 5000,
-            per_second_up_to: chrono::Duration::hours(48),
+            page: 20_000,
+            per_second_up_to: chrono::Duration::hours(24),
             max_services: 200,
         }
     }
@@ -290,7 +290,7 @@ pub fn fetch(client: &Client, opts: &FetchOptions, sink: &mut dyn StoreSink) -> 
 
     // Notable records, a slice of time at a time, each slice about a page.
     let mut bodies = Bodies::default();
-    for slice in slices(range, &expected, bucket_s, opts.page as u64) {
+    for slice in slices(range, &expected, opts.page as u64) {
         let mut after = None;
         loop {
             let mut last_key = None;
@@ -357,7 +357,7 @@ impl Services {
 
 /// Cuts `range` into consecutive slices of about `page` expected notable
 /// records each (a bucket is never cut: a slice with more pages on).
-fn slices(range: Range, expected: &BTreeMap<i64, u64>, bucket_s: i64, page: u64) -> Vec<Range> {
+fn slices(range: Range, expected: &BTreeMap<i64, u64>, page: u64) -> Vec<Range> {
     let mut out = Vec::new();
     let mut start = range.from;
     let mut sum = 0u64;
@@ -369,7 +369,6 @@ fn slices(range: Range, expected: &BTreeMap<i64, u64>, bucket_s: i64, page: u64)
             sum = 0;
         }
         sum += n;
-        let _ = bucket_s;
     }
     out.push(Range { from: start, to: range.to });
     out
@@ -395,7 +394,7 @@ mod tests {
     fn pages_are_cut_at_buckets_by_the_expected_records() {
         let range = Range { from: 10_000_000, to: 20_000_000 };
         let expected: BTreeMap<i64, u64> = [(10, 3), (11, 3), (12, 5), (15, 1), (19, 40)].into_iter().collect();
-        let s = slices(range, &expected, 1, 6);
+        let s = slices(range, &expected, 6);
         assert_eq!(
             s,
             vec![
@@ -404,7 +403,7 @@ mod tests {
                 Range { from: 19_000_000, to: 20_000_000 },
             ]
         );
-        assert_eq!(slices(range, &BTreeMap::new(), 1, 6), vec![range]);
+        assert_eq!(slices(range, &BTreeMap::new(), 6), vec![range]);
     }
 
     #[test]

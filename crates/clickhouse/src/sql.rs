@@ -351,12 +351,12 @@ impl Sql {
             .map(|(us, key, g)| format!(" HAVING (first_us, first_key, group_key) > ({us}, {key}, {g})"))
             .unwrap_or_default();
         format!(
-            "SELECT intDiv({m}, 1000000) AS second, {group} AS group_key, count() AS n, \
+            "SELECT intDiv({m}, 1000000) AS sec, {group} AS group_key, count() AS n, \
              min({m}) AS first_us, argMin({k}, {order}) AS first_key, max({m}) AS last_us, argMax({k}, {order}) AS last_key, \
              any({svc}), any({host}), any({l}), any({s}), any({client}), any({method}), \
              argMin({path}, {order}), argMin({ua}, {order}), argMin(length({msg}), {order}), \
              argMin(substring({msg}, 1, {cap}), {order}), if(n > 1, argMax(substring({msg}, 1, {cap}), {order}), '') \
-             FROM {t} WHERE {cond} AND {notable} GROUP BY second, group_key{having} \
+             FROM {t} WHERE {cond} AND {notable} GROUP BY sec, group_key{having} \
              ORDER BY first_us, first_key, group_key LIMIT {limit} FORMAT TabSeparated",
             svc = self.service,
             host = self.host,

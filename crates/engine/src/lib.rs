@@ -673,6 +673,10 @@ impl Engine {
         line: Option<u64>,
         context: usize,
     ) -> Result<Excerpt, EngineError> {
+        // A log store's row, as a citation names it: fetched from the store.
+        if let Some(cited) = file.to_str().filter(|f| faultline_clickhouse::is_locator(f)) {
+            return self.store_excerpt(cited, context);
+        }
         let known = self.case.sources()?.iter().any(|m| m.files.iter().any(|f| f.path == file));
         if !known {
             return Err(EngineError::Other(format!("{} is not one of this case's inputs", file.display())));
