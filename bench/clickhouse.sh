@@ -70,7 +70,8 @@ echo "bench-clickhouse: $ROWS rows generated in $(( $(date +%s) - start )) s: fi
 
 export FAULTLINE_CLICKHOUSE_USER=$CH_USER FAULTLINE_CLICKHOUSE_PASSWORD=$CH_PASSWORD
 STORE=(analyze --tz UTC --format json --clickhouse "http://127.0.0.1:$CH_HTTP1/?database=logs" --table access
-    --columns time=ts,message=message,level=level,status=status,service=service,host=host --clickhouse-timeout 600)
+    --columns time=ts,message=message,level=level,status=status,service=service,host=host --clickhouse-timeout 600
+    --case "$WORK/store.faultline")
 FILE=(analyze --quiet --tz UTC --format json "$WORK/web/access.log")
 
 # measure NAME ARGS...: median seconds of RUNS, the largest peak RSS (MiB).
@@ -103,6 +104,14 @@ echo "| analysis of $ROWS access-log rows | median (s) | bytes received / read |
 echo "|---|---:|---:|---:|---|"
 echo "| faultline --clickhouse (2 shards, $shipped rows shipped) | $store_s | $bytes | $store_rss | $same |"
 echo "| faultline on the file ($file_mb MB) | $file_s | $(stat -c %s "$WORK/web/access.log") | $file_rss | – |"
+echo
+echo "Where the --clickhouse time went (the case's record of its queries):"
+python3 - "$WORK/store.faultline" <<'PY'
+import json, sqlite3, sys
+for (d,) in sqlite3.connect(sys.argv[1]).execute("SELECT descriptor FROM store_queries"):
+    for q in json.loads(d)["queries"]:
+        print(f"- {q['what']}: {q['seconds']:.2f} s, {q['rows']} rows")
+PY
 if [ "$same" != yes ]; then
     cat "$WORK/compare" >&2
 fi

@@ -203,6 +203,18 @@ fn addresses_of(v: &str) -> String {
     )
 }
 
+/// `s` as a literal of a regular expression (re2).
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A half-open range of microseconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range {
@@ -315,14 +327,16 @@ impl Sql {
     /// and worse and lifecycle lines (a superset of the records' own test,
     /// which is applied again to each record read).
     pub fn notable_condition(&self) -> String {
-        let markers: Vec<String> =
-            LIFECYCLE_MARKERS.iter().map(|w| format!("position({}, {}) > 0", self.message, quote_str(w))).collect();
+        // One regular expression for all the words: one pass over each
+        // message, where a test per word would read it once per word (the
+        // server evaluates every branch of an OR).
+        let words: Vec<String> = LIFECYCLE_MARKERS.iter().map(|w| regex_escape(w)).collect();
         format!(
-            "({s} >= 500 OR ({s} = 0 AND ({l} >= 5 OR (length({msg}) < 4000 AND ({any})))))",
+            "({s} >= 500 OR ({s} = 0 AND ({l} >= 5 OR (length({msg}) < 4000 AND match({msg}, {any})))))",
             s = self.status,
             l = self.level,
             msg = self.message,
-            any = markers.join(" OR ")
+            any = quote_str(&words.join("|"))
         )
     }
 
@@ -501,7 +515,9 @@ mod tests {
         let next = sql.notable_page(R, Some((1_763_367_224_000_000, 42, 7)), 5000);
         assert!(next.contains(" HAVING (first_us, first_key, group_key) > (1763367224000000, 42, 7) ORDER BY"));
         // Lifecycle lines are kept whatever their level.
-        assert!(sql.notable_condition().contains("position(`message`, 'Starting gunicorn') > 0"));
+        let notable = sql.notable_condition();
+        assert!(notable.contains("match(`message`, 'Booting worker|Starting gunicorn|Listening at:|"), "{notable}");
+        assert_eq!(regex_escape("a.b (c)|d"), "a\\.b \\(c\\)\\|d");
     }
 
     #[test]
