@@ -4,7 +4,7 @@
 use crate::client::{Client, Error, ErrorKind};
 use crate::mapping::{epoch_exponent, needs_epoch_probe, resolve, Layout};
 use crate::record::{Bodies, GroupRow};
-use crate::sql::{Range, Sql};
+use crate::sql::{Notable, Range, Sql};
 use chrono::{DateTime, Utc};
 use faultline_model::{Instant, LogRecord};
 use std::collections::BTreeMap;
@@ -36,7 +36,8 @@ pub trait StoreSink {
     /// A bucket's counts of one service (services come in any order, buckets in time order).
     fn counts(&mut self, service: &str, counts: &BucketCounts) -> Result<(), String>;
     /// A notable record of one service, standing for `repeat` alike records
-    /// of its second (itself included). Records of a service come in time order.
+    /// of its second (itself included). Errors come in time order, then the
+    /// lifecycle lines in time order; the case orders them all by time.
     fn record(&mut self, service: &str, record: &LogRecord<'_>, repeat: u32) -> Result<(), String>;
     /// Bytes received so far; called after each answer.
     fn progress(&mut self, _bytes: u64, _records: u64) {}
@@ -150,7 +151,9 @@ impl Log<'_> {
             row(r)
         })?;
         let seconds = started.elapsed().as_secs_f64();
-        match self.queries.iter_mut().find(|q| q.what == what && what == "notable") {
+        // Pages of one query are one entry: their time and rows summed.
+        let paged = matches!(what, "notable" | "lifecycle");
+        match self.queries.iter_mut().find(|q| paged && q.what == what) {
             Some(q) => {
                 q.seconds += seconds;
                 q.rows += rows;
@@ -288,15 +291,22 @@ pub fn fetch(client: &Client, opts: &FetchOptions, sink: &mut dyn StoreSink) -> 
     }
     sink.progress(client.bytes_received(), fetched.records);
 
-    // Notable records, a slice of time at a time, each slice about a page.
+    // Notable records, a slice of time at a time, each slice about a page;
+    // then the lifecycle lines (few) over the whole range.
     let mut bodies = Bodies::default();
-    for slice in slices(range, &expected, opts.page as u64) {
+    let pages = slices(range, &expected, opts.page as u64)
+        .into_iter()
+        .map(|s| (s, Notable::Errors))
+        .chain(std::iter::once((range, Notable::Lifecycle)));
+    for (slice, kind) in pages {
+        let what = if kind == Notable::Errors { "notable" } else { "lifecycle" };
         let mut after = None;
         loop {
             let mut last_key = None;
             let mut rows = 0usize;
             let mut failed = None;
-            log.run("notable", &sql.notable_page(slice, after, opts.page), crate::record::GROUP_FIELDS, |r| {
+            let page = sql.notable_page(slice, kind, after, opts.page);
+            log.run(what, &page, crate::record::GROUP_FIELDS, |r| {
                 let row = GroupRow::read(client, r)?;
                 last_key = Some((row.first_us, row.first_key, row.group_key));
                 rows += 1;

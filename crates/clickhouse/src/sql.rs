@@ -215,6 +215,18 @@ fn regex_escape(s: &str) -> String {
     out
 }
 
+/// Which notable records a page asks for. Separate queries, so the message
+/// column is read for lifecycle words only where a row has no status and a
+/// low level: ClickHouse 18.16 evaluates every branch of an `OR`, and moves a
+/// condition on small columns alone into `PREWHERE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notable {
+    /// 5xx, and warnings or worse without a status.
+    Errors,
+    /// Start, stop and restart lines below warning without a status.
+    Lifecycle,
+}
+
 /// A half-open range of microseconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range {
@@ -323,21 +335,24 @@ impl Sql {
         )
     }
 
-    /// Rows the case keeps whole: 5xx responses; without a status, warnings
-    /// and worse and lifecycle lines (a superset of the records' own test,
-    /// which is applied again to each record read).
-    pub fn notable_condition(&self) -> String {
-        // One regular expression for all the words: one pass over each
-        // message, where a test per word would read it once per word (the
-        // server evaluates every branch of an OR).
-        let words: Vec<String> = LIFECYCLE_MARKERS.iter().map(|w| regex_escape(w)).collect();
-        format!(
-            "({s} >= 500 OR ({s} = 0 AND ({l} >= 5 OR (length({msg}) < 4000 AND match({msg}, {any})))))",
-            s = self.status,
-            l = self.level,
-            msg = self.message,
-            any = quote_str(&words.join("|"))
-        )
+    /// Rows the case keeps whole: 5xx responses, and without a status,
+    /// warnings and worse ([`Notable::Errors`]) or lifecycle lines
+    /// ([`Notable::Lifecycle`]). A superset of the records' own test, which
+    /// is applied again to each record read.
+    pub fn notable_condition(&self, kind: Notable) -> String {
+        let (s, l, msg) = (&self.status, &self.level, &self.message);
+        match kind {
+            Notable::Errors => format!("({s} >= 500 OR ({s} = 0 AND {l} >= 5))"),
+            Notable::Lifecycle => {
+                // One regular expression for all the words: one pass over
+                // each message, where a test per word reads it once per word.
+                let words: Vec<String> = LIFECYCLE_MARKERS.iter().map(|w| regex_escape(w)).collect();
+                format!(
+                    "({s} = 0 AND {l} < 5 AND length({msg}) < 4000 AND match({msg}, {any}))",
+                    any = quote_str(&words.join("|"))
+                )
+            }
+        }
     }
 
     /// One page of notable records of `range`: records of one second that are
@@ -346,7 +361,7 @@ impl Sql {
     /// their first and last record, so a flood is counted in the cluster and
     /// two of its records shipped. Pages follow each other by the key
     /// `(first microsecond, first row key, group hash)`, `after` the last one read.
-    pub fn notable_page(&self, range: Range, after: Option<(i64, u64, u64)>, limit: usize) -> String {
+    pub fn notable_page(&self, range: Range, kind: Notable, after: Option<(i64, u64, u64)>, limit: usize) -> String {
         let (m, k, msg) = (&self.micros, &self.key, &self.message);
         let order = format!("({m}, {k})");
         let group = format!(
@@ -383,7 +398,7 @@ impl Sql {
             cap = MESSAGE_CAP,
             t = self.table,
             cond = self.range_condition(range),
-            notable = self.notable_condition(),
+            notable = self.notable_condition(kind),
         )
     }
 
@@ -464,7 +479,7 @@ mod tests {
         assert!(counts.contains("FROM `logs`.`app` WHERE `ts` >= toDateTime(1763366400)"), "{counts}");
         assert!(counts.ends_with("GROUP BY bucket, service ORDER BY bucket, service FORMAT TabSeparated"));
         for newer in ["toUnixTimestamp64Micro", "Map", "DateTime64", "['"] {
-            assert!(!sql.notable_page(R, None, 10).contains(newer), "{newer} is not known to 18.16");
+            assert!(!sql.notable_page(R, Notable::Errors, None, 10).contains(newer), "{newer} is not known to 18.16");
         }
     }
 
@@ -507,16 +522,18 @@ mod tests {
     #[test]
     fn the_notable_page_aggregates_in_the_outer_select_and_pages_by_key() {
         let sql = old_server();
-        let first = sql.notable_page(R, None, 5000);
+        let first = sql.notable_page(R, Notable::Errors, None, 5000);
         assert!(first.starts_with("SELECT intDiv("), "no subquery: the shards aggregate");
         assert_eq!(first.matches(" FROM ").count(), 1, "{first}");
         assert!(!first.contains("HAVING"));
         assert!(first.ends_with("ORDER BY first_us, first_key, group_key LIMIT 5000 FORMAT TabSeparated"));
-        let next = sql.notable_page(R, Some((1_763_367_224_000_000, 42, 7)), 5000);
+        let next = sql.notable_page(R, Notable::Errors, Some((1_763_367_224_000_000, 42, 7)), 5000);
         assert!(next.contains(" HAVING (first_us, first_key, group_key) > (1763367224000000, 42, 7) ORDER BY"));
         // Lifecycle lines are kept whatever their level.
-        let notable = sql.notable_condition();
-        assert!(notable.contains("match(`message`, 'Booting worker|Starting gunicorn|Listening at:|"), "{notable}");
+        let errors = sql.notable_condition(Notable::Errors);
+        assert!(!errors.contains("`message`"), "5xx and errors are found without reading the messages: {errors}");
+        let lifecycle = sql.notable_condition(Notable::Lifecycle);
+        assert!(lifecycle.contains("match(`message`, 'Booting worker|Starting gunicorn|Listening at:|"), "{lifecycle}");
         assert_eq!(regex_escape("a.b (c)|d"), "a\\.b \\(c\\)\\|d");
     }
 

@@ -38,5 +38,5 @@ fn a_cited_row_is_fetched_again_from_the_store_with_its_neighbours() {
     assert!(q.url.starts_with("http://127.0.0.1:") && !q.url.contains('@'), "{}", q.url);
     assert_eq!(q.columns.as_deref(), Some(COLUMNS));
     let asked: Vec<&str> = q.queries.iter().map(|q| q.what.as_str()).collect();
-    assert_eq!(asked, ["version", "describe", "extent", "counts", "notable"]);
+    assert_eq!(asked, ["version", "describe", "extent", "counts", "notable", "lifecycle"]);
 }
