@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help deps ui run cli lint test test-core test-ui test-desktop bindings e2e screenshots fuzz-smoke bench
+.PHONY: help deps ui run cli lint test test-core test-ui test-desktop bindings e2e screenshots fuzz-smoke bench test-clickhouse bench-clickhouse
 
 help:
 	@echo "make run    - analyze the built-in sample incident (CLI), then open the desktop app on it when a display exists"
@@ -70,8 +70,18 @@ screenshots: deps ui
 fuzz-smoke:
 	@bash scripts/fuzz-smoke.sh
 
-test: deps lint test-core test-ui test-desktop bindings e2e fuzz-smoke
+# The analysis straight from a two-shard ClickHouse cluster (Debian's
+# clickhouse-server, installed when missing) must equal the files' analysis.
+test-clickhouse:
+	@bash scripts/clickhouse.sh
+
+test: deps lint test-core test-ui test-desktop bindings e2e fuzz-smoke test-clickhouse
 
 bench: cli
 	@bash bench/run.sh
 	@bash scripts/e2e.sh bench
+	@bash bench/clickhouse.sh
+
+# The ClickHouse row of the benchmarks alone (ROWS=N rows across two shards).
+bench-clickhouse: cli
+	@bash bench/clickhouse.sh

@@ -28,6 +28,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the analyze variant's size costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Say what each input is: kind, format, records, unparsed lines, time range.
@@ -112,6 +114,26 @@ struct AnalyzeArgs {
     /// Title of the postmortem.
     #[arg(long)]
     title: Option<String>,
+    #[command(flatten)]
+    clickhouse: ClickHouseArgs,
+}
+
+/// A ClickHouse log store as one more input: the cluster counts, Faultline
+/// fetches the notable rows.
+#[derive(Args)]
+struct ClickHouseArgs {
+    /// Read logs from a ClickHouse table: its HTTP interface (http://host:8123/?database=logs). User and password from the URL, else FAULTLINE_CLICKHOUSE_USER / FAULTLINE_CLICKHOUSE_PASSWORD; never written to the case or a report.
+    #[arg(long, value_name = "URL", requires = "table")]
+    clickhouse: Option<String>,
+    /// The ClickHouse table (table or database.table).
+    #[arg(long, value_name = "TABLE", requires = "clickhouse")]
+    table: Option<String>,
+    /// Which columns hold what: time=COL,message=COL,level=COL,status=COL,service=COL,host=COL (also client, method, path, user_agent; a Map value as COL['key']). Default: the OpenTelemetry otel_logs layout.
+    #[arg(long, value_name = "ROLE=COLUMN,...", requires = "clickhouse")]
+    columns: Option<String>,
+    /// Seconds one ClickHouse query may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    clickhouse_timeout: u64,
 }
 
 #[derive(Args)]
@@ -313,7 +335,15 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     }
     let mut title = args.title.clone();
     let engine = open_engine(args.case.as_deref())?;
-    let (zone, mut display_zone) = if inputs.is_empty() && engine.sources()?.is_empty() {
+    let store = match (&args.clickhouse.clickhouse, &args.clickhouse.table) {
+        (Some(url), Some(table)) => {
+            let mut input = faultline_engine::StoreInput::clickhouse(url, table, args.clickhouse.columns.as_deref())?;
+            input.timeouts.query = std::time::Duration::from_secs(args.clickhouse.clickhouse_timeout.max(1));
+            Some(input)
+        }
+        _ => None,
+    };
+    let (zone, mut display_zone) = if inputs.is_empty() && store.is_none() && engine.sources()?.is_empty() {
         let sample = sample::archive_crash()?;
         if !args.common.quiet {
             eprintln!(
@@ -339,11 +369,20 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
         let window = (from.is_some() || to.is_some()).then_some((from, to));
         ingest(&engine, &inputs, &IngestOptions { zone, cancel: None, window }, args.common.quiet)?;
     }
-    let opts = AnalyzeOptions {
-        correlate: CorrelateOptions { lookback: duration(&args.lookback)?, ..CorrelateOptions::default() },
-        from,
-        to,
-    };
+    let lookback = duration(&args.lookback)?;
+    match &store {
+        Some(input) => query_store(&engine, input, from, to, lookback, args.common.quiet)?,
+        None if !args.common.quiet => {
+            for d in engine.store_queries()? {
+                eprintln!(
+                    "note: {}: the result of the queries at {} is used (give --clickhouse again to query anew)",
+                    d.locator, d.queried_at
+                );
+            }
+        }
+        None => {}
+    }
+    let opts = AnalyzeOptions { correlate: CorrelateOptions { lookback, ..CorrelateOptions::default() }, from, to };
     let analysis = engine.analyze(&opts)?;
     // A case whose ingest was killed opens; what it lacks is said, not hidden.
     let incomplete: Vec<String> =
@@ -374,6 +413,39 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
         None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(())
+}
+
+/// Queries the log store into the case. A store that fails is named and left
+/// out; the other inputs are still analyzed (with none, the run fails).
+fn query_store(
+    engine: &Engine,
+    input: &faultline_engine::StoreInput,
+    from: Option<Instant>,
+    to: Option<Instant>,
+    lookback: chrono::Duration,
+    quiet: bool,
+) -> Result<()> {
+    let opts = faultline_engine::StoreOptions { from, to, lookback: Some(lookback), cancel: None };
+    match engine.ingest_store(input, &opts, &progress_reporter(quiet)) {
+        Ok(report) => {
+            if !quiet {
+                eprintln!(
+                    "note: {}: {} records counted by the cluster; {} notable records fetched as {} rows, {} bytes",
+                    input.locator(),
+                    report.records,
+                    report.notable.0,
+                    report.notable.1,
+                    report.descriptor.bytes
+                );
+            }
+            Ok(())
+        }
+        Err(e) if engine.sources()?.is_empty() => Err(e.into()),
+        Err(e) => {
+            eprintln!("warning: {e}; the other inputs are analyzed without it");
+            Ok(())
+        }
+    }
 }
 
 /// Adds `"complete": bool` to each of the JSON report's `sources[]`.

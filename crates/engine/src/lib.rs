@@ -10,18 +10,21 @@
 
 mod edits;
 mod ingest;
+pub mod logstore;
 pub mod plan;
 pub mod recent;
 mod robust;
 pub mod sample;
 
 pub use edits::{timeline_key, EntryState};
+pub use faultline_clickhouse as clickhouse;
 pub use faultline_correlate::CorrelateOptions;
 pub use faultline_model::time::Zone;
 pub use faultline_model::{Analysis, ErrorSeries, Instant, SourceKind, SourceSummary, TimelineEntry, TimelineKind};
 pub use faultline_report::{ExportOptions, Format, TemplateChoice};
 pub use faultline_search::{Excerpt, ExcerptLine, SearchOptions};
 pub use faultline_store::{Note, SourceMeta, TimelineEdit, UnparsedLine};
+pub use logstore::{StoreInput, StoreOptions, StoreReport};
 pub use plan::{Input, Plan, PlannedSource};
 
 use faultline_store::CaseFile;
@@ -620,7 +623,7 @@ impl Engine {
             });
         }
         analysis.timeline.sort_by_key(|e| e.time);
-        cite_raw_lines(&mut analysis);
+        cite_raw_lines(&mut analysis, &self.case);
         Ok(analysis)
     }
 
@@ -670,6 +673,10 @@ impl Engine {
         line: Option<u64>,
         context: usize,
     ) -> Result<Excerpt, EngineError> {
+        // A log store's row, as a citation names it: fetched from the store.
+        if let Some(cited) = file.to_str().filter(|f| faultline_clickhouse::is_locator(f)) {
+            return self.store_excerpt(cited, context);
+        }
         let known = self.case.sources()?.iter().any(|m| m.files.iter().any(|f| f.path == file));
         if !known {
             return Err(EngineError::Other(format!("{} is not one of this case's inputs", file.display())));
@@ -686,10 +693,12 @@ const MAX_CITED_TEXT: usize = 1000;
 /// written. (The correlator does no I/O and cites changes, messages and alerts
 /// by a summary; a commit read from a repository, line 0, keeps it.) Files
 /// that are gone keep the summary.
-fn cite_raw_lines(analysis: &mut Analysis) {
+fn cite_raw_lines(analysis: &mut Analysis, case: &CaseFile) {
     let mut cache: std::collections::HashMap<(String, u64), Option<String>> = std::collections::HashMap::new();
     let mut fill = |c: &mut faultline_model::Citation| {
         if c.line == 0 {
+            // A log store's row: named by time and key, its text from the case.
+            logstore::cite_store_rows(case, c);
             return;
         }
         let raw = cache.entry((c.file.clone(), c.offset)).or_insert_with(|| {

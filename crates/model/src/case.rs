@@ -68,29 +68,32 @@ pub struct CaseData {
     pub alerts: Vec<Located<Alert>>,
 }
 
+/// What [`is_lifecycle_message`] looks for (a log store filters on the same
+/// words in its own query language).
+pub const LIFECYCLE_MARKERS: &[&str] = &[
+    "Booting worker",
+    "Starting gunicorn",
+    "Listening at:",
+    "Shutting down",
+    "Handling signal",
+    "Started ",
+    "Stopped ",
+    "Stopping ",
+    "Starting ",
+    "resuming normal operations",
+    "caught SIGTERM",
+    "server started",
+    "Server started",
+    "restarted",
+    "Restarting",
+    "graceful restart",
+    "reloading",
+];
+
 /// Lines that say a server or worker (re)started or stopped. Kept as notable
 /// records whatever their level: restarts are milestones of an incident.
 pub fn is_lifecycle_message(message: &str) -> bool {
-    const MARKERS: &[&str] = &[
-        "Booting worker",
-        "Starting gunicorn",
-        "Listening at:",
-        "Shutting down",
-        "Handling signal",
-        "Started ",
-        "Stopped ",
-        "Stopping ",
-        "Starting ",
-        "resuming normal operations",
-        "caught SIGTERM",
-        "server started",
-        "Server started",
-        "restarted",
-        "Restarting",
-        "graceful restart",
-        "reloading",
-    ];
-    message.len() < 400 && MARKERS.iter().any(|m| message.contains(m))
+    message.len() < 400 && LIFECYCLE_MARKERS.iter().any(|m| message.contains(m))
 }
 
 /// Whether a record is kept in full in the case.

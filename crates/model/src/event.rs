@@ -75,10 +75,11 @@ impl Level {
     /// Reads the usual spellings (`ERROR`, `err`, `E`, `warning`, `FATAL`, …).
     pub fn parse(s: &str) -> Option<Level> {
         let s = s.trim().trim_matches(|c| c == '[' || c == ']' || c == ':');
-        if s.is_empty() || s.len() > 12 {
+        // 13 bytes: the longest spelling, syslog's `informational`.
+        if s.is_empty() || s.len() > 13 {
             return None;
         }
-        let mut buf = [0u8; 12];
+        let mut buf = [0u8; 13];
         for (i, b) in s.bytes().enumerate() {
             buf[i] = b.to_ascii_lowercase();
         }

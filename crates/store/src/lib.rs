@@ -25,8 +25,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The migrations, in order; `PRAGMA user_version` says how many ran.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_timeline_edits.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_timeline_edits.sql"),
+    include_str!("../migrations/0003_store_sources.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -167,6 +170,8 @@ struct PackedRecord {
     level: Option<Level>,
     status: Option<u16>,
     flags: u8,
+    /// How many alike records of its second it stands for (1 but for a log store's groups).
+    repeat: u32,
     text: Box<str>,
     extra: Box<str>,
     /// (start, end, in `extra`) of method, path, client, user agent, host, service, message.
@@ -213,6 +218,7 @@ impl PackedRecord {
             level: r.level,
             status: http.map(|h| h.status),
             flags: r.flags,
+            repeat: 1,
             text: r.text.into(),
             extra: extra.into_boxed_str(),
             fields,
@@ -395,6 +401,42 @@ impl IngestBuffer {
     /// Earliest and latest instants seen.
     pub fn range(&self) -> (Option<Instant>, Option<Instant>) {
         (self.first, self.last)
+    }
+
+    /// Adds counts a log store computed for one second (or a longer bucket,
+    /// counted at its first second): `total` records between `first` and
+    /// `last`. The store's notable records come through
+    /// [`IngestBuffer::add_notable`], so nothing is counted twice.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_counts(
+        &mut self,
+        second: i64,
+        total: u32,
+        errors: u32,
+        http_5xx: u32,
+        http_4xx: u32,
+        warnings: u32,
+        first: Instant,
+        last: Instant,
+    ) {
+        let c = Counters { total, errors, http_5xx, http_4xx, warnings };
+        self.counts.entry(second).or_default().add(&c);
+        self.records_total += u64::from(total);
+        if self.first.is_none_or(|f| first < f) {
+            self.first = Some(first);
+        }
+        if self.last.is_none_or(|l| last > l) {
+            self.last = Some(last);
+        }
+    }
+
+    /// Keeps a notable record a log store sent, standing for `repeat` alike
+    /// records of its second (itself included), without counting it: the
+    /// store's counts come through [`IngestBuffer::add_counts`].
+    pub fn add_notable(&mut self, r: &LogRecord<'_>, repeat: u32) {
+        let mut packed = PackedRecord::new(r);
+        packed.repeat = repeat.max(1);
+        self.notable.push((self.file.clone(), packed));
     }
 
     fn seen(&mut self, t: Instant) {
@@ -971,8 +1013,8 @@ impl CaseFile {
     ) -> Result<(), StoreError> {
         let mut st = tx
             .prepare_cached(
-                "INSERT INTO records (source_id, file, time_us, line, offset, len, lines, level, status, method, path, client, user_agent, host, service, message, text, flags)
-                 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO records (source_id, file, time_us, line, offset, len, lines, level, status, method, path, client, user_agent, host, service, message, text, flags, repeat)
+                 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             )
             .map_err(|e| self.err(e))?;
         for (file, r) in records {
@@ -994,7 +1036,8 @@ impl CaseFile {
                 r.field(F_SERVICE),
                 r.field(F_MESSAGE).unwrap_or(""),
                 &*r.text,
-                r.flags
+                r.flags,
+                r.repeat
             ])
             .map_err(|e| self.err(e))?;
         }
@@ -1074,7 +1117,7 @@ impl CaseFile {
         let mut st = self
             .conn
             .prepare(
-                "SELECT source_id, file, time_us, line, offset, len, lines, level, status, method, path, client, user_agent, host, service, message, text, flags
+                "SELECT source_id, file, time_us, line, offset, len, lines, level, status, method, path, client, user_agent, host, service, message, text, flags, repeat
                  FROM records WHERE time_us >= ? AND time_us <= ? ORDER BY time_us, source_id, id",
             )
             .map_err(|e| self.err(e))?;
@@ -1083,6 +1126,7 @@ impl CaseFile {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
+                    r.get::<_, u32>(18)?,
                     OwnedRecord {
                         time: from_us(r.get(2)?),
                         span: Span {
@@ -1109,9 +1153,16 @@ impl CaseFile {
         // One shared name per file: the records of a file all repeat it.
         let mut files = faultline_model::Interner::default();
         for row in rows {
-            let (sid, file, record) = row.map_err(|e| self.err(e))?;
+            let (sid, file, repeat, record) = row.map_err(|e| self.err(e))?;
             if let Some(i) = index.get(&sid) {
                 let nr = NotableRecord { source: *i, file: files.get(&file), record };
+                // A log store's row may stand for alike records of its second:
+                // each is handed on, as the records themselves would be.
+                for _ in 1..repeat {
+                    if keep(&data.sources, &nr) {
+                        data.notable.push(nr.clone());
+                    }
+                }
                 if keep(&data.sources, &nr) {
                     data.notable.push(nr);
                 }
@@ -1269,6 +1320,49 @@ impl CaseFile {
             return Err(probe.corrupt("not a Faultline case (no case schema)"));
         }
         CaseFile::init(probe.conn, name, None)
+    }
+
+    /// Records what was asked of a log store's table (a JSON descriptor: URL
+    /// without credentials, table, columns, range, query times), replacing
+    /// what an earlier query of the same table recorded.
+    pub fn set_store_query(&self, locator: &str, descriptor: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO store_queries (locator, descriptor, queried_at) VALUES (?, ?, ?)
+                 ON CONFLICT(locator) DO UPDATE SET descriptor = excluded.descriptor, queried_at = excluded.queried_at",
+                params![locator, descriptor, Utc::now().to_rfc3339()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Every log-store table queried for this case: (locator, descriptor JSON).
+    pub fn store_queries(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT locator, descriptor FROM store_queries ORDER BY locator")
+            .map_err(|e| self.err(e))?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Forgets a log-store table's query record.
+    pub fn remove_store_query(&self, locator: &str) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM store_queries WHERE locator = ?", [locator]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// The time and text of a log store's row kept in the case (`file` the
+    /// source's locator, `key` the row key a citation carries as its offset).
+    pub fn store_row(&self, file: &str, key: u64) -> Result<Option<(Instant, String)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT time_us, text FROM records WHERE file = ? AND offset = ? AND line = 0 LIMIT 1",
+                params![file, key as i64],
+                |r| Ok((from_us(r.get(0)?), r.get::<_, String>(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// All notes in time order.
@@ -1537,6 +1631,32 @@ mod tests {
         let mut plain = IngestBuffer::new("a.log");
         assert!(plain.record(&request(at(1000), 1, 200)).unwrap() && plain.record(&request(at(0), 2, 200)).unwrap());
         assert_eq!(plain.window_stop(), None);
+    }
+
+    #[test]
+    fn a_log_stores_counts_and_grouped_records_read_back_as_the_records_would() {
+        let case = CaseFile::in_memory().unwrap();
+        let base = t("2026-11-17T08:27:04Z");
+        let mut buf = IngestBuffer::new("clickhouse://127.0.0.1:8123/logs.app/nginx");
+        buf.add_counts(base.timestamp(), 120, 41, 40, 2, 0, base, base + chrono::Duration::milliseconds(900));
+        // 40 alike 500s of that second: the first stands for 39, the last for itself.
+        buf.add_notable(&request(base, 0, 500), 39);
+        buf.add_notable(&request(base + chrono::Duration::milliseconds(900), 0, 500), 1);
+        assert_eq!(buf.record_count(), 120, "counted by the store, not by the records");
+        let mut s = summary("clickhouse://127.0.0.1:8123/logs.app/nginx");
+        s.records = buf.record_count();
+        case.begin_source(&s).unwrap();
+        case.write_source(&s, &[], &buf).unwrap();
+        let mut seen = 0;
+        let data = case.load_window_with(None, None, None, |_, _| {
+            seen += 1;
+            false
+        });
+        let data = data.unwrap();
+        assert_eq!(seen, 40, "each record the rows stand for is handed on");
+        assert_eq!(data.counts.len(), 1);
+        assert_eq!((data.counts[0].total, data.counts[0].errors, data.counts[0].http_5xx), (120, 41, 40));
+        assert_eq!(case.load(None, None).unwrap().notable.len(), 40);
     }
 
     #[test]
