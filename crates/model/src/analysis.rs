@@ -3,7 +3,7 @@
 //! shape is a public contract (`faultline analyze --format json`): fields may
 //! be added, never change meaning.
 
-use crate::event::{Instant, Level, SourceKind};
+use crate::event::{Change, ChangeMoment, Instant, Level, SourceKind};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -280,4 +280,65 @@ pub struct Analysis {
     pub series: ErrorSeries,
     /// The inputs.
     pub sources: Vec<SourceSummary>,
+}
+
+/// How many changes of a source a recorded moment placed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MomentCount {
+    /// The moment.
+    pub moment: ChangeMoment,
+    /// Changes placed at it.
+    pub changes: u64,
+}
+
+/// A change source as the analysis read it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChangeSourceSummary {
+    /// The source's path.
+    pub path: String,
+    /// Its format (`argocd-json`, `git-repo`, …).
+    pub format: String,
+    /// The tools its changes come from (`argocd`, `git`), in order of first appearance.
+    pub tools: Vec<String>,
+    /// Changes read.
+    pub changes: u64,
+    /// Earliest change.
+    #[ts(type = "string | null")]
+    pub first: Option<Instant>,
+    /// Latest change.
+    #[ts(type = "string | null")]
+    pub last: Option<Instant>,
+    /// Which recorded moment placed how many changes (finished, started, requested, recorded).
+    pub moments: Vec<MomentCount>,
+}
+
+impl ChangeSourceSummary {
+    /// Counts one change.
+    pub fn add(&mut self, c: &Change) {
+        self.changes += 1;
+        self.first = Some(self.first.map_or(c.time, |f| f.min(c.time)));
+        self.last = Some(self.last.map_or(c.time, |l| l.max(c.time)));
+        if let Some(tool) = &c.tool {
+            if !self.tools.contains(tool) {
+                self.tools.push(tool.clone());
+            }
+        }
+        match self.moments.iter_mut().find(|m| m.moment == c.moment) {
+            Some(m) => m.changes += 1,
+            None => self.moments.push(MomentCount { moment: c.moment, changes: 1 }),
+        }
+    }
+
+    /// `finished for 12, started for 1`: which moments placed the changes.
+    pub fn moments_text(&self) -> String {
+        let name = |m: ChangeMoment| match m {
+            ChangeMoment::Recorded => "the one recorded time",
+            ChangeMoment::Requested => "requested/planned",
+            ChangeMoment::Started => "started",
+            ChangeMoment::Finished => "finished",
+        };
+        self.moments.iter().map(|m| format!("{} for {}", name(m.moment), m.changes)).collect::<Vec<_>>().join(", ")
+    }
 }
