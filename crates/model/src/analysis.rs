@@ -280,6 +280,53 @@ pub struct Analysis {
     pub series: ErrorSeries,
     /// The inputs.
     pub sources: Vec<SourceSummary>,
+    /// True when the analysis ran without some of what it was given (see
+    /// `unread`): a change that caused the incident may be in an input it
+    /// could not read, so "no suspect" is no proof that no change did.
+    #[serde(default)]
+    pub partial: bool,
+    /// The inputs it could not read, each with why. Empty = every input was read.
+    #[serde(default)]
+    pub unread: Vec<UnreadInput>,
+    /// Each change source: its tool, how many changes, their range, and which recorded moment placed them.
+    #[serde(default)]
+    pub change_sources: Vec<ChangeSourceSummary>,
+}
+
+/// Why an input is missing from an analysis, in whole or in part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum UnreadCause {
+    /// Given as a kind (`--deploys`, `--support`, `--alerts`, `--logs`) that no format of that kind matched.
+    NotRecognized,
+    /// Recognized as a format, but reading it failed (a syntax error before any entry, a missing column).
+    ReadFailed,
+    /// Read up to a point (a truncated or corrupt export): what follows was not read.
+    ReadInPart,
+    /// Read, but not one change, message or alert could be taken from it.
+    NothingRead,
+    /// Its reading was interrupted: it is not in the case.
+    Interrupted,
+}
+
+/// An input the analysis ran without, or only partly with. Its lines stay
+/// searchable and are counted unparsed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UnreadInput {
+    /// The input's path.
+    pub path: String,
+    /// What it was given as, or detected as.
+    pub kind: SourceKind,
+    /// Why it is missing.
+    pub cause: UnreadCause,
+    /// The format it was recognized as, when one was.
+    pub format: Option<String>,
+    /// What went wrong, naming the file (and the line, when known).
+    pub reason: String,
+    /// Lines of it counted unparsed.
+    pub unparsed: u64,
 }
 
 /// How many changes of a source a recorded moment placed.
