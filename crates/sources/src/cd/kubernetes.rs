@@ -49,7 +49,7 @@ pub(crate) fn parse_rollout_history(
     opts: &SourceOptions,
     tally: &mut Tally<'_>,
 ) -> Result<(), SourceError> {
-    let r = Reading::new(data, label, opts);
+    let mut r = Reading::new(data, label, opts);
     let mut header = false;
     let mut revisions = 0u64;
     for (_, offset, raw) in crate::input::lines(data) {

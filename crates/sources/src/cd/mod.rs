@@ -145,11 +145,21 @@ pub(crate) struct Reading<'d> {
     pub(crate) changes: Vec<Change>,
     /// Entries that are not changes (a plan-only run, a read-only API call), by why.
     skipped: Vec<(String, u64)>,
+    /// Lines already counted unparsed (an entry cut off by a break is not counted twice).
+    reported: Vec<u64>,
 }
 
 impl<'d> Reading<'d> {
     pub(crate) fn new(data: &'d [u8], label: &'d str, opts: &SourceOptions) -> Self {
-        Reading { data, label, zone: opts.zone, index: LineIndex::new(data), changes: Vec::new(), skipped: Vec::new() }
+        Reading {
+            data,
+            label,
+            zone: opts.zone,
+            index: LineIndex::new(data),
+            changes: Vec::new(),
+            skipped: Vec::new(),
+            reported: Vec::new(),
+        }
     }
 
     /// Where bytes `start..end` are.
@@ -173,11 +183,12 @@ impl<'d> Reading<'d> {
     /// Reports an entry that could not be read as a change: its first line
     /// is counted unparsed and stays searchable.
     pub(crate) fn unparsed(
-        &self,
+        &mut self,
         tally: &mut Tally<'_>,
         span: Span,
         reason: &'static str,
     ) -> Result<bool, SourceError> {
+        self.reported.push(span.line);
         let start = span.offset as usize;
         let line_end = self
             .data
@@ -213,7 +224,7 @@ impl<'d> Reading<'d> {
             let line = self.index.line_of(b.offset);
             let mut counted = 0u64;
             for (n, offset, raw) in crate::input::lines(self.data).filter(|(n, _, _)| *n >= line) {
-                if raw.iter().all(u8::is_ascii_whitespace) {
+                if raw.iter().all(u8::is_ascii_whitespace) || self.reported.contains(&n) {
                     continue;
                 }
                 counted += 1;
@@ -366,6 +377,21 @@ mod tests {
         for sample in logs {
             assert_eq!(detect(sample.as_bytes()), None, "{sample}");
         }
+    }
+
+    #[test]
+    fn a_utf16_export_from_windows_powershell_is_detected_and_read() {
+        // `helm history checkout -o json > history.json` in Windows PowerShell 5 writes UTF-16LE with a BOM.
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend(helm::tests::HISTORY.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(crate::detect_file(&bytes), Some(crate::SourceFormat::HelmHistory));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.json");
+        std::fs::write(&path, &bytes).unwrap();
+        let mut sink = faultline_model::CollectingSink::default();
+        let report = crate::parse(&path, crate::SourceFormat::HelmHistory, &Default::default(), &mut sink).unwrap();
+        assert_eq!(report.records, 3);
+        assert_eq!(sink.changes[1].time, utc("2026-03-12T14:02:03.540271Z"));
     }
 
     #[test]

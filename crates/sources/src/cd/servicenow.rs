@@ -287,6 +287,21 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn an_excel_resave_with_labels_semicolons_and_day_first_dates_reads_the_same() {
+        // Exported with labels, opened and saved again by a German Excel.
+        let csv = "Number;Short description;State;Configuration item;Assignment group;Planned start date;Planned end date;Actual start;Actual end\n\
+CHG0031742;Enable request signing for payment calls;Closed;checkout;Payments Platform;12.03.2026 15:00:00;12.03.2026 16:00:00;12.03.2026 15:02:03;12.03.2026 15:09:12\n";
+        let cols = crate::csvtab::header(csv.as_bytes()).unwrap();
+        assert!(super::csv_looks_like(&cols, csv.as_bytes()));
+        let (sink, report) = run(csv, SourceFormat::ServiceNowCsv, &zone("Europe/Berlin"));
+        assert_eq!(report.records, 1);
+        let c = &sink.changes[0];
+        assert_eq!((c.id.as_str(), c.time), ("CHG0031742", utc("2026-03-12T14:09:12Z")));
+        assert_eq!(c.requested, Some(utc("2026-03-12T14:00:00Z")));
+        assert_eq!(c.service.as_deref(), Some("checkout"));
+    }
+
+    #[test]
     fn table_api_json_reads_utc_values_and_display_objects() {
         let json = r#"{"result":[
   {"number":"CHG0031742","short_description":"Enable request signing for payment calls","state":"3","close_code":"successful","cmdb_ci":{"link":"https://acme.service-now.com/api/now/table/cmdb_ci/7c2e","value":"0c43baa1c611227500e2d9b54a1b5b33"},"assignment_group":{"display_value":"Payments Platform","value":"8a5055c9c61122780043563ef53438e3"},"start_date":"2026-03-12 14:00:00","end_date":"2026-03-12 15:00:00","work_start":"2026-03-12 14:02:03","work_end":"2026-03-12 14:09:12","sys_id":"a9e30c7dc61122760116894de7bcc7bd"},
