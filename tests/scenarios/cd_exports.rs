@@ -547,7 +547,7 @@ pub fn culprit_in_tool(seed: u64, family: &'static str, delivery: Delivery) -> S
                     files.push((format!("changes/{name}"), Kind::Deploys, content));
                     continue;
                 }
-                let broken = if json && seed % 2 == 0 {
+                let broken = if json && seed.is_multiple_of(2) {
                     // The download died inside the first of the culprit and its rollback.
                     let cut = [1, 2]
                         .iter()

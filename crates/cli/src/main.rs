@@ -279,7 +279,7 @@ fn inspect(args: InspectArgs) -> Result<()> {
     } else {
         writeln!(
             out,
-            "{:<8} {:<16} {:>9} {:>9}  {:<25} {:<25} {:<14} PATH",
+            "{:<8} {:<23} {:>9} {:>9}  {:<25} {:<25} {:<14} PATH",
             "KIND", "FORMAT", "RECORDS", "UNPARSED", "FIRST (UTC)", "LAST (UTC)", "ZONE"
         )?;
         for s in &report.sources {
@@ -288,7 +288,7 @@ fn inspect(args: InspectArgs) -> Result<()> {
             };
             writeln!(
                 out,
-                "{:<8} {:<16} {:>9} {:>9}  {:<25} {:<25} {:<14} {}",
+                "{:<8} {:<23} {:>9} {:>9}  {:<25} {:<25} {:<14} {}",
                 s.kind.as_str(),
                 s.format,
                 s.records,
@@ -298,7 +298,7 @@ fn inspect(args: InspectArgs) -> Result<()> {
                 s.tz,
                 s.path
             )?;
-            if let Some(c) = changes_of(s) {
+            if let Some(c) = changes_of(s).filter(|c| c.changes > 0) {
                 writeln!(
                     out,
                     "         changes: {} from {}, {} – {}; placed at: {}",

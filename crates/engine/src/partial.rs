@@ -52,7 +52,8 @@ pub fn unread_inputs<'a>(sources: impl IntoIterator<Item = (&'a SourceSummary, b
             continue;
         }
         if let Some(note) = s.notes.iter().find(|n| faultline_sources::is_cut_off_note(n)) {
-            out.push(unread(UnreadCause::ReadInPart, note.clone()));
+            let cause = if s.records > 0 { UnreadCause::ReadInPart } else { UnreadCause::ReadFailed };
+            out.push(unread(cause, note.clone()));
         } else if s.records == 0 && s.unparsed > 0 {
             let reason = s.notes.first().cloned().unwrap_or_else(|| {
                 format!("none of its {} lines could be read as a {} entry", s.unparsed, s.kind.as_str())
