@@ -7,9 +7,10 @@
 //! `state`, a `close_code`, the configuration item it changes (`cmdb_ci`)
 //! and an `assignment_group`. It took effect at its actual end, else its
 //! actual start, else its planned start (a request, not a fact). The Table
-//! API writes times in UTC; a CSV export in the exporting user's zone, read
-//! in `--tz`. A request that backs out another (`Back out CHG0031742`, a
-//! rollback or revert naming it) undoes it.
+//! API writes raw times in UTC; display values (`sysparm_display_value=true`)
+//! and a CSV export are in the exporting user's zone, read in `--tz`. A
+//! request that backs out another (`Back out CHG0031742`, a rollback or
+//! revert naming it) undoes it.
 
 use super::json::J;
 use super::sniff::Sniff;
@@ -207,7 +208,11 @@ pub(crate) fn parse_json(
                 r.unparsed(tally, span, "cut off by a JSON syntax error")?;
                 continue;
             }
-            // Raw glide date-times are UTC; display values are in the exporting user's zone.
+            // Raw glide date-times are UTC; display values (`sysparm_display_value=true`,
+            // told apart by a `state` written as its label) are in the exporting user's zone.
+            let display =
+                e.get("state").and_then(|s| s.value.as_str()).is_some_and(|s| s.trim().parse::<i64>().is_err());
+            let plain_zone = if display { r.zone } else { Zone::Utc };
             let t = |names: &[&str]| -> Option<Instant> {
                 names.iter().find_map(|n| {
                     let v = e.get(n)?.value;
@@ -215,7 +220,7 @@ pub(crate) fn parse_json(
                         Value::Object(o) => {
                             o.get("value").and_then(Value::as_str).and_then(|s| super::time_text(s, &Zone::Utc))
                         }
-                        Value::String(s) => super::time_text(s, &Zone::Utc),
+                        Value::String(s) => super::time_text(s, &plain_zone),
                         _ => None,
                     }
                 })
@@ -317,6 +322,16 @@ CHG0031742;Enable request signing for payment calls;Closed;checkout;Payments Pla
         assert_eq!(c.span.line, 2);
         assert_eq!(sink.changes[1].status, ChangeStatus::Failed);
         assert_eq!(sink.changes[1].undoes.as_deref(), Some("CHG0031742"));
+    }
+
+    #[test]
+    fn display_values_are_read_in_the_exporting_users_zone() {
+        // `GET /api/now/table/change_request?sysparm_display_value=true`: labels, and times as the user sees them.
+        let json = r#"{"result":[{"number":"CHG0031742","short_description":"Enable request signing","state":"Closed","close_code":"Successful","cmdb_ci":"checkout","work_start":"2026-03-12 15:02:03","work_end":"2026-03-12 15:09:12"}]}"#;
+        let (sink, _) = run(json, SourceFormat::ServiceNowJson, &zone("Europe/Berlin"));
+        assert_eq!(sink.changes[0].time, utc("2026-03-12T14:09:12Z"));
+        assert_eq!(sink.changes[0].service.as_deref(), Some("checkout"));
+        assert_eq!(sink.changes[0].status, ChangeStatus::Succeeded);
     }
 
     #[test]
