@@ -145,14 +145,17 @@ fn a_missing_input_fails_with_exit_3_naming_it() {
 }
 
 #[test]
-fn forcing_a_kind_that_does_not_fit_names_the_file() {
+fn forcing_a_kind_that_does_not_fit_names_the_file_and_the_analysis_is_partial() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "access.log", ACCESS);
     let cache = tempfile::tempdir().unwrap();
     let out = faultline(&["analyze", "--deploys", p.to_str().unwrap(), "--format", "json"], cache.path());
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("access.log") && err.contains("deploys"), "{err}");
+    let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["partial"], true);
+    assert_eq!(a["unread"][0]["cause"], "not_recognized");
 }
 
 #[test]

@@ -412,10 +412,10 @@ fn a_folder_of_traps_reads_what_it_can_and_names_the_rest() {
     for named in ["loop-a", "loop-b", "dangling.log", "pipe.log", "config-repo", "sub-loop"] {
         assert!(all.contains(named), "{named} not named in:\n{all}");
     }
-    assert!(
-        !sources.iter().any(|s| s["path"].as_str().unwrap().ends_with("config-repo")),
-        "a corrupt repo is not in the case"
-    );
+    // A corrupt repository is a change source that could not be read: kept empty, and said so.
+    let repo_source = source(&sources, "config-repo");
+    assert_eq!(counts(repo_source), (0, 0));
+    assert!(notes(repo_source).contains("unreadable: "), "{}", notes(repo_source));
     let spaced = d.join("name with spaces é ü.log");
     let hits = search("spaced", &spaced, cache.path());
     assert_eq!(

@@ -89,6 +89,15 @@ pub fn compare(s: &Scenario, a: &Value) -> Vec<String> {
             }
         }
     }
+    // An input written unreadable on purpose must be reported as such, never dropped quietly.
+    for (rel, _, _) in s.files.iter().filter(|(rel, _, _)| rel.contains(".unreadable.")) {
+        let named = a["unread"]
+            .as_array()
+            .is_some_and(|u| u.iter().any(|x| x["path"].as_str().is_some_and(|p| p.ends_with(rel.as_str()))));
+        if a["partial"] != true || !named {
+            bad.push(format!("{rel} could not be read, but the analysis does not say it is partial because of it"));
+        }
+    }
     let inc = &a["incident"];
     match secs(&inc["onset"]) {
         Some(o) if (o - t.onset).abs() <= ONSET_TOL => {}

@@ -5,6 +5,7 @@
 //! if any variant fails. `FAULTLINE_SCENARIO_VARIANTS=N` runs N variants per
 //! family (default 5).
 
+mod cd_exports;
 mod check;
 mod formats;
 mod generator;
@@ -23,6 +24,12 @@ fn families() -> Vec<Family> {
         ("5 background error noise elsewhere", |s| generator::deploy_shape(s, "5", false, false, true)),
         ("6 mixed zones (+03:00, --tz, epoch JSON)", |s| generator::seed_shape(s, "6", true, false)),
         ("7 one folder, kinds auto-detected", |s| generator::seed_shape(s, "7", false, true)),
+        ("8 culprit only in a CD tool's export (tool by variant)", |s| {
+            cd_exports::culprit_in_tool(s, "8", cd_exports::Delivery::Whole)
+        }),
+        ("9 that CD export unreadable: the analysis says partial", |s| {
+            cd_exports::culprit_in_tool(s, "9", cd_exports::Delivery::Unreadable)
+        }),
     ]
 }
 

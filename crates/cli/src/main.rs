@@ -1,7 +1,7 @@
 //! `faultline`: the incident correlator, headless.
 //!
 //! Flags in, the engine wired, results out. Exit codes: 0 success; 1 `search`
-//! found nothing; 2 usage error; 3 an input or the case file could not be
+//! found nothing; 2 usage error; 3 an input does not exist or the case file could not be
 //! read (the message names the file).
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -276,24 +276,32 @@ fn inspect(args: InspectArgs) -> Result<()> {
     let engine = open_engine(None)?;
     let inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
     let report = ingest(&engine, &inputs, &IngestOptions { zone, ..Default::default() }, args.common.quiet)?;
+    let unread = faultline_engine::partial::unread_inputs(report.sources.iter().map(|s| (s, true)));
+    let changes_of = |s: &faultline_engine::SourceSummary| report.change_sources.iter().find(|c| c.path == s.path);
     let mut out = std::io::stdout().lock();
     if args.format == "json" {
         let sources: Vec<_> = report
             .sources
             .iter()
             .map(|s| {
-                serde_json::json!({
+                let mut doc = serde_json::json!({
                     "path": s.path, "kind": s.kind, "format": s.format, "records": s.records, "unparsed": s.unparsed,
                     "first": rfc3339(s.first), "last": rfc3339(s.last), "tz": s.tz, "bytes": s.bytes, "sha256": s.sha256, "notes": s.notes,
-                })
+                });
+                if let (Some(c), Some(obj)) = (changes_of(s), doc.as_object_mut()) {
+                    obj.insert("changes".into(), serde_json::to_value(c)?);
+                }
+                Ok(doc)
             })
-            .collect();
-        let doc = serde_json::json!({ "sources": sources, "problems": report.problems });
+            .collect::<Result<_>>()?;
+        let doc = serde_json::json!({
+            "sources": sources, "problems": report.problems, "partial": !unread.is_empty(), "unread": unread,
+        });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         writeln!(
             out,
-            "{:<8} {:<16} {:>9} {:>9}  {:<25} {:<25} {:<14} PATH",
+            "{:<8} {:<23} {:>9} {:>9}  {:<25} {:<25} {:<14} PATH",
             "KIND", "FORMAT", "RECORDS", "UNPARSED", "FIRST (UTC)", "LAST (UTC)", "ZONE"
         )?;
         for s in &report.sources {
@@ -302,7 +310,7 @@ fn inspect(args: InspectArgs) -> Result<()> {
             };
             writeln!(
                 out,
-                "{:<8} {:<16} {:>9} {:>9}  {:<25} {:<25} {:<14} {}",
+                "{:<8} {:<23} {:>9} {:>9}  {:<25} {:<25} {:<14} {}",
                 s.kind.as_str(),
                 s.format,
                 s.records,
@@ -312,12 +320,26 @@ fn inspect(args: InspectArgs) -> Result<()> {
                 s.tz,
                 s.path
             )?;
+            if let Some(c) = changes_of(s).filter(|c| c.changes > 0) {
+                writeln!(
+                    out,
+                    "         changes: {} from {}, {} – {}; placed at: {}",
+                    c.changes,
+                    if c.tools.is_empty() { "an export".to_string() } else { c.tools.join(", ") },
+                    t(c.first),
+                    t(c.last),
+                    if c.moments.is_empty() { "-".to_string() } else { c.moments_text() }
+                )?;
+            }
             for note in &s.notes {
                 writeln!(out, "         note: {note}")?;
             }
         }
         for p in &report.problems {
             writeln!(out, "problem: {p}")?;
+        }
+        for u in &unread {
+            writeln!(out, "partial: {}", faultline_engine::partial::describe(u))?;
         }
     }
     Ok(())

@@ -346,6 +346,10 @@ fn is_fix(msg: &str) -> bool {
 
 /// How strongly `later` undoes or fixes `c` (0 = not at all), and why.
 pub fn undo_strength(c: &Change, later: &Change) -> (f64, &'static str) {
+    // The tool recorded it: a rollback or re-deploy names the change it takes back.
+    if later.undoes.as_deref().is_some_and(|u| u == c.id || c.revision.as_deref() == Some(u)) {
+        return (1.0, "undoes it");
+    }
     let summary = c.message.lines().next().unwrap_or("").trim();
     let names_it = (c.id.len() >= 7 && later.message.contains(c.id.get(..7).unwrap_or(&c.id)))
         || (summary.len() >= 8 && later.message.to_lowercase().contains(&summary.to_lowercase()));

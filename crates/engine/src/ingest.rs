@@ -93,6 +93,8 @@ pub struct Ingested {
     pub cancelled: bool,
     /// Files read only in part (a truncated gzip, a gzip bomb), each named, with why.
     pub problems: Vec<String>,
+    /// For a change source: its tools, changes, range and moments.
+    pub change_source: Option<faultline_model::ChangeSourceSummary>,
 }
 
 /// What the readers send the thread that writes the case.
@@ -160,6 +162,11 @@ struct UnparsedCounter<'a> {
 
 impl UnparsedCounter<'_> {
     fn run(&mut self, reader: &mut dyn BufRead, reason: &'static str) -> Result<u64, EngineError> {
+        self.run_from(reader, reason, 1)
+    }
+
+    /// Counts the lines from `from_line` on (the ones before are read, not counted).
+    fn run_from(&mut self, reader: &mut dyn BufRead, reason: &'static str, from_line: u64) -> Result<u64, EngineError> {
         let mut line = Vec::new();
         let (mut n, mut offset) = (0u64, 0u64);
         loop {
@@ -170,6 +177,10 @@ impl UnparsedCounter<'_> {
                 Err(_) => break,
             };
             n += 1;
+            if n < from_line {
+                offset += read as u64;
+                continue;
+            }
             let cap = line.len().min(4096);
             let go_on = self
                 .sink
@@ -180,7 +191,7 @@ impl UnparsedCounter<'_> {
                 break;
             }
         }
-        Ok(n)
+        Ok(n.saturating_sub(from_line.saturating_sub(1)))
     }
 }
 
@@ -350,6 +361,7 @@ pub fn ingest_source(
     let mut totals = LogSummary::default();
     let mut problems = Vec::new();
     let mut windowed = false;
+    let mut change_source = None;
     match &source.reader {
         Reader::Log(format) => {
             let window_read = match window {
@@ -421,22 +433,64 @@ pub fn ingest_source(
             }
         }
         Reader::Export(format) => {
-            let report = faultline_sources::parse(&source.path, *format, &SourceOptions { zone }, &mut buffer)
-                .map_err(|e| EngineError::input(&source.path, e.to_string()))?;
-            unparsed += report.unparsed;
-            notes.extend(report.notes);
-            let members = if report.files.is_empty() { source.files.clone() } else { report.files };
-            for path in members {
-                if path.is_file() {
-                    let mut stamp = FileStamp::stat(&path).map_err(|e| EngineError::input(&path, e.to_string()))?;
-                    stamp.sha256 = hash_file(&path)?;
-                    bytes += stamp.size;
-                    files.push(stamp);
+            match faultline_sources::parse(&source.path, *format, &SourceOptions { zone }, &mut buffer) {
+                Ok(report) => {
+                    unparsed += report.unparsed;
+                    notes.extend(report.notes);
+                    if source.kind == faultline_model::SourceKind::Deploys {
+                        change_source = Some(report.changes);
+                    }
+                    let members = if report.files.is_empty() { source.files.clone() } else { report.files };
+                    for path in members {
+                        if path.is_file() {
+                            let mut stamp =
+                                FileStamp::stat(&path).map_err(|e| EngineError::input(&path, e.to_string()))?;
+                            stamp.sha256 = hash_file(&path)?;
+                            bytes += stamp.size;
+                            files.push(stamp);
+                        }
+                    }
+                }
+                Err(e @ faultline_sources::SourceError::Sink(_)) => {
+                    return Err(EngineError::input(&source.path, e.to_string()));
+                }
+                Err(e) => {
+                    // An export that cannot be read must not stop the analysis: what
+                    // was read before the error stays, the rest is counted unparsed.
+                    let message = EngineError::input(&source.path, e.to_string()).to_string();
+                    let read_before = buffer.record_count() > 0;
+                    let from_line = match &e {
+                        faultline_sources::SourceError::Syntax { line, .. } if read_before => (*line).max(1),
+                        _ if read_before => u64::MAX,
+                        _ => 1,
+                    };
+                    for path in source.files.iter().filter(|p| p.is_file()) {
+                        let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
+                        buffer.set_file(path.display().to_string());
+                        let status = faultline_logs::StreamStatus::default();
+                        let (mut reader, hasher) = open_hashed(path, &status)?;
+                        unparsed += UnparsedCounter { sink: &mut buffer }.run_from(
+                            &mut reader,
+                            "export could not be read",
+                            from_line,
+                        )?;
+                        stamp.sha256 = finish_hash(&mut reader, &hasher);
+                        bytes += stamp.size;
+                        files.push(stamp);
+                    }
+                    notes.push(crate::partial::unreadable_note(&message));
+                    problems.push(format!(
+                        "{message}: its lines are counted unparsed and stay searchable; the analysis is partial"
+                    ));
                 }
             }
         }
-        Reader::Unrecognized | Reader::Binary => {
-            let reason = if source.reader == Reader::Binary { "binary content" } else { "no recognized format" };
+        Reader::Unrecognized | Reader::Binary | Reader::Unreadable(_) => {
+            let reason = match &source.reader {
+                Reader::Binary => "binary content",
+                Reader::Unreadable(_) => "not recognized as what it was given as",
+                _ => "no recognized format",
+            };
             for path in &source.files {
                 let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
                 buffer.set_file(path.display().to_string());
@@ -448,10 +502,11 @@ pub fn ingest_source(
                 bytes += stamp.size;
                 files.push(stamp);
             }
-            notes.push(match source.reader {
+            notes.push(match &source.reader {
                 Reader::Binary => {
                     "binary file: not read as records; its lines are counted as unparsed and stay searchable".into()
                 }
+                Reader::Unreadable(why) => crate::partial::unreadable_note(why),
                 _ => "no known format matched: lines counted as unparsed, still searchable".into(),
             });
         }
@@ -499,5 +554,8 @@ pub fn ingest_source(
         sha256,
         notes,
     };
-    Ok(Ingested { summary, files, buffer, cancelled, problems })
+    let change_source = change_source.map(|c: faultline_model::ChangeSourceSummary| {
+        faultline_model::ChangeSourceSummary { path: summary.path.clone(), format: summary.format.clone(), ..c }
+    });
+    Ok(Ingested { summary, files, buffer, cancelled, problems, change_source })
 }

@@ -11,6 +11,7 @@
 mod edits;
 mod ingest;
 pub mod logstore;
+pub mod partial;
 pub mod plan;
 pub mod recent;
 mod robust;
@@ -245,6 +246,8 @@ pub struct IngestReport {
     pub problems: Vec<String>,
     /// Ingest was cancelled; some sources are incomplete.
     pub cancelled: bool,
+    /// The change sources read by this ingest: tools, changes, range and moments.
+    pub change_sources: Vec<faultline_model::ChangeSourceSummary>,
 }
 
 /// How to analyze.
@@ -461,6 +464,7 @@ impl Engine {
                 continue;
             }
             report.problems.append(&mut ingested.problems);
+            report.change_sources.extend(ingested.change_source.take());
             if let Some(change) = content_change(&stored, &ingested.summary) {
                 ingested.summary.notes.push(change.clone());
                 report.problems.push(format!("{}: {change}", ingested.summary.path));
@@ -549,7 +553,13 @@ impl Engine {
         } else {
             meta.files.iter().map(|f| Input { path: f.path.clone(), kind }).collect()
         };
-        plan::plan(&inputs)?;
+        // The analyst's correction is checked against the content before the old records go.
+        if let Some((path, why)) = plan::plan(&inputs)?.sources.iter().find_map(|s| match &s.reader {
+            plan::Reader::Unreadable(why) => Some((s.path.clone(), why.clone())),
+            _ => None,
+        }) {
+            return Err(EngineError::input(&path, why));
+        }
         self.case.remove_source(path)?;
         self.ingest(&inputs, opts, progress)
     }
@@ -611,6 +621,7 @@ impl Engine {
         let data =
             self.case.load_window_with(opts.from, opts.to, changes_from, |sources, nr| events.push(sources, nr))?;
         let mut analysis = faultline_correlate::analyze_events(&data, events.finish(), &opts.correlate);
+        partial::mark(&mut analysis, &data, &self.case.sources()?);
         for note in self.case.notes()? {
             analysis.timeline.push(TimelineEntry {
                 time: note.time,

@@ -4,7 +4,9 @@
 //! source), each file's format is detected from its content, and rotated log
 //! sets (`access.log`, `access.log.1`, `access.log.2.gz`) become one source.
 //! Files that match no format are kept as `unrecognized` sources — reported
-//! and searchable, never silently dropped.
+//! and searchable, never silently dropped. A file given as a kind
+//! (`--deploys P`) that no format of that kind matches is kept too, as an
+//! `unreadable` source: a warning names it and the analysis says it is partial.
 
 use crate::EngineError;
 use faultline_logs::LogFormat;
@@ -40,6 +42,9 @@ pub enum Reader {
     Unrecognized,
     /// A file with NUL bytes in its first block.
     Binary,
+    /// Given as a kind (`--deploys P`) that no format of it matched: counted
+    /// line by line as unparsed, still searchable, and the analysis is partial.
+    Unreadable(String),
 }
 
 /// A source to read.
@@ -64,6 +69,7 @@ impl PlannedSource {
             Reader::Export(f) => f.name().to_string(),
             Reader::Unrecognized => "unrecognized".into(),
             Reader::Binary => "binary".into(),
+            Reader::Unreadable(_) => crate::partial::UNREADABLE_FORMAT.into(),
         }
     }
 }
@@ -155,19 +161,29 @@ fn detect_file(path: &Path, forced: Option<SourceKind>) -> Result<(SourceKind, R
     let probe = &sample[..sample.len().min(8192)];
     let utf16 = sample.starts_with(&[0xff, 0xfe]) || sample.starts_with(&[0xfe, 0xff]);
     if !utf16 && memchr::memchr(0, probe).is_some() {
-        return Ok((forced.unwrap_or(SourceKind::Log), Reader::Binary));
+        return Ok(match forced {
+            Some(kind) => (kind, Reader::Unreadable(format!("given as {}, but its content is binary", kind.as_str()))),
+            None => (SourceKind::Log, Reader::Binary),
+        });
     }
     match forced {
-        Some(SourceKind::Log) => {
-            Ok((SourceKind::Log, faultline_logs::detect(&sample).map(Reader::Log).unwrap_or(Reader::Unrecognized)))
-        }
-        Some(kind) => match faultline_sources::detect_as(&sample, kind) {
-            Some(f) => Ok((kind, Reader::Export(f))),
-            None => Err(EngineError::input(
-                path,
-                format!("does not look like a {} export (no recognizable header or fields)", kind.as_str()),
-            )),
-        },
+        Some(SourceKind::Log) => Ok((
+            SourceKind::Log,
+            faultline_logs::detect(&sample)
+                .map(Reader::Log)
+                .unwrap_or_else(|| Reader::Unreadable("given as logs, but no log format matched its lines".into())),
+        )),
+        Some(kind) => Ok(match faultline_sources::detect_as(&sample, kind) {
+            Some(f) => (kind, Reader::Export(f)),
+            None => (
+                kind,
+                Reader::Unreadable(format!(
+                    "given as {}, but it does not look like a {} export (no recognizable header or fields)",
+                    kind.as_str(),
+                    kind.as_str()
+                )),
+            ),
+        }),
         None => {
             if let Some(f) = faultline_sources::detect_file(&sample) {
                 return Ok((f.kind(), Reader::Export(f)));
@@ -177,8 +193,9 @@ fn detect_file(path: &Path, forced: Option<SourceKind>) -> Result<(SourceKind, R
     }
 }
 
-/// Plans the sources for `inputs`. Fails only when an input does not exist
-/// or a forced kind does not fit; anything else unreadable is a problem.
+/// Plans the sources for `inputs`. Fails only when an input does not exist;
+/// anything else unreadable is a problem, and a file whose forced kind does
+/// not fit is an [`Reader::Unreadable`] source with a problem naming it.
 pub fn plan(inputs: &[Input]) -> Result<Plan, EngineError> {
     let mut plan = Plan::default();
     let mut seen_dirs = HashSet::new();
@@ -226,6 +243,18 @@ pub fn plan(inputs: &[Input]) -> Result<Plan, EngineError> {
                     kind,
                     reader: Reader::Export(f),
                 }),
+                Ok((kind, Reader::Unreadable(why))) => {
+                    plan.problems.push(format!(
+                        "{}: {why}: its lines are counted unparsed and stay searchable; the analysis is partial",
+                        file.display()
+                    ));
+                    plan.sources.push(PlannedSource {
+                        path: file.clone(),
+                        files: vec![file],
+                        kind,
+                        reader: Reader::Unreadable(why),
+                    });
+                }
                 Ok((kind, reader)) => logs.push((file, kind, reader)),
                 Err(e) if input.kind.is_some() => return Err(e),
                 Err(e) => plan.problems.push(e.to_string()),

@@ -3,7 +3,7 @@
 //! shape is a public contract (`faultline analyze --format json`): fields may
 //! be added, never change meaning.
 
-use crate::event::{Instant, Level, SourceKind};
+use crate::event::{Change, ChangeMoment, Instant, Level, SourceKind};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -280,4 +280,112 @@ pub struct Analysis {
     pub series: ErrorSeries,
     /// The inputs.
     pub sources: Vec<SourceSummary>,
+    /// True when the analysis ran without some of what it was given (see
+    /// `unread`): a change that caused the incident may be in an input it
+    /// could not read, so "no suspect" is no proof that no change did.
+    #[serde(default)]
+    pub partial: bool,
+    /// The inputs it could not read, each with why. Empty = every input was read.
+    #[serde(default)]
+    pub unread: Vec<UnreadInput>,
+    /// Each change source: its tool, how many changes, their range, and which recorded moment placed them.
+    #[serde(default)]
+    pub change_sources: Vec<ChangeSourceSummary>,
+}
+
+/// Why an input is missing from an analysis, in whole or in part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum UnreadCause {
+    /// Given as a kind (`--deploys`, `--support`, `--alerts`, `--logs`) that no format of that kind matched.
+    NotRecognized,
+    /// Recognized as a format, but reading it failed (a syntax error before any entry, a missing column).
+    ReadFailed,
+    /// Read up to a point (a truncated or corrupt export): what follows was not read.
+    ReadInPart,
+    /// Read, but not one change, message or alert could be taken from it.
+    NothingRead,
+    /// Its reading was interrupted: it is not in the case.
+    Interrupted,
+}
+
+/// An input the analysis ran without, or only partly with. Its lines stay
+/// searchable and are counted unparsed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UnreadInput {
+    /// The input's path.
+    pub path: String,
+    /// What it was given as, or detected as.
+    pub kind: SourceKind,
+    /// Why it is missing.
+    pub cause: UnreadCause,
+    /// The format it was recognized as, when one was.
+    pub format: Option<String>,
+    /// What went wrong, naming the file (and the line, when known).
+    pub reason: String,
+    /// Lines of it counted unparsed.
+    pub unparsed: u64,
+}
+
+/// How many changes of a source a recorded moment placed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MomentCount {
+    /// The moment.
+    pub moment: ChangeMoment,
+    /// Changes placed at it.
+    pub changes: u64,
+}
+
+/// A change source as the analysis read it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ChangeSourceSummary {
+    /// The source's path.
+    pub path: String,
+    /// Its format (`argocd-json`, `git-repo`, …).
+    pub format: String,
+    /// The tools its changes come from (`argocd`, `git`), in order of first appearance.
+    pub tools: Vec<String>,
+    /// Changes read.
+    pub changes: u64,
+    /// Earliest change.
+    #[ts(type = "string | null")]
+    pub first: Option<Instant>,
+    /// Latest change.
+    #[ts(type = "string | null")]
+    pub last: Option<Instant>,
+    /// Which recorded moment placed how many changes (finished, started, requested, recorded).
+    pub moments: Vec<MomentCount>,
+}
+
+impl ChangeSourceSummary {
+    /// Counts one change.
+    pub fn add(&mut self, c: &Change) {
+        self.changes += 1;
+        self.first = Some(self.first.map_or(c.time, |f| f.min(c.time)));
+        self.last = Some(self.last.map_or(c.time, |l| l.max(c.time)));
+        if let Some(tool) = &c.tool {
+            if !self.tools.contains(tool) {
+                self.tools.push(tool.clone());
+            }
+        }
+        match self.moments.iter_mut().find(|m| m.moment == c.moment) {
+            Some(m) => m.changes += 1,
+            None => self.moments.push(MomentCount { moment: c.moment, changes: 1 }),
+        }
+    }
+
+    /// `finished for 12, started for 1`: which moments placed the changes.
+    pub fn moments_text(&self) -> String {
+        let name = |m: ChangeMoment| match m {
+            ChangeMoment::Recorded => "the one recorded time",
+            ChangeMoment::Requested => "requested/planned",
+            ChangeMoment::Started => "started",
+            ChangeMoment::Finished => "finished",
+        };
+        self.moments.iter().map(|m| format!("{} for {}", name(m.moment), m.changes)).collect::<Vec<_>>().join(", ")
+    }
 }

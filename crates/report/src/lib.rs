@@ -672,6 +672,7 @@ mod tests {
                 source("support.mbox", SourceKind::Support, "mbox", 23, 'c'),
                 source("alerts.json", SourceKind::Alerts, "pagerduty-json", 14, 'd'),
             ],
+            ..Default::default()
         }
     }
 
@@ -1015,6 +1016,43 @@ mod tests {
             !csv_out.contains("alice@example.com") && csv_out.contains(&format!("Ticket from {alice}")),
             "{csv_out}"
         );
+    }
+
+    #[test]
+    fn a_partial_analysis_says_so_in_every_layout_and_never_claims_no_change_silently() {
+        let mut a = archive();
+        a.suspects.clear();
+        for e in &mut a.timeline {
+            e.suspect = false;
+        }
+        a.partial = true;
+        a.unread = vec![faultline_model::UnreadInput {
+            path: "/case/deploys/argocd.json".into(),
+            kind: SourceKind::Deploys,
+            cause: faultline_model::UnreadCause::ReadFailed,
+            format: Some("argocd-json".into()),
+            reason: "/case/deploys/argocd.json:1: not JSON: expected a JSON value".into(),
+            unparsed: 212,
+        }];
+        for template in
+            [TemplateChoice::Seed, TemplateChoice::GoogleSre, TemplateChoice::Atlassian, TemplateChoice::PagerDuty]
+        {
+            let md = text(&a, &opts(Format::Markdown, template.clone()));
+            assert!(md.contains("**Partial analysis.**"), "{template:?}: {md}");
+            assert!(md.contains("could not be read as argocd"), "{template:?}");
+            assert!(md.contains("a change source could not be read"), "{template:?}");
+            assert!(!md.contains("No change in the inputs explains this incident."), "{template:?}");
+        }
+        let html = text(&a, &opts(Format::Html, TemplateChoice::Seed));
+        assert!(html.contains("<strong>Partial analysis.</strong>"), "{html}");
+        assert!(html.contains("212 unparsed lines"));
+        let json: serde_json::Value =
+            serde_json::from_str(&text(&a, &opts(Format::Json, TemplateChoice::Seed))).unwrap();
+        assert_eq!(json["partial"], true);
+        assert_eq!(json["unread"][0]["cause"], "read_failed");
+        // A complete analysis says nothing of the kind.
+        let md = text(&archive(), &opts(Format::Markdown, TemplateChoice::Seed));
+        assert!(!md.contains("Partial analysis"));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! the contract serves both, so a field added to it is handled (or refused
 //! at compile time) in one place.
 
-use faultline_model::{Analysis, Citation, Incident, Signature, SourceSummary, Suspect, TimelineEntry};
+use faultline_model::{
+    Analysis, ChangeSourceSummary, Citation, Incident, Signature, SourceSummary, Suspect, TimelineEntry, UnreadInput,
+};
 
 /// Turns one string into another.
 pub(crate) trait TextRewrite {
@@ -15,7 +17,7 @@ pub(crate) trait TextRewrite {
 pub(crate) fn analysis<R: TextRewrite + ?Sized>(r: &mut R, a: &Analysis) -> Analysis {
     // Exhaustive destructuring: a field added to the contract fails to
     // compile here until someone decides whether it needs masking.
-    let Analysis { incident, suspects, timeline, metrics, lead, series, sources } = a;
+    let Analysis { incident, suspects, timeline, metrics, lead, series, sources, partial, unread, change_sources } = a;
     // The timeline goes first so masks are numbered in reading order.
     let timeline = timeline.iter().map(|t| map_entry(r, t)).collect();
     Analysis {
@@ -26,6 +28,15 @@ pub(crate) fn analysis<R: TextRewrite + ?Sized>(r: &mut R, a: &Analysis) -> Anal
         lead: lead.as_ref().map(|l| r.text(l)),
         series: series.clone(),
         sources: sources.iter().map(|s| map_source(r, s)).collect(),
+        partial: *partial,
+        unread: unread
+            .iter()
+            .map(|u| UnreadInput { path: r.text(&u.path), reason: r.text(&u.reason), ..u.clone() })
+            .collect(),
+        change_sources: change_sources
+            .iter()
+            .map(|c| ChangeSourceSummary { path: r.text(&c.path), ..c.clone() })
+            .collect(),
     }
 }
 

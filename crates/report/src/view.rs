@@ -31,7 +31,10 @@ pub(crate) struct View {
     /// Paths in the report are relative to this folder.
     pub base_folder: Option<String>,
     pub disclaimer: &'static str,
-    pub no_change: &'static str,
+    /// "No change explains it", and, when a change source could not be read, that the cause may be there.
+    pub no_change: String,
+    /// What the analysis ran without, when it is partial.
+    pub partial: Option<PartialView>,
     pub incident: Option<IncidentView>,
     /// The timeline spans more than one calendar day in the display zone.
     pub multi_day: bool,
@@ -58,6 +61,15 @@ pub(crate) struct View {
     pub sources: Vec<SourceView>,
     /// Inline SVG (HTML only; already escaped, emit with `|safe`).
     pub chart_svg: Option<String>,
+}
+
+/// The inputs a partial analysis ran without.
+#[derive(Debug, Serialize)]
+pub(crate) struct PartialView {
+    /// One sentence: how many inputs were not read, and what that means for the cause.
+    pub summary: String,
+    /// One line per input: path, what went wrong, lines kept searchable.
+    pub inputs: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -267,7 +279,8 @@ pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
         redaction_note: o.redaction_note.clone(),
         base_folder: o.base_folder.clone(),
         disclaimer: DISCLAIMER,
-        no_change: NO_CHANGE,
+        no_change: no_change(a),
+        partial: partial(a),
         multi_day,
         incident,
         summary_paragraph: summary_paragraph(a, &fmt),
@@ -278,7 +291,7 @@ pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
         other_suspects,
         trigger: match root_suspect {
             Some(s) => format!("{} at {} ({}).", sentence_body(&s.summary), fmt.when(s.time), s.change_id),
-            None => format!("Unknown. {NO_CHANGE}"),
+            None => format!("Unknown. {}", no_change(a)),
         },
         detection: detection_lines(a, &facts, &fmt),
         resolution: a.timeline.iter().filter(|e| is_response(e, a)).map(|e| fmt.entry(e)).collect(),
@@ -403,6 +416,53 @@ impl Fmt<'_> {
             notes: s.notes.clone(),
         }
     }
+}
+
+/// Change sources the analysis could not read (in whole or in part).
+fn unread_change_sources(a: &Analysis) -> Vec<&str> {
+    a.unread.iter().filter(|u| u.kind == faultline_model::SourceKind::Deploys).map(|u| u.path.as_str()).collect()
+}
+
+/// Never a silent "no change": when a change source could not be read, the cause may be in it.
+fn no_change(a: &Analysis) -> String {
+    let unread = unread_change_sources(a);
+    if unread.is_empty() {
+        return NO_CHANGE.to_string();
+    }
+    format!(
+        "No change in the inputs that could be read explains this incident, but {} could not be read ({}): the cause may be there.",
+        if unread.len() == 1 { "a change source".to_string() } else { format!("{} change sources", unread.len()) },
+        unread.join(", ")
+    )
+}
+
+fn partial(a: &Analysis) -> Option<PartialView> {
+    if !a.partial && a.unread.is_empty() {
+        return None;
+    }
+    let n = a.unread.len() as u64;
+    let changes = !unread_change_sources(a).is_empty();
+    Some(PartialView {
+        summary: format!(
+            "This analysis ran without {} it was given{}; each is named below, its lines kept searchable.",
+            if n == 1 { "an input".to_string() } else { format!("{n} inputs") },
+            if changes { ", among them change history: a suspect may be missing" } else { "" }
+        ),
+        inputs: a.unread.iter().map(partial_line).collect(),
+    })
+}
+
+fn partial_line(u: &faultline_model::UnreadInput) -> String {
+    use faultline_model::UnreadCause as C;
+    let what = match u.cause {
+        C::NotRecognized => format!("given as {}, but not recognized", u.kind.as_str()),
+        C::ReadFailed => format!("could not be read as {}", u.format.as_deref().unwrap_or("its format")),
+        C::ReadInPart => format!("read only in part as {}", u.format.as_deref().unwrap_or("its format")),
+        C::NothingRead => format!("no {} entry could be read from it", u.kind.as_str()),
+        C::Interrupted => "its reading was interrupted".to_string(),
+    };
+    let lines = if u.unparsed > 0 { format!("; {} unparsed lines", thousands(u.unparsed)) } else { String::new() };
+    format!("{}: {what} ({}){lines}", u.path, u.reason)
 }
 
 fn spans_days(a: &Analysis, zone: &Zone) -> bool {

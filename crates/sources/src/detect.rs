@@ -62,6 +62,12 @@ fn detect(sample: &[u8], kind: Option<SourceKind>) -> Option<SourceFormat> {
             return Some(SourceFormat::Eml);
         }
     }
+    // CD and change-management exports name themselves by their structure, before the generic deploy shapes.
+    if wants(SourceKind::Deploys) {
+        if let Some(f) = crate::cd::detect(sample) {
+            return Some(f);
+        }
+    }
     if let Some(map) = first_object(sample) {
         if alerts::json_is_alertmanager(&map) {
             return wants(SourceKind::Alerts).then_some(SourceFormat::Alertmanager);

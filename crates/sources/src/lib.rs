@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 mod alerts;
+mod cd;
 mod csvtab;
 mod deploys;
 mod detect;
@@ -21,10 +22,21 @@ mod slack;
 mod support;
 
 use faultline_model::time::Zone;
-use faultline_model::{Alert, Change, EventSink, Instant, SinkError, SourceKind, SupportMessage, Unparsed};
+use faultline_model::{
+    Alert, Change, ChangeSourceSummary, EventSink, Instant, SinkError, SourceKind, SupportMessage, Unparsed,
+};
 use std::path::{Path, PathBuf};
 
 pub use detect::{detect_as, detect_dir, detect_file};
+
+/// What a source's note says when its file was read only up to a point (a
+/// JSON export cut off or corrupt part-way): the entries before it were read.
+const CUT_OFF: &str = "the rest of the file could not be read";
+
+/// Whether a source note says the file was read only in part.
+pub fn is_cut_off_note(note: &str) -> bool {
+    note.contains(CUT_OFF)
+}
 
 /// A deploy, support or alert format this crate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,11 +63,37 @@ pub enum SourceFormat {
     Alertmanager,
     /// An incident / alert CSV export (PagerDuty, Opsgenie-like).
     IncidentsCsv,
+    /// Argo CD applications as JSON (`argocd app list/get -o json`) with their sync history.
+    ArgoCdJson,
+    /// `argocd app history` text.
+    ArgoCdHistory,
+    /// Spinnaker pipeline executions (Gate's `/executions`, `/applications/{app}/pipelines`).
+    SpinnakerJson,
+    /// GitHub deployments and deployment statuses (REST API JSON).
+    GithubDeployments,
+    /// GitLab deployments (REST API JSON).
+    GitlabDeployments,
+    /// `helm history` as JSON or its default table.
+    HelmHistory,
+    /// `kubectl rollout history` text (revisions without times).
+    KubectlRolloutHistory,
+    /// Kubernetes Deployments and ReplicaSets as JSON (`kubectl get deploy,rs -o json`).
+    KubernetesJson,
+    /// Jenkins builds (`/api/json?tree=builds[…]`).
+    JenkinsBuilds,
+    /// ServiceNow change requests exported as CSV.
+    ServiceNowCsv,
+    /// ServiceNow change requests as JSON (Table API, `change_request.do?JSON`).
+    ServiceNowJson,
+    /// Terraform Cloud / Enterprise runs (`/api/v2/workspaces/:id/runs`).
+    TerraformRuns,
+    /// AWS CloudTrail records (trail files, `lookup-events` output).
+    CloudTrail,
 }
 
 impl SourceFormat {
     /// Every format, in detection-independent order.
-    pub const ALL: [SourceFormat; 11] = [
+    pub const ALL: [SourceFormat; 24] = [
         SourceFormat::GitRepo,
         SourceFormat::GitLog,
         SourceFormat::DeploysCsv,
@@ -67,6 +105,19 @@ impl SourceFormat {
         SourceFormat::SupportJson,
         SourceFormat::Alertmanager,
         SourceFormat::IncidentsCsv,
+        SourceFormat::ArgoCdJson,
+        SourceFormat::ArgoCdHistory,
+        SourceFormat::SpinnakerJson,
+        SourceFormat::GithubDeployments,
+        SourceFormat::GitlabDeployments,
+        SourceFormat::HelmHistory,
+        SourceFormat::KubectlRolloutHistory,
+        SourceFormat::KubernetesJson,
+        SourceFormat::JenkinsBuilds,
+        SourceFormat::ServiceNowCsv,
+        SourceFormat::ServiceNowJson,
+        SourceFormat::TerraformRuns,
+        SourceFormat::CloudTrail,
     ];
 
     /// The name shown in summaries and accepted on the command line.
@@ -83,7 +134,38 @@ impl SourceFormat {
             SourceFormat::SupportJson => "support-json",
             SourceFormat::Alertmanager => "alertmanager",
             SourceFormat::IncidentsCsv => "incidents-csv",
+            SourceFormat::ArgoCdJson => "argocd-json",
+            SourceFormat::ArgoCdHistory => "argocd-history",
+            SourceFormat::SpinnakerJson => "spinnaker-executions",
+            SourceFormat::GithubDeployments => "github-deployments",
+            SourceFormat::GitlabDeployments => "gitlab-deployments",
+            SourceFormat::HelmHistory => "helm-history",
+            SourceFormat::KubectlRolloutHistory => "kubectl-rollout-history",
+            SourceFormat::KubernetesJson => "kubernetes-json",
+            SourceFormat::JenkinsBuilds => "jenkins-builds",
+            SourceFormat::ServiceNowCsv => "servicenow-csv",
+            SourceFormat::ServiceNowJson => "servicenow-json",
+            SourceFormat::TerraformRuns => "terraform-runs",
+            SourceFormat::CloudTrail => "cloudtrail",
         }
+    }
+
+    /// The tool whose export this is (`argocd`, `helm`, …), as [`Change::tool`] names it; `None` for generic exports.
+    pub fn tool(self) -> Option<&'static str> {
+        Some(match self {
+            SourceFormat::GitRepo | SourceFormat::GitLog => "git",
+            SourceFormat::ArgoCdJson | SourceFormat::ArgoCdHistory => cd::argocd::TOOL,
+            SourceFormat::SpinnakerJson => cd::spinnaker::TOOL,
+            SourceFormat::GithubDeployments => cd::github::TOOL,
+            SourceFormat::GitlabDeployments => cd::gitlab::TOOL,
+            SourceFormat::HelmHistory => cd::helm::TOOL,
+            SourceFormat::KubectlRolloutHistory | SourceFormat::KubernetesJson => cd::kubernetes::TOOL,
+            SourceFormat::JenkinsBuilds => cd::jenkins::TOOL,
+            SourceFormat::ServiceNowCsv | SourceFormat::ServiceNowJson => cd::servicenow::TOOL,
+            SourceFormat::TerraformRuns => cd::terraform::TOOL,
+            SourceFormat::CloudTrail => cd::cloudtrail::TOOL,
+            _ => return None,
+        })
     }
 
     /// The format named by [`SourceFormat::name`].
@@ -94,9 +176,23 @@ impl SourceFormat {
     /// What the format is evidence of.
     pub fn kind(self) -> SourceKind {
         match self {
-            SourceFormat::GitRepo | SourceFormat::GitLog | SourceFormat::DeploysCsv | SourceFormat::DeploysJson => {
-                SourceKind::Deploys
-            }
+            SourceFormat::GitRepo
+            | SourceFormat::GitLog
+            | SourceFormat::DeploysCsv
+            | SourceFormat::DeploysJson
+            | SourceFormat::ArgoCdJson
+            | SourceFormat::ArgoCdHistory
+            | SourceFormat::SpinnakerJson
+            | SourceFormat::GithubDeployments
+            | SourceFormat::GitlabDeployments
+            | SourceFormat::HelmHistory
+            | SourceFormat::KubectlRolloutHistory
+            | SourceFormat::KubernetesJson
+            | SourceFormat::JenkinsBuilds
+            | SourceFormat::ServiceNowCsv
+            | SourceFormat::ServiceNowJson
+            | SourceFormat::TerraformRuns
+            | SourceFormat::CloudTrail => SourceKind::Deploys,
             SourceFormat::TicketsCsv
             | SourceFormat::SlackExport
             | SourceFormat::Mbox
@@ -140,6 +236,8 @@ pub struct SourceReport {
     pub files: Vec<PathBuf>,
     /// Things the analyst should know about how the source was read.
     pub notes: Vec<String>,
+    /// The changes read: tools, count, range, and which moments placed them (path and format left empty).
+    pub changes: ChangeSourceSummary,
 }
 
 /// Why a source could not be read.
@@ -252,6 +350,19 @@ fn parse_data(
         SourceFormat::Eml => mail::parse_eml(data, label, opts, tally),
         SourceFormat::Alertmanager => alerts::parse_alertmanager(data, label, opts, tally),
         SourceFormat::IncidentsCsv => alerts::parse_csv(data, label, opts, tally),
+        SourceFormat::ArgoCdJson => cd::argocd::parse_json(data, label, opts, tally),
+        SourceFormat::ArgoCdHistory => cd::argocd::parse_history(data, label, opts, tally),
+        SourceFormat::SpinnakerJson => cd::spinnaker::parse(data, label, opts, tally),
+        SourceFormat::GithubDeployments => cd::github::parse(data, label, opts, tally),
+        SourceFormat::GitlabDeployments => cd::gitlab::parse(data, label, opts, tally),
+        SourceFormat::HelmHistory => cd::helm::parse(data, label, opts, tally),
+        SourceFormat::KubectlRolloutHistory => cd::kubernetes::parse_rollout_history(data, label, opts, tally),
+        SourceFormat::KubernetesJson => cd::kubernetes::parse_json(data, label, opts, tally),
+        SourceFormat::JenkinsBuilds => cd::jenkins::parse(data, label, opts, tally),
+        SourceFormat::ServiceNowCsv => cd::servicenow::parse_csv(data, label, opts, tally),
+        SourceFormat::ServiceNowJson => cd::servicenow::parse_json(data, label, opts, tally),
+        SourceFormat::TerraformRuns => cd::terraform::parse(data, label, opts, tally),
+        SourceFormat::CloudTrail => cd::cloudtrail::parse(data, label, opts, tally),
         SourceFormat::GitRepo | SourceFormat::SlackExport => Err(SourceError::Invalid {
             path: label.to_string(),
             message: format!("{} is a folder format: give the folder's path", format.name()),
@@ -293,6 +404,7 @@ impl<'s> Tally<'s> {
 
     pub(crate) fn change(&mut self, change: Change) -> Result<bool, SourceError> {
         self.seen(change.time);
+        self.report.changes.add(&change);
         let go = self.sink.change(change)?;
         Ok(self.go(go))
     }
