@@ -5,7 +5,7 @@ import { parseZone } from "../lib/time";
 
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 const noop = () => {};
-const act: Actions = { openCitation: noop, openHit: noop, pick: noop, toggleLane: noop, deleteNote: noop, closeExcerpt: noop, closeSearch: noop, editEntry: noop, correctSource: noop };
+const act: Actions = { openCitation: noop, openHit: noop, pick: noop, toggleLane: noop, deleteNote: noop, closeExcerpt: noop, closeSearch: noop, editEntry: noop, correctSource: noop, confirmCaseFolder: noop };
 const zone = parseZone("+03:00")!;
 
 describe("panels render log text as text", () => {
