@@ -79,6 +79,22 @@ fn a_symlink_inside_a_granted_folder_does_not_reach_outside_it() {
     assert!(hits(&s, "PRIVATE-TOKEN").is_empty());
 }
 
+#[cfg(unix)]
+#[test]
+fn a_symlink_in_an_opened_folder_is_not_followed_out_of_it() {
+    // A log bundle from elsewhere, unpacked with a link to the analyst's own file.
+    let disk = Disk::new();
+    std::os::unix::fs::symlink(disk.private(), disk.granted().join("z-debug.log")).unwrap();
+    let s = Session::default();
+    s.grant_inputs(&[disk.granted()]);
+    let r = s.ingest_paths(&[disk.granted().display().to_string()], &ZoneSpec::Utc, &quiet).unwrap();
+    assert!(r.problems.iter().any(|p| p.contains("z-debug.log") && p.contains("not read")), "{:?}", r.problems);
+    let rows = s.sources().unwrap();
+    assert!(rows.iter().all(|r| !r.summary.path.contains("z-debug")), "{rows:?}");
+    assert!(hits(&s, "PRIVATE-TOKEN").is_empty());
+    assert_eq!(hits(&s, "timed out").len(), 1, "the folder's own file is read");
+}
+
 #[test]
 fn relative_and_nul_paths_are_refused() {
     let disk = Disk::new();

@@ -323,6 +323,34 @@ impl Engine {
         self.read_policy.as_ref().is_none_or(|p| p(path))
     }
 
+    /// Drops the planned files the read policy refuses: a symbolic link in
+    /// an opened folder that points out of it (a log bundle from elsewhere
+    /// can carry one to `~/.aws/credentials`) is named as a problem, not read.
+    fn withhold_unreadable(&self, mut plan: Plan) -> Plan {
+        if self.read_policy.is_none() {
+            return plan;
+        }
+        let mut refused = Vec::new();
+        plan.sources.retain_mut(|source| {
+            let had_files = !source.files.is_empty();
+            source.files.retain(|f| {
+                let ok = self.may_read(f);
+                if !ok {
+                    refused.push(f.clone());
+                }
+                ok
+            });
+            (!had_files || !source.files.is_empty()) && self.may_read(&source.path)
+        });
+        plan.problems.extend(refused.into_iter().map(|f| {
+            format!(
+                "{}: outside the files and folders opened in this session (a symbolic link?), not read",
+                f.display()
+            )
+        }));
+        plan
+    }
+
     /// The case file, when on disk.
     pub fn case_path(&self) -> Option<&Path> {
         self.case_path.as_deref()
@@ -344,7 +372,7 @@ impl Engine {
         opts: &IngestOptions,
         progress: &(dyn Fn(&Progress) + Sync),
     ) -> Result<IngestReport, EngineError> {
-        let plan = plan::plan(inputs)?;
+        let plan = self.withhold_unreadable(plan::plan(inputs)?);
         progress(&Progress::Planned { sources: plan.sources.clone(), problems: plan.problems.clone() });
         let stored = self.case.sources()?;
         let zone_name = opts.zone.to_string();
