@@ -7,7 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-/// The folder the test scripts dialogs from.
+/// The folder the test scripts dialogs from (never made without the feature).
+#[cfg_attr(not(feature = "e2e-dialogs"), allow(dead_code))]
 pub struct Script(PathBuf);
 
 #[cfg(feature = "e2e-dialogs")]
@@ -20,6 +21,7 @@ pub fn scripted() -> Option<Script> {
     None
 }
 
+#[cfg_attr(not(feature = "e2e-dialogs"), allow(dead_code))]
 impl Script {
     /// The non-empty lines of `list`, as paths; `None` (cancelled) when there are none.
     pub fn picks(&self, list: &str) -> Option<Vec<PathBuf>> {

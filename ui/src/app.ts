@@ -550,7 +550,7 @@ export class App {
     }
   }
 
-  private async exportChart(format: "svg" | "png"): Promise<void> {
+  private async exportChart(format: ipc.ChartFormat): Promise<void> {
     const s = this.store.get();
     try {
       const png = format === "png" ? this.chart.toPng() : null;
