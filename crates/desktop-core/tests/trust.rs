@@ -217,7 +217,7 @@ fn opening_a_case_grants_nothing_until_its_folder_is_confirmed_and_the_hashes_ma
     // Confirming the folder of one input makes exactly the inputs there readable, after a hash check.
     let confirmed = s.confirm_case_folder(&disk.granted()).unwrap();
     assert_eq!(confirmed.verified, 1);
-    assert_eq!(confirmed.elsewhere, [private.clone()]);
+    assert_eq!(confirmed.elsewhere, std::slice::from_ref(&private));
     assert_eq!(hits(&s, "timed out").len(), 1);
     assert!(hits(&s, "PRIVATE-TOKEN").is_empty());
     let rows = s.sources().unwrap();

@@ -19,7 +19,7 @@ pub use edits::{timeline_key, EntryState};
 pub use faultline_correlate::CorrelateOptions;
 pub use faultline_model::time::Zone;
 pub use faultline_model::{Analysis, ErrorSeries, Instant, SourceKind, SourceSummary, TimelineEntry, TimelineKind};
-pub use faultline_report::{ExportOptions, Format, SecretKind, TemplateChoice};
+pub use faultline_report::{ExportOptions, Format, MaskCounts, SecretKind, TemplateChoice};
 pub use faultline_search::{Excerpt, ExcerptLine, SearchOptions};
 pub use faultline_store::{Note, SourceMeta, TimelineEdit, UnparsedLine};
 pub use plan::{Input, Plan, PlannedSource};
@@ -939,10 +939,7 @@ pub fn export(analysis: &Analysis, opts: &ExportOptions) -> Result<Vec<u8>, Engi
 }
 
 /// Renders an analysis and says how many values of each kind redaction masked.
-pub fn export_counted(
-    analysis: &Analysis,
-    opts: &ExportOptions,
-) -> Result<(Vec<u8>, Vec<(SecretKind, usize)>), EngineError> {
+pub fn export_counted(analysis: &Analysis, opts: &ExportOptions) -> Result<(Vec<u8>, MaskCounts), EngineError> {
     Ok(faultline_report::export_counted(analysis, opts)?)
 }
 

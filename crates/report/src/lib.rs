@@ -186,12 +186,12 @@ pub fn export(analysis: &Analysis, opts: &ExportOptions) -> Result<Vec<u8>, Repo
     Ok(export_counted(analysis, opts)?.0)
 }
 
+/// How many distinct values of each kind a redaction masked, in report order.
+pub type MaskCounts = Vec<(SecretKind, usize)>;
+
 /// [`export`], with how many distinct values of each kind redaction masked
 /// (empty when `opts.redact` is off).
-pub fn export_counted(
-    analysis: &Analysis,
-    opts: &ExportOptions,
-) -> Result<(Vec<u8>, Vec<(SecretKind, usize)>), ReportError> {
+pub fn export_counted(analysis: &Analysis, opts: &ExportOptions) -> Result<(Vec<u8>, MaskCounts), ReportError> {
     let mut title = opts.title.clone();
     let mut note = None;
     let mut counts = Vec::new();
