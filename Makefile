@@ -48,8 +48,9 @@ test-core:
 test-ui: ui
 	@bash scripts/ui.sh test
 
-# The desktop's Rust tests (commands over a temp case, no window). The UI must
-# be built first: it is embedded at compile time.
+# The desktop shell compiles (the UI is embedded at compile time, so it is
+# built first). Its session, grants and IPC types are tested without a window
+# in faultline-desktop-core, part of test-core.
 test-desktop: deps ui
 	$(CARGO) test -p faultline-desktop
 

@@ -28,7 +28,8 @@ bash scripts/deps.sh
 if [ "${SKIP_BUILD:-0}" != "1" ]; then
     # The UI is embedded into the binary at compile time: build it first.
     bash scripts/ui.sh build
-    cargo build "${PROFILE_FLAG[@]}" -p faultline-desktop
+    # The scripted dialogs (FAULTLINE_E2E_DIALOGS) exist only in this test build.
+    cargo build "${PROFILE_FLAG[@]}" -p faultline-desktop --features e2e-dialogs
 fi
 # The big-file step generates its 5-million-line log with the bench generator.
 if [ ! -x target/debug/faultline-gen ]; then

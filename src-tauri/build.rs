@@ -2,32 +2,8 @@
 //! one by name: without this manifest Tauri checks no permissions on app
 //! commands at all, and any script in the webview could call any of them.
 
-/// Every command `main.rs` registers. A command missing here cannot be
-/// allowed by a capability, so the UI would get "not allowed" at runtime.
-const COMMANDS: &[&str] = &[
-    "open_sample",
-    "ingest_paths",
-    "cancel_ingest",
-    "analyze",
-    "search",
-    "excerpt",
-    "add_note",
-    "delete_note",
-    "notes",
-    "export",
-    "sources",
-    "export_chart",
-    "correct_source",
-    "edit_timeline",
-    "case_info",
-    "save_case_as",
-    "open_case",
-    "recent_cases",
-    "choose_inputs",
-    "choose_save_path",
-    "choose_case",
-    "launch_options",
-];
+// The one command list (`COMMANDS`), shared with the app's core crate.
+include!("../crates/desktop-core/src/command_list.rs");
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

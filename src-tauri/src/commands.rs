@@ -4,13 +4,13 @@
 //! `{code, message}`. Progress and search hits stream through channels,
 //! which Tauri documents as the way to move many messages; events are not.
 //!
-//! Every command here must also be listed in `build.rs` and allowed in
-//! `capabilities/default.json`.
+//! Every command here is listed once, in `faultline_desktop_core::COMMANDS`
+//! (a test checks `main.rs`, `build.rs` and the capability against it).
 
-use crate::dto::*;
-use crate::error::IpcError;
-use crate::session::Session;
-use faultline_engine::Instant;
+use faultline_desktop_core::dto::*;
+use faultline_desktop_core::requests::*;
+use faultline_desktop_core::{IpcError, Session, CASE_EXTENSION};
+use faultline_engine::{Instant, SourceKind};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::ipc::Channel;
@@ -52,7 +52,7 @@ pub async fn open_sample(
 pub async fn ingest_paths(
     state: State<'_, AppState>,
     paths: Vec<String>,
-    tz: String,
+    tz: ZoneSpec,
     on_progress: Channel<IngestEvent>,
 ) -> Result<IngestResult, IpcError> {
     let s = state.0.clone();
@@ -67,7 +67,7 @@ pub fn cancel_ingest(state: State<'_, AppState>) {
 }
 
 #[tauri::command]
-pub async fn analyze(state: State<'_, AppState>, display_tz: String) -> Result<AnalysisView, IpcError> {
+pub async fn analyze(state: State<'_, AppState>, display_tz: ZoneSpec) -> Result<AnalysisView, IpcError> {
     let s = state.0.clone();
     off_thread(move || s.analyze(&display_tz)).await
 }
@@ -127,38 +127,33 @@ pub async fn notes(state: State<'_, AppState>) -> Result<Vec<NoteDto>, IpcError>
 #[allow(clippy::too_many_arguments)]
 pub async fn export_chart(
     state: State<'_, AppState>,
-    format: String,
-    display_tz: String,
+    format: ChartFormat,
+    display_tz: ZoneSpec,
     from: Option<Instant>,
     to: Option<Instant>,
     png: Option<Vec<u8>>,
     path: String,
 ) -> Result<ExportResult, IpcError> {
     let s = state.0.clone();
-    off_thread(move || s.export_chart(&format, &display_tz, from, to, png, &path)).await
+    off_thread(move || s.export_chart(format, &display_tz, from, to, png, &path)).await
 }
 
 #[tauri::command]
 pub async fn correct_source(
     state: State<'_, AppState>,
     path: String,
-    kind: String,
-    tz: String,
+    kind: SourceKind,
+    tz: ZoneSpec,
     on_progress: Channel<IngestEvent>,
 ) -> Result<IngestResult, IpcError> {
     let s = state.0.clone();
-    off_thread(move || s.correct_source(&path, &kind, &tz, &progress_to(on_progress))).await
+    off_thread(move || s.correct_source(&path, kind, &tz, &progress_to(on_progress))).await
 }
 
 #[tauri::command]
-pub async fn edit_timeline(
-    state: State<'_, AppState>,
-    key: String,
-    action: String,
-    text: Option<String>,
-) -> Result<(), IpcError> {
+pub async fn edit_timeline(state: State<'_, AppState>, key: String, edit: TimelineAction) -> Result<(), IpcError> {
     let s = state.0.clone();
-    off_thread(move || s.edit_timeline(&key, &action, text.as_deref())).await
+    off_thread(move || s.edit_timeline(&key, &edit)).await
 }
 
 #[tauri::command]
@@ -190,26 +185,6 @@ pub async fn recent_cases(state: State<'_, AppState>) -> Result<Vec<RecentCaseDt
 // Dialogs run here, not in the webview, so the paths they return are known
 // to come from the user: each is granted in the session, and the commands
 // that read or write files accept only granted paths.
-//
-// `FAULTLINE_E2E_DIALOGS=<folder>` replaces the native dialogs (which
-// WebDriver cannot drive) for the end-to-end test: a save goes to
-// `<folder>/<suggested name>`, an open returns the lines of
-// `<folder>/pick-inputs.txt` or `<folder>/pick-case.txt`. Whoever can set
-// the app's environment can already read and write the user's files.
-
-fn scripted_dialogs() -> Option<PathBuf> {
-    std::env::var_os("FAULTLINE_E2E_DIALOGS").map(PathBuf::from)
-}
-
-fn scripted_picks(dir: &std::path::Path, list: &str) -> Option<Vec<PathBuf>> {
-    let text = std::fs::read_to_string(dir.join(list)).ok()?;
-    let paths: Vec<PathBuf> = text.lines().filter(|l| !l.trim().is_empty()).map(PathBuf::from).collect();
-    (!paths.is_empty()).then_some(paths)
-}
-
-fn paths_of(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
-    files.into_iter().filter_map(|f| f.into_path().ok()).collect()
-}
 
 /// Asks for files (or a folder) to add to the case; `null` when cancelled.
 #[tauri::command]
@@ -220,8 +195,8 @@ pub async fn choose_inputs(
 ) -> Result<Option<Vec<String>>, IpcError> {
     let s = state.0.clone();
     off_thread(move || {
-        let picked = match scripted_dialogs() {
-            Some(dir) => scripted_picks(&dir, "pick-inputs.txt"),
+        let picked = match crate::dialogs::scripted() {
+            Some(script) => script.picks("pick-inputs.txt"),
             None if folder => {
                 app.dialog().file().set_title("Add a folder of logs").blocking_pick_folder().map(|f| paths_of(vec![f]))
             }
@@ -235,34 +210,34 @@ pub async fn choose_inputs(
     .await
 }
 
-/// Asks where to save (`purpose`: `report`, `chart` or `case`); `null` when cancelled.
+/// Asks where to save; `null` when cancelled.
 #[tauri::command]
 pub async fn choose_save_path(
     app: AppHandle,
     state: State<'_, AppState>,
-    purpose: String,
+    purpose: SavePurpose,
     default_name: String,
     extension: String,
     label: String,
 ) -> Result<Option<String>, IpcError> {
-    let title = match purpose.as_str() {
-        "report" => "Export postmortem",
-        "chart" => "Export chart",
-        "case" => "Save case as",
-        other => return Err(IpcError::bad_request(format!("unknown save purpose {other:?}"))),
+    let title = match purpose {
+        SavePurpose::Report => "Export postmortem",
+        SavePurpose::Chart => "Export chart",
+        SavePurpose::Case => "Save case as",
     };
-    if purpose == "case" && extension != crate::session::CASE_EXTENSION {
+    if purpose == SavePurpose::Case && extension != CASE_EXTENSION {
         return Err(IpcError::bad_request("a case is saved as a .faultline file"));
     }
-    if extension.is_empty() || !extension.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if extension.is_empty() || extension.len() > 16 || !extension.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(IpcError::bad_request(format!("bad file extension {extension:?}")));
     }
     // The suggested name is only a file name: a folder in it would steer the dialog.
-    let name: String = default_name.chars().filter(|c| !matches!(c, '/' | '\\' | '\0')).collect();
+    let name: String = default_name.chars().filter(|c| !matches!(c, '/' | '\\' | '\0')).take(255).collect();
+    let label: String = label.chars().take(100).collect();
     let s = state.0.clone();
     off_thread(move || {
-        let chosen = match scripted_dialogs() {
-            Some(dir) => Some(dir.join(&name)),
+        let chosen = match crate::dialogs::scripted() {
+            Some(script) => Some(script.save_path(&name)),
             None => app
                 .dialog()
                 .file()
@@ -285,13 +260,13 @@ pub async fn choose_save_path(
 pub async fn choose_case(app: AppHandle, state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
     let s = state.0.clone();
     off_thread(move || {
-        let picked = match scripted_dialogs() {
-            Some(dir) => scripted_picks(&dir, "pick-case.txt").and_then(|p| p.into_iter().next()),
+        let picked = match crate::dialogs::scripted() {
+            Some(script) => script.picks("pick-case.txt").and_then(|p| p.into_iter().next()),
             None => app
                 .dialog()
                 .file()
                 .set_title("Open case")
-                .add_filter("Faultline case", &[crate::session::CASE_EXTENSION])
+                .add_filter("Faultline case", &[CASE_EXTENSION])
                 .blocking_pick_file()
                 .and_then(|f| f.into_path().ok()),
         };
@@ -303,16 +278,61 @@ pub async fn choose_case(app: AppHandle, state: State<'_, AppState>) -> Result<O
     .await
 }
 
+/// Asks for a postmortem template file (a copy of a built-in, edited); `null` when cancelled.
 #[tauri::command]
-pub async fn export(
-    state: State<'_, AppState>,
-    format: String,
-    template: String,
-    display_tz: String,
-    path: String,
-) -> Result<ExportResult, IpcError> {
+pub async fn choose_template(app: AppHandle, state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
     let s = state.0.clone();
-    off_thread(move || s.export(&format, &template, &display_tz, &path)).await
+    off_thread(move || {
+        let picked = match crate::dialogs::scripted() {
+            Some(script) => script.picks("pick-template.txt").and_then(|p| p.into_iter().next()),
+            None => app
+                .dialog()
+                .file()
+                .set_title("Choose a postmortem template")
+                .add_filter("Template", &["j2", "jinja", "md", "html"])
+                .blocking_pick_file()
+                .and_then(|f| f.into_path().ok()),
+        };
+        Ok(picked.map(|p| {
+            s.grant_template(&p);
+            p.display().to_string()
+        }))
+    })
+    .await
+}
+
+/// Asks the analyst to confirm the folder of the open case's inputs: the
+/// inputs there whose size and hash match the case become readable. `null`
+/// when cancelled.
+#[tauri::command]
+pub async fn confirm_case_folder(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Option<ConfirmResult>, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || {
+        let picked = match crate::dialogs::scripted() {
+            Some(script) => script.picks("pick-folder.txt").and_then(|p| p.into_iter().next()),
+            None => app
+                .dialog()
+                .file()
+                .set_title("Confirm the folder of this case's inputs")
+                .blocking_pick_folder()
+                .and_then(|f| f.into_path().ok()),
+        };
+        picked.map(|folder| s.confirm_case_folder(&folder)).transpose()
+    })
+    .await
+}
+
+fn paths_of(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
+    files.into_iter().filter_map(|f| f.into_path().ok()).collect()
+}
+
+#[tauri::command]
+pub async fn export(state: State<'_, AppState>, request: ExportRequest) -> Result<ExportResult, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || s.export(&request)).await
 }
 
 /// What the command line asked the window to do at start: `--sample` opens

@@ -1,15 +1,15 @@
 //! Faultline's desktop shell: wires the session, the dialog plugin and the
-//! commands into a Tauri app. All behaviour lives in `session.rs` (plain Rust
-//! over `faultline-engine`); this file and `commands.rs` only connect it.
+//! commands into a Tauri app. All behaviour lives in `faultline-desktop-core`
+//! (plain Rust over `faultline-engine`); this file and `commands.rs` only
+//! connect it.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
-mod dto;
-mod error;
+mod dialogs;
 mod priority;
-mod session;
 
 use commands::AppState;
+use faultline_desktop_core::Session;
 use std::sync::Arc;
 use tauri::{DragDropEvent, Manager, RunEvent, WindowEvent};
 
@@ -17,7 +17,7 @@ use tauri::{DragDropEvent, Manager, RunEvent, WindowEvent};
 /// like one the user quit: the unsaved case's temporary folder is deleted,
 /// then the process exits with the shell's code for the signal.
 #[cfg(unix)]
-fn close_on_termination_signals(session: Arc<session::Session>) {
+fn close_on_termination_signals(session: Arc<Session>) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) else { return };
     std::thread::spawn(move || {
@@ -36,7 +36,7 @@ fn close_on_termination_signals(session: Arc<session::Session>) {
 }
 
 #[cfg(not(unix))]
-fn close_on_termination_signals(_: Arc<session::Session>) {}
+fn close_on_termination_signals(_: Arc<Session>) {}
 
 fn main() {
     priority::lower_rayon_pool();
@@ -46,8 +46,8 @@ fn main() {
             // The recent-cases list lives in the app's config folder; without
             // one (no home folder) the list is simply not kept.
             let session = match app.path().app_config_dir() {
-                Ok(dir) => session::Session::with_recent_file(dir.join("recent-cases.json")),
-                Err(_) => session::Session::default(),
+                Ok(dir) => Session::with_recent_file(dir.join("recent-cases.json")),
+                Err(_) => Session::default(),
             };
             let session = Arc::new(session);
             close_on_termination_signals(session.clone());
@@ -62,6 +62,7 @@ fn main() {
                 }
             }
         })
+        // The same names as `faultline_desktop_core::COMMANDS` (a test checks it).
         .invoke_handler(tauri::generate_handler![
             commands::open_sample,
             commands::ingest_paths,
@@ -84,6 +85,8 @@ fn main() {
             commands::choose_inputs,
             commands::choose_save_path,
             commands::choose_case,
+            commands::choose_template,
+            commands::confirm_case_folder,
             commands::launch_options,
         ])
         .build(tauri::generate_context!());

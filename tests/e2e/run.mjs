@@ -109,6 +109,22 @@ async function invoke(s, cmd, args, channelArg) {
   return r.ok;
 }
 
+/**
+ * Calls a command from the page the way injected script could, with
+ * arguments the UI never sends; returns the error code it was refused with
+ * ("accepted" when it was not, "invalid" when the arguments did not even
+ * deserialize into the command's typed request).
+ */
+async function attack(s, cmd, args, channelArg) {
+  return s.executeAsync(
+    `const [cmd, args, channelArg, done] = arguments;
+     const T = window.__TAURI_INTERNALS__;
+     if (channelArg) args[channelArg] = "__CHANNEL__:" + T.transformCallback(() => {});
+     T.invoke(cmd, args).then(() => done("accepted"), (e) => done(e && typeof e === "object" && e.code ? e.code : "invalid"));`,
+    [cmd, args, channelArg ?? null],
+  );
+}
+
 async function textOf(s, css) {
   const els = await s.findAll(css);
   return Promise.all(els.map((e) => e.text()));
@@ -238,11 +254,7 @@ async function run(s, tmp, dialogs) {
   await screenshot(s, "03-search-and-raw-lines");
 
   log("a path the user did not open is refused");
-  const refused = await s.executeAsync(
-    `const done = arguments[arguments.length - 1]; const T = window.__TAURI_INTERNALS__;
-     T.invoke("ingest_paths", { paths: ["/etc"], tz: "UTC", onProgress: "__CHANNEL__:" + T.transformCallback(() => {}) }).then(() => done("accepted"), (e) => done(e.code));`,
-  );
-  assert.equal(refused, "bad_request");
+  assert.equal(await attack(s, "ingest_paths", { paths: ["/etc"], tz: { kind: "utc" } }, "onProgress"), "not_granted");
 
   log("add a file with a hostile request line through Open… (scripted dialog)");
   fs.writeFileSync(path.join(dialogs, "pick-inputs.txt"), hostileFixture + "\n");
@@ -368,6 +380,89 @@ async function run(s, tmp, dialogs) {
   await s.waitUntil("return [...document.querySelectorAll('[data-testid=timeline-entry] .tl-text')].some((t) => t.textContent.includes('Archive logins start failing (E2E)'));", [], { what: "the reopened case keeps the rename" });
   const hiddenNote = await (await s.find("[data-testid=hidden-entries] summary")).text();
   assert.match(hiddenNote, /1 hidden/);
+}
+
+/**
+ * The hostile page: a fresh app (no grants) reopens the saved case, and a
+ * script in the page calls the commands with arguments the UI never sends.
+ * Each is refused, nothing the analyst did not choose is read or written,
+ * and the app keeps answering. Then the analyst confirms the case's input
+ * folder and the input there becomes readable again.
+ */
+async function hostilePage(freshWindow, tmp, dialogs) {
+  const s = await freshWindow();
+  log("a fresh app reopens the saved case: its inputs are listed as unavailable, none is read");
+  await s.waitFor("[data-testid=recent-case]");
+  await (await s.find("[data-testid=recent-case]")).click();
+  await s.waitFor("[data-testid=source-unavailable]", { timeout: 30000 });
+  const unavailable = (await textOf(s, "[data-testid=source-unavailable]")).length;
+  const rows = (await textOf(s, "[data-testid=source-row]")).length;
+  assert.equal(unavailable, rows, `every input of the reopened case is unavailable (${unavailable} of ${rows})`);
+  assert.match(await (await s.find("[data-testid=confirm-case-folder]")).text(), /Confirm input folder/);
+  const found = await invoke(s, "search", { pattern: "onerror=", literal: true, from: null, to: null, max: null }, "onHit");
+  assert.equal(Number(found.hits), 0, "the reopened case's files are not searched before a grant");
+  await s.waitFor(".chart-host canvas");
+  // The sources table sits below the suspects: bring it into view for the screen.
+  await s.execute("const side = document.querySelector('.col-side'); if (side) side.scrollTop = side.scrollHeight; document.querySelector('[data-testid=confirm-case-folder]').scrollIntoView({ block: 'center' });");
+  await screenshot(s, "09-reopened-case-unavailable-inputs");
+
+  log("hostile page: climbing paths, unchosen save paths, a private file as template, an unchosen case, absurd lengths");
+  const fixtures = path.dirname(hostileFixture);
+  const privateFile = path.join(tmp, "private.txt");
+  fs.writeFileSync(privateFile, "PRIVATE-CONTENT-e2e\n");
+  const elsewhere = path.join(tmp, "evil.md");
+  // A real grant first, so the climbing path starts inside something granted.
+  const grantedDir = path.join(tmp, "granted");
+  fs.mkdirSync(grantedDir, { recursive: true });
+  fs.writeFileSync(path.join(dialogs, "pick-inputs.txt"), grantedDir + "\n");
+  assert.deepEqual(await invoke(s, "choose_inputs", { folder: true }), [grantedDir]);
+  const md = { format: "markdown", template: { kind: "builtin", name: "seed" }, display_tz: { kind: "utc" }, redact: false };
+  const attacks = [
+    ["ingest_paths", { paths: [`${grantedDir}/../private.txt`], tz: { kind: "utc" } }, "onProgress", "not_granted"],
+    ["ingest_paths", { paths: [`${grantedDir}/../../../../../../etc/passwd`], tz: { kind: "utc" } }, "onProgress", "not_granted"],
+    ["ingest_paths", { paths: [privateFile], tz: { kind: "utc" } }, "onProgress", "not_granted"],
+    ["ingest_paths", { paths: Array.from({ length: 20000 }, (_, i) => `${grantedDir}/${i}`), tz: { kind: "utc" } }, "onProgress", "bad_request"],
+    ["export", { request: { ...md, path: elsewhere } }, null, "not_granted"],
+    ["export_chart", { format: "svg", displayTz: { kind: "utc" }, from: null, to: null, png: null, path: `${dialogs}/../evil.svg` }, null, "not_granted"],
+    ["save_case_as", { path: path.join(tmp, "stolen.faultline") }, null, "not_granted"],
+    ["open_case", { path: path.join(tmp, "unchosen.faultline") }, null, "not_granted"],
+    ["excerpt", { file: hostileFixture, offset: 0, len: 2 ** 53, line: 1 }, null, "bad_request"],
+    ["excerpt", { file: privateFile, offset: 0, len: 10, line: 1 }, null, "engine"],
+    ["add_note", { time: "2026-11-17T11:27:00Z", text: "x".repeat(200000) }, null, "bad_request"],
+    ["analyze", { displayTz: { kind: "fixed", minutes: 2 ** 31 - 1 } }, null, "bad_zone"],
+    ["edit_timeline", { key: "x", edit: { action: "explode" } }, null, "invalid"],
+    ["choose_save_path", { purpose: "passwd", defaultName: "x", extension: "md", label: "x" }, null, "invalid"],
+    ["choose_save_path", { purpose: "report", defaultName: "x", extension: "md/../../x", label: "x" }, null, "bad_request"],
+  ];
+  fs.copyFileSync(await savedFile(dialogs, ".faultline"), path.join(tmp, "unchosen.faultline"));
+  for (const [cmd, args, channel, want] of attacks) {
+    assert.equal(await attack(s, cmd, args, channel), want, `${cmd} ${JSON.stringify(args).slice(0, 120)}`);
+  }
+  // A private file as the template, with a save path the scripted dialog did grant.
+  for (const f of saved(dialogs, ".md")) fs.rmSync(f);
+  const granted = await invoke(s, "choose_save_path", { purpose: "report", defaultName: "pm.md", extension: "md", label: "Markdown" });
+  assert.equal(await attack(s, "export", { request: { ...md, template: { kind: "file", path: privateFile }, path: granted } }), "not_granted");
+  assert.ok(!fs.existsSync(elsewhere) && !fs.existsSync(path.join(tmp, "evil.svg")) && !fs.existsSync(path.join(tmp, "stolen.faultline")), "nothing was written where the analyst did not choose");
+  assert.ok(!fs.existsSync(granted), "the refused export wrote nothing");
+  const leaked = await invoke(s, "search", { pattern: "PRIVATE-CONTENT", literal: true, from: null, to: null, max: null }, "onHit");
+  assert.equal(Number(leaked.hits), 0, "the private file was not read");
+
+  log("the app stays responsive after the attacks");
+  const info = await invoke(s, "case_info", {});
+  assert.match(info.path ?? "", /\.faultline$/, "the reopened case is still the window's case");
+  const input = await s.find("[data-testid=search-input]");
+  await input.clear();
+  await input.type("anything");
+  assert.equal(await s.execute("return document.querySelector('[data-testid=search-input]').value;"), "anything");
+
+  log("confirming the case's input folder makes the matching input readable");
+  fs.writeFileSync(path.join(dialogs, "pick-folder.txt"), fixtures + "\n");
+  // Clicked from script: the panel may sit below the fold of its scroll box.
+  assert.ok(await s.execute("const b = document.querySelector('[data-testid=confirm-case-folder]'); b?.scrollIntoView({ block: 'center' }); b?.click(); return !!b;"));
+  await toast(s, "1 input verified");
+  await s.waitUntil("return [...document.querySelectorAll('[data-testid=source-row]')].some((r) => r.textContent.includes('hostile-access.log') && !r.querySelector('[data-testid=source-unavailable]'));", [], { what: "the hostile source readable again" });
+  const again = await invoke(s, "search", { pattern: "onerror=", literal: true, from: null, to: null, max: null }, "onHit");
+  assert.equal(Number(again.hits), 1, "the confirmed input is searched");
 }
 
 /** Writes `lines` lines of `faultline-gen access` to `file`. */
@@ -606,7 +701,7 @@ async function main() {
   const nativePort = await freePort();
   const driverBin = process.env.TAURI_DRIVER ?? "tauri-driver";
   // A private cache folder: the app writes the sample out fresh, as on a new machine.
-  // Private config folder (the recent-cases list) and scripted dialogs (see src-tauri/src/commands.rs).
+  // Private config folder (the recent-cases list) and scripted dialogs (src-tauri/src/dialogs.rs; the e2e build's `e2e-dialogs` feature).
   const dialogs = path.join(tmp, "dialogs");
   fs.mkdirSync(dialogs, { recursive: true });
   // A private temporary folder too: what the app leaves there after it closes is checked.
@@ -637,6 +732,7 @@ async function main() {
       await benchBigFile(freshWindow, tmp, dialogs);
     } else {
       await run(session, tmp, dialogs);
+      await hostilePage(freshWindow, tmp, dialogs);
       await bigFile(freshWindow, tmp, dialogs);
       await terminateCleansUp(appTmp);
     }

@@ -25,6 +25,7 @@ export class App {
     chartTools: h("div", { class: "panel-tools" }),
     exportFormat: h("select", { "aria-label": "Export format" }),
     exportTemplate: h("select", { "aria-label": "Postmortem template" }),
+    exportRedact: h("input", { type: "checkbox", checked: true, "aria-label": "Redact before export", "data-testid": "export-redact" }),
     status: h("div", { class: "statusbar" }),
     noteBar: h("div", { class: "note-bar", hidden: true }),
     main: h("main", { class: "workspace" }),
@@ -65,8 +66,9 @@ export class App {
       this.store.set({ excerpt: null });
     },
     closeSearch: () => this.store.set({ search: null }),
-    editEntry: (key, action, text) => void this.editEntry(key, action, text),
+    editEntry: (key, edit) => void this.editEntry(key, edit),
     correctSource: (path, kind, tz) => void this.correctSource(path, kind, tz),
+    confirmCaseFolder: () => void this.confirmCaseFolder(),
   };
 
   constructor(private root: HTMLElement) {
@@ -119,6 +121,14 @@ export class App {
     const e = this.el;
     for (const f of EXPORT_FORMATS) e.exportFormat.append(h("option", { value: f.id }, f.label));
     for (const t of TEMPLATES) e.exportTemplate.append(h("option", { value: t.id }, t.label));
+    e.exportTemplate.append(h("option", { value: CUSTOM_TEMPLATE }, "Your template…"));
+    e.exportTemplate.addEventListener("change", () => {
+      if (e.exportTemplate.value === CUSTOM_TEMPLATE) void this.pickTemplate();
+    });
+    // Documents for people are redacted unless the analyst says otherwise; data exports are for tools.
+    e.exportFormat.addEventListener("change", () => {
+      e.exportRedact.checked = e.exportFormat.value === "markdown" || e.exportFormat.value === "html";
+    });
     e.zone.addEventListener("change", () => {
       const z = parseZone(e.zone.value);
       if (z) this.store.set({ zone: z });
@@ -155,7 +165,7 @@ export class App {
       h("div", { class: "spacer" }),
       h("label", { class: "zone-label" }, "Times in", e.zone),
       this.button("Add note", () => this.store.set((s) => ({ noteFormOpen: !s.noteFormOpen })), { testid: "add-note", needsCase: true }),
-      h("div", { class: "group export-group" }, e.exportFormat, e.exportTemplate, this.button("Export…", () => void this.exportReport(), { cls: "primary", title: "Export the postmortem in the chosen format and layout", testid: "export", needsCase: true })),
+      h("div", { class: "group export-group" }, e.exportFormat, e.exportTemplate, h("label", { class: "redact-label", title: "Mask emails, IP addresses, user ids, passwords, tokens, cookies, JWTs and keys in the export" }, e.exportRedact, "Redact before export"), this.button("Export…", () => void this.exportReport(), { cls: "primary", title: "Export the postmortem in the chosen format and layout", testid: "export", needsCase: true })),
     );
     const side = h("aside", { class: "col-side" }, e.suspects, e.sources);
     const center = h("div", { class: "col-main" }, e.summary, e.chartPanel, e.timeline);
@@ -432,30 +442,31 @@ export class App {
 
   private async refresh(): Promise<void> {
     const s = this.store.get();
-    const [view, sources, notes, info] = await Promise.all([ipc.analyze(zoneSpec(s.zone)), ipc.sources(), ipc.notes(), ipc.caseInfo()]);
+    const [view, sources, notes, info] = await Promise.all([ipc.analyze(s.zone), ipc.sources(), ipc.notes(), ipc.caseInfo()]);
     // A range outside the new analysis's chart would show nothing: drop it.
     const full = fullRange(view.analysis);
     const range = s.range && full && s.range.to > full.from && s.range.from < full.to ? s.range : null;
     this.store.set({ analysis: view.analysis, entries: view.entries, hiddenEntries: view.hidden, sources, notes, phase: "ready", casePath: info.path, range });
   }
 
-  private async editEntry(key: string, action: ipc.TimelineAction, text?: string): Promise<void> {
+  private async editEntry(key: string, edit: ipc.TimelineAction): Promise<void> {
     try {
-      await ipc.editTimeline(key, action, text);
+      await ipc.editTimeline(key, edit);
       await this.refresh();
     } catch (e) {
       this.fail(e);
     }
   }
 
-  private async correctSource(path: string, kind: string, tz: string): Promise<void> {
-    if (!parseZone(tz)) {
+  private async correctSource(path: string, kind: ipc.SourceKind, tz: string): Promise<void> {
+    const zone = parseZone(tz);
+    if (!zone) {
       this.toast("error", `"${tz}" is not a zone: write UTC, local, +03:00 or an IANA name like Europe/Berlin.`);
       return;
     }
     this.store.set({ phase: "loading", progress: null });
     try {
-      const r = await ipc.correctSource(path, kind, tz, this.onIngestEvent);
+      const r = await ipc.correctSource(path, kind, zone, this.onIngestEvent);
       await this.refresh();
       if (r.problems.length) this.toast("error", r.problems.join("; "));
       else this.toast("info", `Read ${shortPath(path)} again as ${kind} in ${tz}.`);
@@ -491,6 +502,39 @@ export class App {
     }
   }
 
+  /** The analyst's own template: only a file picked in the dialog is used. */
+  private templatePath: string | null = null;
+
+  private async pickTemplate(): Promise<void> {
+    const select = this.el.exportTemplate;
+    try {
+      const path = await ipc.pickTemplate();
+      if (path) {
+        this.templatePath = path;
+        const option = [...select.options].find((o) => o.value === CUSTOM_TEMPLATE);
+        if (option) option.textContent = `Your template: ${shortPath(path)}`;
+        return;
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+    if (!this.templatePath) select.value = TEMPLATES[0]!.id;
+  }
+
+  private async confirmCaseFolder(): Promise<void> {
+    try {
+      const r = await ipc.confirmCaseFolder();
+      if (!r) return;
+      await this.refresh();
+      const parts = [`${formatCount(r.verified)} input${r.verified === 1 ? "" : "s"} verified in ${shortPath(r.folder)}`];
+      if (r.changed.length) parts.push(`${r.changed.length} changed since the case was saved (not read)`);
+      if (r.elsewhere.length) parts.push(`${r.elsewhere.length} outside that folder`);
+      this.toast(r.changed.length || r.elsewhere.length ? "error" : "info", parts.join("; ") + ".");
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
   private async saveCase(): Promise<void> {
     const s = this.store.get();
     try {
@@ -506,7 +550,7 @@ export class App {
     }
   }
 
-  private async exportChart(format: "svg" | "png"): Promise<void> {
+  private async exportChart(format: ipc.ChartFormat): Promise<void> {
     const s = this.store.get();
     try {
       const png = format === "png" ? this.chart.toPng() : null;
@@ -518,7 +562,7 @@ export class App {
       const path = await ipc.pickSavePath("chart", name, format, format.toUpperCase());
       if (!path) return;
       const range = s.range ? { from: new Date(s.range.from).toISOString(), to: new Date(s.range.to).toISOString() } : null;
-      const r = await ipc.exportChart(format, zoneSpec(s.zone), range, png, path);
+      const r = await ipc.exportChart(format, s.zone, range, png, path);
       this.toast("info", `Saved the chart to ${r.path} (${formatCount(r.bytes)} bytes).`);
     } catch (e) {
       this.fail(e);
@@ -566,7 +610,7 @@ export class App {
     const before = this.store.get().phase;
     this.store.set({ phase: "loading", progress: null, preview: null });
     try {
-      const r = await ipc.ingestPaths(paths, this.store.get().ingestTz, this.onIngestEvent);
+      const r = await ipc.ingestPaths(paths, parseZone(this.store.get().ingestTz) ?? { kind: "local" }, this.onIngestEvent);
       if (!this.store.get().title) this.store.set({ title: paths.length === 1 ? shortPath(paths[0]!) : `${paths.length} inputs` });
       await this.refresh();
       if (r.problems.length) this.toast("error", `Some inputs were skipped: ${r.problems.join("; ")}`);
@@ -672,10 +716,19 @@ export class App {
     try {
       const path = await ipc.pickSavePath("report", exportFileName(s.title, s.analysis?.incident?.onset, fmt.ext), fmt.ext, fmt.label);
       if (!path) return;
-      const r = await ipc.exportReport(fmt.id, this.el.exportTemplate.value, zoneSpec(s.zone), path);
-      this.toast("info", `Saved ${fmt.label} postmortem to ${r.path} (${formatCount(r.bytes)} bytes).`);
+      const chosen = this.el.exportTemplate.value;
+      const template: ipc.TemplateRequest = chosen === CUSTOM_TEMPLATE && this.templatePath ? { kind: "file", path: this.templatePath } : { kind: "builtin", name: builtinTemplate(chosen) };
+      const r = await ipc.exportReport({ format: fmt.id, template, display_tz: s.zone, redact: this.el.exportRedact.checked, path });
+      const masked = r.masked.length ? ` Masked: ${r.masked.map((m) => `${formatCount(m.count)} ${m.label}`).join(", ")}.` : this.el.exportRedact.checked ? " Redacted: nothing sensitive was found." : "";
+      this.toast("info", `Saved ${fmt.label} postmortem to ${r.path} (${formatCount(r.bytes)} bytes).${masked}`);
     } catch (e) {
       this.fail(e);
     }
   }
+}
+
+const CUSTOM_TEMPLATE = "custom";
+
+function builtinTemplate(id: string): ipc.BuiltinTemplate {
+  return TEMPLATES.find((t) => t.id === id)?.id ?? "seed";
 }

@@ -64,7 +64,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn hash_file(path: &Path) -> Result<String, EngineError> {
+pub(crate) fn hash_file(path: &Path) -> Result<String, EngineError> {
     let (mut reader, hasher) = open_raw_hashed(path)?;
     Ok(finish_hash(&mut reader, &hasher))
 }

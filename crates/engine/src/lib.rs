@@ -22,7 +22,7 @@ pub use faultline_clickhouse as clickhouse;
 pub use faultline_correlate::CorrelateOptions;
 pub use faultline_model::time::Zone;
 pub use faultline_model::{Analysis, ErrorSeries, Instant, SourceKind, SourceSummary, TimelineEntry, TimelineKind};
-pub use faultline_report::{ExportOptions, Format, TemplateChoice};
+pub use faultline_report::{ExportOptions, Format, MaskCounts, SecretKind, TemplateChoice};
 pub use faultline_search::{Excerpt, ExcerptLine, SearchOptions};
 pub use faultline_store::{Note, SourceMeta, TimelineEdit, UnparsedLine};
 pub use logstore::{StoreInput, StoreOptions, StoreReport};
@@ -294,10 +294,18 @@ pub struct SearchRequest {
     pub max_hits: usize,
 }
 
+/// Decides whether the engine may read a file the case names (search,
+/// excerpts, cited lines, reading a source again). A case file from someone
+/// else lists paths of their choosing: the desktop allows only the files the
+/// analyst granted in this session. Without a policy every file is readable
+/// (the CLI reads what its own command line names).
+pub type ReadPolicy = Arc<dyn Fn(&Path) -> bool + Send + Sync>;
+
 /// The one place the engine keeps its state: the case.
 pub struct Engine {
     case: CaseFile,
     case_path: Option<PathBuf>,
+    read_policy: Option<ReadPolicy>,
 }
 
 impl Engine {
@@ -307,7 +315,46 @@ impl Engine {
             Some(p) => CaseFile::open(p)?,
             None => CaseFile::temporary()?,
         };
-        Ok(Engine { case, case_path: case_path.map(Path::to_path_buf) })
+        Ok(Engine { case, case_path: case_path.map(Path::to_path_buf), read_policy: None })
+    }
+
+    /// Limits which of the case's files the engine reads (see [`ReadPolicy`]).
+    pub fn with_read_policy(mut self, policy: ReadPolicy) -> Engine {
+        self.read_policy = Some(policy);
+        self
+    }
+
+    /// Whether the read policy allows reading `path`.
+    pub fn may_read(&self, path: &Path) -> bool {
+        self.read_policy.as_ref().is_none_or(|p| p(path))
+    }
+
+    /// Drops the planned files the read policy refuses: a symbolic link in
+    /// an opened folder that points out of it (a log bundle from elsewhere
+    /// can carry one to `~/.aws/credentials`) is named as a problem, not read.
+    fn withhold_unreadable(&self, mut plan: Plan) -> Plan {
+        if self.read_policy.is_none() {
+            return plan;
+        }
+        let mut refused = Vec::new();
+        plan.sources.retain_mut(|source| {
+            let had_files = !source.files.is_empty();
+            source.files.retain(|f| {
+                let ok = self.may_read(f);
+                if !ok {
+                    refused.push(f.clone());
+                }
+                ok
+            });
+            (!had_files || !source.files.is_empty()) && self.may_read(&source.path)
+        });
+        plan.problems.extend(refused.into_iter().map(|f| {
+            format!(
+                "{}: outside the files and folders opened in this session (a symbolic link?), not read",
+                f.display()
+            )
+        }));
+        plan
     }
 
     /// The case file, when on disk.
@@ -331,7 +378,7 @@ impl Engine {
         opts: &IngestOptions,
         progress: &(dyn Fn(&Progress) + Sync),
     ) -> Result<IngestReport, EngineError> {
-        let plan = plan::plan(inputs)?;
+        let plan = self.withhold_unreadable(plan::plan(inputs)?);
         progress(&Progress::Planned { sources: plan.sources.clone(), problems: plan.problems.clone() });
         let stored = self.case.sources()?;
         let zone_name = opts.zone.to_string();
@@ -502,7 +549,11 @@ impl Engine {
         if !case_path.is_file() {
             return Err(EngineError::input(case_path, "no such case file"));
         }
-        Ok(Engine { case: CaseFile::open_existing(case_path)?, case_path: Some(case_path.to_path_buf()) })
+        Ok(Engine {
+            case: CaseFile::open_existing(case_path)?,
+            case_path: Some(case_path.to_path_buf()),
+            read_policy: None,
+        })
     }
 
     /// Writes a consistent copy of the case to `dest` (replacing a file
@@ -546,6 +597,9 @@ impl Engine {
             .find(|m| m.summary.path == path)
             .ok_or_else(|| EngineError::Other(format!("{path} is not a source of this case")))?;
         let root = Path::new(path);
+        if !self.may_read(root) || meta.files.iter().any(|f| !self.may_read(&f.path)) {
+            return Err(EngineError::input(root, "not readable in this session: open or confirm its folder first"));
+        }
         // A folder source (git repository, Slack export) is read from its
         // folder; a rotated set from its members, which plan back into one source.
         let inputs: Vec<Input> = if root.is_dir() || meta.files.len() <= 1 {
@@ -634,7 +688,7 @@ impl Engine {
             });
         }
         analysis.timeline.sort_by_key(|e| e.time);
-        cite_raw_lines(&mut analysis, &self.case);
+        cite_raw_lines(&mut analysis, &self.case, &|p| self.may_read(p));
         Ok(analysis)
     }
 
@@ -663,7 +717,8 @@ impl Engine {
         let mut targets = Vec::new();
         for meta in self.case.sources()? {
             let zone = Zone::parse(&meta.summary.tz).unwrap_or_default();
-            for file in &meta.files {
+            // Files the policy withholds are not searched (the desktop lists them as unavailable).
+            for file in meta.files.iter().filter(|f| self.may_read(&f.path)) {
                 targets.push(SearchTarget {
                     source: meta.summary.path.clone(),
                     path: file.path.clone(),
@@ -692,6 +747,9 @@ impl Engine {
         if !known {
             return Err(EngineError::Other(format!("{} is not one of this case's inputs", file.display())));
         }
+        if !self.may_read(file) {
+            return Err(EngineError::input(file, "not readable in this session: open or confirm its folder first"));
+        }
         Ok(faultline_search::excerpt(file, offset, len, line, context, context)?)
     }
 }
@@ -703,13 +761,16 @@ const MAX_CITED_TEXT: usize = 1000;
 /// the file by offset, so every claim can be checked against its input as
 /// written. (The correlator does no I/O and cites changes, messages and alerts
 /// by a summary; a commit read from a repository, line 0, keeps it.) Files
-/// that are gone keep the summary.
-fn cite_raw_lines(analysis: &mut Analysis, case: &CaseFile) {
+/// that are gone, or that `may_read` withholds, keep the summary.
+fn cite_raw_lines(analysis: &mut Analysis, case: &CaseFile, may_read: &dyn Fn(&Path) -> bool) {
     let mut cache: std::collections::HashMap<(String, u64), Option<String>> = std::collections::HashMap::new();
     let mut fill = |c: &mut faultline_model::Citation| {
         if c.line == 0 {
             // A log store's row: named by time and key, its text from the case.
             logstore::cite_store_rows(case, c);
+            return;
+        }
+        if !may_read(Path::new(&c.file)) {
             return;
         }
         let raw = cache.entry((c.file.clone(), c.offset)).or_insert_with(|| {
@@ -889,9 +950,20 @@ impl LineTimer {
     }
 }
 
+/// The SHA-256 (hex) of a file's bytes, as ingest records it in a source's
+/// files: what tells a case's input from another file of the same name.
+pub fn file_sha256(path: &Path) -> Result<String, EngineError> {
+    ingest::hash_file(path)
+}
+
 /// Renders an analysis (see [`faultline_report::export`]).
 pub fn export(analysis: &Analysis, opts: &ExportOptions) -> Result<Vec<u8>, EngineError> {
     Ok(faultline_report::export(analysis, opts)?)
+}
+
+/// Renders an analysis and says how many values of each kind redaction masked.
+pub fn export_counted(analysis: &Analysis, opts: &ExportOptions) -> Result<(Vec<u8>, MaskCounts), EngineError> {
+    Ok(faultline_report::export_counted(analysis, opts)?)
 }
 
 /// Renders an analysis and writes it to `path`; returns the bytes written.

@@ -5,10 +5,12 @@
 //! copyable: [`TemplateChoice::File`] renders a user's edited copy) fed by one
 //! view model, so every layout shows the same facts in the same zone.
 //!
-//! Log-derived text is hostile by default: in Markdown templates every
-//! `{{ value }}` is escaped as Markdown prose unless marked `|safe`, in HTML
-//! templates minijinja's HTML auto-escaping applies, and the SVG chart escapes
-//! its own text.
+//! Log-derived text is hostile by default. Escaping follows the output
+//! format, never the template's file name: in a Markdown export every
+//! `{{ value }}` is escaped as Markdown prose unless marked `|safe`; in an
+//! HTML export every value is HTML-escaped (even inside `{% autoescape false
+//! %}`) and the document carries a strict Content-Security-Policy whatever
+//! template made it; the SVG chart escapes its own text.
 #![deny(missing_docs)]
 
 mod chart;
@@ -16,6 +18,8 @@ mod markdown;
 mod redact;
 mod rewrite;
 mod view;
+
+pub use redact::SecretKind;
 
 use faultline_model::time::Zone;
 use faultline_model::{Analysis, Instant};
@@ -83,8 +87,8 @@ pub enum TemplateChoice {
     Atlassian,
     /// PagerDuty postmortem layout.
     PagerDuty,
-    /// A user's template file (a copy of one of the above, edited). Names
-    /// ending in `.html`/`.html.j2` are HTML-escaped, all others Markdown-escaped.
+    /// A user's template file (a copy of one of the above, edited). Escaped
+    /// for the export's format, whatever its name.
     File(PathBuf),
 }
 
@@ -179,14 +183,25 @@ pub enum ReportError {
 
 /// Exports `analysis` as `opts` asks.
 pub fn export(analysis: &Analysis, opts: &ExportOptions) -> Result<Vec<u8>, ReportError> {
+    Ok(export_counted(analysis, opts)?.0)
+}
+
+/// How many distinct values of each kind a redaction masked, in report order.
+pub type MaskCounts = Vec<(SecretKind, usize)>;
+
+/// [`export`], with how many distinct values of each kind redaction masked
+/// (empty when `opts.redact` is off).
+pub fn export_counted(analysis: &Analysis, opts: &ExportOptions) -> Result<(Vec<u8>, MaskCounts), ReportError> {
     let mut title = opts.title.clone();
     let mut note = None;
+    let mut counts = Vec::new();
     let analysis: Cow<'_, Analysis> = if opts.redact {
         let mut r = redact::Redactor::for_analysis(analysis);
         let masked = r.analysis(analysis);
         title = title.map(|t| r.text(&t));
+        counts = r.counts();
         note = Some(format!(
-            "This report was redacted: email addresses, IP addresses, user ids, tokens and long hex secrets are masked, the same value always with the same mask ({}).",
+            "This report was redacted: email and IP addresses, user ids, passwords, tokens, cookies, JWTs, access keys and long hex secrets are masked, the same value always with the same mask. Masked: {}.",
             r.summary()
         ));
         Cow::Owned(masked)
@@ -194,8 +209,8 @@ pub fn export(analysis: &Analysis, opts: &ExportOptions) -> Result<Vec<u8>, Repo
         Cow::Borrowed(analysis)
     };
     let zone = &opts.display_zone;
-    match opts.format {
-        Format::Json => json(&analysis, note.as_deref()),
+    let bytes = match opts.format {
+        Format::Json => json(&analysis, note.as_deref(), &counts),
         Format::Csv => csv_timeline(&analysis, zone),
         Format::Svg => Ok(chart::render(&analysis, zone, 960, 320, true).into_bytes()),
         Format::Markdown | Format::Html => {
@@ -220,7 +235,8 @@ pub fn export(analysis: &Analysis, opts: &ExportOptions) -> Result<Vec<u8>, Repo
             );
             render(&view, opts.format, &opts.template).map(String::into_bytes)
         }
-    }
+    }?;
+    Ok((bytes, counts))
 }
 
 /// The error-rate chart as a standalone SVG document.
@@ -236,15 +252,18 @@ pub fn redact(analysis: &Analysis) -> Analysis {
     redact::Redactor::for_analysis(analysis).analysis(analysis)
 }
 
-fn json(analysis: &Analysis, note: Option<&str>) -> Result<Vec<u8>, ReportError> {
+fn json(analysis: &Analysis, note: Option<&str>, counts: &[(SecretKind, usize)]) -> Result<Vec<u8>, ReportError> {
     let Some(note) = note else {
         return Ok(serde_json::to_vec_pretty(analysis)?);
     };
-    // An added field, so consumers of the contract can tell a redacted export.
+    // Added fields, so consumers of the contract can tell a redacted export and what it masked.
     let mut v = serde_json::to_value(analysis)?;
     if let Some(obj) = v.as_object_mut() {
         obj.insert("redacted".into(), serde_json::Value::Bool(true));
         obj.insert("redaction".into(), serde_json::Value::String(note.to_string()));
+        let masked: serde_json::Map<String, serde_json::Value> =
+            counts.iter().map(|(k, n)| (k.prefix().to_string(), serde_json::Value::from(*n))).collect();
+        obj.insert("masked".into(), serde_json::Value::Object(masked));
     }
     Ok(serde_json::to_vec_pretty(&v)?)
 }
@@ -278,37 +297,43 @@ fn csv_timeline(analysis: &Analysis, zone: &Zone) -> Result<Vec<u8>, ReportError
 
 const MARKDOWN: AutoEscape = AutoEscape::Custom("markdown");
 
-fn environment() -> Environment<'static> {
+/// The template environment of one export. Escaping is decided by `format`
+/// alone: a template's name (`x.md.j2` in an HTML export) or an
+/// `{% autoescape false %}` block never turns HTML escaping off.
+fn environment(format: Format) -> Environment<'static> {
+    let html_output = format == Format::Html;
     let mut env = Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
-    // HTML/XML templates get HTML escaping; everything else is Markdown, and
     // Markdown gets escaped too: a log line is not allowed to open a code
     // block, a table cell or an HTML tag in the document.
-    env.set_auto_escape_callback(|name| match minijinja::default_auto_escape_callback(name) {
-        AutoEscape::Html => AutoEscape::Html,
-        _ => MARKDOWN,
-    });
-    env.set_formatter(|out, state, value| {
-        if state.auto_escape() == MARKDOWN && !value.is_safe() {
+    env.set_auto_escape_callback(move |_| if html_output { AutoEscape::Html } else { MARKDOWN });
+    env.set_formatter(move |out, state, value| {
+        if value.is_safe() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        if html_output {
+            if value.is_undefined() || value.is_none() {
+                return Ok(());
+            }
+            let text = value.as_str().map(Cow::Borrowed).unwrap_or_else(|| Cow::Owned(value.to_string()));
+            return out.write_str(&html_prose(&text)).map_err(minijinja::Error::from);
+        }
+        if state.auto_escape() == MARKDOWN {
             if value.is_undefined() || value.is_none() {
                 return Ok(());
             }
             let text = value.as_str().map(Cow::Borrowed).unwrap_or_else(|| Cow::Owned(value.to_string()));
             return out.write_str(&markdown::escape_prose(&text)).map_err(minijinja::Error::from);
         }
-        if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
-            if let Some(text) = value.as_str() {
-                return out.write_str(&html_prose(text)).map_err(minijinja::Error::from);
-            }
-        }
         minijinja::escape_formatter(out, state, value)
     });
-    env.add_filter("code", filter_code);
-    env.add_filter("fence", filter_fence);
-    env.add_filter("cite", filter_cite);
-    env.add_filter("md", filter_md);
+    let is_html = move |state: &State| html_output || state.auto_escape() == AutoEscape::Html;
+    env.add_filter("code", move |state: &State, v: Value| filter_code(is_html(state), v));
+    env.add_filter("fence", move |state: &State, v: Value, lang: Option<String>| filter_fence(is_html(state), v, lang));
+    env.add_filter("cite", move |state: &State, v: Value| filter_cite(is_html(state), v));
+    env.add_filter("md", move |state: &State, v: Value| filter_md(is_html(state), v));
     for (name, src) in BUILTIN_TEMPLATES {
         // Built-ins are compiled into the binary and covered by the tests.
         if let Err(e) = env.add_template(name, src) {
@@ -316,6 +341,30 @@ fn environment() -> Environment<'static> {
         }
     }
     env
+}
+
+/// The policy every HTML export carries: no script, no remote load.
+pub const HTML_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/// Puts the export's Content-Security-Policy first in the document (after a
+/// doctype), so it governs everything a user template wrote after it. A
+/// template's own, weaker policy cannot loosen it: browsers enforce every policy.
+fn with_csp(doc: String) -> String {
+    let meta = format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{HTML_CSP}\">\n");
+    let trimmed = doc.trim_start();
+    let lead = doc.len() - trimmed.len();
+    let doctype_end = trimmed
+        .get(..9)
+        .filter(|p| p.eq_ignore_ascii_case("<!doctype"))
+        .and_then(|_| trimmed.find('>'))
+        .map(|i| lead + i + 1);
+    match doctype_end {
+        Some(end) => {
+            let (head, tail) = doc.split_at(end);
+            format!("{head}\n{meta}{}", tail.trim_start_matches(['\r', '\n']))
+        }
+        None => format!("{meta}{doc}"),
+    }
 }
 
 fn value_text(v: &Value) -> String {
@@ -346,44 +395,40 @@ fn html_prose(s: &str) -> String {
 /// `{{ x|md }}`: Markdown-escaped prose, for templates that turn auto-escaping
 /// off. Still HTML-escaped in an HTML template: a filter must never be a way
 /// around escaping.
-fn filter_md(state: &State, v: Value) -> Value {
+fn filter_md(html_output: bool, v: Value) -> Value {
     let t = value_text(&v);
-    Value::from_safe_string(match state.auto_escape() {
-        AutoEscape::Html => html(&t),
-        _ => markdown::escape_prose(&t),
-    })
+    Value::from_safe_string(if html_output { html(&t) } else { markdown::escape_prose(&t) })
 }
 
 /// `{{ x|code }}`: inline code, verbatim (Markdown code span or HTML `<code>`).
-fn filter_code(state: &State, v: Value) -> Value {
+fn filter_code(html_output: bool, v: Value) -> Value {
     let t = value_text(&v);
     if t.is_empty() {
         return Value::from_safe_string(String::new());
     }
-    Value::from_safe_string(match state.auto_escape() {
-        AutoEscape::Html => format!("<code>{}</code>", html(&t)),
-        _ => markdown::code_span(&t),
-    })
+    Value::from_safe_string(if html_output { format!("<code>{}</code>", html(&t)) } else { markdown::code_span(&t) })
 }
 
 /// `{{ x|fence }}` / `{{ x|fence("python") }}`: a verbatim block.
-fn filter_fence(state: &State, v: Value, lang: Option<String>) -> Value {
+fn filter_fence(html_output: bool, v: Value, lang: Option<String>) -> Value {
     let t = value_text(&v);
-    Value::from_safe_string(match state.auto_escape() {
-        AutoEscape::Html => format!("<pre><code>{}</code></pre>", html(&t)),
-        _ => markdown::fenced_block(&t, lang.as_deref().unwrap_or("")),
+    Value::from_safe_string(if html_output {
+        format!("<pre><code>{}</code></pre>", html(&t))
+    } else {
+        markdown::fenced_block(&t, lang.as_deref().unwrap_or(""))
     })
 }
 
 /// `{{ e.citation|cite }}`: ` (`file:line`)` after a claim, nothing without one.
-fn filter_cite(state: &State, v: Value) -> Value {
+fn filter_cite(html_output: bool, v: Value) -> Value {
     let t = value_text(&v);
     if t.is_empty() {
         return Value::from_safe_string(String::new());
     }
-    Value::from_safe_string(match state.auto_escape() {
-        AutoEscape::Html => format!(" <span class=\"cite\">(<code>{}</code>)</span>", html(&t)),
-        _ => format!(" ({})", markdown::code_span(&t)),
+    Value::from_safe_string(if html_output {
+        format!(" <span class=\"cite\">(<code>{}</code>)</span>", html(&t))
+    } else {
+        format!(" ({})", markdown::code_span(&t))
     })
 }
 
@@ -397,7 +442,7 @@ fn builtin_name(choice: &TemplateChoice) -> &'static str {
 }
 
 fn render(view: &view::View, format: Format, choice: &TemplateChoice) -> Result<String, ReportError> {
-    let mut env = environment();
+    let mut env = environment(format);
     let name: String = match (choice, format) {
         (TemplateChoice::File(path), _) => load_user_template(&mut env, path)?,
         (_, Format::Html) => "report.html.j2".into(),
@@ -408,7 +453,10 @@ fn render(view: &view::View, format: Format, choice: &TemplateChoice) -> Result<
         _ => name.clone(),
     };
     let tmpl = env.get_template(&name).map_err(|e| template_error(&label, &e))?;
-    tmpl.render(view).map_err(|e| template_error(&label, &e))
+    let out = tmpl.render(view).map_err(|e| template_error(&label, &e))?;
+    // The built-in HTML template carries the policy in its own head.
+    let user_html = format == Format::Html && matches!(choice, TemplateChoice::File(_));
+    Ok(if user_html { with_csp(out) } else { out })
 }
 
 fn load_user_template(env: &mut Environment<'static>, path: &Path) -> Result<String, ReportError> {
@@ -1000,13 +1048,15 @@ mod tests {
         let push =
             masked.suspects.first().and_then(|s| s.citations.first()).map(|c| c.text.clone()).unwrap_or_default();
         assert!(push.contains(&format!(",{ops},")), "{push}");
-        assert!(md.contains("(3 email addresses, 1 IP address, 1 user id)"), "{md}");
+        assert!(md.contains("Masked: 3 email addresses, 1 IP address, 1 user id."), "{md}");
 
         // CSV and JSON carry the same masks; JSON says it was redacted and still parses as the contract.
         let mut oj = o.clone();
         oj.format = Format::Json;
         let json = text(&a, &oj);
         assert!(!json.contains("203.0.113.7") && json.contains("\"redacted\": true"));
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v["masked"], serde_json::json!({"email": 3, "ip": 1, "user": 1}), "counts per kind in JSON");
         let back: Analysis = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back.timeline.len(), a.timeline.len());
         let mut oc = o.clone();
@@ -1090,6 +1140,30 @@ mod tests {
         }
         let md = text(&a, &opts(Format::Markdown, TemplateChoice::Seed));
         assert!(md.contains("No incident was found in the inputs"));
+    }
+
+    #[test]
+    fn html_escaping_follows_the_format_not_the_template_name() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        // Named like Markdown, turning escaping off, with no policy of its own.
+        let path = dir.path().join("ours.md.j2");
+        std::fs::write(
+            &path,
+            "<!DOCTYPE html>\n<h1>{{ title }}</h1>{% autoescape false %}{% for e in timeline %}<p>{{ e.text }} {{ e.text|md }}</p>{% endfor %}{% endautoescape %}",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let html = text(&archive(), &opts(Format::Html, TemplateChoice::File(path)));
+        assert!(html.contains("&lt;img") && !html.contains("<img") && !html.contains("<script"), "{html}");
+        // The policy comes first, right after the doctype: it governs all the template wrote.
+        let csp = format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{HTML_CSP}\">");
+        assert!(html.starts_with(&format!("<!DOCTYPE html>\n{csp}\n<h1>")), "{html}");
+        // A template with no doctype gets the policy as its first line.
+        let bare = dir.path().join("bare.html.j2");
+        std::fs::write(&bare, "<p>{{ lead }}</p>").unwrap_or_else(|e| panic!("{e}"));
+        assert!(text(&archive(), &opts(Format::Html, TemplateChoice::File(bare))).starts_with(&csp));
+        // The built-in HTML report carries it in its own head, once.
+        let builtin = text(&archive(), &opts(Format::Html, TemplateChoice::Seed));
+        assert_eq!(builtin.matches("Content-Security-Policy").count(), 1);
     }
 
     #[test]

@@ -274,6 +274,9 @@ pub struct Excerpt {
 /// How far back an excerpt looks for context lines.
 const CONTEXT_WINDOW: u64 = 64 * 1024;
 
+/// The most bytes of one record an excerpt reads.
+pub const MAX_EXCERPT_BYTES: u64 = 4 << 20;
+
 /// Reads the record at `offset` (`len` bytes, first line number `line` when
 /// known) with up to `before` and `after` context lines.
 pub fn excerpt(
@@ -285,7 +288,10 @@ pub fn excerpt(
     after: usize,
 ) -> Result<Excerpt, SearchError> {
     let start = offset.saturating_sub(CONTEXT_WINDOW);
-    let want = (offset - start) + len + CONTEXT_WINDOW;
+    // A record is at most 1 MiB (ingest truncates longer ones); a longer
+    // request is capped, not read whole into memory, and never overflows.
+    let len = len.min(MAX_EXCERPT_BYTES);
+    let want = (offset - start).saturating_add(len).saturating_add(CONTEXT_WINDOW);
     let mut buf = Vec::new();
     if is_gzip(path).map_err(|e| io_err(path, e))? {
         let file = File::open(path).map_err(|e| io_err(path, e))?;
@@ -397,6 +403,18 @@ ImportError: cannot import name 'LegacySessionStore' from 'archive_auth.sessions
         let p = dir.join(name);
         std::fs::write(&p, bytes).unwrap();
         p
+    }
+
+    #[test]
+    fn an_absurd_excerpt_length_neither_overflows_nor_reads_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        let big = "x".repeat(100) + "\n";
+        std::fs::write(&path, big.repeat(60_000)).unwrap();
+        let ex = excerpt(&path, 101, u64::MAX, Some(2), 1, 1).unwrap();
+        let read: usize = ex.lines.iter().map(|l| l.text.len() + 1).sum();
+        assert!(read as u64 <= MAX_EXCERPT_BYTES + 2 * CONTEXT_WINDOW, "{read} bytes");
+        assert!(excerpt(&path, u64::MAX, u64::MAX, None, 0, 0).is_err(), "past the end: an error, not a panic");
     }
 
     #[test]

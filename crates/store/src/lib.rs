@@ -24,6 +24,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod identity;
+pub use identity::APPLICATION_ID;
+
 /// The migrations, in order; `PRAGMA user_version` says how many ran.
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
@@ -729,6 +732,7 @@ impl CaseFile {
     pub fn open(path: &Path) -> Result<CaseFile, StoreError> {
         let name = path.display().to_string();
         let conn = Connection::open(path).map_err(|e| StoreError::Sqlite { path: name.clone(), source: e })?;
+        identity::check(&conn, &name)?;
         CaseFile::init(conn, name, None)
     }
 
@@ -772,9 +776,11 @@ impl CaseFile {
         } else {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
         };
+        let on_disk = temporary.is_none() && path != ":memory:";
         let case = CaseFile { conn, path, _temporary: temporary };
         case.conn.execute_batch(pragmas).map_err(|e| case.err(e))?;
-        case.migrate()?;
+        case.migrate(on_disk)?;
+        identity::stamp(&case.conn, &case.path)?;
         Ok(case)
     }
 
@@ -791,10 +797,13 @@ impl CaseFile {
         self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))
     }
 
-    fn migrate(&self) -> Result<(), StoreError> {
+    fn migrate(&self, on_disk: bool) -> Result<(), StoreError> {
         let found = self.schema_version()?;
         if found > SCHEMA_VERSION {
             return Err(StoreError::TooNew { path: self.path.clone(), found, supported: SCHEMA_VERSION });
+        }
+        if on_disk && found > 0 && found < SCHEMA_VERSION {
+            identity::backup(&self.conn, &self.path, found)?;
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             let version = i as u32 + 1;
@@ -1306,6 +1315,7 @@ impl CaseFile {
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                 .map_err(|e| StoreError::Sqlite { path: name.clone(), source: e })?;
+        identity::check(&conn, &name)?;
         let probe = CaseFile { conn, path: name.clone(), _temporary: None };
         let version = probe.schema_version()?;
         let has_sources: bool = probe

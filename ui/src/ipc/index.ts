@@ -18,13 +18,27 @@ import type { OpenedSample } from "./bindings/OpenedSample";
 import type { SearchHitDto } from "./bindings/SearchHitDto";
 import type { SearchSummary } from "./bindings/SearchSummary";
 import type { SourceRow } from "./bindings/SourceRow";
+import type { BuiltinTemplate } from "./bindings/BuiltinTemplate";
+import type { ChartFormat } from "./bindings/ChartFormat";
+import type { ConfirmResult } from "./bindings/ConfirmResult";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ExportRequest } from "./bindings/ExportRequest";
+import type { ReportFormat } from "./bindings/ReportFormat";
+import type { SavePurpose } from "./bindings/SavePurpose";
+import type { SourceKind } from "./bindings/SourceKind";
+import type { TemplateRequest } from "./bindings/TemplateRequest";
+import type { TimelineAction } from "./bindings/TimelineAction";
+import type { ZoneSpec } from "./bindings/ZoneSpec";
 
-export type { Analysis, AnalysisView, CaseInfo, RecentCaseDto, ExcerptDto, ExportResult, IngestEvent, IngestResult, IpcError, NoteDto, OpenedSample, SearchHitDto, SearchSummary, SourceRow };
+export type { Analysis, AnalysisView, BuiltinTemplate, CaseInfo, ChartFormat, ConfirmResult, ErrorCode, ExportRequest, RecentCaseDto, ExcerptDto, ExportResult, IngestEvent, IngestResult, IpcError, NoteDto, OpenedSample, ReportFormat, SavePurpose, SearchHitDto, SearchSummary, SourceKind, SourceRow, TemplateRequest, TimelineAction, ZoneSpec };
+
+const ERROR_CODES: readonly ErrorCode[] = ["input", "store", "search", "report", "engine", "bad_zone", "bad_request", "not_granted", "unavailable", "io", "closing", "internal"];
 
 /** Errors from commands arrive as `{code, message}`; anything else (a Tauri failure) is wrapped. */
 export function asIpcError(e: unknown): IpcError {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
-    return { code: String((e as IpcError).code), message: String((e as IpcError).message) };
+    const code = (e as IpcError).code;
+    return { code: ERROR_CODES.includes(code) ? code : "internal", message: String((e as IpcError).message) };
   }
   return { code: "internal", message: e instanceof Error ? e.message : String(e) };
 }
@@ -43,7 +57,7 @@ export function openSample(onProgress: (e: IngestEvent) => void): Promise<Opened
   return call("open_sample", { onProgress: ch });
 }
 
-export function ingestPaths(paths: string[], tz: string, onProgress: (e: IngestEvent) => void): Promise<IngestResult> {
+export function ingestPaths(paths: string[], tz: ZoneSpec, onProgress: (e: IngestEvent) => void): Promise<IngestResult> {
   const ch = new Channel<IngestEvent>();
   ch.onmessage = onProgress;
   return call("ingest_paths", { paths, tz, onProgress: ch });
@@ -53,7 +67,7 @@ export function cancelIngest(): Promise<void> {
   return call("cancel_ingest");
 }
 
-export function analyze(displayTz: string): Promise<AnalysisView> {
+export function analyze(displayTz: ZoneSpec): Promise<AnalysisView> {
   return call("analyze", { displayTz });
 }
 
@@ -85,24 +99,22 @@ export function notes(): Promise<NoteDto[]> {
   return call("notes");
 }
 
-export function exportReport(format: string, template: string, displayTz: string, path: string): Promise<ExportResult> {
-  return call("export", { format, template, displayTz, path });
+export function exportReport(request: ExportRequest): Promise<ExportResult> {
+  return call("export", { request });
 }
 
-export function exportChart(format: "svg" | "png", displayTz: string, range: { from: string; to: string } | null, png: number[] | null, path: string): Promise<ExportResult> {
+export function exportChart(format: ChartFormat, displayTz: ZoneSpec, range: { from: string; to: string } | null, png: number[] | null, path: string): Promise<ExportResult> {
   return call("export_chart", { format, displayTz, from: range?.from ?? null, to: range?.to ?? null, png, path });
 }
 
-export function correctSource(path: string, kind: string, tz: string, onProgress: (e: IngestEvent) => void): Promise<IngestResult> {
+export function correctSource(path: string, kind: SourceKind, tz: ZoneSpec, onProgress: (e: IngestEvent) => void): Promise<IngestResult> {
   const ch = new Channel<IngestEvent>();
   ch.onmessage = onProgress;
   return call("correct_source", { path, kind, tz, onProgress: ch });
 }
 
-export type TimelineAction = "pin" | "unpin" | "hide" | "show" | "rename";
-
-export function editTimeline(key: string, action: TimelineAction, text?: string): Promise<void> {
-  return call("edit_timeline", { key, action, text: text ?? null });
+export function editTimeline(key: string, edit: TimelineAction): Promise<void> {
+  return call("edit_timeline", { key, edit });
 }
 
 export function caseInfo(): Promise<CaseInfo> {
@@ -129,12 +141,22 @@ export function pickInputs(folder: boolean): Promise<string[] | null> {
   return call("choose_inputs", { folder });
 }
 
-export function pickSavePath(purpose: "report" | "chart" | "case", defaultName: string, extension: string, label: string): Promise<string | null> {
+export function pickSavePath(purpose: SavePurpose, defaultName: string, extension: string, label: string): Promise<string | null> {
   return call("choose_save_path", { purpose, defaultName, extension, label });
 }
 
 export function pickCase(): Promise<string | null> {
   return call("choose_case");
+}
+
+/** Asks for a postmortem template file; null when cancelled. */
+export function pickTemplate(): Promise<string | null> {
+  return call("choose_template");
+}
+
+/** Asks the analyst to confirm the folder of the case's inputs; null when cancelled. */
+export function confirmCaseFolder(): Promise<ConfirmResult | null> {
+  return call("confirm_case_folder");
 }
 
 export type DropState = { kind: "over" } | { kind: "leave" } | { kind: "drop"; paths: string[] };

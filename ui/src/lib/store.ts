@@ -11,6 +11,8 @@ import type { SourceRow } from "../ipc/bindings/SourceRow";
 import type { EntryStateDto } from "../ipc/bindings/EntryStateDto";
 import type { HiddenEntryDto } from "../ipc/bindings/HiddenEntryDto";
 import type { RecentCaseDto } from "../ipc/bindings/RecentCaseDto";
+import type { BuiltinTemplate } from "../ipc/bindings/BuiltinTemplate";
+import type { ReportFormat } from "../ipc/bindings/ReportFormat";
 import type { Lane } from "./timeline";
 import { UTC, type Zone } from "./time";
 
@@ -253,14 +255,14 @@ export function defaultNoteTime(s: Pick<State, "cursor" | "analysis">, now: numb
 }
 
 /** Export file names and dialog filters per format. */
-export const EXPORT_FORMATS: { id: string; label: string; ext: string }[] = [
+export const EXPORT_FORMATS: { id: ReportFormat; label: string; ext: string }[] = [
   { id: "markdown", label: "Markdown", ext: "md" },
   { id: "html", label: "HTML", ext: "html" },
   { id: "json", label: "JSON", ext: "json" },
   { id: "csv", label: "CSV (timeline)", ext: "csv" },
 ];
 
-export const TEMPLATES: { id: string; label: string }[] = [
+export const TEMPLATES: { id: BuiltinTemplate; label: string }[] = [
   { id: "seed", label: "House style" },
   { id: "google-sre", label: "Google SRE" },
   { id: "atlassian", label: "Atlassian" },

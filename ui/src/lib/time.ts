@@ -3,11 +3,10 @@
 // engine reads them (`UTC`, `local`, `+03:00`, `Europe/Berlin`) so the same
 // string goes to `analyze`/`export` and drives the display here.
 
-export type Zone =
-  | { kind: "utc" }
-  | { kind: "local" }
-  | { kind: "fixed"; minutes: number }
-  | { kind: "iana"; name: string };
+import type { ZoneSpec } from "../ipc/bindings/ZoneSpec";
+
+/** The zone union is generated from Rust (`ZoneSpec`): what the UI holds is what the commands take. */
+export type Zone = ZoneSpec;
 
 export const UTC: Zone = { kind: "utc" };
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { TimelineEntry } from "../ipc/bindings/TimelineEntry";
-import { excerptView, searchView, shortenPaths, timelineView, type Actions } from "./panels";
+import { excerptView, searchView, shortenPaths, sourcesView, timelineView, type Actions } from "./panels";
+import type { SourceRow } from "../ipc/bindings/SourceRow";
 import { parseZone } from "../lib/time";
 
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 const noop = () => {};
-const act: Actions = { openCitation: noop, openHit: noop, pick: noop, toggleLane: noop, deleteNote: noop, closeExcerpt: noop, closeSearch: noop, editEntry: noop, correctSource: noop };
+const act: Actions = { openCitation: noop, openHit: noop, pick: noop, toggleLane: noop, deleteNote: noop, closeExcerpt: noop, closeSearch: noop, editEntry: noop, correctSource: noop, confirmCaseFolder: noop };
 const zone = parseZone("+03:00")!;
 
 describe("panels render log text as text", () => {
@@ -47,5 +48,34 @@ describe("panels render log text as text", () => {
     const some = timelineView({ ...base, range: { from, to: from + 9_000 } }, act);
     expect(some.querySelector("[data-testid=timeline-list]")!.getAttribute("data-count")).toBe("11");
     expect(some.querySelector("[data-testid=timeline-range]")!.textContent).toMatch(/^10 in/);
+  });
+});
+
+describe("a reopened case's inputs", () => {
+  const row = (path: string, unavailable: SourceRow["unavailable"]): SourceRow => ({
+    summary: { path, kind: "log", format: "nginx-combined", records: 10, unparsed: 0, first: null, last: null, tz: "UTC", bytes: 100, sha256: "ab", notes: [] },
+    files: 1,
+    complete: true,
+    unavailable,
+  });
+  it("says which are unavailable and why, and offers to confirm their folder", () => {
+    let confirmed = 0;
+    const el = sourcesView(
+      [row("/logs/app.log", null), row("/home/me/.ssh/id_rsa", { reason: "not_granted", message: "not opened in this session: confirm the case's input folder, or add the file again" })],
+      zone,
+      { ...act, confirmCaseFolder: () => (confirmed += 1) },
+    );
+    const tags = [...el.querySelectorAll("[data-testid=source-unavailable]")];
+    expect(tags).toHaveLength(1);
+    expect(tags[0]!.textContent).toContain("not opened in this session");
+    expect(tags[0]!.closest("[data-testid=source-row]")!.getAttribute("data-path")).toBe("/home/me/.ssh/id_rsa");
+    expect(el.textContent).toContain("1 unavailable");
+    (el.querySelector("[data-testid=confirm-case-folder]") as HTMLButtonElement).click();
+    expect(confirmed).toBe(1);
+  });
+  it("offer nothing to confirm when every input is readable", () => {
+    const el = sourcesView([row("/logs/app.log", null)], zone, act);
+    expect(el.querySelector("[data-testid=source-unavailable]")).toBeNull();
+    expect(el.querySelector("[data-testid=confirm-case-folder]")).toBeNull();
   });
 });

@@ -11,7 +11,7 @@ import { citationFor, citationLabel, kindLabel, laneCounts, laneOf, LANES, noteF
 import { inRange, type SearchState, type ExcerptState, type Range } from "../lib/store";
 import type { EntryStateDto } from "../ipc/bindings/EntryStateDto";
 import type { HiddenEntryDto } from "../ipc/bindings/HiddenEntryDto";
-import type { TimelineAction } from "../ipc";
+import type { SourceKind, TimelineAction } from "../ipc";
 import { virtualList } from "./vlist";
 
 export type Actions = {
@@ -22,8 +22,10 @@ export type Actions = {
   deleteNote: (note: NoteDto) => void;
   closeExcerpt: () => void;
   closeSearch: () => void;
-  editEntry: (key: string, action: TimelineAction, text?: string) => void;
-  correctSource: (path: string, kind: string, tz: string) => void;
+  editEntry: (key: string, edit: TimelineAction) => void;
+  correctSource: (path: string, kind: SourceKind, tz: string) => void;
+  /** Asks the analyst to confirm the folder of a reopened case's inputs. */
+  confirmCaseFolder: () => void;
 };
 
 export function panel(title: Child, extra: Child, body: Child, cls = ""): HTMLElement {
@@ -182,9 +184,9 @@ function entryRow(e: TimelineEntry, st: EntryStateDto | undefined, input: Timeli
     ? [h("button", { class: "icon-btn", type: "button", title: "Delete note", "aria-label": "Delete note", on: { click: stop(() => act.deleteNote(note)) } }, "✕")]
     : key
       ? [
-          h("button", { class: `icon-btn ${st?.pinned ? "on" : ""}`, type: "button", title: st?.pinned ? "Unpin" : "Pin: keep in the postmortem whatever later analysis says", "aria-label": "Pin", "data-testid": "tl-pin", on: { click: stop(() => act.editEntry(key, st?.pinned ? "unpin" : "pin")) } }, st?.pinned ? "★" : "☆"),
-          h("button", { class: "icon-btn", type: "button", title: "Rename this milestone", "aria-label": "Rename", "data-testid": "tl-rename", on: { click: stop(() => startRename(row, text, e.text, st?.renamed_from ?? null, (t) => act.editEntry(key, "rename", t))) } }, "✎"),
-          h("button", { class: "icon-btn", type: "button", title: "Hide from the timeline and the postmortem", "aria-label": "Hide", "data-testid": "tl-hide", on: { click: stop(() => act.editEntry(key, "hide")) } }, "⊘"),
+          h("button", { class: `icon-btn ${st?.pinned ? "on" : ""}`, type: "button", title: st?.pinned ? "Unpin" : "Pin: keep in the postmortem whatever later analysis says", "aria-label": "Pin", "data-testid": "tl-pin", on: { click: stop(() => act.editEntry(key, { action: st?.pinned ? "unpin" : "pin" })) } }, st?.pinned ? "★" : "☆"),
+          h("button", { class: "icon-btn", type: "button", title: "Rename this milestone", "aria-label": "Rename", "data-testid": "tl-rename", on: { click: stop(() => startRename(row, text, e.text, st?.renamed_from ?? null, (t) => act.editEntry(key, { action: "rename", text: t }))) } }, "✎"),
+          h("button", { class: "icon-btn", type: "button", title: "Hide from the timeline and the postmortem", "aria-label": "Hide", "data-testid": "tl-hide", on: { click: stop(() => act.editEntry(key, { action: "hide" })) } }, "⊘"),
         ]
       : [];
   const row = h(
@@ -260,7 +262,7 @@ export function timelineView(input: TimelineRowsInput, act: Actions): HTMLElemen
         "ul",
         null,
         input.hiddenEntries.map((x) =>
-          h("li", null, h("span", { class: "mono" }, formatInstant(x.entry.time, zone, "time")), " ", h("span", null, shortenHashes(x.entry.text)), " ", h("button", { type: "button", class: "link", "data-testid": "tl-show", on: { click: () => act.editEntry(x.key, "show") } }, "show")),
+          h("li", null, h("span", { class: "mono" }, formatInstant(x.entry.time, zone, "time")), " ", h("span", null, shortenHashes(x.entry.text)), " ", h("button", { type: "button", class: "link", "data-testid": "tl-show", on: { click: () => act.editEntry(x.key, { action: "show" }) } }, "show")),
         ),
       ),
     );
@@ -278,7 +280,7 @@ export function timelineView(input: TimelineRowsInput, act: Actions): HTMLElemen
 
 // ---- Sources --------------------------------------------------------------------
 
-export const SOURCE_KINDS = ["log", "deploys", "support", "alerts"] as const;
+export const SOURCE_KINDS: readonly SourceKind[] = ["log", "deploys", "support", "alerts"];
 
 export function sourcesView(rows: SourceRow[], zone: Zone, act: Actions, busy = false): HTMLElement {
   const body = rows.length
@@ -295,7 +297,7 @@ export function sourcesView(rows: SourceRow[], zone: Zone, act: Actions, busy = 
             const range = s.first ? `${formatInstant(s.first, zone)} → ${formatInstant(s.last, zone)}` : "no timed records";
             const kind = h("select", { class: "src-kind", "aria-label": "Kind", "data-testid": "source-kind", disabled: busy }, SOURCE_KINDS.map((k) => h("option", { value: k, selected: k === s.kind }, k)));
             const tz = h("input", { type: "text", class: "src-tz mono", value: s.tz, "aria-label": "Zone of timestamps without one", "data-testid": "source-tz", spellcheck: false, disabled: busy });
-            const apply = h("button", { type: "button", class: "btn small", hidden: true, "data-testid": "source-apply", title: "Read this source again as this kind, in this zone", on: { click: () => act.correctSource(s.path, kind.value, tz.value.trim()) } }, "Re-read");
+            const apply = h("button", { type: "button", class: "btn small", hidden: true, "data-testid": "source-apply", title: "Read this source again as this kind, in this zone", on: { click: () => act.correctSource(s.path, kind.value as SourceKind, tz.value.trim()) } }, "Re-read");
             const dirty = () => {
               apply.hidden = kind.value === s.kind && tz.value.trim() === s.tz;
             };
@@ -304,10 +306,12 @@ export function sourcesView(rows: SourceRow[], zone: Zone, act: Actions, busy = 
             tz.addEventListener("keydown", (ev) => {
               if (ev.key === "Enter" && !apply.hidden) apply.click();
             });
+            // A reopened case's inputs are not read until granted or confirmed: say which, and why.
+            const unavailable = r.unavailable ? h("span", { class: "warn-tag", "data-testid": "source-unavailable", title: r.unavailable.message }, `unavailable: ${r.unavailable.message}`) : null;
             return h(
               "tr",
               { "data-testid": "source-row", data: { path: s.path }, title: `${s.path}\n${range}\n${formatBytes(s.bytes)}${s.notes.length ? "\n" + s.notes.join("\n") : ""}` },
-              h("td", { class: "mono src-path" }, shortPath(s.path), r.complete ? null : h("span", { class: "warn-tag" }, "incomplete"), s.notes.length ? h("span", { class: "note-tag" }, `${s.notes.length} note${s.notes.length > 1 ? "s" : ""}`) : null),
+              h("td", { class: "mono src-path" }, shortPath(s.path), r.complete ? null : h("span", { class: "warn-tag" }, "incomplete"), unavailable, s.notes.length ? h("span", { class: "note-tag" }, `${s.notes.length} note${s.notes.length > 1 ? "s" : ""}`) : null),
               h("td", null, kind),
               h("td", { class: "mono" }, s.format),
               h("td", null, tz),
@@ -319,7 +323,16 @@ export function sourcesView(rows: SourceRow[], zone: Zone, act: Actions, busy = 
         ),
       )
     : h("p", { class: "muted" }, "No sources.");
-  return panel("Sources", h("span", { class: "muted" }, `${rows.length} · correct a kind or zone and re-read`), body, "sources");
+  const unavailable = rows.filter((r) => r.unavailable).length;
+  const tools = unavailable
+    ? h(
+        "span",
+        { class: "muted" },
+        `${rows.length} · ${unavailable} unavailable (not searched or quoted) `,
+        h("button", { type: "button", class: "btn small", "data-testid": "confirm-case-folder", title: "Choose the folder of this case's inputs: files whose size and hash match the case become readable", on: { click: () => act.confirmCaseFolder() } }, "Confirm input folder…"),
+      )
+    : h("span", { class: "muted" }, `${rows.length} · correct a kind or zone and re-read`);
+  return panel("Sources", tools, body, "sources");
 }
 
 // ---- Search results and raw lines ---------------------------------------------

@@ -1,7 +1,7 @@
 //! Types that exist only to cross IPC. The analysis itself crosses as the
 //! model's `Analysis` (bindings generated from `faultline-model`); these wrap
 //! engine types that are not serializable or carry more than the UI needs.
-//! `cargo test -p faultline-desktop` writes their TypeScript bindings next to
+//! `cargo test -p faultline-desktop-core` writes their TypeScript bindings next to
 //! the model's in `ui/src/ipc/bindings/`.
 //!
 //! Counts are `u64` in Rust but JSON numbers in JS: `#[ts(type = "number")]`
@@ -118,12 +118,51 @@ pub struct SourceRow {
     pub files: u64,
     /// False when ingest did not finish it (cancelled, or the app died).
     pub complete: bool,
+    /// Set when this session may not read the source's files (a case opened
+    /// from a file: its inputs need a grant or a confirmed folder).
+    pub unavailable: Option<UnavailableDto>,
 }
 
 impl From<SourceMeta> for SourceRow {
     fn from(m: SourceMeta) -> SourceRow {
-        SourceRow { files: m.files.len() as u64, complete: m.complete, summary: m.summary }
+        SourceRow { files: m.files.len() as u64, complete: m.complete, summary: m.summary, unavailable: None }
     }
+}
+
+/// Why a source of the case cannot be read in this session.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct UnavailableDto {
+    pub reason: crate::access::UnavailableReason,
+    /// The reason, for the analyst.
+    pub message: String,
+}
+
+/// What confirming the case's input folder did.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ConfirmResult {
+    /// The folder, canonical.
+    pub folder: String,
+    /// Inputs whose size and hash matched: readable now.
+    #[ts(type = "number")]
+    pub verified: u64,
+    /// Inputs in the folder whose content differs from the case's record.
+    pub changed: Vec<String>,
+    /// Inputs the case lists outside the folder (still unavailable).
+    pub elsewhere: Vec<String>,
+}
+
+/// How many values of one kind an export masked.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct MaskedDto {
+    /// The mask's prefix (`password`, `ip`, …).
+    pub kind: String,
+    /// For people: "passwords", "IP addresses".
+    pub label: String,
+    #[ts(type = "number")]
+    pub count: u64,
 }
 
 /// One search hit.
@@ -227,6 +266,8 @@ pub struct ExportResult {
     pub path: String,
     #[ts(type = "number")]
     pub bytes: u64,
+    /// What redaction masked, per kind (empty when not redacted or nothing found).
+    pub masked: Vec<MaskedDto>,
 }
 
 /// What the analyst did to one timeline entry (parallel to `Analysis.timeline`).

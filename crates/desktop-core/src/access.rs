@@ -1,0 +1,137 @@
+//! Which of the case's inputs this session may read.
+//!
+//! Opening a case grants nothing: a `.faultline` file from someone else
+//! names paths of their choosing, and reading them would pull the analyst's
+//! own files into the search results, the excerpts and the exported
+//! postmortem. An input of the case is readable when the analyst granted it
+//! (or a folder above it) in this session, or when the analyst confirmed the
+//! case's input folder in a dialog *and* the file there has the size and
+//! SHA-256 the case recorded. The engine asks [`Access::may_read`] before
+//! every read of a case's file.
+
+use crate::grants::{canonical, Grants};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+/// Why an input of the case cannot be read in this session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum UnavailableReason {
+    /// Not granted in this session and its folder not confirmed.
+    NotGranted,
+    /// No file at the recorded path.
+    Missing,
+    /// In the confirmed folder, but its size or hash differs from the case's record.
+    Changed,
+    /// A folder source (a git repository, a Slack export): it has no single
+    /// hash to check, so it must be added again to be read.
+    Folder,
+}
+
+impl UnavailableReason {
+    pub fn message(self) -> &'static str {
+        match self {
+            UnavailableReason::NotGranted => {
+                "not opened in this session: confirm the case's input folder, or add the file again"
+            }
+            UnavailableReason::Missing => "no file at this path any more",
+            UnavailableReason::Changed => "its content differs from what the case recorded",
+            UnavailableReason::Folder => "a folder source: add its folder again to read it",
+        }
+    }
+}
+
+/// The grants and what confirming a case folder verified.
+#[derive(Debug, Default)]
+pub struct Access {
+    pub grants: Grants,
+    /// Canonical paths of case inputs whose size and hash matched in a confirmed folder.
+    verified: HashSet<PathBuf>,
+    /// Canonical paths found in a confirmed folder that did not match the case.
+    changed: HashSet<PathBuf>,
+}
+
+/// One input file as the case recorded it.
+pub struct Recorded<'a> {
+    pub path: &'a Path,
+    pub size: u64,
+    pub sha256: &'a str,
+}
+
+/// What confirming a folder did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Confirmed {
+    pub verified: u64,
+    pub changed: Vec<String>,
+    pub elsewhere: Vec<String>,
+}
+
+impl Access {
+    /// The engine's read check: granted, or verified by hash.
+    pub fn may_read(&self, path: &Path) -> bool {
+        match canonical(path) {
+            Some(c) => self.grants.covers_input(&c) || self.verified.contains(&c),
+            None => false,
+        }
+    }
+
+    /// Why `path` is not readable, or `None` when it is.
+    pub fn unavailable(&self, path: &Path) -> Option<UnavailableReason> {
+        let Some(c) = canonical(path) else { return Some(UnavailableReason::Missing) };
+        if self.grants.covers_input(&c) || self.verified.contains(&c) {
+            None
+        } else if self.changed.contains(&c) {
+            Some(UnavailableReason::Changed)
+        } else if c.is_dir() {
+            Some(UnavailableReason::Folder)
+        } else {
+            Some(UnavailableReason::NotGranted)
+        }
+    }
+
+    /// Checks every recorded input under the confirmed `folder` (canonical)
+    /// against the case's size and hash; those that match become readable.
+    /// `hash` is the engine's file hash (the same as ingest records).
+    pub fn confirm_folder(
+        &mut self,
+        folder: &Path,
+        inputs: &[Recorded<'_>],
+        hash: impl Fn(&Path) -> Option<String>,
+    ) -> Confirmed {
+        let mut out = Confirmed::default();
+        // Each file is hashed once even when two sources list it.
+        let mut seen: HashMap<PathBuf, bool> = HashMap::new();
+        for input in inputs {
+            let Some(c) = canonical(input.path).filter(|c| c.starts_with(folder)) else {
+                out.elsewhere.push(input.path.display().to_string());
+                continue;
+            };
+            if self.grants.covers_input(&c) || c.is_dir() {
+                continue;
+            }
+            let ok = *seen.entry(c.clone()).or_insert_with(|| {
+                let size_ok = std::fs::metadata(&c).is_ok_and(|m| m.is_file() && m.len() == input.size);
+                size_ok && !input.sha256.is_empty() && hash(&c).as_deref() == Some(input.sha256)
+            });
+            if ok {
+                self.changed.remove(&c);
+                if self.verified.insert(c) {
+                    out.verified += 1;
+                }
+            } else {
+                out.changed.push(input.path.display().to_string());
+                self.changed.insert(c);
+            }
+        }
+        out
+    }
+
+    /// A new case: what an earlier case verified says nothing about this one.
+    pub fn forget_verified(&mut self) {
+        self.verified.clear();
+        self.changed.clear();
+    }
+}

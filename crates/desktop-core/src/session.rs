@@ -1,0 +1,568 @@
+//! The desktop's state and everything its commands do, as plain Rust with no
+//! Tauri types, so it is tested without a window (`cargo test -p
+//! faultline-desktop-core`). Each method is one engine call plus the mapping
+//! of its inputs and outputs; `src-tauri/src/commands.rs` only moves them
+//! off the UI thread.
+//!
+//! One case per window session, in a temp folder that is deleted when the
+//! session is replaced or dropped. Opening the sample starts a fresh case, so
+//! the sample's conclusions are never mixed with the user's files.
+
+use crate::access::{Access, Recorded};
+use crate::dto::*;
+use crate::error::{ErrorCode, IpcError};
+use crate::grants::Grants;
+use crate::requests::*;
+use faultline_engine::recent::RecentCases;
+use faultline_engine::{
+    sample, AnalyzeOptions, Engine, ExportOptions, IngestOptions, Input, Instant, ReadPolicy, SearchOptions,
+    SearchRequest, SourceKind, TemplateChoice, Zone,
+};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Hit limit when the UI asks for none; a results list longer than this is
+/// not read by anyone, and every hit is a message over IPC.
+const DEFAULT_MAX_HITS: usize = 500;
+const MAX_HITS_CEILING: usize = 5000;
+/// Context lines on each side of an excerpt.
+const EXCERPT_CONTEXT: usize = 6;
+/// The longest record an excerpt shows: ingest truncates records at 1 MiB,
+/// so a longer request can only come from a page that is not the UI.
+pub const MAX_EXCERPT_LEN: u64 = 4 << 20;
+/// A note or a milestone name longer than this is not a note.
+const MAX_NOTE_CHARS: usize = 10_000;
+const MAX_MILESTONE_CHARS: usize = 500;
+/// The most paths one ingest request may name (a drop of a whole disk is a folder).
+const MAX_PATHS: usize = 10_000;
+
+/// The folder for the `.faultline` extension the save dialog enforces.
+pub const CASE_EXTENSION: &str = "faultline";
+
+struct Case {
+    engine: Engine,
+    title: Option<String>,
+    /// The analyst's `.faultline` file; `None` while the case is the session's temporary one.
+    saved: Option<PathBuf>,
+    // Dropped after `engine` (field order), which closes the case file first.
+    _dir: Option<tempfile::TempDir>,
+}
+
+fn policy(access: &Arc<Mutex<Access>>) -> ReadPolicy {
+    let access = access.clone();
+    Arc::new(move |path: &Path| access.lock().unwrap_or_else(|p| p.into_inner()).may_read(path))
+}
+
+impl Case {
+    fn create(title: Option<String>, policy: ReadPolicy) -> Result<Case, IpcError> {
+        let dir = tempfile::Builder::new()
+            .prefix("faultline-case-")
+            .tempdir()
+            .map_err(|e| IpcError::new(ErrorCode::Io, format!("cannot create a temporary case folder: {e}")))?;
+        let engine = Engine::open(Some(&dir.path().join("case.faultline")))?.with_read_policy(policy);
+        Ok(Case { engine, title, saved: None, _dir: Some(dir) })
+    }
+
+    fn open(path: &Path, policy: ReadPolicy) -> Result<Case, IpcError> {
+        let engine = Engine::open_existing(path)?.with_read_policy(policy);
+        let title = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        Ok(Case { engine, title, saved: Some(path.to_path_buf()), _dir: None })
+    }
+}
+
+/// The app's state: the open case, the cancel flag of the running ingest,
+/// what the analyst granted, and where the recent-cases list lives.
+#[derive(Default)]
+pub struct Session {
+    case: Mutex<Option<Case>>,
+    /// Set by [`Session::close`]: no case is created or installed after it.
+    closed: AtomicBool,
+    cancel: Arc<AtomicBool>,
+    access: Arc<Mutex<Access>>,
+    recent_file: Option<PathBuf>,
+}
+
+fn ingest_result(report: faultline_engine::IngestReport) -> IngestResult {
+    IngestResult {
+        sources: report.sources,
+        reused: report.reused,
+        problems: report.problems,
+        cancelled: report.cancelled,
+    }
+}
+
+impl Session {
+    /// A session whose recent-cases list is the JSON file `recent_file`.
+    pub fn with_recent_file(recent_file: PathBuf) -> Session {
+        Session { recent_file: Some(recent_file), ..Session::default() }
+    }
+
+    fn access(&self) -> MutexGuard<'_, Access> {
+        self.access.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Files and folders the user picked in the open dialog or dropped on the window.
+    pub fn grant_inputs(&self, paths: &[PathBuf]) {
+        self.access().grants.grant_inputs(paths);
+    }
+
+    /// A file the user chose in a save dialog.
+    pub fn grant_save(&self, path: &Path) {
+        self.access().grants.grant_save(path);
+    }
+
+    /// A case file the user chose in the open dialog.
+    pub fn grant_case(&self, path: &Path) {
+        self.access().grants.grant_case(path);
+    }
+
+    /// A template file the user chose in the template dialog.
+    pub fn grant_template(&self, path: &Path) {
+        self.access().grants.grant_template(path);
+    }
+
+    /// The case, created empty on first use: the UI never has to handle "no case".
+    fn case(&self) -> Result<MutexGuard<'_, Option<Case>>, IpcError> {
+        // A panic while holding the lock leaves a case that is still valid
+        // SQLite; carrying on beats making every later command fail.
+        let mut guard = self.case.lock().unwrap_or_else(|p| p.into_inner());
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(IpcError::new(ErrorCode::Closing, "the app is closing"));
+        }
+        if guard.is_none() {
+            *guard = Some(Case::create(None, policy(&self.access))?);
+        }
+        Ok(guard)
+    }
+
+    fn with_engine<T>(&self, f: impl FnOnce(&Case) -> Result<T, IpcError>) -> Result<T, IpcError> {
+        let guard = self.case()?;
+        match guard.as_ref() {
+            Some(case) => f(case),
+            None => Err(IpcError::internal("the case is not open")),
+        }
+    }
+
+    fn ingest_into(
+        &self,
+        case: &Case,
+        inputs: &[Input],
+        zone: Zone,
+        on_event: &(dyn Fn(IngestEvent) + Sync),
+    ) -> Result<IngestResult, IpcError> {
+        // A close that came before this command keeps its cancel.
+        self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
+        let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
+        let report = case.engine.ingest(inputs, &opts, &|p| on_event(IngestEvent::from(p)))?;
+        Ok(ingest_result(report))
+    }
+
+    /// Replaces the case with a fresh one holding the built-in sample.
+    pub fn open_sample(&self, on_event: &(dyn Fn(IngestEvent) + Sync)) -> Result<OpenedSample, IpcError> {
+        let sample = sample::archive_crash()?;
+        // The app wrote the sample's files itself: reading them needs no dialog.
+        self.grant_inputs(std::slice::from_ref(&sample.dir));
+        let case = Case::create(Some(sample.title.clone()), policy(&self.access))?;
+        let ingest = self.ingest_into(&case, &sample.inputs, sample.zone, on_event)?;
+        self.install(case)?;
+        Ok(OpenedSample { title: sample.title, display_tz: sample.display_zone.to_string(), ingest })
+    }
+
+    /// Adds files and folders to the case; zone-less timestamps are read in `tz`.
+    /// Every path must be granted (canonical, no `..`).
+    pub fn ingest_paths(
+        &self,
+        paths: &[String],
+        tz: &ZoneSpec,
+        on_event: &(dyn Fn(IngestEvent) + Sync),
+    ) -> Result<IngestResult, IpcError> {
+        if paths.is_empty() {
+            return Err(IpcError::bad_request("no files or folders were given"));
+        }
+        if paths.len() > MAX_PATHS {
+            return Err(IpcError::bad_request(format!("{} paths in one request (at most {MAX_PATHS})", paths.len())));
+        }
+        let zone = tz.zone()?;
+        let inputs = {
+            let access = self.access();
+            paths.iter().map(|p| access.grants.input(p).map(Input::auto)).collect::<Result<Vec<_>, _>>()?
+        };
+        self.with_engine(|case| self.ingest_into(case, &inputs, zone, on_event))
+    }
+
+    /// The analyst's correction of the detection table: reads `path` (a
+    /// source of the case) again as `kind` with zone-less times in `tz`.
+    /// The engine refuses a source this session may not read.
+    pub fn correct_source(
+        &self,
+        path: &str,
+        kind: SourceKind,
+        tz: &ZoneSpec,
+        on_event: &(dyn Fn(IngestEvent) + Sync),
+    ) -> Result<IngestResult, IpcError> {
+        let zone = tz.zone()?;
+        self.with_engine(|case| {
+            // A close that came before this command keeps its cancel.
+            self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
+            let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
+            let report = case.engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
+            Ok(ingest_result(report))
+        })
+    }
+
+    /// Asks the running ingest to stop; it finishes the source it is writing.
+    pub fn cancel_ingest(&self) {
+        self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// Closes the case as the app exits: a running ingest is stopped, and an
+    /// unsaved case's temporary folder (a copy of what was read from the
+    /// user's logs) is deleted. Tauri ends the process without running the
+    /// destructors of its managed state, so without this every session left
+    /// its case behind in the temporary folder. Waits for a command that
+    /// holds the case (a search, an export) to finish; no case is opened after.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.cancel_ingest();
+        let case = self.case.lock().unwrap_or_else(|p| p.into_inner()).take();
+        drop(case);
+    }
+
+    /// Makes `case` the session's case, unless the app is closing (then it is
+    /// dropped, which deletes a temporary case's folder).
+    fn install(&self, case: Case) -> Result<(), IpcError> {
+        let mut guard = self.case.lock().unwrap_or_else(|p| p.into_inner());
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(IpcError::new(ErrorCode::Closing, "the app is closing"));
+        }
+        self.access().forget_verified();
+        *guard = Some(case);
+        Ok(())
+    }
+
+    /// The folder of the session's temporary case, while it has one (tests).
+    #[doc(hidden)]
+    pub fn temporary_folder(&self) -> Option<PathBuf> {
+        self.case.lock().ok()?.as_ref()?._dir.as_ref().map(|d| d.path().to_path_buf())
+    }
+
+    /// Correlates the case. `display_tz` is only checked here: the analysis is
+    /// in UTC and the UI shows it in the zone it chose.
+    pub fn analyze(&self, display_tz: &ZoneSpec) -> Result<AnalysisView, IpcError> {
+        display_tz.zone()?;
+        self.with_engine(|case| {
+            let (analysis, states) = case.engine.analyze_edited(&AnalyzeOptions::default())?;
+            let entries = analysis
+                .timeline
+                .iter()
+                .zip(states)
+                .map(|(e, st)| EntryStateDto {
+                    key: if e.kind == faultline_engine::TimelineKind::Note { String::new() } else { st.key },
+                    pinned: st.pinned,
+                    renamed_from: st.renamed_from,
+                })
+                .collect();
+            let hidden = case
+                .engine
+                .timeline_edits()?
+                .into_iter()
+                .filter(|e| e.hidden)
+                .map(|e| HiddenEntryDto { key: e.key, entry: e.entry })
+                .collect();
+            Ok(AnalysisView { analysis, entries, hidden })
+        })
+    }
+
+    /// Pins, hides or renames a timeline entry.
+    pub fn edit_timeline(&self, key: &str, action: &TimelineAction) -> Result<(), IpcError> {
+        if key.is_empty() {
+            return Err(IpcError::bad_request("no timeline entry given"));
+        }
+        if let TimelineAction::Rename { text } = action {
+            if text.trim().chars().count() > MAX_MILESTONE_CHARS {
+                return Err(IpcError::bad_request(format!(
+                    "a milestone name is at most {MAX_MILESTONE_CHARS} characters"
+                )));
+            }
+        }
+        self.with_engine(|case| {
+            case.engine.edit_timeline(key, |e| match action {
+                TimelineAction::Pin => e.pinned = true,
+                TimelineAction::Unpin => e.pinned = false,
+                TimelineAction::Hide => e.hidden = true,
+                TimelineAction::Show => e.hidden = false,
+                TimelineAction::Rename { text } => {
+                    let t = text.trim();
+                    e.rename = (!t.is_empty()).then(|| t.to_string());
+                }
+            })?;
+            Ok(())
+        })
+    }
+
+    /// Every source in the case, each saying whether this session may read
+    /// its files and why not.
+    pub fn sources(&self) -> Result<Vec<SourceRow>, IpcError> {
+        let metas = self.with_engine(|case| Ok(case.engine.sources()?))?;
+        let access = self.access();
+        Ok(metas
+            .into_iter()
+            .map(|m| {
+                let root = Path::new(&m.summary.path);
+                let first_unreadable = if m.files.is_empty() {
+                    access.unavailable(root)
+                } else {
+                    m.files.iter().find_map(|f| access.unavailable(&f.path))
+                };
+                let unavailable =
+                    first_unreadable.map(|reason| UnavailableDto { reason, message: reason.message().to_string() });
+                let mut row = SourceRow::from(m);
+                row.unavailable = unavailable;
+                row
+            })
+            .collect())
+    }
+
+    /// Asks the analyst to confirm `folder` as the folder of the case's
+    /// inputs: every input under it whose size and hash match the case's
+    /// record becomes readable in this session.
+    pub fn confirm_case_folder(&self, folder: &Path) -> Result<ConfirmResult, IpcError> {
+        let folder = crate::grants::canonical(folder)
+            .filter(|f| f.is_dir())
+            .ok_or_else(|| IpcError::bad_request(format!("{}: not a folder", folder.display())))?;
+        let metas = self.with_engine(|case| Ok(case.engine.sources()?))?;
+        let recorded: Vec<Recorded<'_>> = metas
+            .iter()
+            .flat_map(|m| m.files.iter())
+            .map(|f| Recorded { path: &f.path, size: f.size, sha256: &f.sha256 })
+            .collect();
+        let done = self.access().confirm_folder(&folder, &recorded, |p| faultline_engine::file_sha256(p).ok());
+        Ok(ConfirmResult {
+            folder: folder.display().to_string(),
+            verified: done.verified,
+            changed: done.changed,
+            elsewhere: done.elsewhere,
+        })
+    }
+
+    /// Searches the raw files this session may read, handing each hit to
+    /// `on_hit` as it is found. Smart case: a pattern with no capital letter ignores case.
+    pub fn search(
+        &self,
+        pattern: &str,
+        literal: bool,
+        from: Option<Instant>,
+        to: Option<Instant>,
+        max: Option<usize>,
+        on_hit: &mut dyn FnMut(SearchHitDto) -> bool,
+    ) -> Result<SearchSummary, IpcError> {
+        if pattern.is_empty() {
+            return Err(IpcError::bad_request("the search pattern is empty"));
+        }
+        let max_hits = max.filter(|m| *m > 0).unwrap_or(DEFAULT_MAX_HITS).min(MAX_HITS_CEILING);
+        let request = SearchRequest {
+            pattern: pattern.to_string(),
+            options: SearchOptions { literal, case_insensitive: !pattern.chars().any(char::is_uppercase) },
+            from,
+            to,
+            max_hits,
+        };
+        self.with_engine(|case| {
+            let hits = case.engine.search(&request, |hit| on_hit(SearchHitDto::from(hit)))?;
+            Ok(SearchSummary { hits, truncated: hits as usize >= max_hits })
+        })
+    }
+
+    /// The raw lines of a cited record with context. `line` 0 means unknown;
+    /// `len` is at most [`MAX_EXCERPT_LEN`].
+    pub fn excerpt(&self, file: &str, offset: u64, len: u64, line: u64) -> Result<ExcerptDto, IpcError> {
+        if len > MAX_EXCERPT_LEN {
+            return Err(IpcError::bad_request(format!("an excerpt of {len} bytes (at most {MAX_EXCERPT_LEN})")));
+        }
+        if offset.checked_add(len).is_none() {
+            return Err(IpcError::bad_request("an excerpt past the largest file offset"));
+        }
+        let line = (line > 0).then_some(line);
+        self.with_engine(|case| {
+            Ok(case.engine.excerpt(Path::new(file), offset, len.max(1), line, EXCERPT_CONTEXT)?.into())
+        })
+    }
+
+    pub fn add_note(&self, time: Instant, text: &str) -> Result<NoteDto, IpcError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(IpcError::bad_request("the note is empty"));
+        }
+        if text.chars().count() > MAX_NOTE_CHARS {
+            return Err(IpcError::bad_request(format!("a note is at most {MAX_NOTE_CHARS} characters")));
+        }
+        self.with_engine(|case| Ok(case.engine.add_note(time, text)?.into()))
+    }
+
+    pub fn delete_note(&self, id: i64) -> Result<bool, IpcError> {
+        self.with_engine(|case| Ok(case.engine.delete_note(id)?))
+    }
+
+    pub fn notes(&self) -> Result<Vec<NoteDto>, IpcError> {
+        self.with_engine(|case| Ok(case.engine.notes()?.into_iter().map(NoteDto::from).collect()))
+    }
+
+    /// Renders the postmortem and writes it where the user chose in the save
+    /// dialog. The template is a built-in or a file picked in the template
+    /// dialog; nothing else is read.
+    pub fn export(&self, req: &ExportRequest) -> Result<ExportResult, IpcError> {
+        let display_zone = req.display_tz.zone()?;
+        let template = match &req.template {
+            TemplateRequest::Builtin { name } => name.choice(),
+            TemplateRequest::File { path } => TemplateChoice::File(self.access().grants.template(path)?),
+        };
+        let dest = self.access().grants.take_save(&req.path)?;
+        let (bytes, masked) = self.with_engine(|case| {
+            let analysis = case.engine.analyze(&AnalyzeOptions::default())?;
+            let opts = ExportOptions {
+                format: req.format.format(),
+                template,
+                display_zone,
+                redact: req.redact,
+                title: case.title.clone(),
+                ..ExportOptions::default()
+            };
+            let (bytes, masked) = faultline_engine::export_counted(&analysis, &opts)?;
+            Ok((faultline_engine::write_file(&dest, &bytes)?, masked))
+        })?;
+        let masked = masked
+            .into_iter()
+            .map(|(kind, n)| MaskedDto {
+                kind: kind.prefix().to_string(),
+                label: kind.noun(n).to_string(),
+                count: n as u64,
+            })
+            .collect();
+        Ok(ExportResult { path: dest.display().to_string(), bytes, masked })
+    }
+
+    /// Writes the chart: `svg` rendered by the engine for `[from, to]` (the
+    /// visible range), or `png` from the bytes the webview drew (checked to
+    /// be a PNG).
+    pub fn export_chart(
+        &self,
+        format: ChartFormat,
+        display_tz: &ZoneSpec,
+        from: Option<Instant>,
+        to: Option<Instant>,
+        png: Option<Vec<u8>>,
+        path: &str,
+    ) -> Result<ExportResult, IpcError> {
+        const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+        const PNG_MAX: usize = 32 << 20;
+        let zone = display_tz.zone()?;
+        let bytes = match format {
+            ChartFormat::Svg => self.with_engine(|case| {
+                let analysis = case.engine.analyze(&AnalyzeOptions::default())?;
+                Ok(faultline_engine::chart_svg(&analysis, &zone, from, to).into_bytes())
+            })?,
+            ChartFormat::Png => match png {
+                Some(b) if b.starts_with(PNG_MAGIC) && b.len() <= PNG_MAX => b,
+                _ => return Err(IpcError::bad_request("the chart image is not a PNG (or is over 32 MiB)")),
+            },
+        };
+        let dest = self.access().grants.take_save(path)?;
+        let written = faultline_engine::write_file(&dest, &bytes)?;
+        Ok(ExportResult { path: dest.display().to_string(), bytes: written, masked: Vec::new() })
+    }
+
+    /// The window's case: its title and its `.faultline` file if saved.
+    pub fn case_info(&self) -> Result<CaseInfo, IpcError> {
+        self.with_engine(|case| {
+            Ok(CaseInfo { title: case.title.clone(), path: case.saved.as_ref().map(|p| p.display().to_string()) })
+        })
+    }
+
+    /// Saves the case to the `.faultline` file chosen in the save dialog and
+    /// carries on in it (later notes and edits go there), like "Save as" does.
+    pub fn save_case_as(&self, path: &str) -> Result<CaseInfo, IpcError> {
+        if Path::new(path).extension().is_none_or(|e| e != CASE_EXTENSION) {
+            return Err(IpcError::bad_request(format!("{path}: a case file ends in .{CASE_EXTENSION}")));
+        }
+        let dest = self.access().grants.take_save(path)?;
+        let mut guard = self.case()?;
+        let Some(case) = guard.as_ref() else { return Err(IpcError::internal("the case is not open")) };
+        case.engine.save_copy(&dest)?;
+        let title = case.title.clone();
+        let mut reopened = Case::open(&dest, policy(&self.access))?;
+        reopened.title = title.or(reopened.title);
+        *guard = Some(reopened);
+        drop(guard);
+        self.remember(&dest);
+        self.case_info()
+    }
+
+    /// Opens a `.faultline` file chosen in the open dialog or listed in the
+    /// recent cases, replacing the window's case. Opening grants nothing: the
+    /// inputs it lists stay unreadable until granted or confirmed.
+    pub fn open_case(&self, path: &str) -> Result<CaseInfo, IpcError> {
+        let granted = self.access().grants.case(path);
+        let p = match granted {
+            Ok(p) => p,
+            Err(refused) => {
+                let recent = self.recent();
+                // A recent case that is gone is forgotten by the name it was remembered under.
+                let Ok(p) = Grants::shaped_case(path) else {
+                    if recent.contains(Path::new(path)) {
+                        self.forget(Path::new(path));
+                        return Err(IpcError::new(ErrorCode::Input, format!("{path}: no such case file")));
+                    }
+                    return Err(refused);
+                };
+                if !(recent.contains(&p) || recent.contains(Path::new(path))) {
+                    return Err(refused);
+                }
+                p
+            }
+        };
+        let case = Case::open(&p, policy(&self.access))?;
+        self.install(case)?;
+        self.remember(&p);
+        self.case_info()
+    }
+
+    fn recent(&self) -> RecentCases {
+        self.recent_file.as_deref().map(RecentCases::load).unwrap_or_default()
+    }
+
+    fn remember(&self, path: &Path) {
+        if let Some(file) = &self.recent_file {
+            let mut r = RecentCases::load(file);
+            r.remember(path, chrono_now());
+            // The list is a convenience: failing to write it must not fail the save.
+            let _ = r.save(file);
+        }
+    }
+
+    fn forget(&self, path: &Path) {
+        if let Some(file) = &self.recent_file {
+            let mut r = RecentCases::load(file);
+            r.forget(path);
+            let _ = r.save(file);
+        }
+    }
+
+    /// The recent cases, most recent first.
+    pub fn recent_cases(&self) -> Vec<RecentCaseDto> {
+        self.recent()
+            .cases
+            .into_iter()
+            .map(|c| RecentCaseDto {
+                name: c.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+                exists: c.path.is_file(),
+                path: c.path.display().to_string(),
+                opened_at: c.opened_at,
+            })
+            .collect()
+    }
+}
+
+fn chrono_now() -> Instant {
+    Instant::from(std::time::SystemTime::now())
+}
