@@ -91,7 +91,10 @@ export class App {
       });
       void this.loadRecent();
       void ipc.launchOptions().then((o) => {
-        if (o.open_sample) void this.openSample();
+        // A case or logs named on the command line (the file manager's "Open with") win over --sample.
+        if (o.open_case) void this.openCaseAt(o.open_case);
+        else if (o.open_inputs.length) void this.addPaths(o.open_inputs);
+        else if (o.open_sample) void this.openSample();
       });
     } else {
       this.toast("error", "Not running inside the Faultline app: commands are unavailable.");
