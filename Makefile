@@ -84,10 +84,10 @@ package:
 	@bash scripts/package.sh
 
 # Installs the .deb (root or sudo), drives the installed app, removes it.
-# Not part of `make test`: it needs a release build of the whole app on top of
-# the debug one (~7 min on 2 cores when warm, far more from a clean clone) and
-# it installs a system package, which a CI runner or a developer's machine
-# should not get from `make test`.
+# Not part of `make test`: it needs a release build of the app and the CLI on
+# top of the debug ones (a second full compile from a clean clone) and it
+# installs a system package, which a CI runner or a developer's machine should
+# not get from `make test` (docs/notes/package.md).
 test-package: package
 	@bash scripts/package-test.sh
 
