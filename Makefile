@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help deps ui run cli lint test test-core test-ui test-desktop bindings e2e screenshots fuzz-smoke bench test-clickhouse bench-clickhouse
+.PHONY: help deps ui run cli lint test test-core test-ui test-desktop bindings e2e screenshots fuzz-smoke bench test-clickhouse bench-clickhouse package test-package icons
 
 help:
 	@echo "make run    - analyze the built-in sample incident (CLI), then open the desktop app on it when a display exists"
@@ -16,6 +16,8 @@ help:
 	@echo "make screenshots - the end-to-end run that refreshes the README's screenshots in docs/screenshots"
 	@echo "make fuzz-smoke - a few seconds of every fuzz target (FUZZ_SECS=N for longer)"
 	@echo "make bench  - the ingest/search benchmarks against ripgrep and lnav, and the desktop's frame and chart times"
+	@echo "make package - the .deb and .rpm (app, CLI, desktop entry, icons, .faultline file type) in target/release/bundle/"
+	@echo "make test-package - build the .deb, install it with apt-get, drive the installed app under Xvfb, remove it (root or sudo; not in make test)"
 
 deps:
 	@bash scripts/deps.sh
@@ -75,6 +77,24 @@ fuzz-smoke:
 # clickhouse-server, installed when missing) must equal the files' analysis.
 test-clickhouse:
 	@bash scripts/clickhouse.sh
+
+# The .deb and .rpm through the Tauri bundler (npm @tauri-apps/cli): a release
+# build of the app and the CLI. No AppImage: its tools are a download from
+# outside the package registries.
+package:
+	@bash scripts/package.sh
+
+# Installs the .deb (root or sudo), drives the installed app, removes it.
+# Not part of `make test`: it needs a release build of the app and the CLI on
+# top of the debug ones (a second full compile from a clean clone) and it
+# installs a system package, which a CI runner or a developer's machine should
+# not get from `make test` (docs/notes/package.md).
+test-package: package
+	@bash scripts/package-test.sh
+
+# Every icon in icons/ from icons/faultline.svg (tauri icon); the outputs are committed.
+icons:
+	@bash scripts/icons.sh
 
 test: deps lint test-core test-ui test-desktop bindings e2e fuzz-smoke test-clickhouse
 

@@ -336,8 +336,9 @@ pub async fn export(state: State<'_, AppState>, request: ExportRequest) -> Resul
 }
 
 /// What the command line asked the window to do at start: `--sample` opens
-/// the built-in sample incident (`make run`).
+/// the built-in sample incident (`make run`), a `.faultline` path opens that
+/// case, other paths are read into a new case (`launch.rs`).
 #[tauri::command]
 pub fn launch_options() -> LaunchOptions {
-    LaunchOptions { open_sample: std::env::args().skip(1).any(|a| a == "--sample") }
+    crate::launch::Launch::from_env().options()
 }

@@ -6,6 +6,7 @@
 
 mod commands;
 mod dialogs;
+mod launch;
 mod priority;
 
 use commands::AppState;
@@ -39,16 +40,29 @@ fn close_on_termination_signals(session: Arc<Session>) {
 fn close_on_termination_signals(_: Arc<Session>) {}
 
 fn main() {
+    let launch = launch::Launch::from_env();
+    if launch.print_version || launch.print_help {
+        println!("{}", if launch.print_version { launch::Launch::version_line() } else { launch::USAGE.to_string() });
+        return;
+    }
+    for option in &launch.unknown {
+        eprintln!("faultline-desktop: ignoring unknown option {option} (--help lists the options)");
+    }
     priority::lower_rayon_pool();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .setup(|app| {
+        .setup(move |app| {
             // The recent-cases list lives in the app's config folder; without
             // one (no home folder) the list is simply not kept.
             let session = match app.path().app_config_dir() {
                 Ok(dir) => Session::with_recent_file(dir.join("recent-cases.json")),
                 Err(_) => Session::default(),
             };
+            // What the command line names, the user chose: the window may open it.
+            if let Some(case) = &launch.case {
+                session.grant_case(case);
+            }
+            session.grant_inputs(&launch.inputs);
             let session = Arc::new(session);
             close_on_termination_signals(session.clone());
             app.manage(AppState(session));

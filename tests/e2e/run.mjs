@@ -17,10 +17,10 @@
 import { spawn } from "node:child_process";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, stopDriver, waitForPort } from "./driver.mjs";
 import { Session } from "./webdriver.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,44 +42,6 @@ const BIG_LINES = Number(process.env.FAULTLINE_E2E_BIG_LINES ?? 5_000_000);
 const FRAME_TARGET_MS = 100;
 /** The bench's fresh windows (FAULTLINE_BENCH_WINDOWS): one window's frames depend on what else the machine does. */
 const BENCH_WINDOWS = Number(process.env.FAULTLINE_BENCH_WINDOWS ?? 5);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port, timeout = 15000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const ok = await new Promise((r) => {
-      const s = net.connect(port, "127.0.0.1", () => {
-        s.end();
-        r(true);
-      });
-      s.on("error", () => r(false));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`tauri-driver did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** SIGTERM (not SIGKILL: that orphans WebKitWebDriver on its port) and wait for exit. */
-async function stopDriver(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  const t = setTimeout(() => console.error("tauri-driver is slow to exit after SIGTERM"), 5000);
-  await exited;
-  clearTimeout(t);
-}
 
 let step = 0;
 function log(msg) {

@@ -8,6 +8,7 @@ import { h, mount } from "./lib/dom";
 import { applyProgress, centerOn, defaultNoteTime, EXPORT_FORMATS, exportFileName, fileFraction, fullRange, progressFraction, recentChoices, Store, TEMPLATES, toggleLane, type State } from "./lib/store";
 import { formatInstant, parseWallTime, parseZone, zoneChoices, zoneLabel, zoneSpec, UTC } from "./lib/time";
 import { formatBytes, formatCount, shortPath } from "./lib/format";
+import { AboutPanel } from "./views/about";
 import { ErrorChart } from "./views/chart";
 import { excerptView, metricsView, searchView, sourcesView, suspectsView, timelineView, type Actions } from "./views/panels";
 
@@ -38,6 +39,7 @@ export class App {
     toast: h("div", { class: "toast", hidden: true, role: "status" }),
     drop: h("div", { class: "drop-overlay", hidden: true }, h("div", null, "Drop files or folders to add them to the case")),
   };
+  private about = new AboutPanel(() => ipc.appInfo());
   private busyButtons: HTMLButtonElement[] = [];
   /** Drawing jobs waiting for a frame of their own (`nextFrame`). */
   private frameJobs = new Map<string, () => void>();
@@ -93,7 +95,10 @@ export class App {
       });
       void this.loadRecent();
       void ipc.launchOptions().then((o) => {
-        if (o.open_sample) void this.openSample();
+        // A case or logs named on the command line (the file manager's "Open with") win over --sample.
+        if (o.open_case) void this.openCaseAt(o.open_case);
+        else if (o.open_inputs.length) void this.addPaths(o.open_inputs);
+        else if (o.open_sample) void this.openSample();
       });
     } else {
       this.toast("error", "Not running inside the Faultline app: commands are unavailable.");
@@ -166,6 +171,7 @@ export class App {
       h("label", { class: "zone-label" }, "Times in", e.zone),
       this.button("Add note", () => this.store.set((s) => ({ noteFormOpen: !s.noteFormOpen })), { testid: "add-note", needsCase: true }),
       h("div", { class: "group export-group" }, e.exportFormat, e.exportTemplate, h("label", { class: "redact-label", title: "Mask emails, IP addresses, user ids, passwords, tokens, cookies, JWTs and keys in the export" }, e.exportRedact, "Redact before export"), this.button("Export…", () => void this.exportReport(), { cls: "primary", title: "Export the postmortem in the chosen format and layout", testid: "export", needsCase: true })),
+      h("button", { type: "button", class: "btn subtle", title: "About Faultline: version, licence, credits", "data-testid": "about", on: { click: () => void this.about.open() } }, "About"),
     );
     const side = h("aside", { class: "col-side" }, e.suspects, e.sources);
     const center = h("div", { class: "col-main" }, e.summary, e.chartPanel, e.timeline);
@@ -182,7 +188,7 @@ export class App {
     );
     e.visibleOnly.addEventListener("change", () => this.syncSearchBounds());
     mount(e.main, center, side);
-    mount(this.root, toolbar, e.noteBar, e.status, e.main, e.inspector, e.toast, e.drop);
+    mount(this.root, toolbar, e.noteBar, e.status, e.main, e.inspector, e.toast, e.drop, this.about.el);
   }
 
   // ---- rendering ---------------------------------------------------------------

@@ -328,4 +328,8 @@ pub struct CaseInfo {
 pub struct LaunchOptions {
     /// Open the built-in sample incident at start.
     pub open_sample: bool,
+    /// A `.faultline` case named on the command line (the file manager's "Open with"): open it.
+    pub open_case: Option<String>,
+    /// Other paths named on the command line: read them into a new case.
+    pub open_inputs: Vec<String>,
 }

@@ -1,6 +1,7 @@
 // The only module that talks to Tauri. Everything else in the UI calls these
 // typed functions, so the views can be tested (and reasoned about) without
 // a webview, and the IPC surface is visible in one place.
+import { getName, getTauriVersion, getVersion } from "@tauri-apps/api/app";
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { Analysis } from "./bindings/Analysis";
@@ -178,4 +179,14 @@ export function inTauri(): boolean {
 
 export function launchOptions(): Promise<LaunchOptions> {
   return call("launch_options");
+}
+
+/** What the About panel shows of the running binary (the version is the Cargo workspace's). */
+export async function appInfo(): Promise<{ name: string; version: string; tauriVersion: string }> {
+  try {
+    const [name, version, tauriVersion] = await Promise.all([getName(), getVersion(), getTauriVersion()]);
+    return { name, version, tauriVersion };
+  } catch (e) {
+    throw asIpcError(e);
+  }
 }

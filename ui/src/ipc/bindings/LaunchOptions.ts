@@ -7,4 +7,12 @@ export type LaunchOptions = {
 /**
  * Open the built-in sample incident at start.
  */
-open_sample: boolean, };
+open_sample: boolean, 
+/**
+ * A `.faultline` case named on the command line (the file manager's "Open with"): open it.
+ */
+open_case: string | null, 
+/**
+ * Other paths named on the command line: read them into a new case.
+ */
+open_inputs: Array<string>, };
