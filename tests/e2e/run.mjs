@@ -179,6 +179,24 @@ async function run(s, tmp, dialogs) {
   await s.waitFor("[data-testid=empty-state]");
   await screenshot(s, "01-empty-state");
 
+  log("an input that cannot be read makes the window say the analysis is partial");
+  // `kubectl rollout history` prints no times: recognized as change history, not one change can be placed.
+  const rollout = path.join(tmp, "rollout.txt");
+  fs.writeFileSync(rollout, "deployment.apps/checkout\nREVISION  CHANGE-CAUSE\n1         <none>\n2         kubectl set image deployment/checkout checkout=checkout:1.8.2\n");
+  fs.writeFileSync(path.join(dialogs, "pick-inputs.txt"), [hostileFixture, rollout].join("\n") + "\n");
+  await (await s.find("[data-testid=open-files]")).click();
+  const banner = await s.waitUntil("const b = document.querySelector('[data-testid=partial-banner]'); return b && b.textContent;", [], { what: "the partial banner", timeout: 60000 });
+  assert.match(banner, /^Partial analysis: 1 input could not be read, among them change history/, banner);
+  const unread = await textOf(s, "[data-testid=unread-input]");
+  assert.equal(unread.length, 1, `unread inputs: ${unread}`);
+  assert.match(unread[0], /rollout\.txt — no deploys entry could be read from it: \S/, unread[0]);
+  const noSuspect = await s.execute("const e = document.querySelector('[data-testid=no-suspect]'); return e && e.textContent;");
+  assert.match(noSuspect ?? "", /change history could not be read/, `suspects panel: ${noSuspect}`);
+  await screenshot(s, "01b-partial-analysis");
+  // A fresh window starts empty again; opening the sample below replaces this case.
+  await s.reload();
+  await s.waitFor("[data-testid=empty-state]");
+
   log("open the sample incident");
   await (await s.find("[data-testid=open-sample]")).click();
   const suspects = await s.waitFor("[data-testid=suspect]", { timeout: 60000 });

@@ -1,20 +1,23 @@
-// The main screen: layout, the actions behind every button, and which part
-// re-renders when the state changes. Data comes from `ipc`, state lives in
-// `Store`, panels are built by `views/panels.ts`.
+// The main screen: the layout, built once, and which part re-renders when
+// the state changes. What the buttons do lives in `actions.ts`, the panels in
+// `views/`, and drawing spread over frames in `lib/frames.ts`.
 import * as ipc from "./ipc";
-import type { Citation } from "./ipc/bindings/Citation";
-import type { IngestEvent } from "./ipc/bindings/IngestEvent";
+import { AppActions, CUSTOM_TEMPLATE } from "./actions";
 import { h, mount } from "./lib/dom";
-import { applyProgress, centerOn, defaultNoteTime, EXPORT_FORMATS, exportFileName, fileFraction, fullRange, progressFraction, recentChoices, Store, TEMPLATES, toggleLane, type State } from "./lib/store";
-import { formatInstant, parseWallTime, parseZone, zoneChoices, zoneLabel, zoneSpec, UTC } from "./lib/time";
-import { formatBytes, formatCount, shortPath } from "./lib/format";
+import { FrameQueue } from "./lib/frames";
+import { defaultNoteTime, EXPORT_FORMATS, fullRange, Store, TEMPLATES, toggleLane, type State } from "./lib/store";
+import { formatInstant, parseZone, zoneChoices, zoneLabel, zoneSpec } from "./lib/time";
+import { shortPath } from "./lib/format";
 import { AboutPanel } from "./views/about";
 import { ErrorChart } from "./views/chart";
-import { excerptView, metricsView, searchView, sourcesView, suspectsView, timelineView, type Actions } from "./views/panels";
+import { emptyStateView, noteFormView, statusView } from "./views/chrome";
+import { excerptView, metricsView, partialView, searchView, sourcesView, suspectsView, timelineView, type Actions } from "./views/panels";
 
 export class App {
   private store = new Store();
   private chart: ErrorChart;
+  private act: AppActions;
+  private frames = new FrameQueue();
   private el = {
     title: h("span", { class: "case-title" }),
     zone: h("select", { class: "zone-select", title: "Show times in", "aria-label": "Display time zone" }),
@@ -30,6 +33,7 @@ export class App {
     status: h("div", { class: "statusbar" }),
     noteBar: h("div", { class: "note-bar", hidden: true }),
     main: h("main", { class: "workspace" }),
+    partial: h("div", { class: "slot-partial" }),
     summary: h("div", { class: "slot-summary" }),
     chartPanel: h("section", { class: "panel chart-panel" }),
     timeline: h("div", { class: "slot-timeline" }),
@@ -41,43 +45,30 @@ export class App {
   };
   private about = new AboutPanel(() => ipc.appInfo());
   private busyButtons: HTMLButtonElement[] = [];
-  /** Drawing jobs waiting for a frame of their own (`nextFrame`). */
-  private frameJobs = new Map<string, () => void>();
-  /** Bumped by every excerpt request and by closing the panel, so a late read cannot reopen it. */
-  private excerptRequest = 0;
   private readyButtons: HTMLButtonElement[] = [];
 
-  private actions: Actions = {
-    openCitation: (c, title) => void this.openCitation(c, title),
-    openHit: (hit) => {
-      // Jump: the chart (and so the timeline) centres on the hit's instant.
-      if (hit.time) {
-        const s = this.store.get();
-        const full = fullRange(s.analysis);
-        const t = Date.parse(hit.time);
-        const keep = s.range && t >= s.range.from && t <= s.range.to;
-        this.store.set({ cursor: hit.time, range: full && !keep ? centerOn(s.range, t, full) : s.range });
-      }
-      void this.showExcerpt(`${shortPath(hit.file)}:${hit.line}`, hit.file, hit.offset, hit.text.length, hit.line);
-    },
-    pick: (iso) => this.store.set({ cursor: iso }),
-    toggleLane: (lane) => this.store.set((s) => ({ hiddenLanes: toggleLane(s.hiddenLanes, lane) })),
-    deleteNote: (note) => void this.deleteNote(note.id),
-    closeExcerpt: () => {
-      this.excerptRequest++;
-      this.store.set({ excerpt: null });
-    },
-    closeSearch: () => this.store.set({ search: null }),
-    editEntry: (key, edit) => void this.editEntry(key, edit),
-    correctSource: (path, kind, tz) => void this.correctSource(path, kind, tz),
-    confirmCaseFolder: () => void this.confirmCaseFolder(),
-  };
+  /** What the panels may ask for. */
+  private actions: Actions;
 
   constructor(private root: HTMLElement) {
     this.chart = new ErrorChart(
       (iso) => this.store.set({ cursor: iso }),
       (range) => this.store.set({ range }),
     );
+    this.act = new AppActions(this.store, () => this.chart.toPng());
+    const act = this.act;
+    this.actions = {
+      openCitation: (c, title) => void act.openCitation(c, title),
+      openHit: (hit) => act.openHit(hit),
+      pick: (iso) => this.store.set({ cursor: iso }),
+      toggleLane: (lane) => this.store.set((s) => ({ hiddenLanes: toggleLane(s.hiddenLanes, lane) })),
+      deleteNote: (note) => void act.deleteNote(note.id),
+      closeExcerpt: () => act.closeExcerpt(),
+      closeSearch: () => this.store.set({ search: null }),
+      editEntry: (key, edit) => void act.editEntry(key, edit),
+      correctSource: (path, kind, tz) => void act.correctSource(path, kind, tz),
+      confirmCaseFolder: () => void act.confirmCaseFolder(),
+    };
   }
 
   start(): void {
@@ -90,26 +81,18 @@ export class App {
         else if (d.kind === "leave") this.store.set({ dragOver: false });
         else {
           this.store.set({ dragOver: false });
-          void this.addPaths(d.paths);
+          void this.act.addPaths(d.paths);
         }
       });
-      void this.loadRecent();
+      void this.act.loadRecent();
       void ipc.launchOptions().then((o) => {
         // A case or logs named on the command line (the file manager's "Open with") win over --sample.
-        if (o.open_case) void this.openCaseAt(o.open_case);
-        else if (o.open_inputs.length) void this.addPaths(o.open_inputs);
-        else if (o.open_sample) void this.openSample();
+        if (o.open_case) void this.act.openCaseAt(o.open_case);
+        else if (o.open_inputs.length) void this.act.addPaths(o.open_inputs);
+        else if (o.open_sample) void this.act.openSample();
       });
     } else {
-      this.toast("error", "Not running inside the Faultline app: commands are unavailable.");
-    }
-  }
-
-  private async loadRecent(): Promise<void> {
-    try {
-      this.store.set({ recent: await ipc.recentCases() });
-    } catch {
-      // The list is a convenience: without it the empty state still works.
+      this.act.toast("error", "Not running inside the Faultline app: commands are unavailable.");
     }
   }
 
@@ -156,15 +139,15 @@ export class App {
       h(
         "div",
         { class: "group" },
-        this.button("Open…", () => void this.pickAndAdd(false), { title: "Add log files, deploy history, support or alert exports to the case", testid: "open-files" }),
-        this.button("Folder…", () => void this.pickAndAdd(true), { title: "Add every source in a folder to the case" }),
-        this.button("Sample", () => void this.openSample(), { title: "Open the built-in sample incident (replaces the case)", cls: "subtle" }),
+        this.button("Open…", () => void this.act.pickAndAdd(false), { title: "Add log files, deploy history, support or alert exports to the case", testid: "open-files" }),
+        this.button("Folder…", () => void this.act.pickAndAdd(true), { title: "Add every source in a folder to the case" }),
+        this.button("Sample", () => void this.act.openSample(), { title: "Open the built-in sample incident (replaces the case)", cls: "subtle" }),
       ),
       h(
         "div",
         { class: "group" },
-        this.button("Open case…", () => void this.pickCase(), { title: "Open a saved .faultline case", testid: "open-case" }),
-        this.button("Save case…", () => void this.saveCase(), { title: "Save this case (sources, notes, timeline edits) as a .faultline file", testid: "save-case", needsCase: true }),
+        this.button("Open case…", () => void this.act.pickCase(), { title: "Open a saved .faultline case", testid: "open-case" }),
+        this.button("Save case…", () => void this.act.saveCase(), { title: "Save this case (sources, notes, timeline edits) as a .faultline file", testid: "save-case", needsCase: true }),
       ),
       searchForm,
       h("div", { class: "spacer" }),
@@ -174,7 +157,7 @@ export class App {
       h("button", { type: "button", class: "btn subtle", title: "About Faultline: version, licence, credits", "data-testid": "about", on: { click: () => void this.about.open() } }, "About"),
     );
     const side = h("aside", { class: "col-side" }, e.suspects, e.sources);
-    const center = h("div", { class: "col-main" }, e.summary, e.chartPanel, e.timeline);
+    const center = h("div", { class: "col-main" }, e.partial, e.summary, e.chartPanel, e.timeline);
     e.chartPanel.append(
       h("header", { class: "panel-head" }, h("h2", null, "Error rate"), e.chartTools),
       h("div", { class: "panel-body" }, this.chart.el),
@@ -183,8 +166,8 @@ export class App {
       e.chartTools,
       h("span", { class: "muted" }, "Drag to zoom · wheel / + − ← → · click to pick an instant"),
       h("button", { type: "button", class: "btn small", "data-testid": "zoom-reset", on: { click: () => this.store.set({ range: null }) } }, "All"),
-      h("button", { type: "button", class: "btn small", "data-testid": "chart-svg", title: "Save the chart (visible range) as SVG", on: { click: () => void this.exportChart("svg") } }, "SVG…"),
-      h("button", { type: "button", class: "btn small", "data-testid": "chart-png", title: "Save the chart as drawn as PNG", on: { click: () => void this.exportChart("png") } }, "PNG…"),
+      h("button", { type: "button", class: "btn small", "data-testid": "chart-svg", title: "Save the chart (visible range) as SVG", on: { click: () => void this.act.exportChart("svg") } }, "SVG…"),
+      h("button", { type: "button", class: "btn small", "data-testid": "chart-png", title: "Save the chart as drawn as PNG", on: { click: () => void this.act.exportChart("png") } }, "PNG…"),
     );
     e.visibleOnly.addEventListener("change", () => this.syncSearchBounds());
     mount(e.main, center, side);
@@ -214,9 +197,9 @@ export class App {
     if (changed("phase", "ingestTz", "recent") && s.phase === "empty") mount(e.main, this.emptyState(s));
     if (changed("title", "casePath")) e.title.title = s.casePath ?? "Not saved: the case lives in a temporary file until you save it";
     if (s.phase !== "empty" && prev && prev.phase === "empty") {
-      mount(e.main, h("div", { class: "col-main" }, e.summary, e.chartPanel, e.timeline), h("aside", { class: "col-side" }, e.suspects, e.sources));
+      mount(e.main, h("div", { class: "col-main" }, e.partial, e.summary, e.chartPanel, e.timeline), h("aside", { class: "col-side" }, e.suspects, e.sources));
     }
-    if (!s.analysis && s.phase === "loading" && s.preview && changed("preview")) this.nextFrame("chart", () => this.drawChart());
+    if (!s.analysis && s.phase === "loading" && s.preview && changed("preview")) this.frames.next("chart", () => this.drawChart());
     if (s.analysis) {
       if (changed("analysis", "zone")) {
         // Each panel gets a frame of its own, top to bottom, after the frame
@@ -226,9 +209,11 @@ export class App {
         // made frames of up to 210 ms under Xvfb; split, each stays under the
         // 100 ms budget that tests/e2e/run.mjs measures. A job draws the
         // state as it is when it runs.
-        this.nextFrame("summary", () => this.drawPanel(e.summary, (v) => metricsView(v, this.store.get().zone)));
-        this.nextFrame("chart", () => this.drawChart());
-        this.nextFrame("suspects", () => this.drawPanel(e.suspects, (v) => suspectsView(v, this.store.get().zone, this.actions)));
+        // Never a frame late: a partial analysis must not show, even briefly, as a complete one.
+        mount(e.partial, partialView(s.analysis));
+        this.frames.next("summary", () => this.drawPanel(e.summary, (v) => metricsView(v, this.store.get().zone)));
+        this.frames.next("chart", () => this.drawChart());
+        this.frames.next("suspects", () => this.drawPanel(e.suspects, (v) => suspectsView(v, this.store.get().zone, this.actions)));
       } else if (changed("cursor")) {
         this.chart.setPicked(s.cursor);
       }
@@ -236,7 +221,7 @@ export class App {
         this.chart.setRange(s.range);
         this.syncSearchBounds();
       }
-      if (changed("analysis", "zone", "entries", "hiddenEntries", "notes")) this.nextFrame("timeline", () => this.drawTimeline());
+      if (changed("analysis", "zone", "entries", "hiddenEntries", "notes")) this.frames.next("timeline", () => this.drawTimeline());
       else if (changed("hiddenLanes", "cursor", "range")) this.drawTimeline();
       if (changed("sources", "zone", "phase")) mount(e.sources, sourcesView(s.sources, s.zone, this.actions, s.phase === "loading"));
     }
@@ -253,36 +238,6 @@ export class App {
     }
     if (changed("dragOver")) e.drop.hidden = !s.dragOver;
   }
-
-  /**
-   * Runs `job` in a later frame, one job per frame, in the order asked;
-   * asking again for a pending `key` keeps its place. The first job waits two
-   * callbacks: a frame callback asked for during a task runs before that
-   * same frame is painted, which would put the job back into it.
-   */
-  private nextFrame(key: string, job: () => void): void {
-    this.frameJobs.set(key, job);
-    if (this.frameJobs.size === 1) requestAnimationFrame(() => requestAnimationFrame(() => this.runFrameJob()));
-  }
-
-  private runFrameJob(): void {
-    const next = this.frameJobs.entries().next();
-    if (next.done) return;
-    const [key, job] = next.value;
-    this.frameJobs.delete(key);
-    // Named in the browser's performance timeline: the e2e frame probe says which job a slow frame ran.
-    const mark = performance.mark(`faultline:${key}`);
-    job();
-    // Measured from a microtask: uPlot draws in one queued by the job, which this one follows.
-    queueMicrotask(() => performance.measure(`faultline:${key}`, { start: mark.startTime }));
-    if (this.frameJobs.size > 0) requestAnimationFrame(() => this.runFrameJob());
-  }
-
-  /** Ingest events: counts for the chart preview, everything else for the status bar. */
-  private onIngestEvent = (ev: IngestEvent): void => {
-    if (ev.event === "series") this.store.set({ preview: ev.series });
-    else this.store.set((s) => ({ progress: applyProgress(s.progress, ev) }));
-  };
 
   /**
    * Draws the chart from the state as it is now (it may have moved on since
@@ -306,8 +261,8 @@ export class App {
     this.chart.setPicked(s.cursor);
     this.chart.setRange(s.range);
     if (first) {
-      this.nextFrame("chart-series", () => this.chart.fill());
-      this.nextFrame("chart-show", () => (this.chart.el.style.visibility = ""));
+      this.frames.next("chart-series", () => this.chart.fill());
+      this.frames.next("chart-show", () => (this.chart.el.style.visibility = ""));
     }
   }
 
@@ -327,38 +282,8 @@ export class App {
 
   private renderStatus(s: State): void {
     const p = s.progress;
-    if (s.phase !== "loading" || !p) {
-      this.el.status.hidden = true;
-      return;
-    }
-    this.el.status.hidden = false;
-    const pct = Math.round(progressFraction(p) * 100);
-    const files = (p.files ?? []).filter((f) => !f.done || f.bytes > 0).slice(-6);
-    mount(
-      this.el.status,
-      h(
-        "div",
-        { class: "status-head" },
-        h("div", { class: "progress" }, h("div", { class: "progress-fill", style: { width: `${pct}%` } })),
-        h("span", null, `Reading sources: ${p.finished}/${p.planned || "?"} · ${formatCount(p.records)} records`),
-        h("button", { type: "button", class: "btn subtle", "data-testid": "cancel-ingest", on: { click: () => void ipc.cancelIngest() } }, "Cancel"),
-      ),
-      files.length
-        ? h(
-            "div",
-            { class: "file-progress" },
-            files.map((f) =>
-              h(
-                "div",
-                { class: `file-row ${f.done ? "done" : ""}`, "data-testid": "file-progress", title: f.path },
-                h("span", { class: "mono file-name" }, shortPath(f.path)),
-                h("div", { class: "progress small" }, h("div", { class: "progress-fill", style: { width: `${Math.round(fileFraction(f) * 100)}%` } })),
-                h("span", { class: "muted mono" }, `${formatBytes(Math.min(f.read, Math.max(f.read, f.bytes)))} / ${formatBytes(f.bytes)} · ${formatCount(f.records)} rec${f.rate > 0 && !f.done ? ` · ${formatBytes(f.rate)}/s` : ""}`),
-              ),
-            ),
-          )
-        : null,
-    );
+    this.el.status.hidden = s.phase !== "loading" || !p;
+    if (s.phase === "loading" && p) mount(this.el.status, statusView(p, () => void ipc.cancelIngest()));
   }
 
   private renderNoteBar(s: State): void {
@@ -368,211 +293,44 @@ export class App {
       bar.replaceChildren();
       return;
     }
-    const time = h("input", { type: "text", class: "mono note-time", value: formatInstant(defaultNoteTime(s), s.zone), "aria-label": "Note time", "data-testid": "note-time", spellcheck: false });
-    const text = h("input", { type: "text", class: "note-text", placeholder: "What happened at this instant?", "aria-label": "Note text", "data-testid": "note-text" });
-    const form = h(
-      "form",
-      {
-        class: "note-form",
-        on: {
-          submit: (ev: SubmitEvent) => {
-            ev.preventDefault();
-            void this.addNote(time.value, text.value);
-          },
-        },
-      },
-      h("strong", null, "Note at"),
-      time,
-      h("span", { class: "muted" }, zoneLabel(s.zone)),
-      text,
-      h("button", { type: "submit", class: "btn primary", "data-testid": "note-save" }, "Add note"),
-      h("button", { type: "button", class: "btn subtle", on: { click: () => this.store.set({ noteFormOpen: false }) } }, "Cancel"),
-    );
+    const { form, focus } = noteFormView(defaultNoteTime(s), s.zone, {
+      save: (time, text) => void this.act.addNote(time, text),
+      cancel: () => this.store.set({ noteFormOpen: false }),
+    });
     mount(bar, form);
-    queueMicrotask(() => text.focus());
+    queueMicrotask(() => focus.focus());
   }
 
   private emptyState(s: State): HTMLElement {
-    const tz = h("select", { "aria-label": "Zone of timestamps without one" }, zoneChoices(null).map((c) => h("option", { value: c.spec, selected: c.spec === s.ingestTz }, c.label)));
-    tz.addEventListener("change", () => this.store.set({ ingestTz: tz.value }));
-    return h(
-      "div",
-      { class: "empty", "data-testid": "empty-state" },
-      h(
-        "div",
-        { class: "empty-card" },
-        h("h1", null, "Drop an incident's evidence here"),
-        h("p", null, "Server and application logs (nginx, syslog, JSON, logfmt, gunicorn…), deploy and config history, support tickets and alert exports — files, folders or .gz. Faultline lines them up in one timeline, finds the onset and ranks the changes that could have caused it."),
-        h(
-          "div",
-          { class: "empty-actions" },
-          h("button", { type: "button", class: "btn primary big", "data-testid": "open-sample", on: { click: () => void this.openSample() } }, "Open the sample incident"),
-          h("button", { type: "button", class: "btn big", on: { click: () => void this.pickAndAdd(false) } }, "Open files…"),
-          h("button", { type: "button", class: "btn big", on: { click: () => void this.pickAndAdd(true) } }, "Open folder…"),
-          h("button", { type: "button", class: "btn big", on: { click: () => void this.pickCase() } }, "Open case…"),
-        ),
-        h("label", { class: "empty-tz" }, "Timestamps written without a zone are in ", tz),
-        this.recentList(s),
-        h("p", { class: "muted small" }, "Nothing leaves this machine: files are read in place and the case lives in a temporary file."),
-      ),
-    );
+    return emptyStateView(s.ingestTz, s.recent, {
+      openSample: () => void this.act.openSample(),
+      pickFiles: () => void this.act.pickAndAdd(false),
+      pickFolder: () => void this.act.pickAndAdd(true),
+      pickCase: () => void this.act.pickCase(),
+      openCaseAt: (path) => void this.act.openCaseAt(path),
+      setIngestTz: (tz) => this.store.set({ ingestTz: tz }),
+    });
   }
-
-  private recentList(s: State): HTMLElement | null {
-    const choices = recentChoices(s.recent);
-    if (!choices.length) return null;
-    return h(
-      "div",
-      { class: "recent", "data-testid": "recent-cases" },
-      h("h2", null, "Recent cases"),
-      h(
-        "ul",
-        null,
-        choices.map((c) =>
-          h("li", null, h("button", { type: "button", class: "link recent-case", title: c.path, "data-testid": "recent-case", on: { click: () => void this.openCaseAt(c.path) } }, c.name), h("span", { class: "muted small mono" }, ` ${c.folder}`)),
-        ),
-      ),
-    );
-  }
-
-  // ---- actions -----------------------------------------------------------------
-
-  private toast(kind: "error" | "info", text: string): void {
-    this.store.set({ toast: { kind, text } });
-  }
-
-  private fail(e: unknown): void {
-    const err = ipc.asIpcError(e);
-    this.toast("error", err.message);
-  }
-
-  private async refresh(): Promise<void> {
-    const s = this.store.get();
-    const [view, sources, notes, info] = await Promise.all([ipc.analyze(s.zone), ipc.sources(), ipc.notes(), ipc.caseInfo()]);
-    // A range outside the new analysis's chart would show nothing: drop it.
-    const full = fullRange(view.analysis);
-    const range = s.range && full && s.range.to > full.from && s.range.from < full.to ? s.range : null;
-    this.store.set({ analysis: view.analysis, entries: view.entries, hiddenEntries: view.hidden, sources, notes, phase: "ready", casePath: info.path, range });
-  }
-
-  private async editEntry(key: string, edit: ipc.TimelineAction): Promise<void> {
-    try {
-      await ipc.editTimeline(key, edit);
-      await this.refresh();
-    } catch (e) {
-      this.fail(e);
-    }
-  }
-
-  private async correctSource(path: string, kind: ipc.SourceKind, tz: string): Promise<void> {
-    const zone = parseZone(tz);
-    if (!zone) {
-      this.toast("error", `"${tz}" is not a zone: write UTC, local, +03:00 or an IANA name like Europe/Berlin.`);
-      return;
-    }
-    this.store.set({ phase: "loading", progress: null });
-    try {
-      const r = await ipc.correctSource(path, kind, zone, this.onIngestEvent);
-      await this.refresh();
-      if (r.problems.length) this.toast("error", r.problems.join("; "));
-      else this.toast("info", `Read ${shortPath(path)} again as ${kind} in ${tz}.`);
-    } catch (e) {
-      this.store.set({ phase: "ready" });
-      this.fail(e);
-      await this.refresh().catch(() => {});
-    }
-  }
-
-  private async pickCase(): Promise<void> {
-    try {
-      const path = await ipc.pickCase();
-      if (path) await this.openCaseAt(path);
-    } catch (e) {
-      this.fail(e);
-    }
-  }
-
-  private async openCaseAt(path: string): Promise<void> {
-    const before = this.store.get().phase;
-    this.excerptRequest++; // a late read of the previous case must not reopen the panel
-    this.store.set({ phase: "loading", progress: null, preview: null, search: null, excerpt: null, cursor: null, range: null });
-    try {
-      const info = await ipc.openCase(path);
-      this.store.set({ title: info.title });
-      await this.refresh();
-      void this.loadRecent();
-    } catch (e) {
-      this.store.set({ phase: before === "loading" ? "empty" : before });
-      this.fail(e);
-      void this.loadRecent();
-    }
-  }
-
-  /** The analyst's own template: only a file picked in the dialog is used. */
-  private templatePath: string | null = null;
 
   private async pickTemplate(): Promise<void> {
     const select = this.el.exportTemplate;
-    try {
-      const path = await ipc.pickTemplate();
-      if (path) {
-        this.templatePath = path;
-        const option = [...select.options].find((o) => o.value === CUSTOM_TEMPLATE);
-        if (option) option.textContent = `Your template: ${shortPath(path)}`;
-        return;
-      }
-    } catch (e) {
-      this.fail(e);
+    const path = await this.act.pickTemplate();
+    if (path) {
+      const option = [...select.options].find((o) => o.value === CUSTOM_TEMPLATE);
+      if (option) option.textContent = `Your template: ${shortPath(path)}`;
+      return;
     }
-    if (!this.templatePath) select.value = TEMPLATES[0]!.id;
+    if (!this.act.hasTemplate()) select.value = TEMPLATES[0]!.id;
   }
 
-  private async confirmCaseFolder(): Promise<void> {
-    try {
-      const r = await ipc.confirmCaseFolder();
-      if (!r) return;
-      await this.refresh();
-      const parts = [`${formatCount(r.verified)} input${r.verified === 1 ? "" : "s"} verified in ${shortPath(r.folder)}`];
-      if (r.changed.length) parts.push(`${r.changed.length} changed since the case was saved (not read)`);
-      if (r.elsewhere.length) parts.push(`${r.elsewhere.length} outside that folder`);
-      this.toast(r.changed.length || r.elsewhere.length ? "error" : "info", parts.join("; ") + ".");
-    } catch (e) {
-      this.fail(e);
-    }
+  private runSearch(): Promise<void> {
+    const e = this.el;
+    return this.act.runSearch({ pattern: e.searchInput.value, literal: e.literal.checked, from: e.searchFrom.value, to: e.searchTo.value });
   }
 
-  private async saveCase(): Promise<void> {
-    const s = this.store.get();
-    try {
-      const name = exportFileName(s.title, s.analysis?.incident?.onset, "faultline").replace("-postmortem", "");
-      const path = await ipc.pickSavePath("case", name, "faultline", "Faultline case");
-      if (!path) return;
-      const info = await ipc.saveCaseAs(path);
-      this.store.set({ casePath: info.path, title: info.title ?? s.title });
-      this.toast("info", `Saved the case to ${info.path}.`);
-      void this.loadRecent();
-    } catch (e) {
-      this.fail(e);
-    }
-  }
-
-  private async exportChart(format: ipc.ChartFormat): Promise<void> {
-    const s = this.store.get();
-    try {
-      const png = format === "png" ? this.chart.toPng() : null;
-      if (format === "png" && !png) {
-        this.toast("error", "There is no chart to save.");
-        return;
-      }
-      const name = exportFileName(s.title, s.analysis?.incident?.onset, format).replace("-postmortem", "-errors");
-      const path = await ipc.pickSavePath("chart", name, format, format.toUpperCase());
-      if (!path) return;
-      const range = s.range ? { from: new Date(s.range.from).toISOString(), to: new Date(s.range.to).toISOString() } : null;
-      const r = await ipc.exportChart(format, s.zone, range, png, path);
-      this.toast("info", `Saved the chart to ${r.path} (${formatCount(r.bytes)} bytes).`);
-    } catch (e) {
-      this.fail(e);
-    }
+  private exportReport(): Promise<void> {
+    const e = this.el;
+    return this.act.exportReport({ format: e.exportFormat.value, template: e.exportTemplate.value, redact: e.exportRedact.checked });
   }
 
   /** With "visible range" ticked, the search bounds follow the chart. */
@@ -587,154 +345,4 @@ export class App {
     e.searchFrom.value = r ? formatInstant(new Date(r.from).toISOString(), s.zone) : "";
     e.searchTo.value = r ? formatInstant(new Date(r.to).toISOString(), s.zone) : "";
   }
-
-  private async openSample(): Promise<void> {
-    const before = this.store.get().phase;
-    this.excerptRequest++; // a late read of the previous case must not reopen the panel
-    this.store.set({ phase: "loading", progress: null, preview: null, search: null, excerpt: null, cursor: null, range: null });
-    try {
-      const opened = await ipc.openSample(this.onIngestEvent);
-      const zone = parseZone(opened.display_tz) ?? UTC;
-      this.store.set({ title: opened.title, caseZone: zone, zone, ingestTz: opened.display_tz });
-      await this.refresh();
-    } catch (e) {
-      this.store.set({ phase: before === "loading" ? "empty" : before });
-      this.fail(e);
-    }
-  }
-
-  private async pickAndAdd(folder: boolean): Promise<void> {
-    try {
-      const paths = await ipc.pickInputs(folder);
-      if (paths && paths.length) await this.addPaths(paths);
-    } catch (e) {
-      this.fail(e);
-    }
-  }
-
-  async addPaths(paths: string[]): Promise<void> {
-    const before = this.store.get().phase;
-    this.store.set({ phase: "loading", progress: null, preview: null });
-    try {
-      const r = await ipc.ingestPaths(paths, parseZone(this.store.get().ingestTz) ?? { kind: "local" }, this.onIngestEvent);
-      if (!this.store.get().title) this.store.set({ title: paths.length === 1 ? shortPath(paths[0]!) : `${paths.length} inputs` });
-      await this.refresh();
-      if (r.problems.length) this.toast("error", `Some inputs were skipped: ${r.problems.join("; ")}`);
-      else if (r.cancelled) this.toast("info", "Ingest cancelled: some sources are incomplete.");
-    } catch (e) {
-      this.store.set({ phase: before === "loading" ? "empty" : before });
-      this.fail(e);
-    }
-  }
-
-  private async runSearch(): Promise<void> {
-    const pattern = this.el.searchInput.value;
-    if (!pattern.trim()) return;
-    const literal = this.el.literal.checked;
-    const zone = this.store.get().zone;
-    const bound = (text: string, what: string): string | null | undefined => {
-      if (!text.trim()) return null;
-      const ms = parseWallTime(text, zone);
-      if (ms === null) {
-        this.toast("error", `Search ${what}: "${text}" is not a time; write YYYY-MM-DD HH:MM[:SS] in ${zoneLabel(zone)}.`);
-        return undefined;
-      }
-      return new Date(ms).toISOString();
-    };
-    const from = bound(this.el.searchFrom.value, "from");
-    const to = bound(this.el.searchTo.value, "to");
-    if (from === undefined || to === undefined) return;
-    this.store.set({ search: { pattern, literal, from, to, hits: [], summary: null, running: true, error: null } });
-    // Hits arrive one message each; render at most once a frame.
-    let pending: ipc.SearchHitDto[] = [];
-    let scheduled = false;
-    const flush = () => {
-      scheduled = false;
-      const batch = pending;
-      pending = [];
-      this.store.set((s) => (s.search && s.search.pattern === pattern ? { search: { ...s.search, hits: s.search.hits.concat(batch) } } : {}));
-    };
-    try {
-      const summary = await ipc.search({ pattern, literal, from, to, max: 2000 }, (hit) => {
-        pending.push(hit);
-        if (!scheduled) {
-          scheduled = true;
-          requestAnimationFrame(flush);
-        }
-      });
-      flush();
-      this.store.set((s) => (s.search ? { search: { ...s.search, summary, running: false } } : {}));
-    } catch (e) {
-      const err = ipc.asIpcError(e);
-      this.store.set((s) => (s.search ? { search: { ...s.search, running: false, error: err.message } } : {}));
-    }
-  }
-
-  private async openCitation(c: Citation, title: string): Promise<void> {
-    await this.showExcerpt(title, c.file, Number(c.offset), Math.max(1, c.text.length), Number(c.line));
-  }
-
-  private async showExcerpt(title: string, file: string, offset: number, len: number, line: number): Promise<void> {
-    // Clicks can outrun the reads: only the newest request may fill the panel.
-    const request = ++this.excerptRequest;
-    this.store.set({ excerpt: { title, data: null, error: null } });
-    try {
-      const data = await ipc.excerpt(file, offset, len, line);
-      if (request === this.excerptRequest) this.store.set({ excerpt: { title, data, error: null } });
-    } catch (e) {
-      if (request === this.excerptRequest) this.store.set({ excerpt: { title, data: null, error: ipc.asIpcError(e).message } });
-    }
-  }
-
-  private async addNote(timeText: string, text: string): Promise<void> {
-    const s = this.store.get();
-    const ms = parseWallTime(timeText, s.zone);
-    if (ms === null) {
-      this.toast("error", `"${timeText}" is not a time: write it as YYYY-MM-DD HH:MM[:SS] in ${zoneLabel(s.zone)}.`);
-      return;
-    }
-    if (!text.trim()) {
-      this.toast("error", "The note is empty.");
-      return;
-    }
-    try {
-      const iso = new Date(ms).toISOString();
-      await ipc.addNote(iso, text);
-      this.store.set({ noteFormOpen: false, cursor: iso });
-      await this.refresh();
-    } catch (e) {
-      this.fail(e);
-    }
-  }
-
-  private async deleteNote(id: number): Promise<void> {
-    try {
-      await ipc.deleteNote(id);
-      await this.refresh();
-    } catch (e) {
-      this.fail(e);
-    }
-  }
-
-  private async exportReport(): Promise<void> {
-    const s = this.store.get();
-    const fmt = EXPORT_FORMATS.find((f) => f.id === this.el.exportFormat.value) ?? EXPORT_FORMATS[0]!;
-    try {
-      const path = await ipc.pickSavePath("report", exportFileName(s.title, s.analysis?.incident?.onset, fmt.ext), fmt.ext, fmt.label);
-      if (!path) return;
-      const chosen = this.el.exportTemplate.value;
-      const template: ipc.TemplateRequest = chosen === CUSTOM_TEMPLATE && this.templatePath ? { kind: "file", path: this.templatePath } : { kind: "builtin", name: builtinTemplate(chosen) };
-      const r = await ipc.exportReport({ format: fmt.id, template, display_tz: s.zone, redact: this.el.exportRedact.checked, path });
-      const masked = r.masked.length ? ` Masked: ${r.masked.map((m) => `${formatCount(m.count)} ${m.label}`).join(", ")}.` : this.el.exportRedact.checked ? " Redacted: nothing sensitive was found." : "";
-      this.toast("info", `Saved ${fmt.label} postmortem to ${r.path} (${formatCount(r.bytes)} bytes).${masked}`);
-    } catch (e) {
-      this.fail(e);
-    }
-  }
-}
-
-const CUSTOM_TEMPLATE = "custom";
-
-function builtinTemplate(id: string): ipc.BuiltinTemplate {
-  return TEMPLATES.find((t) => t.id === id)?.id ?? "seed";
 }

@@ -40,8 +40,15 @@ struct Marker {
 /// inline SVG in HTML goes without, so the HTML holds no URL at all.
 pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, standalone: bool) -> String {
     let w = f64::from(width.max(240));
-    let h = f64::from(height.max(140));
-    let (left, right, top, bottom) = (52.0, 16.0, 40.0, 40.0);
+    // A standalone chart travels alone (pasted into a ticket or a slide): a
+    // partial analysis says so above the plot, which the banner pushes down.
+    let banner = if standalone { crate::view::partial(analysis) } else { None };
+    let banner_lines = banner
+        .as_ref()
+        .map_or(0, |b| 1 + b.inputs.len().min(BANNER_INPUTS) + usize::from(b.inputs.len() > BANNER_INPUTS));
+    let banner_h = if banner_lines == 0 { 0.0 } else { 8.0 + 14.0 * banner_lines as f64 };
+    let h = f64::from(height.max(140)) + banner_h;
+    let (left, right, top, bottom) = (52.0, 16.0, 40.0 + banner_h, 40.0);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
     let bucket = Duration::seconds(i64::from(analysis.series.bucket_seconds.max(1)));
@@ -75,11 +82,15 @@ pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, 
     let bucket_label = human_bucket(analysis.series.bucket_seconds);
     let _ = write!(
         out,
-        "<title id=\"fl-chart-title\">Errors per {} ({}), incident window and changes</title>",
+        "<title id=\"fl-chart-title\">Errors per {} ({}), incident window and changes{}</title>",
         xml_escape(&bucket_label),
-        xml_escape(&zone.label())
+        xml_escape(&zone.label()),
+        if banner.is_some() { " (partial analysis: some inputs could not be read)" } else { "" }
     );
     let _ = write!(out, "<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>");
+    if let Some(b) = &banner {
+        write_banner(&mut out, b, w, banner_h);
+    }
 
     // The time domain covers the series, the incident and every marker.
     let mut times: Vec<Instant> = analysis.series.buckets.iter().map(|b| b.start).collect();
@@ -270,6 +281,32 @@ fn short_id(id: &str) -> String {
     } else {
         id.to_string()
     }
+}
+
+/// Inputs named one a line in a chart's partial banner; the rest are counted.
+const BANNER_INPUTS: usize = 3;
+
+fn write_banner(out: &mut String, b: &crate::view::PartialView, w: f64, banner_h: f64) {
+    let chars = ((w - 20.0) / 6.0).max(20.0) as usize;
+    let _ = write!(
+        out,
+        "<g class=\"partial\"><rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{banner_h}\" fill=\"#fdecea\" stroke=\"#c0392b\"/><text x=\"10\" y=\"16\" fill=\"#8e1b10\" font-weight=\"bold\">{}</text>",
+        xml_escape(&truncate(&format!("Partial analysis. {}", b.summary), chars))
+    );
+    let mut y = 16.0;
+    for line in b.inputs.iter().take(BANNER_INPUTS) {
+        y += 14.0;
+        let _ = write!(out, "<text x=\"10\" y=\"{y}\" fill=\"#8e1b10\">{}</text>", xml_escape(&truncate(line, chars)));
+    }
+    if b.inputs.len() > BANNER_INPUTS {
+        y += 14.0;
+        let _ = write!(
+            out,
+            "<text x=\"10\" y=\"{y}\" fill=\"#8e1b10\">and {} more (see the report)</text>",
+            b.inputs.len() - BANNER_INPUTS
+        );
+    }
+    out.push_str("</g>");
 }
 
 fn truncate(s: &str, max: usize) -> String {

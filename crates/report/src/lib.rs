@@ -281,6 +281,14 @@ fn defuse_formula(s: &str) -> Cow<'_, str> {
 fn csv_timeline(analysis: &Analysis, zone: &Zone) -> Result<Vec<u8>, ReportError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["time_utc", "time_display", "kind", "source", "text", "citation"])?;
+    // A spreadsheet of the timeline must not pass for the whole story: the
+    // inputs the analysis ran without come first, as rows of their own.
+    if let Some(p) = view::partial(analysis) {
+        w.write_record(["", "", "partial", "", &defuse_formula(&format!("Partial analysis. {}", p.summary)), ""])?;
+        for u in &analysis.unread {
+            w.write_record(["", "", "unread", &defuse_formula(&u.path), &defuse_formula(&view::partial_line(u)), ""])?;
+        }
+    }
     for e in &analysis.timeline {
         let citation = e.citation.as_ref().map(|c| c.location()).unwrap_or_default();
         w.write_record([
@@ -1100,9 +1108,32 @@ mod tests {
             serde_json::from_str(&text(&a, &opts(Format::Json, TemplateChoice::Seed))).unwrap();
         assert_eq!(json["partial"], true);
         assert_eq!(json["unread"][0]["cause"], "read_failed");
+        // The CSV opens with the partial notice and the unread input, before the timeline.
+        let csv_out = text(&a, &opts(Format::Csv, TemplateChoice::Seed));
+        let mut r = csv::Reader::from_reader(csv_out.as_bytes());
+        let rows: Vec<csv::StringRecord> = r.records().collect::<Result<_, _>>().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rows.len(), a.timeline.len() + 2, "{csv_out}");
+        assert_eq!(&rows[0][2], "partial");
+        assert!(rows[0][4].starts_with("Partial analysis. This analysis ran without an input"), "{csv_out}");
+        assert_eq!(&rows[1][2], "unread");
+        assert_eq!(&rows[1][3], "/case/deploys/argocd.json");
+        assert!(
+            rows[1][4].contains("could not be read as argocd-json") && rows[1][4].contains("212 unparsed lines"),
+            "{csv_out}"
+        );
+        // The standalone SVG chart says so above the plot; the chart inlined in the HTML report does not repeat it.
+        let svg = text(&a, &opts(Format::Svg, TemplateChoice::Seed));
+        assert!(svg.contains("Partial analysis. This analysis ran without an input"), "{svg}");
+        assert!(svg.contains("/case/deploys/argocd.json: could not be read as argocd-json"), "{svg}");
+        assert!(svg.contains("(partial analysis: some inputs could not be read)</title>"), "{svg}");
+        assert_eq!(html.matches("Partial analysis.").count(), 1, "{html}");
         // A complete analysis says nothing of the kind.
         let md = text(&archive(), &opts(Format::Markdown, TemplateChoice::Seed));
         assert!(!md.contains("Partial analysis"));
+        for format in [Format::Csv, Format::Svg] {
+            let out = text(&archive(), &opts(format, TemplateChoice::Seed));
+            assert!(!out.contains("Partial analysis") && !out.contains("unread"), "{format:?}: {out}");
+        }
     }
 
     #[test]

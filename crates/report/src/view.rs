@@ -436,7 +436,7 @@ fn no_change(a: &Analysis) -> String {
     )
 }
 
-fn partial(a: &Analysis) -> Option<PartialView> {
+pub(crate) fn partial(a: &Analysis) -> Option<PartialView> {
     if !a.partial && a.unread.is_empty() {
         return None;
     }
@@ -452,7 +452,7 @@ fn partial(a: &Analysis) -> Option<PartialView> {
     })
 }
 
-fn partial_line(u: &faultline_model::UnreadInput) -> String {
+pub(crate) fn partial_line(u: &faultline_model::UnreadInput) -> String {
     use faultline_model::UnreadCause as C;
     let what = match u.cause {
         C::NotRecognized => format!("given as {}, but not recognized", u.kind.as_str()),

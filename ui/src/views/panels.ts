@@ -12,6 +12,7 @@ import { inRange, type SearchState, type ExcerptState, type Range } from "../lib
 import type { EntryStateDto } from "../ipc/bindings/EntryStateDto";
 import type { HiddenEntryDto } from "../ipc/bindings/HiddenEntryDto";
 import type { SourceKind, TimelineAction } from "../ipc";
+import { noSuspectText, partialNotice } from "../lib/partial";
 import { virtualList } from "./vlist";
 
 export type Actions = {
@@ -30,6 +31,33 @@ export type Actions = {
 
 export function panel(title: Child, extra: Child, body: Child, cls = ""): HTMLElement {
   return h("section", { class: `panel ${cls}` }, h("header", { class: "panel-head" }, h("h2", null, title), h("div", { class: "panel-tools" }, extra)), h("div", { class: "panel-body" }, body));
+}
+
+// ---- Partial analysis ------------------------------------------------------------
+
+/** Above everything else when inputs could not be read: which, and why. Null for a complete analysis. */
+export function partialView(a: Analysis): HTMLElement | null {
+  const n = partialNotice(a);
+  if (!n) return null;
+  return h(
+    "section",
+    { class: "partial-banner", role: "alert", "data-testid": "partial-banner" },
+    h("strong", null, n.headline),
+    h(
+      "ul",
+      null,
+      n.inputs.map((u) =>
+        h(
+          "li",
+          { "data-testid": "unread-input" },
+          h("span", { class: "mono", title: u.path }, shortPath(u.path)),
+          ` — ${u.what}: `,
+          h("span", { class: "reason" }, u.reason),
+          u.unparsed > 0 ? h("span", { class: "muted" }, ` (${formatCount(u.unparsed)} lines counted unparsed)`) : null,
+        ),
+      ),
+    ),
+  );
 }
 
 // ---- Incident summary and metrics -------------------------------------------
@@ -128,7 +156,7 @@ function suspectCard(s: Suspect, rank: number, zone: Zone, act: Actions): HTMLEl
 
 export function suspectsView(a: Analysis, zone: Zone, act: Actions): HTMLElement {
   const body: Child[] = [];
-  if (a.suspects.length === 0) body.push(h("p", { class: "muted" }, "No deploys or config changes in the look-back window."));
+  if (a.suspects.length === 0) body.push(h("p", { class: "muted", "data-testid": "no-suspect" }, noSuspectText(partialNotice(a))));
   if (a.lead && !a.suspects.some((s) => s.score >= 0.5)) body.push(h("p", { class: "lead" }, h("strong", null, "Lead: "), a.lead));
   a.suspects.forEach((s, i) => body.push(suspectCard(s, i + 1, zone, act)));
   return panel("Suspects", h("span", { class: "muted" }, `${a.suspects.length} ranked`), body, "suspects");
