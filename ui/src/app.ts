@@ -9,6 +9,7 @@ import { applyProgress, centerOn, defaultNoteTime, EXPORT_FORMATS, exportFileNam
 import { formatInstant, parseWallTime, parseZone, zoneChoices, zoneLabel, zoneSpec, UTC } from "./lib/time";
 import { formatBytes, formatCount, shortPath } from "./lib/format";
 import { ErrorChart } from "./views/chart";
+import { askStoreSource } from "./views/storeSource";
 import { excerptView, metricsView, searchView, sourcesView, suspectsView, timelineView, type Actions } from "./views/panels";
 
 export class App {
@@ -153,6 +154,7 @@ export class App {
         { class: "group" },
         this.button("Open…", () => void this.pickAndAdd(false), { title: "Add log files, deploy history, support or alert exports to the case", testid: "open-files" }),
         this.button("Folder…", () => void this.pickAndAdd(true), { title: "Add every source in a folder to the case" }),
+        this.button("ClickHouse…", () => void this.addStore(), { title: "Add the logs of a ClickHouse table (a log store) to the case", testid: "add-clickhouse" }),
         this.button("Sample", () => void this.openSample(), { title: "Open the built-in sample incident (replaces the case)", cls: "subtle" }),
       ),
       h(
@@ -615,6 +617,26 @@ export class App {
       await this.refresh();
       if (r.problems.length) this.toast("error", `Some inputs were skipped: ${r.problems.join("; ")}`);
       else if (r.cancelled) this.toast("info", "Ingest cancelled: some sources are incomplete.");
+    } catch (e) {
+      this.store.set({ phase: before === "loading" ? "empty" : before });
+      this.fail(e);
+    }
+  }
+
+  private async addStore(): Promise<void> {
+    const request = await askStoreSource(this.store.get().zone);
+    if (!request) return;
+    const before = this.store.get().phase;
+    this.store.set({ phase: "loading", progress: null, preview: null });
+    try {
+      const r = await ipc.addClickhouseSource(request, this.onIngestEvent);
+      if (!r) {
+        this.store.set({ phase: before });
+        return;
+      }
+      if (!this.store.get().title) this.store.set({ title: request.table });
+      await this.refresh();
+      if (r.cancelled) this.toast("info", "Query cancelled: the table's sources are incomplete.");
     } catch (e) {
       this.store.set({ phase: before === "loading" ? "empty" : before });
       this.fail(e);
