@@ -82,6 +82,10 @@ check "a DateTime (seconds) time column gives the same incident to the second" \
 # The engine's own test: a cited row fetched again with its neighbours (the desktop's raw lines).
 check "a cited row is fetched again from the store with its neighbours" \
     env FAULTLINE_TEST_CLICKHOUSE_URL="$URL" $CARGO test --quiet -p faultline-engine --test clickhouse -- --ignored
+# The desktop's "Add source → ClickHouse": the form's credentials, the grant, a reopened case.
+check "the desktop adds the table as sources and a reopened case contacts no server" \
+    env FAULTLINE_TEST_CLICKHOUSE_URL="$URL" FAULTLINE_TEST_CLICKHOUSE_PASSWORD=faultline-test \
+    $CARGO test --quiet -p faultline-desktop-core --test clickhouse -- --ignored
 
 # Failures name the source; the files are still analyzed.
 expect_warning() { # NAME PATTERN ARGS...
@@ -109,4 +113,4 @@ if [ "$fails" != 0 ]; then
     echo "clickhouse: $fails check(s) failed"
     exit 1
 fi
-echo "clickhouse: the two-shard analysis equals the files'; 10 checks passed"
+echo "clickhouse: the two-shard analysis equals the files'; 11 checks passed"

@@ -325,6 +325,43 @@ pub async fn confirm_case_folder(
     .await
 }
 
+/// "Add source → ClickHouse": the app asks the analyst, in a native dialog
+/// the page cannot answer, before it contacts the server the form names;
+/// then it queries the table into the case like an ingest. `null` when the
+/// analyst declined.
+#[tauri::command]
+pub async fn add_clickhouse_source(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: StoreSourceRequest,
+    on_progress: Channel<IngestEvent>,
+) -> Result<Option<IngestResult>, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || {
+        let locator = s.store_locator(&request)?;
+        let confirmed = match crate::dialogs::scripted() {
+            Some(script) => {
+                script.picks("confirm-store.txt").is_some_and(|p| p.iter().any(|l| l.as_os_str() == locator.as_str()))
+            }
+            None => app
+                .dialog()
+                .message(format!(
+                    "Faultline will query the table {locator} and send it the credentials you typed. Query it?"
+                ))
+                .title("Query a ClickHouse table?")
+                .kind(tauri_plugin_dialog::MessageDialogKind::Warning)
+                .buttons(tauri_plugin_dialog::MessageDialogButtons::OkCancelCustom("Query".into(), "Cancel".into()))
+                .blocking_show(),
+        };
+        if !confirmed {
+            return Ok(None);
+        }
+        s.grant_store(&locator);
+        s.add_store_source(&request, &progress_to(on_progress)).map(Some)
+    })
+    .await
+}
+
 fn paths_of(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
     files.into_iter().filter_map(|f| f.into_path().ok()).collect()
 }

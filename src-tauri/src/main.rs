@@ -102,6 +102,7 @@ fn main() {
             commands::choose_template,
             commands::confirm_case_folder,
             commands::launch_options,
+            commands::add_clickhouse_source,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -8,6 +8,7 @@ import { formatCount, shortPath } from "./lib/format";
 import { Latest } from "./lib/latest";
 import { applyProgress, centerOn, EXPORT_FORMATS, exportFileName, fullRange, type Range, type State, type Store, TEMPLATES } from "./lib/store";
 import { parseWallTime, parseZone, UTC, zoneLabel } from "./lib/time";
+import { askStoreSource } from "./views/storeSource";
 
 /** The export dialog's choices as the toolbar shows them. */
 export type ExportChoice = { format: string; template: string; redact: boolean };
@@ -125,6 +126,27 @@ export class AppActions {
     const r = done.value;
     if (r.problems.length) this.toast("error", `Some inputs were skipped: ${r.problems.join("; ")}`);
     else if (r.cancelled) this.toast("info", "Ingest cancelled: some sources are incomplete.");
+  }
+
+  /** "Add source → ClickHouse": the form, then the app's own confirmation, then the query like an ingest. */
+  async addStore(): Promise<void> {
+    const request = await askStoreSource(this.store.get().zone);
+    if (!request) return;
+    const before = this.store.get().phase;
+    this.store.set({ phase: "loading", progress: null, preview: null });
+    try {
+      const r = await ipc.addClickhouseSource(request, this.onIngestEvent);
+      if (!r) {
+        this.store.set({ phase: before }); // declined in the confirmation
+        return;
+      }
+      if (!this.store.get().title) this.store.set({ title: request.table });
+      await this.refresh();
+      if (r.cancelled) this.toast("info", "Query cancelled: the table's sources are incomplete.");
+    } catch (e) {
+      this.store.set({ phase: before === "loading" ? "empty" : before });
+      this.fail(e);
+    }
   }
 
   async pickAndAdd(folder: boolean): Promise<void> {

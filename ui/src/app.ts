@@ -141,6 +141,7 @@ export class App {
         { class: "group" },
         this.button("Open…", () => void this.act.pickAndAdd(false), { title: "Add log files, deploy history, support or alert exports to the case", testid: "open-files" }),
         this.button("Folder…", () => void this.act.pickAndAdd(true), { title: "Add every source in a folder to the case" }),
+        this.button("ClickHouse…", () => void this.act.addStore(), { title: "Add the logs of a ClickHouse table (a log store) to the case", testid: "add-clickhouse" }),
         this.button("Sample", () => void this.act.openSample(), { title: "Open the built-in sample incident (replaces the case)", cls: "subtle" }),
       ),
       h(

@@ -29,6 +29,9 @@ pub enum UnavailableReason {
     /// A folder source (a git repository, a Slack export): it has no single
     /// hash to check, so it must be added again to be read.
     Folder,
+    /// Rows of a log store this session has not queried: its counts and
+    /// records are in the case, its raw rows are on a server the case names.
+    StoreNotQueried,
 }
 
 impl UnavailableReason {
@@ -40,8 +43,16 @@ impl UnavailableReason {
             UnavailableReason::Missing => "no file at this path any more",
             UnavailableReason::Changed => "its content differs from what the case recorded",
             UnavailableReason::Folder => "a folder source: add its folder again to read it",
+            UnavailableReason::StoreNotQueried => {
+                "rows of a log store: add its ClickHouse source in this session to read its raw rows"
+            }
         }
     }
+}
+
+/// A log store's locator, as the case and citations write it.
+fn store_path(path: &Path) -> Option<&str> {
+    path.to_str().filter(|p| faultline_engine::clickhouse::is_locator(p))
 }
 
 /// The grants and what confirming a case folder verified.
@@ -52,6 +63,9 @@ pub struct Access {
     verified: HashSet<PathBuf>,
     /// Canonical paths found in a confirmed folder that did not match the case.
     changed: HashSet<PathBuf>,
+    /// Log-store tables (`clickhouse://host:port/db.table`) the analyst
+    /// confirmed querying in this session.
+    stores: HashSet<String>,
 }
 
 /// One input file as the case recorded it.
@@ -72,6 +86,9 @@ pub struct Confirmed {
 impl Access {
     /// The engine's read check: granted, or verified by hash.
     pub fn may_read(&self, path: &Path) -> bool {
+        if let Some(store) = store_path(path) {
+            return self.store_granted(store);
+        }
         match canonical(path) {
             Some(c) => self.grants.covers_input(&c) || self.verified.contains(&c),
             None => false,
@@ -80,6 +97,9 @@ impl Access {
 
     /// Why `path` is not readable, or `None` when it is.
     pub fn unavailable(&self, path: &Path) -> Option<UnavailableReason> {
+        if let Some(store) = store_path(path) {
+            return (!self.store_granted(store)).then_some(UnavailableReason::StoreNotQueried);
+        }
         let Some(c) = canonical(path) else { return Some(UnavailableReason::Missing) };
         if self.grants.covers_input(&c) || self.verified.contains(&c) {
             None
@@ -129,9 +149,47 @@ impl Access {
         out
     }
 
+    /// A table the analyst confirmed querying (its locator, no credentials).
+    pub fn grant_store(&mut self, locator: &str) {
+        self.stores.insert(locator.to_string());
+    }
+
+    /// Whether `path` (a table, a service's source, a cited row) is under a
+    /// confirmed table: the locator itself or followed by `/` or `?`.
+    fn store_granted(&self, path: &str) -> bool {
+        self.stores.iter().any(|table| {
+            path.strip_prefix(table.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
+        })
+    }
+
     /// A new case: what an earlier case verified says nothing about this one.
     pub fn forget_verified(&mut self) {
         self.verified.clear();
         self.changed.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_log_store_is_readable_only_under_a_table_confirmed_in_this_session() {
+        let mut access = Access::default();
+        let row = Path::new("clickhouse://ch:8123/logs.app/nginx?time=2026-11-17T08:27:04Z&key=1");
+        assert!(!access.may_read(row));
+        assert_eq!(access.unavailable(row), Some(UnavailableReason::StoreNotQueried));
+        access.grant_store("clickhouse://ch:8123/logs.app");
+        assert!(access.may_read(row));
+        assert!(access.may_read(Path::new("clickhouse://ch:8123/logs.app")));
+        assert_eq!(access.unavailable(Path::new("clickhouse://ch:8123/logs.app/nginx")), None);
+        // Another table whose name starts the same, another server, another scheme.
+        for other in [
+            "clickhouse://ch:8123/logs.application/x",
+            "clickhouse://ch.evil:8123/logs.app",
+            "clickhouses://ch:8123/logs.app",
+        ] {
+            assert!(!access.may_read(Path::new(other)), "{other}");
+        }
     }
 }

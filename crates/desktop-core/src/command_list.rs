@@ -31,4 +31,5 @@ pub const COMMANDS: &[&str] = &[
     "choose_template",
     "confirm_case_folder",
     "launch_options",
+    "add_clickhouse_source",
 ];

@@ -3,7 +3,8 @@
 //! not a string that falls through a `match` at run time.
 
 use crate::error::{ErrorCode, IpcError};
-use faultline_engine::{Format, TemplateChoice, Zone};
+use faultline_engine::clickhouse::Credentials;
+use faultline_engine::{Format, Instant, StoreInput, TemplateChoice, Zone};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -163,6 +164,73 @@ pub struct ExportRequest {
     pub path: String,
 }
 
+/// "Add source → ClickHouse": a table of a log store, queried over its HTTP
+/// interface. The credentials are used for this session's queries only:
+/// never written to the case, a report or an error.
+#[derive(Clone, PartialEq, Eq, Deserialize, TS)]
+#[ts(export)]
+pub struct StoreSourceRequest {
+    /// The HTTP interface: `http://host:8123/?database=logs`.
+    pub url: String,
+    /// `table` or `database.table`.
+    pub table: String,
+    /// `role=column,…` (`time=ts,message=msg`); empty: the `otel_logs` layout.
+    pub columns: String,
+    /// Empty: `default`, or the user in the URL.
+    pub user: String,
+    pub password: String,
+    /// The range queried; `null`: the look-back before the newest row, up to it.
+    pub from: Option<Instant>,
+    pub to: Option<Instant>,
+}
+
+impl std::fmt::Debug for StoreSourceRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "StoreSourceRequest {{ url: {:?}, table: {:?}, columns: {:?}, user: {:?}, password: <{} chars> }}",
+            self.url,
+            self.table,
+            self.columns,
+            self.user,
+            self.password.chars().count()
+        )
+    }
+}
+
+/// Longer than any URL, table or column list a person types.
+const MAX_STORE_FIELD: usize = 4096;
+
+impl StoreSourceRequest {
+    /// The engine's input; a field too long to be typed, or a range that
+    /// ends before it starts, is refused.
+    pub fn input(&self) -> Result<StoreInput, IpcError> {
+        for (name, value) in [
+            ("url", &self.url),
+            ("table", &self.table),
+            ("columns", &self.columns),
+            ("user", &self.user),
+            ("password", &self.password),
+        ] {
+            if value.len() > MAX_STORE_FIELD {
+                return Err(IpcError::bad_request(format!(
+                    "the {name} is {} bytes long (at most {MAX_STORE_FIELD})",
+                    value.len()
+                )));
+            }
+        }
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if to < from {
+                return Err(IpcError::bad_request("the range ends before it starts"));
+            }
+        }
+        let columns = Some(self.columns.trim()).filter(|c| !c.is_empty());
+        let credentials = Credentials { user: self.user.trim().to_string(), password: self.password.clone() };
+        StoreInput::clickhouse_as(self.url.trim(), &self.table, columns, credentials)
+            .map_err(|e| IpcError::bad_request(e.to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +257,36 @@ mod tests {
         assert_eq!(ZoneSpec::Fixed { minutes: i32::MIN }.zone().unwrap_err().code, ErrorCode::BadZone);
         assert!(ZoneSpec::Iana { name: "+03:00".into() }.zone().is_err());
         assert!(ZoneSpec::Iana { name: "Mars/Olympus".into() }.zone().is_err());
+    }
+
+    fn store(url: &str, table: &str) -> StoreSourceRequest {
+        StoreSourceRequest {
+            url: url.into(),
+            table: table.into(),
+            columns: String::new(),
+            user: "reader".into(),
+            password: "hunter2".into(),
+            from: None,
+            to: None,
+        }
+    }
+
+    #[test]
+    fn a_store_request_names_its_table_and_never_shows_the_password() {
+        let input = store("http://ch.internal:8123/?database=logs", "otel_logs").input().unwrap();
+        assert_eq!(input.locator(), "clickhouse://ch.internal:8123/logs.otel_logs");
+        assert_eq!(input.target.credentials.user, "reader");
+        assert!(!format!("{:?}", store("http://h/", "t")).contains("hunter2"));
+        for bad in
+            [store("file:///etc/passwd", "t"), store("http://h/", "a.b.c"), store("http://h/", &"t".repeat(5000))]
+        {
+            let e = bad.input().unwrap_err();
+            assert_eq!(e.code, ErrorCode::BadRequest, "{e:?}");
+            assert!(!e.message.contains("hunter2"));
+        }
+        let mut backwards = store("http://h/", "t");
+        backwards.from = Some(Instant::from_timestamp(1_800_000_000, 0).unwrap());
+        backwards.to = Some(Instant::from_timestamp(1_700_000_000, 0).unwrap());
+        assert!(backwards.input().is_err());
     }
 }

@@ -16,7 +16,7 @@ use crate::requests::*;
 use faultline_engine::recent::RecentCases;
 use faultline_engine::{
     sample, AnalyzeOptions, Engine, ExportOptions, IngestOptions, Input, Instant, ReadPolicy, SearchOptions,
-    SearchRequest, SourceKind, TemplateChoice, Zone,
+    SearchRequest, SourceKind, StoreOptions, TemplateChoice, Zone,
 };
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -120,6 +120,44 @@ impl Session {
     /// A template file the user chose in the template dialog.
     pub fn grant_template(&self, path: &Path) {
         self.access().grants.grant_template(path);
+    }
+
+    /// The table a "Add source → ClickHouse" request names (its locator,
+    /// no credentials), for the shell's confirmation dialog.
+    pub fn store_locator(&self, req: &StoreSourceRequest) -> Result<String, IpcError> {
+        Ok(req.input()?.locator())
+    }
+
+    /// A table the analyst confirmed querying in the shell's dialog.
+    pub fn grant_store(&self, locator: &str) {
+        self.access().grant_store(locator);
+    }
+
+    /// Queries a log store's table into the case (one source per service),
+    /// like adding files. The table must have been confirmed in this session
+    /// ([`Session::grant_store`]): the page alone cannot make the app
+    /// contact a server.
+    pub fn add_store_source(
+        &self,
+        req: &StoreSourceRequest,
+        on_event: &(dyn Fn(IngestEvent) + Sync),
+    ) -> Result<IngestResult, IpcError> {
+        let input = req.input()?;
+        let locator = input.locator();
+        if !self.access().may_read(Path::new(&locator)) {
+            return Err(IpcError::new(ErrorCode::NotGranted, format!("{locator}: not confirmed in this session")));
+        }
+        self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
+        let opts = StoreOptions { from: req.from, to: req.to, lookback: None, cancel: Some(self.cancel.clone()) };
+        self.with_engine(|case| {
+            let report = case.engine.ingest_store(&input, &opts, &|p| on_event(IngestEvent::from(p)))?;
+            Ok(IngestResult {
+                sources: report.sources,
+                reused: Vec::new(),
+                problems: Vec::new(),
+                cancelled: self.cancel.load(Ordering::SeqCst),
+            })
+        })
     }
 
     /// The case, created empty on first use: the UI never has to handle "no case".

@@ -298,14 +298,20 @@ pub struct SearchRequest {
 /// excerpts, cited lines, reading a source again). A case file from someone
 /// else lists paths of their choosing: the desktop allows only the files the
 /// analyst granted in this session. Without a policy every file is readable
-/// (the CLI reads what its own command line names).
+/// (the CLI reads what its own command line names). A log store's cited
+/// row is asked for by its citation (`clickhouse://…`): fetching it
+/// contacts the server the case names.
 pub type ReadPolicy = Arc<dyn Fn(&Path) -> bool + Send + Sync>;
 
-/// The one place the engine keeps its state: the case.
+/// The one place the engine keeps its state: the case (and, in memory only,
+/// who each log store was queried as).
 pub struct Engine {
     case: CaseFile,
     case_path: Option<PathBuf>,
     read_policy: Option<ReadPolicy>,
+    /// Who each log-store table was queried as in this process, by locator;
+    /// never written to the case.
+    store_credentials: std::sync::Mutex<std::collections::HashMap<String, faultline_clickhouse::Credentials>>,
 }
 
 impl Engine {
@@ -315,7 +321,12 @@ impl Engine {
             Some(p) => CaseFile::open(p)?,
             None => CaseFile::temporary()?,
         };
-        Ok(Engine { case, case_path: case_path.map(Path::to_path_buf), read_policy: None })
+        Ok(Engine {
+            case,
+            case_path: case_path.map(Path::to_path_buf),
+            read_policy: None,
+            store_credentials: Default::default(),
+        })
     }
 
     /// Limits which of the case's files the engine reads (see [`ReadPolicy`]).
@@ -553,6 +564,7 @@ impl Engine {
             case: CaseFile::open_existing(case_path)?,
             case_path: Some(case_path.to_path_buf()),
             read_policy: None,
+            store_credentials: Default::default(),
         })
     }
 
@@ -741,6 +753,14 @@ impl Engine {
     ) -> Result<Excerpt, EngineError> {
         // A log store's row, as a citation names it: fetched from the store.
         if let Some(cited) = file.to_str().filter(|f| faultline_clickhouse::is_locator(f)) {
+            // A case from someone else names servers of their choosing: its
+            // rows are fetched only from a table queried in this session.
+            if !self.may_read(file) {
+                return Err(EngineError::input(
+                    file,
+                    "a log store's row: add its ClickHouse source in this session to read its rows",
+                ));
+            }
             return self.store_excerpt(cited, context);
         }
         let known = self.case.sources()?.iter().any(|m| m.files.iter().any(|f| f.path == file));

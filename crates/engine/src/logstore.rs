@@ -27,7 +27,19 @@ impl StoreInput {
     /// Reads the arguments; credentials from the URL, else from
     /// `FAULTLINE_CLICKHOUSE_USER` / `FAULTLINE_CLICKHOUSE_PASSWORD`.
     pub fn clickhouse(url: &str, table: &str, columns: Option<&str>) -> Result<StoreInput, EngineError> {
-        let target = Target::parse(url, table, columns, env_credentials()).map_err(EngineError::Other)?;
+        Self::clickhouse_as(url, table, columns, env_credentials())
+    }
+
+    /// As [`StoreInput::clickhouse`], with the credentials the analyst typed
+    /// (the desktop's form) instead of the environment's; credentials in the
+    /// URL still win.
+    pub fn clickhouse_as(
+        url: &str,
+        table: &str,
+        columns: Option<&str>,
+        credentials: Credentials,
+    ) -> Result<StoreInput, EngineError> {
+        let target = Target::parse(url, table, columns, credentials).map_err(EngineError::Other)?;
         Ok(StoreInput { target, columns: columns.map(str::to_string), timeouts: Timeouts::default() })
     }
 
@@ -169,6 +181,11 @@ impl Engine {
         progress: &(dyn Fn(&Progress) + Sync),
     ) -> Result<StoreReport, EngineError> {
         let locator = input.locator();
+        // The raw rows of its citations are fetched later as the same user.
+        self.store_credentials
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(locator.clone(), input.target.credentials.clone());
         progress(&Progress::Started { path: locator.clone(), format: "clickhouse".into(), bytes: 0 });
         let mut client = ch::Client::new(input.target.clone(), input.timeouts);
         if let Some(c) = &opts.cancel {
@@ -246,7 +263,8 @@ impl Engine {
 
     /// The raw rows around a cited store row (a citation's `file`, as
     /// [`Engine::analyze`] writes it: `…/db.table/service?time=…&key=…`),
-    /// fetched from the store now, with credentials from the environment.
+    /// fetched from the store now, as the user this engine queried the table
+    /// as, else with credentials from the environment.
     pub fn store_excerpt(&self, citation_file: &str, context: usize) -> Result<Excerpt, EngineError> {
         let bad = || EngineError::Other(format!("{citation_file} is not a cited row of a log store"));
         let (path, query) = citation_file.split_once('?').ok_or_else(bad)?;
@@ -267,7 +285,8 @@ impl Engine {
             .max_by_key(|d| d.locator.len())
             .ok_or_else(|| EngineError::Other(format!("{path}: no log-store query of this case names it")))?;
         let service = path.strip_prefix(&descriptor.locator).unwrap_or("").trim_start_matches('/');
-        let target = descriptor.target(env_credentials()).map_err(EngineError::Other)?;
+        let known = self.store_credentials.lock().unwrap_or_else(|p| p.into_inner()).get(&descriptor.locator).cloned();
+        let target = descriptor.target(known.unwrap_or_else(env_credentials)).map_err(EngineError::Other)?;
         let client = ch::Client::new(target, Timeouts::default());
         let rows = ch::row_with_context(&client, service, time.timestamp_micros(), key, context)
             .map_err(|e| EngineError::Other(e.to_string()))?;

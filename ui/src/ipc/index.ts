@@ -19,6 +19,7 @@ import type { OpenedSample } from "./bindings/OpenedSample";
 import type { SearchHitDto } from "./bindings/SearchHitDto";
 import type { SearchSummary } from "./bindings/SearchSummary";
 import type { SourceRow } from "./bindings/SourceRow";
+import type { StoreSourceRequest } from "./bindings/StoreSourceRequest";
 import type { BuiltinTemplate } from "./bindings/BuiltinTemplate";
 import type { ChartFormat } from "./bindings/ChartFormat";
 import type { ConfirmResult } from "./bindings/ConfirmResult";
@@ -31,7 +32,7 @@ import type { TemplateRequest } from "./bindings/TemplateRequest";
 import type { TimelineAction } from "./bindings/TimelineAction";
 import type { ZoneSpec } from "./bindings/ZoneSpec";
 
-export type { Analysis, AnalysisView, BuiltinTemplate, CaseInfo, ChartFormat, ConfirmResult, ErrorCode, ExportRequest, RecentCaseDto, ExcerptDto, ExportResult, IngestEvent, IngestResult, IpcError, NoteDto, OpenedSample, ReportFormat, SavePurpose, SearchHitDto, SearchSummary, SourceKind, SourceRow, TemplateRequest, TimelineAction, ZoneSpec };
+export type { Analysis, AnalysisView, BuiltinTemplate, CaseInfo, ChartFormat, ConfirmResult, ErrorCode, ExportRequest, RecentCaseDto, ExcerptDto, ExportResult, IngestEvent, IngestResult, IpcError, NoteDto, OpenedSample, ReportFormat, SavePurpose, SearchHitDto, SearchSummary, SourceKind, SourceRow, StoreSourceRequest, TemplateRequest, TimelineAction, ZoneSpec };
 
 const ERROR_CODES: readonly ErrorCode[] = ["input", "store", "search", "report", "engine", "bad_zone", "bad_request", "not_granted", "unavailable", "io", "closing", "internal"];
 
@@ -62,6 +63,13 @@ export function ingestPaths(paths: string[], tz: ZoneSpec, onProgress: (e: Inges
   const ch = new Channel<IngestEvent>();
   ch.onmessage = onProgress;
   return call("ingest_paths", { paths, tz, onProgress: ch });
+}
+
+/** Queries a ClickHouse table into the case after the app's own confirmation; null when the analyst declined. */
+export function addClickhouseSource(request: StoreSourceRequest, onProgress: (e: IngestEvent) => void): Promise<IngestResult | null> {
+  const ch = new Channel<IngestEvent>();
+  ch.onmessage = onProgress;
+  return call("add_clickhouse_source", { request, onProgress: ch });
 }
 
 export function cancelIngest(): Promise<void> {

@@ -3,4 +3,4 @@
 /**
  * Why an input of the case cannot be read in this session.
  */
-export type UnavailableReason = "not_granted" | "missing" | "changed" | "folder";
+export type UnavailableReason = "not_granted" | "missing" | "changed" | "folder" | "store_not_queried";
