@@ -19,6 +19,9 @@ fn shipped_names() -> Vec<(String, String)> {
 fn every_shipped_definition_compiles_and_reads_its_samples_at_their_declared_level() {
     let reg = Registry::builtin();
     assert!(reg.problems().is_empty(), "shipped definitions that cannot be used:\n{:#?}", reg.problems());
+    for def in reg.definitions() {
+        assert_eq!(check_samples(def), Ok(()), "{}", def.name());
+    }
     let names = shipped_names();
     assert_eq!(names.len(), 73, "lnav ships 73 definitions");
     assert_eq!(reg.definitions().len(), names.len());
