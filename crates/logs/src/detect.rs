@@ -85,11 +85,16 @@ fn logfmt_time(line: &str, pairs: &mut Vec<logfmt::Pair>) -> bool {
 /// the format definitions of [`crate::formats::registry`]. `None` when the
 /// content is not a log with timestamps.
 pub fn detect(sample: &[u8]) -> Option<LogFormat> {
-    detect_with(crate::formats::registry(), sample)
+    // The registry is loaded only when a file gets as far as the definitions.
+    detect_lazy(sample, &crate::formats::registry)
 }
 
 /// [`detect`] with the definitions of `registry`.
 pub fn detect_with(registry: &Registry, sample: &[u8]) -> Option<LogFormat> {
+    detect_lazy(sample, &|| registry)
+}
+
+fn detect_lazy<'r>(sample: &[u8], registry: &dyn Fn() -> &'r Registry) -> Option<LogFormat> {
     let decoded = crate::decode::decode_sample(sample);
     let lines = sample_lines(&decoded);
     if lines.is_empty() {
@@ -102,7 +107,7 @@ pub fn detect_with(registry: &Registry, sample: &[u8]) -> Option<LogFormat> {
     let json_objects = lines.iter().filter(|l| l.trim_start().starts_with('{')).count();
     if most(json_objects) {
         let native = native_json(&lines);
-        let defs = registry.definitions().iter().filter(|d| d.is_json());
+        let defs = registry().definitions().iter().filter(|d| d.is_json());
         return choose(native, defs, &decoded, &lines);
     }
     let count = |f: &dyn Fn(&str) -> bool| lines.iter().filter(|l| f(l)).count();
@@ -119,7 +124,7 @@ pub fn detect_with(registry: &Registry, sample: &[u8]) -> Option<LogFormat> {
     if native.as_ref().is_some_and(|f| matches!(f.kind, Kind::NginxError | Kind::ApacheError | Kind::Gunicorn)) {
         return native;
     }
-    let defs = registry.definitions().iter().filter(|d| !d.is_json());
+    let defs = registry().definitions().iter().filter(|d| !d.is_json());
     choose(native, defs, &decoded, &lines)
 }
 

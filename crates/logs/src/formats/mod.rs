@@ -331,9 +331,16 @@ impl Definition {
 /// The registry every detection uses: built-ins, lnav's installed formats
 /// and the analyst's own, loaded once per process.
 pub fn registry() -> &'static Registry {
-    static REGISTRY: OnceLock<Registry> = OnceLock::new();
     REGISTRY.get_or_init(|| Registry::load(&Registry::default_dirs()))
 }
+
+/// [`registry`], when something has loaded it already (a file got as far as
+/// the definitions): its problems are then worth reporting.
+pub fn loaded_registry() -> Option<&'static Registry> {
+    REGISTRY.get()
+}
+
+static REGISTRY: OnceLock<Registry> = OnceLock::new();
 
 #[cfg(test)]
 mod tests;
