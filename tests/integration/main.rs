@@ -2,6 +2,7 @@
 //! each test in a fresh temp folder.
 
 mod analyze;
+mod formats;
 mod inspect;
 mod robustness;
 mod search;

@@ -52,6 +52,31 @@ impl Default for LogOptions {
     }
 }
 
+/// Faultline's hand-written formats (read before any definition), each with a
+/// line it reads: what `faultline formats` lists as `faultline`'s own.
+pub const NATIVE_FORMATS: &[(&str, &str)] = &[
+    (
+        "nginx-combined",
+        r#"203.0.113.7 - - [24/Nov/2026:11:27:03 +0300] "POST /login HTTP/1.1" 500 512 "-" "Mozilla/5.0""#,
+    ),
+    ("access-common", r#"203.0.113.7 - - [24/Nov/2026:11:27:03 +0300] "GET /index.html HTTP/1.0" 200 2326"#),
+    ("nginx-error", "2026/11/24 08:27:03 [error] 1234#0: *5 connect() failed (111: Connection refused)"),
+    (
+        "apache-error",
+        "[Tue Nov 24 08:27:03.123456 2026] [proxy:error] [pid 123] AH01114: HTTP: failed to make connection",
+    ),
+    ("syslog-rfc3164", "Nov 24 08:27:03 web-1 nginx[123]: upstream timed out"),
+    ("syslog-rfc5424", "<165>1 2026-11-24T08:27:03.003Z host app 4242 ID47 - db timeout"),
+    ("json-lines", r#"{"@timestamp":"2026-11-24T08:27:03.250Z","level":"error","message":"db timeout"}"#),
+    ("journald-json", r#"{"__REALTIME_TIMESTAMP":"1795508823123456","PRIORITY":"3","MESSAGE":"worker crashed"}"#),
+    ("logfmt", r#"time=2026-11-24T08:27:03Z level=error msg="db timeout""#),
+    ("cri", "2026-11-24T08:27:03.123456789Z stderr F panic: runtime error"),
+    ("gunicorn", "[2026-11-24 08:27:03 +0000] [1234] [ERROR] Exception in worker process"),
+    ("app-log", "2026-11-24 08:27:03,125 ERROR [app.views] Unhandled exception"),
+    ("w3c", "2026-11-24 08:27:03 10.0.0.5 GET /api/cart - 443 - 203.0.113.7 curl/8.5.0 - 500 0 0 31"),
+    ("generic", "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 RAS KERNEL INFO parity error"),
+];
+
 /// What a file's lines look like, as [`detect`] learned it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -1161,6 +1186,20 @@ mod tests {
                 .unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn every_native_format_reads_its_listed_line() {
+        for (name, line) in NATIVE_FORMATS {
+            let data = match *name {
+                "w3c" => format!("#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n{line}\n"),
+                _ => format!("{line}\n"),
+            };
+            let found = detect_with(builtin(), data.as_bytes()).unwrap_or_else(|| panic!("{name}: not detected"));
+            assert_eq!(found.name(), *name);
+            let (sum, _) = parse_str(&data, &found, &opts());
+            assert_eq!((sum.records, sum.unparsed), (1, 0), "{name}");
+        }
     }
 
     #[test]
