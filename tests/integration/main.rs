@@ -3,6 +3,7 @@
 
 mod analyze;
 mod changes;
+mod formats;
 mod inspect;
 mod robustness;
 mod search;

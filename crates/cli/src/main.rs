@@ -1,8 +1,11 @@
 //! `faultline`: the incident correlator, headless.
 //!
 //! Flags in, the engine wired, results out. Exit codes: 0 success; 1 `search`
-//! found nothing; 2 usage error; 3 an input does not exist or the case file could not be
-//! read (the message names the file).
+//! found nothing, or `formats` listed a definition it could not use; 2 usage
+//! error; 3 an input does not exist or the case file could not be read (the
+//! message names the file).
+
+mod formats;
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -42,6 +45,8 @@ enum Command {
     Note(NoteArgs),
     /// Print the folder holding the built-in sample incident (written out on first use).
     Sample,
+    /// List every log format (hand-written, lnav's, the analyst's) with where it comes from and a sample line.
+    Formats(formats::FormatsArgs),
 }
 
 #[derive(Args)]
@@ -594,6 +599,7 @@ fn main() -> ExitCode {
         Command::Analyze(a) => analyze(a).map(|_| true),
         Command::Search(a) => search(a),
         Command::Note(a) => note(a).map(|_| true),
+        Command::Formats(a) => formats::run(a),
         Command::Sample => sample::archive_crash()
             .map(|s| {
                 println!("{}", s.dir.display());

@@ -20,6 +20,8 @@ pub mod sample;
 pub use edits::{timeline_key, EntryState};
 pub use faultline_clickhouse as clickhouse;
 pub use faultline_correlate::CorrelateOptions;
+/// Log format definitions (lnav's schema) and Faultline's hand-written formats, for `faultline formats`.
+pub use faultline_logs::{formats as log_formats, NATIVE_FORMATS};
 pub use faultline_model::time::Zone;
 pub use faultline_model::{Analysis, ErrorSeries, Instant, SourceKind, SourceSummary, TimelineEntry, TimelineKind};
 pub use faultline_report::{ExportOptions, Format, MaskCounts, SecretKind, TemplateChoice};

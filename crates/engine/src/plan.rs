@@ -286,6 +286,10 @@ pub fn plan(inputs: &[Input]) -> Result<Plan, EngineError> {
         }
     }
     plan.sources.sort_by(|a, b| a.path.cmp(&b.path));
+    // Definitions of the analyst's (or lnav's) that could not be used, when detection looked at them.
+    if let Some(registry) = faultline_logs::formats::loaded_registry() {
+        plan.problems.extend(registry.problems().iter().map(|p| format!("format definition {p}")));
+    }
     Ok(plan)
 }
 

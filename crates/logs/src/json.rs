@@ -23,16 +23,48 @@ fn first<'v>(obj: &'v Map<String, Value>, keys: &[&str]) -> Option<&'v Value> {
     keys.iter().find_map(|k| get(obj, k)).filter(|v| !v.is_null())
 }
 
+/// The first of `keys` that holds text (a header list like Caddy's `"User-Agent": ["curl/8"]` gives its first).
 fn first_str<'v>(obj: &'v Map<String, Value>, keys: &[&str]) -> Option<&'v str> {
-    keys.iter().find_map(|k| get(obj, k).and_then(Value::as_str)).filter(|s| !s.is_empty())
+    let text = |v: &'v Value| match v {
+        Value::Array(items) => items.first().and_then(Value::as_str),
+        other => other.as_str(),
+    };
+    keys.iter().find_map(|k| get(obj, k).and_then(text)).filter(|s| !s.is_empty())
+}
+
+/// A count written as a number or as text (GCP's `"responseSize": "512"`).
+fn count_value(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Seconds as a number or as GCP's duration text (`"0.120s"`), in milliseconds.
+fn latency_ms(v: &Value) -> Option<f64> {
+    let secs = match v {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().strip_suffix('s')?.parse().ok()?,
+        _ => return None,
+    };
+    (secs.is_finite() && secs >= 0.0).then_some(secs * 1000.0)
 }
 
 pub(crate) const TIME_KEYS: &[&str] =
     &["@timestamp", "timestamp", "time", "ts", "date", "datetime", "@t", "t", "eventTime", "asctime"];
 const LEVEL_KEYS: &[&str] = &["level", "severity", "lvl", "log.level", "loglevel", "levelname", "@l", "level_name"];
 const MESSAGE_KEYS: &[&str] = &["message", "msg", "@m", "@mt", "log", "event"];
-const STATUS_KEYS: &[&str] =
-    &["status", "status_code", "http.status_code", "http.response.status_code", "response.status", "statusCode"];
+/// Flat and nested: Caddy's `status` beside `request.method`, GCP's `httpRequest.status`.
+const STATUS_KEYS: &[&str] = &[
+    "status",
+    "status_code",
+    "http.status_code",
+    "http.response.status_code",
+    "response.status",
+    "statusCode",
+    "httpRequest.status",
+];
 const HOST_KEYS: &[&str] = &["host", "hostname", "host.name", "host.hostname"];
 const SERVICE_KEYS: &[&str] = &["service", "service.name", "app", "application", "logger", "logger_name", "component"];
 
@@ -140,15 +172,63 @@ impl LineParser for JsonParser {
             let status = first(&obj, STATUS_KEYS).and_then(status_value);
             if let Some(status) = status {
                 http = Some(HttpRequest {
-                    client: first_str(&obj, &["remote_addr", "client_ip", "clientip", "client.ip", "remote_ip", "ip"]),
+                    client: first_str(
+                        &obj,
+                        &[
+                            "remote_addr",
+                            "client_ip",
+                            "clientip",
+                            "client.ip",
+                            "remote_ip",
+                            "ip",
+                            "request.client_ip",
+                            "request.remote_ip",
+                            "httpRequest.remoteIp",
+                        ],
+                    ),
                     user: first_str(&obj, &["remote_user", "user"]),
-                    method: first_str(&obj, &["method", "http.method", "http.request.method", "request_method"]),
-                    path: first_str(&obj, &["path", "url", "uri", "url.path", "request_uri", "http.url"]),
+                    method: first_str(
+                        &obj,
+                        &[
+                            "method",
+                            "http.method",
+                            "http.request.method",
+                            "request_method",
+                            "request.method",
+                            "httpRequest.requestMethod",
+                        ],
+                    ),
+                    path: first_str(
+                        &obj,
+                        &[
+                            "path",
+                            "url",
+                            "uri",
+                            "url.path",
+                            "request_uri",
+                            "http.url",
+                            "request.uri",
+                            "httpRequest.requestUrl",
+                        ],
+                    ),
                     status,
-                    bytes: first(&obj, &["bytes", "body_bytes_sent", "size", "bytes_sent"]).and_then(Value::as_u64),
-                    referer: first_str(&obj, &["referer", "http_referer", "referrer"]),
-                    user_agent: first_str(&obj, &["user_agent", "http_user_agent", "user_agent.original", "ua"]),
-                    duration_ms: first(&obj, &["duration_ms", "latency_ms", "elapsed_ms"]).and_then(Value::as_f64),
+                    bytes: first(&obj, &["bytes", "body_bytes_sent", "size", "bytes_sent", "httpRequest.responseSize"])
+                        .and_then(count_value),
+                    referer: first_str(&obj, &["referer", "http_referer", "referrer", "httpRequest.referer"]),
+                    user_agent: first_str(
+                        &obj,
+                        &[
+                            "user_agent",
+                            "http_user_agent",
+                            "user_agent.original",
+                            "ua",
+                            "request.headers.User-Agent",
+                            "httpRequest.userAgent",
+                        ],
+                    ),
+                    duration_ms: first(&obj, &["duration_ms", "latency_ms", "elapsed_ms"])
+                        .and_then(Value::as_f64)
+                        .or_else(|| get(&obj, "httpRequest.latency").and_then(latency_ms)),
                 });
             }
             level = first(&obj, LEVEL_KEYS).and_then(level_value).or(status.map(status_level));

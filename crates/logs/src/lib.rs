@@ -10,6 +10,7 @@ mod access;
 mod cri;
 mod decode;
 mod detect;
+pub mod formats;
 mod input;
 mod json;
 mod level;
@@ -18,11 +19,12 @@ mod rotate;
 mod syslog;
 mod text;
 mod ts;
+mod w3c;
 
 pub use decode::{
     decode_sample, decode_utf16, line_text, Decoded, Gunzip, StreamStatus, GZIP_RATIO_GRACE, MAX_GZIP_RATIO,
 };
-pub use detect::detect;
+pub use detect::{detect, detect_with};
 pub use input::{open, read_sample, SAMPLE_BYTES};
 pub use rotate::rotation_sets;
 
@@ -30,6 +32,7 @@ use faultline_model::time::Zone;
 use faultline_model::{flags, EventSink, Instant, LogRecord, SinkError, Unparsed};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How to read a log.
 #[derive(Debug, Clone)]
@@ -49,6 +52,31 @@ impl Default for LogOptions {
     }
 }
 
+/// Faultline's hand-written formats (read before any definition), each with a
+/// line it reads: what `faultline formats` lists as `faultline`'s own.
+pub const NATIVE_FORMATS: &[(&str, &str)] = &[
+    (
+        "nginx-combined",
+        r#"203.0.113.7 - - [24/Nov/2026:11:27:03 +0300] "POST /login HTTP/1.1" 500 512 "-" "Mozilla/5.0""#,
+    ),
+    ("access-common", r#"203.0.113.7 - - [24/Nov/2026:11:27:03 +0300] "GET /index.html HTTP/1.0" 200 2326"#),
+    ("nginx-error", "2026/11/24 08:27:03 [error] 1234#0: *5 connect() failed (111: Connection refused)"),
+    (
+        "apache-error",
+        "[Tue Nov 24 08:27:03.123456 2026] [proxy:error] [pid 123] AH01114: HTTP: failed to make connection",
+    ),
+    ("syslog-rfc3164", "Nov 24 08:27:03 web-1 nginx[123]: upstream timed out"),
+    ("syslog-rfc5424", "<165>1 2026-11-24T08:27:03.003Z host app 4242 ID47 - db timeout"),
+    ("json-lines", r#"{"@timestamp":"2026-11-24T08:27:03.250Z","level":"error","message":"db timeout"}"#),
+    ("journald-json", r#"{"__REALTIME_TIMESTAMP":"1795508823123456","PRIORITY":"3","MESSAGE":"worker crashed"}"#),
+    ("logfmt", r#"time=2026-11-24T08:27:03Z level=error msg="db timeout""#),
+    ("cri", "2026-11-24T08:27:03.123456789Z stderr F panic: runtime error"),
+    ("gunicorn", "[2026-11-24 08:27:03 +0000] [1234] [ERROR] Exception in worker process"),
+    ("app-log", "2026-11-24 08:27:03,125 ERROR [app.views] Unhandled exception"),
+    ("w3c", "2026-11-24 08:27:03 10.0.0.5 GET /api/cart - 443 - 203.0.113.7 curl/8.5.0 - 500 0 0 31"),
+    ("generic", "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 RAS KERNEL INFO parity error"),
+];
+
 /// What a file's lines look like, as [`detect`] learned it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -65,11 +93,16 @@ pub(crate) enum Kind {
     Gunicorn,
     AppLog,
     Generic,
+    /// W3C extended (IIS, CloudFront): columns named by `#Fields:`.
+    W3c,
+    /// A format definition ([`formats`]): lnav's, or the analyst's.
+    Definition,
 }
 
 /// A detected log format, with what detection learned about its layout
 /// (for `app-log` / `generic`: the timestamp layout, the column it sits in,
-/// and where a one-letter level sits).
+/// and where a level sits; for syslog: the tokens of a prefix before it;
+/// for a format definition: the definition).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogFormat {
     pub(crate) kind: Kind,
@@ -78,11 +111,32 @@ pub struct LogFormat {
     pub(crate) column: u8,
     /// Token (after the timestamp) that holds a one-letter level (`D`, `E`), when learned.
     pub(crate) letter_level: Option<u8>,
+    /// Tokens after the timestamp searched for a level word.
+    pub(crate) level_tokens: u8,
+    /// The definition, for [`Kind::Definition`].
+    pub(crate) def: Option<Arc<formats::Definition>>,
 }
 
 impl LogFormat {
     pub(crate) fn of(kind: Kind) -> Self {
-        LogFormat { kind, layout: ts::Layout::Iso, column: 0, letter_level: None }
+        LogFormat {
+            kind,
+            layout: ts::Layout::Iso,
+            column: 0,
+            letter_level: None,
+            level_tokens: detect::LEVEL_TOKENS,
+            def: None,
+        }
+    }
+
+    /// The format a definition reads.
+    pub fn definition(def: Arc<formats::Definition>) -> Self {
+        LogFormat { def: Some(def), ..LogFormat::of(Kind::Definition) }
+    }
+
+    /// The definition that reads this format, when it is one.
+    pub fn definition_ref(&self) -> Option<&formats::Definition> {
+        self.def.as_deref()
     }
 
     /// The stable format name shown to users and stored in the case.
@@ -101,6 +155,8 @@ impl LogFormat {
             Kind::Gunicorn => "gunicorn",
             Kind::AppLog => "app-log",
             Kind::Generic => "generic",
+            Kind::W3c => "w3c",
+            Kind::Definition => self.def.as_ref().map_or("definition", |d| d.name()),
         }
     }
 
@@ -108,16 +164,27 @@ impl LogFormat {
     /// so the stream may be cut at any line boundary and the pieces parsed in
     /// parallel ([`parse_parallel`]).
     pub fn splittable(&self) -> bool {
-        matches!(self.kind, Kind::NginxCombined | Kind::AccessCommon)
+        match self.kind {
+            Kind::NginxCombined | Kind::AccessCommon => true,
+            // A definition whose records are one line each (JSON, or `multiline: false`).
+            Kind::Definition => self.def.as_ref().is_some_and(|d| d.is_json() || !d.multiline),
+            _ => false,
+        }
     }
 
     /// Its timestamps carry no year (RFC 3164 syslog, logcat), so years are
     /// inferred from the file's modification time.
     pub fn infers_year(&self) -> bool {
-        self.kind == Kind::Syslog3164 || matches!(self.layout, ts::Layout::Syslog | ts::Layout::MonthDay)
+        match self.kind {
+            Kind::Syslog3164 => true,
+            Kind::Definition => self.def.as_ref().is_some_and(|d| d.infers_year()),
+            Kind::AppLog | Kind::Generic => matches!(self.layout, ts::Layout::Syslog | ts::Layout::MonthDay),
+            _ => false,
+        }
     }
 
-    /// Looks a format up by its [`LogFormat::name`] (for a user who forces a format).
+    /// Looks a format up by its [`LogFormat::name`] (for a user who forces a format):
+    /// a hand-written format, or a definition of [`formats::registry`].
     /// `app-log` and `generic` get the ISO layout at the start of the line.
     pub fn from_name(name: &str) -> Option<LogFormat> {
         let kind = match name {
@@ -134,7 +201,8 @@ impl LogFormat {
             "gunicorn" => Kind::Gunicorn,
             "app-log" => Kind::AppLog,
             "generic" => Kind::Generic,
-            _ => return None,
+            "w3c" => Kind::W3c,
+            _ => return formats::registry().get(name).map(|d| LogFormat::definition(d.clone())),
         };
         Some(LogFormat::of(kind))
     }
@@ -288,10 +356,16 @@ fn parse_from(
     let cap = opts.max_record_bytes.max(64);
     let mut parser: Box<dyn LineParser> = match format.kind {
         Kind::NginxCombined | Kind::AccessCommon => Box::new(access::AccessParser::new(resolver)),
-        Kind::Syslog3164 | Kind::Syslog5424 => Box::new(syslog::SyslogParser::new(resolver)),
+        Kind::Syslog3164 | Kind::Syslog5424 => Box::new(syslog::SyslogParser::new(resolver, format.column)),
         Kind::JsonLines | Kind::Journald => Box::new(json::JsonParser::new(opts.zone)),
         Kind::Logfmt => Box::new(logfmt::LogfmtParser::new(opts.zone, resolver)),
         Kind::Cri => Box::new(cri::CriParser::new(resolver, cap)),
+        Kind::W3c => Box::new(w3c::W3cParser::new(resolver)),
+        Kind::Definition => match &format.def {
+            Some(def) if def.is_json() => Box::new(formats::reader::JsonDefParser::new(def.clone(), resolver)),
+            Some(def) => Box::new(formats::reader::TextDefParser::new(def.clone(), resolver, cap)),
+            None => Box::new(text::TextParser::new(LogFormat::of(Kind::Generic), resolver, cap)),
+        },
         Kind::NginxError | Kind::ApacheError | Kind::Gunicorn | Kind::AppLog | Kind::Generic => {
             Box::new(text::TextParser::new(format.clone(), resolver, cap))
         }
@@ -755,9 +829,16 @@ pub(crate) mod testutil {
         }
     }
 
+    /// lnav's built-in definitions alone (not this machine's own formats), compiled once.
+    pub fn builtin() -> &'static formats::Registry {
+        static REGISTRY: std::sync::OnceLock<formats::Registry> = std::sync::OnceLock::new();
+        REGISTRY.get_or_init(formats::Registry::builtin)
+    }
+
     /// Detects `data`'s format, checks its name, parses it.
     pub fn run(data: &str, want_format: &str, opts: &LogOptions) -> (LogSummary, faultline_model::CollectingSink) {
-        let format = detect(data.as_bytes()).unwrap_or_else(|| panic!("no format detected for {data:?}"));
+        let format =
+            detect_with(builtin(), data.as_bytes()).unwrap_or_else(|| panic!("no format detected for {data:?}"));
         assert_eq!(format.name(), want_format, "detected format");
         parse_str(data, &format, opts)
     }
@@ -1108,6 +1189,20 @@ mod tests {
     }
 
     #[test]
+    fn every_native_format_reads_its_listed_line() {
+        for (name, line) in NATIVE_FORMATS {
+            let data = match *name {
+                "w3c" => format!("#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n{line}\n"),
+                _ => format!("{line}\n"),
+            };
+            let found = detect_with(builtin(), data.as_bytes()).unwrap_or_else(|| panic!("{name}: not detected"));
+            assert_eq!(found.name(), *name);
+            let (sum, _) = parse_str(&data, &found, &opts());
+            assert_eq!((sum.records, sum.unparsed), (1, 0), "{name}");
+        }
+    }
+
+    #[test]
     fn every_format_name_round_trips() {
         for name in [
             "nginx-combined",
@@ -1123,6 +1218,8 @@ mod tests {
             "gunicorn",
             "app-log",
             "generic",
+            "w3c",
+            "haproxy_log",
         ] {
             assert_eq!(LogFormat::from_name(name).unwrap().name(), name);
         }

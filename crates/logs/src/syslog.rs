@@ -166,11 +166,13 @@ pub(crate) fn parse_5424(s: &str) -> Result<SyslogLine, bool> {
 
 pub(crate) struct SyslogParser {
     resolver: Resolver,
+    /// Tokens of a prefix before the syslog line (a collector's own stamp, a file name).
+    prefix: u8,
 }
 
 impl SyslogParser {
-    pub(crate) fn new(resolver: Resolver) -> Self {
-        SyslogParser { resolver }
+    pub(crate) fn new(resolver: Resolver, prefix: u8) -> Self {
+        SyslogParser { resolver, prefix }
     }
 }
 
@@ -179,15 +181,25 @@ impl LineParser for SyslogParser {
         if text.trim().is_empty() {
             return Ok(true);
         }
+        let start = match self.prefix {
+            0 => 0,
+            n => match crate::text::column_start(text.as_bytes(), n) {
+                Some(s) => s,
+                None => return out.unparsed(info, bytes, NO_TIMESTAMP),
+            },
+        };
+        let line = text.get(start..).unwrap_or_default();
         // Files mix both forms (a relay writes 5424, a local daemon 3164), so try both.
-        let parsed = match parse_5424(text) {
+        let parsed = match parse_5424(line) {
             Ok(l) => Some(l),
             Err(true) => None,
-            Err(false) => parse_3164(text),
+            Err(false) => parse_3164(line),
         };
-        let Some(l) = parsed else {
+        let Some(mut l) = parsed else {
             return out.unparsed(info, bytes, NO_TIMESTAMP);
         };
+        let shift = |r: Option<(usize, usize)>| r.map(|(a, b)| (a + start, b + start));
+        (l.host, l.service, l.message) = (shift(l.host), shift(l.service), l.message + start);
         let Some((time, f)) = self.resolver.resolve(&l.ts) else {
             return out.unparsed(info, bytes, NO_TIMESTAMP);
         };

@@ -6,6 +6,10 @@ use crate::cri::push_capped;
 use crate::input::LineInfo;
 use crate::level::{find_level, logger_and_message, skip_separators};
 use crate::ts::{scan, Layout, Parts, Resolver, ALL_LAYOUTS};
+
+/// Columns after the learned one where a line's timestamp may sit when a
+/// prefix of varying width comes first (host names, ids), within this many bytes.
+const PREFIX_BYTES: usize = 64;
 use crate::{Kind, LineParser, LogError, LogFormat, Out, NO_TIMESTAMP};
 use faultline_model::{flags, Instant, Level, LogRecord, Span};
 
@@ -55,10 +59,17 @@ pub(crate) fn timestamp_at(b: &[u8], layout: Layout, column: u8) -> Option<(Part
 fn generic(s: &str, fmt: &LogFormat) -> Option<Header> {
     let b = s.as_bytes();
     let (parts, end) = timestamp_at(b, fmt.layout, fmt.column)
-        .or_else(|| ALL_LAYOUTS.iter().filter(|l| **l != fmt.layout).find_map(|l| timestamp_at(b, *l, 0)))?;
+        .or_else(|| shifted(b, fmt))
+        // A bare number at the start of a continuation line is no epoch timestamp.
+        .or_else(|| {
+            ALL_LAYOUTS
+                .iter()
+                .filter(|l| **l != fmt.layout && **l != Layout::Epoch)
+                .find_map(|l| timestamp_at(b, *l, 0))
+        })?;
     let rest = s.get(end..)?;
     let mut h = Header { parts, ..Header::default() };
-    match find_level(rest, 5, fmt.letter_level) {
+    match find_level(rest, fmt.level_tokens as usize, fmt.letter_level) {
         Some((level, _, after)) => {
             h.level = Some(level);
             let (logger, msg) = logger_and_message(s, end + after);
@@ -68,6 +79,18 @@ fn generic(s: &str, fmt: &LogFormat) -> Option<Header> {
         None => h.message = skip_separators(s, end),
     }
     Some(h)
+}
+
+/// The learned layout one or a few columns off the learned one (a prefix one
+/// token longer or shorter on this line), within the line's first bytes.
+fn shifted(b: &[u8], fmt: &LogFormat) -> Option<(Parts, usize)> {
+    if fmt.column == 0 {
+        return None;
+    }
+    (1..=8u8)
+        .filter(|c| *c != fmt.column)
+        .take_while(|c| column_start(b, *c).is_some_and(|s| s < PREFIX_BYTES))
+        .find_map(|c| timestamp_at(b, fmt.layout, c))
 }
 
 /// `2026/11/24 08:27:03 [error] 1234#0: *5 connect() failed …`

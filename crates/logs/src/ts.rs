@@ -1,4 +1,4 @@
-//! Hand-written timestamp scanners for the layouts log lines start with.
+//! Hand-written timestamp scanners for the layouts log lines are written in.
 //!
 //! A regex or `chrono::parse_from_str` per line is far too slow for a
 //! multi-gigabyte access log, so each layout is a small digit scanner that
@@ -7,7 +7,7 @@
 //! consecutive lines nearly always share it.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use faultline_model::time::{YearInference, Zone};
+use faultline_model::time::{from_epoch_int, zone_abbreviation, YearInference, Zone};
 use faultline_model::Instant;
 
 /// The timestamp layouts the text formats are made of.
@@ -29,6 +29,22 @@ pub(crate) enum Layout {
     Ctime,
     /// `24/Nov/2026:08:27:03 +0300` (common log format).
     Clf,
+    /// `2026.11.24 08:27:03`, `2005-06-03-15.42.50.675872` (IBM), `2026/11/24T08:27:03`:
+    /// year first with any of `-` `/` `.` between date fields, `T`, a space or `-`
+    /// before the time, `:` or `.` inside it.
+    YmdLoose,
+    /// `24-Nov-2026 08:27:03.123` (Tomcat), `24 Nov 2026 08:27:03`, `24 Nov 08:27:03.123` (redis, no year).
+    DayMonthName,
+    /// `Nov 24, 2026 8:27:03 AM` (java.util.logging), `Nov 24 2026 08:27:03`.
+    MonthNameYear,
+    /// `11/24/2026 08:27:03`, `11/24/2026 8:27:03 PM` (US).
+    MdySlash,
+    /// `24/11/2026 08:27:03`.
+    DmySlash,
+    /// `24.11.2026 08:27:03`.
+    DmyDot,
+    /// Seconds since 1970 (`1795508823`, `1795508823.123`) or milli/micro/nanoseconds.
+    Epoch,
 }
 
 /// Every layout, in the order detection tries them (more specific first).
@@ -41,6 +57,13 @@ pub(crate) const ALL_LAYOUTS: &[Layout] = &[
     Layout::YySlash,
     Layout::MonthDay,
     Layout::Compact,
+    Layout::YmdLoose,
+    Layout::DayMonthName,
+    Layout::MonthNameYear,
+    Layout::MdySlash,
+    Layout::DmySlash,
+    Layout::DmyDot,
+    Layout::Epoch,
 ];
 
 /// The fields of a written timestamp.
@@ -55,6 +78,8 @@ pub(crate) struct Parts {
     pub nanos: u32,
     /// Seconds east of UTC, when the text states an offset.
     pub offset: Option<i32>,
+    /// An epoch count (nanoseconds since 1970, UTC); `nanos` is added to it.
+    pub epoch_nanos: Option<i64>,
 }
 
 #[inline]
@@ -166,17 +191,119 @@ fn offset(b: &[u8], i: usize, allow_space: bool) -> Option<(i32, usize)> {
         return Some((if c == b'-' { -secs } else { secs }, end));
     }
     if allow_space && c == b' ' {
-        let rest = b.get(i + 1..)?;
-        for name in [&b"UTC"[..], b"GMT"] {
-            if rest.starts_with(name) && !byte(rest, 3).is_ascii_alphanumeric() {
-                return Some((0, i + 4));
-            }
-        }
         if matches!(byte(b, i + 1), b'+' | b'-') {
             return offset(b, i + 1, false);
         }
+        return zone_name(b, i + 1);
     }
     None
+}
+
+/// A zone abbreviation (`UTC`, `PST`, `CEST`: 3 or 4 capitals) at `i`; its offset and the index after.
+fn zone_name(b: &[u8], i: usize) -> Option<(i32, usize)> {
+    let mut j = i;
+    while byte(b, j).is_ascii_uppercase() {
+        j += 1;
+    }
+    if !(3..=4).contains(&(j - i)) || byte(b, j).is_ascii_alphanumeric() {
+        return None;
+    }
+    let off = zone_abbreviation(std::str::from_utf8(b.get(i..j)?).ok()?)?;
+    Some((off, j))
+}
+
+/// DB2's offset in minutes after its `2005-06-03-15.42.50.675872` stamp (`-240`, `+060`).
+fn db2_offset(b: &[u8], i: usize) -> Option<(i32, usize)> {
+    let sign = match byte(b, i) {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let m = num(b, i + 1, 3)? as i32;
+    if digit(b, i + 4).is_some() || m > 18 * 60 {
+        return None;
+    }
+    Some((sign * m * 60, i + 4))
+}
+
+/// `1` to `2` digit hour clock (`8:27:03`) with an optional ` AM`/` PM`.
+fn loose_clock(b: &[u8], i: usize, p: &mut Parts) -> Option<usize> {
+    let (h, j) = num_var(b, i, 1, 2)?;
+    if byte(b, j) != b':' {
+        return None;
+    }
+    p.min = num(b, j + 1, 2)?;
+    let mut j = j + 3;
+    if byte(b, j) == b':' {
+        p.sec = num(b, j + 1, 2)?;
+        j += 3;
+        if matches!(byte(b, j), b'.' | b',') && digit(b, j + 1).is_some() {
+            let (n, end) = fraction(b, j + 1);
+            p.nanos = n;
+            j = end;
+        }
+    }
+    p.hour = h;
+    if byte(b, j) == b' ' {
+        let ampm = [byte(b, j + 1).to_ascii_uppercase(), byte(b, j + 2).to_ascii_uppercase()];
+        let pm = match ampm {
+            [b'A', b'M'] => Some(false),
+            [b'P', b'M'] => Some(true),
+            _ => None,
+        };
+        if let Some(pm) = pm {
+            if !(1..=12).contains(&h) {
+                return None;
+            }
+            p.hour = match (pm, h) {
+                (false, 12) => 0,
+                (true, 12) => 12,
+                (true, h) => h + 12,
+                (false, h) => h,
+            };
+            j += 3;
+        }
+    }
+    (p.hour <= 23 && p.min <= 59 && p.sec <= 60).then_some(j)
+}
+
+/// Epoch counts Faultline takes for a timestamp: 2000-01-01 to 2100-01-01.
+const EPOCH_SECS: std::ops::Range<i64> = 946_684_800..4_102_444_800;
+
+/// An epoch count at `i`: 10 digits of seconds (with an optional fraction), or
+/// 13/16/19 digits of milli/micro/nanoseconds.
+fn epoch(b: &[u8], i: usize, p: &mut Parts) -> Option<usize> {
+    let mut j = i;
+    while j < i + 20 && digit(b, j).is_some() {
+        j += 1;
+    }
+    let len = j - i;
+    if !matches!(len, 10 | 13 | 16 | 19) {
+        return None;
+    }
+    let v: i64 = std::str::from_utf8(b.get(i..j)?).ok()?.parse().ok()?;
+    let t = from_epoch_int(v)?;
+    if !EPOCH_SECS.contains(&t.timestamp()) {
+        return None;
+    }
+    p.epoch_nanos = t.timestamp_nanos_opt();
+    let mut end = j;
+    if len == 10 && byte(b, j) == b'.' && digit(b, j + 1).is_some() {
+        let (n, e) = fraction(b, j + 1);
+        p.nanos = n;
+        end = e;
+    }
+    Some(end)
+}
+
+/// `Mon` at `i` and the index after its name (`Nov`, `November`).
+fn month_word(b: &[u8], i: usize, p: &mut Parts) -> Option<usize> {
+    p.month = month_name(b, i)?;
+    let mut j = i + 3;
+    while byte(b, j).is_ascii_alphabetic() {
+        j += 1;
+    }
+    Some(j)
 }
 
 const MONTHS: [&[u8; 3]; 12] =
@@ -256,7 +383,9 @@ pub(crate) fn scan(layout: Layout, b: &[u8]) -> Option<(Parts, usize)> {
         }
         Layout::MonthDay => {
             p.month = num(b, 0, 2)?;
-            if byte(b, 2) != b'-' || byte(b, 5) != b' ' {
+            // `03-17` (logcat), `03/17`, `10.30` (Proxifier).
+            let sep = byte(b, 2);
+            if !matches!(sep, b'-' | b'/' | b'.') || byte(b, 5) != b' ' {
                 return None;
             }
             p.day = num(b, 3, 2)?;
@@ -314,9 +443,17 @@ pub(crate) fn scan(layout: Layout, b: &[u8]) -> Option<(Parts, usize)> {
                 return None;
             }
             p.day = d;
-            let j = clock(b, j + 1, &mut p, true)?;
+            let mut j = clock(b, j + 1, &mut p, true)?;
             if byte(b, j) != b' ' {
                 return None;
+            }
+            // date(1) writes the zone before the year: `Tue Nov 24 08:27:03 UTC 2026`.
+            if let Some((off, e)) = zone_name(b, j + 1) {
+                p.offset = Some(off);
+                j = e;
+                if byte(b, j) != b' ' {
+                    return None;
+                }
             }
             p.year = Some(num(b, j + 1, 4)? as i32);
             j + 5
@@ -334,6 +471,113 @@ pub(crate) fn scan(layout: Layout, b: &[u8]) -> Option<(Parts, usize)> {
                 j = e;
             }
             j
+        }
+        Layout::YmdLoose => {
+            p.year = Some(num(b, 0, 4)? as i32);
+            let sep = byte(b, 4);
+            if !matches!(sep, b'-' | b'/' | b'.') || byte(b, 7) != sep {
+                return None;
+            }
+            p.month = num(b, 5, 2)?;
+            p.day = num(b, 8, 2)?;
+            if !matches!(byte(b, 10), b'T' | b' ' | b'-') {
+                return None;
+            }
+            // The clock's own separator: `:` as usual, `.` in IBM's `15.42.50.675872`.
+            let tsep = byte(b, 13);
+            if !matches!(tsep, b':' | b'.') || byte(b, 16) != tsep {
+                return None;
+            }
+            p.hour = num(b, 11, 2)?;
+            p.min = num(b, 14, 2)?;
+            p.sec = num(b, 17, 2)?;
+            let mut j = 19;
+            if matches!(byte(b, j), b'.' | b',') && digit(b, j + 1).is_some() {
+                let (n, e) = fraction(b, j + 1);
+                p.nanos = n;
+                j = e;
+            }
+            if p.hour > 23 || p.min > 59 || p.sec > 60 {
+                return None;
+            }
+            if let Some((off, e)) = db2_offset(b, j).or_else(|| offset(b, j, true)) {
+                p.offset = Some(off);
+                j = e;
+            }
+            j
+        }
+        Layout::DayMonthName => {
+            let (d, j) = num_var(b, 0, 1, 2)?;
+            let sep = byte(b, j);
+            if !matches!(sep, b'-' | b' ' | b'/') {
+                return None;
+            }
+            p.day = d;
+            let j = month_word(b, j + 1, &mut p)?;
+            if byte(b, j) != sep {
+                return None;
+            }
+            let j = match num(b, j + 1, 4) {
+                Some(y) if matches!(byte(b, j + 5), b' ' | b':') => {
+                    p.year = Some(y as i32);
+                    j + 6
+                }
+                // Redis: `24 Nov 08:27:03.123`, no year.
+                _ if sep == b' ' => j + 1,
+                _ => return None,
+            };
+            let mut j = clock(b, j, &mut p, true)?;
+            if let Some((off, e)) = offset(b, j, true) {
+                p.offset = Some(off);
+                j = e;
+            }
+            j
+        }
+        Layout::MonthNameYear => {
+            let j = month_word(b, 0, &mut p)?;
+            if byte(b, j) != b' ' {
+                return None;
+            }
+            let (d, j) = num_var(b, j + 1, 1, 2)?;
+            p.day = d;
+            let j = if byte(b, j) == b',' { j + 1 } else { j };
+            if byte(b, j) != b' ' {
+                return None;
+            }
+            p.year = Some(num(b, j + 1, 4)? as i32);
+            if byte(b, j + 5) != b' ' {
+                return None;
+            }
+            loose_clock(b, j + 6, &mut p)?
+        }
+        Layout::MdySlash | Layout::DmySlash | Layout::DmyDot => {
+            let sep = if layout == Layout::DmyDot { b'.' } else { b'/' };
+            let (a, j) = num_var(b, 0, 1, 2)?;
+            if byte(b, j) != sep {
+                return None;
+            }
+            let (c, k) = num_var(b, j + 1, 1, 2)?;
+            if byte(b, k) != sep {
+                return None;
+            }
+            p.year = Some(num(b, k + 1, 4)? as i32);
+            (p.month, p.day) = if layout == Layout::MdySlash { (a, c) } else { (c, a) };
+            if !matches!(byte(b, k + 5), b' ' | b'T' | b'-') {
+                return None;
+            }
+            let mut j = loose_clock(b, k + 6, &mut p)?;
+            if let Some((off, e)) = offset(b, j, true) {
+                p.offset = Some(off);
+                j = e;
+            }
+            j
+        }
+        Layout::Epoch => {
+            let end = epoch(b, 0, &mut p)?;
+            if !boundary(b, end) {
+                return None;
+            }
+            return Some((p, end));
         }
     };
     if p.month == 0 || p.month > 12 || p.day == 0 || p.day > 31 || !boundary(b, end) {
@@ -360,6 +604,9 @@ impl Resolver {
 
     /// UTC instant and DST flags.
     pub(crate) fn resolve(&mut self, p: &Parts) -> Option<(Instant, u8)> {
+        if let Some(n) = p.epoch_nanos {
+            return Some((DateTime::from_timestamp_nanos(n) + Duration::nanoseconds(p.nanos as i64), 0));
+        }
         let key = Parts { nanos: 0, ..*p };
         if self.key != Some(key) {
             self.base = self.resolve_second(&key)?;
@@ -373,6 +620,8 @@ impl Resolver {
         let time = NaiveTime::from_hms_opt(p.hour, p.min, p.sec.min(59))?;
         let local = match p.year {
             Some(y) => NaiveDate::from_ymd_opt(y, p.month, p.day)?.and_time(time),
+            // A time of day alone (no date written at all).
+            None if p.month == 0 && p.day == 0 => self.years.complete_time(time),
             None => self.years.complete(p.month, p.day, time)?,
         };
         match p.offset {
@@ -412,8 +661,31 @@ mod tests {
             (Layout::Syslog, "Nov  4 08:27:03 host", "2026-11-04T08:27:03Z", 15),
             (Layout::Ctime, "Tue Nov 24 08:27:03.123456 2026]", "2026-11-24T08:27:03.123456Z", 31),
             (Layout::Clf, "24/Nov/2026:11:27:03 +0300]", "2026-11-24T08:27:03Z", 26),
+            (Layout::Iso, "2026-11-24 08:27:03 PST x", "2026-11-24T16:27:03Z", 23),
+            (Layout::Ctime, "Tue Nov 24 08:27:03 CET 2026 x", "2026-11-24T07:27:03Z", 28),
+            (Layout::MonthDay, "[10.30 16:49:06] chrome.exe", "2026-10-30T16:49:06Z", 0),
+            (Layout::YmdLoose, "2005-06-03-15.42.50.675872 R02", "2005-06-03T15:42:50.675872Z", 26),
+            (Layout::YmdLoose, "2007-05-18-14.20.46.973000-240 I27204F351", "2007-05-18T18:20:46.973Z", 30),
+            (Layout::YmdLoose, "2026.11.24 08:27:03 x", "2026-11-24T08:27:03Z", 19),
+            (Layout::YmdLoose, "2026/11/24T08:27:03+01:00 x", "2026-11-24T07:27:03Z", 25),
+            (Layout::YmdLoose, "2026-11-24-08:27:03 x", "2026-11-24T08:27:03Z", 19),
+            (Layout::DayMonthName, "24-Nov-2026 08:27:03.123 INFO", "2026-11-24T08:27:03.123Z", 24),
+            (Layout::DayMonthName, "24 Nov 2026 08:27:03 x", "2026-11-24T08:27:03Z", 20),
+            (Layout::DayMonthName, "24 Nov 08:27:03.123 * x", "2026-11-24T08:27:03.123Z", 19),
+            (Layout::MonthNameYear, "Nov 24, 2026 8:27:03 PM org.x", "2026-11-24T20:27:03Z", 23),
+            (Layout::MdySlash, "11/24/2026 08:27:03 x", "2026-11-24T08:27:03Z", 19),
+            (Layout::DmySlash, "24/11/2026 08:27:03 x", "2026-11-24T08:27:03Z", 19),
+            (Layout::DmyDot, "24.11.2026 08:27:03 x", "2026-11-24T08:27:03Z", 19),
+            (Layout::Epoch, "1795508823 x", "2026-11-24T08:27:03Z", 10),
+            (Layout::Epoch, "1795508823.250 x", "2026-11-24T08:27:03.25Z", 14),
+            (Layout::Epoch, "1795508823123 x", "2026-11-24T08:27:03.123Z", 13),
         ];
         for (layout, text, want, end) in cases {
+            // `[…]` around a timestamp is the generic reader's business: strip it here.
+            let (text, end) = match text.strip_prefix('[') {
+                Some(t) => (t, t.find(']').unwrap()),
+                None => (text, end),
+            };
             let (got, e) = at(layout, text).unwrap_or_else(|| panic!("{text} not read as {layout:?}"));
             assert_eq!(got, utc(want), "{text}");
             assert_eq!(e, end, "{text}");
@@ -427,5 +699,10 @@ mod tests {
         assert!(at(Layout::Compact, "1234567 203615").is_none());
         assert!(at(Layout::Syslog, "Now 24 08:27:03 x").is_none());
         assert!(at(Layout::Iso, "2026-02-30 08:27:03").is_none());
+        assert_eq!(at(Layout::Iso, "2026-11-24 08:27:03 INFO x").map(|t| t.1), Some(19), "a level is no zone");
+        assert!(at(Layout::Epoch, "12345678901 x").is_none(), "11 digits are no epoch unit");
+        assert!(at(Layout::Epoch, "4200000000 x").is_none(), "after 2100");
+        assert!(at(Layout::Epoch, "1795508823abc").is_none());
+        assert!(at(Layout::MdySlash, "13/24/2026 08:27:03").is_none());
     }
 }

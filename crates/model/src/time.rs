@@ -231,6 +231,75 @@ impl YearInference {
     }
 }
 
+impl YearInference {
+    /// The full local date-time for a time of day written without any date
+    /// (strace, some job runners): the reference's date, or the day before
+    /// when that would put it after the reference (the file cannot hold a
+    /// line written after it was last modified).
+    pub fn complete_time(&self, time: NaiveTime) -> NaiveDateTime {
+        let dt = self.reference.date().and_time(time);
+        if dt > self.reference + Duration::minutes(1) {
+            dt - Duration::days(1)
+        } else {
+            dt
+        }
+    }
+}
+
+/// Common zone abbreviations and their UTC offsets in seconds, for
+/// timestamps that name their zone (`08:27:03 PST`, `Tue Nov 24 08:27:03 CET 2026`).
+/// Abbreviations are ambiguous in general; these are the readings logs mean
+/// in practice (`CST` is US Central, `IST` India, `BST` British Summer Time).
+const ZONE_ABBREVIATIONS: &[(&str, i32)] = &[
+    ("UTC", 0),
+    ("GMT", 0),
+    ("UT", 0),
+    ("Z", 0),
+    ("WET", 0),
+    ("WEST", 3600),
+    ("BST", 3600),
+    ("CET", 3600),
+    ("CEST", 7200),
+    ("MET", 3600),
+    ("MEST", 7200),
+    ("EET", 7200),
+    ("EEST", 10800),
+    ("MSK", 10800),
+    ("IST", 19800),
+    ("SGT", 28800),
+    ("HKT", 28800),
+    ("AWST", 28800),
+    ("JST", 32400),
+    ("KST", 32400),
+    ("ACST", 34200),
+    ("ACDT", 37800),
+    ("AEST", 36000),
+    ("AEDT", 39600),
+    ("NZST", 43200),
+    ("NZDT", 46800),
+    ("HST", -36000),
+    ("AKST", -32400),
+    ("AKDT", -28800),
+    ("PST", -28800),
+    ("PDT", -25200),
+    ("MST", -25200),
+    ("MDT", -21600),
+    ("CST", -21600),
+    ("CDT", -18000),
+    ("EST", -18000),
+    ("EDT", -14400),
+    ("AST", -14400),
+    ("ADT", -10800),
+    ("NST", -12600),
+    ("NDT", -9000),
+];
+
+/// The UTC offset (seconds east) of a zone abbreviation (`PST`, `CEST`, `UTC`), any case.
+pub fn zone_abbreviation(name: &str) -> Option<i32> {
+    let name = name.trim();
+    ZONE_ABBREVIATIONS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, off)| *off)
+}
+
 /// Converts an epoch number to an instant, guessing the unit from its size:
 /// seconds, milliseconds, microseconds or nanoseconds since 1970.
 pub fn from_epoch(value: f64) -> Option<Instant> {
@@ -462,6 +531,18 @@ mod tests {
             assert_eq!(got, utc(want), "{input}");
         }
         assert!(parse_instant("not a date", &plus3).is_none());
+    }
+
+    #[test]
+    fn zone_abbreviations_and_times_without_a_date() {
+        assert_eq!(zone_abbreviation("pst"), Some(-8 * 3600));
+        assert_eq!(zone_abbreviation("CEST"), Some(2 * 3600));
+        assert_eq!(zone_abbreviation("INFO"), None);
+        let mtime = NaiveDateTime::parse_from_str("2026-11-24 00:10:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        let years = YearInference::new(mtime);
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        assert_eq!(years.complete_time(t(0, 5)).to_string(), "2026-11-24 00:05:00");
+        assert_eq!(years.complete_time(t(23, 59)).to_string(), "2026-11-23 23:59:00", "written before midnight");
     }
 
     #[test]
