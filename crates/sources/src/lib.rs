@@ -12,6 +12,7 @@ mod alerts;
 mod csvtab;
 mod deploys;
 mod detect;
+mod diffwords;
 mod gitlog;
 mod gitrepo;
 mod input;
@@ -123,6 +124,11 @@ impl std::fmt::Display for SourceFormat {
 pub struct SourceOptions {
     /// The zone zone-less timestamps are read in.
     pub zone: Zone,
+    /// For a history read by walking it (a git repository): only changes
+    /// committed in `[from, to]` are read (either end open). The walk goes
+    /// newest first and stops past `from`, so a repository with years of
+    /// history costs what the look-back holds. Default: everything.
+    pub changes_within: Option<(Option<Instant>, Option<Instant>)>,
 }
 
 /// What reading a source produced, besides the events pushed into the sink.
@@ -140,6 +146,10 @@ pub struct SourceReport {
     pub files: Vec<PathBuf>,
     /// Things the analyst should know about how the source was read.
     pub notes: Vec<String>,
+    /// For a source with no file bytes of its own to hash (a git repository):
+    /// text that identifies exactly what was read (its HEAD and every commit
+    /// id read), which the engine hashes in place of file content.
+    pub identity: Option<String>,
 }
 
 /// Why a source could not be read.
@@ -205,7 +215,7 @@ pub fn parse(
     let mut tally = Tally::new(sink);
     let label = path.display().to_string();
     match format {
-        SourceFormat::GitRepo => gitrepo::parse(path, &mut tally)?,
+        SourceFormat::GitRepo => gitrepo::parse(path, opts, &mut tally)?,
         SourceFormat::SlackExport => slack::parse(path, opts, &mut tally)?,
         _ => {
             if path.is_dir() {
@@ -338,6 +348,10 @@ impl<'s> Tally<'s> {
         self.report.files.push(path);
     }
 
+    pub(crate) fn identity(&mut self, identity: String) {
+        self.report.identity = Some(identity);
+    }
+
     fn finish(mut self) -> SourceReport {
         if self.dst_adjusted > 0 {
             self.report.notes.push(format!(
@@ -361,7 +375,7 @@ pub(crate) mod testutil {
     }
 
     pub(crate) fn zone(s: &str) -> SourceOptions {
-        SourceOptions { zone: Zone::parse(s).unwrap_or_else(|e| panic!("{e}")) }
+        SourceOptions { zone: Zone::parse(s).unwrap_or_else(|e| panic!("{e}")), ..SourceOptions::default() }
     }
 
     /// Parses inline content as `format` and returns what the sink saw.
