@@ -328,12 +328,39 @@ fn read_window(
     Ok(Some(read))
 }
 
+/// The commits a repository is read for: the look-back before the earliest
+/// log record (or the window's start) to an hour past the latest (or the
+/// window's end). `None` (read everything) when there are no logs to measure from.
+pub fn changes_window(
+    logs: impl Iterator<Item = (Option<Instant>, Option<Instant>)>,
+    window: Option<(Option<Instant>, Option<Instant>)>,
+    lookback: chrono::Duration,
+) -> Option<(Option<Instant>, Option<Instant>)> {
+    let (mut first, mut last): (Option<Instant>, Option<Instant>) = (None, None);
+    for (f, l) in logs {
+        first = match (first, f) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        last = match (last, l) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    let (w_from, w_to) = window.unwrap_or((None, None));
+    let from = w_from.or(first)?;
+    let to = w_to.or(last);
+    Some((from.checked_sub_signed(lookback), to.and_then(|t| t.checked_add_signed(chrono::Duration::hours(1)))))
+}
+
 /// Reads one source; a log source only for `window` when that can be done
 /// exactly (see [`read_window`]).
+#[allow(clippy::too_many_arguments)]
 pub fn ingest_source(
     source: &PlannedSource,
     zone: Zone,
     window: Option<(Option<Instant>, Option<Instant>)>,
+    changes_within: Option<(Option<Instant>, Option<Instant>)>,
     cancel: Arc<AtomicBool>,
     meter: &Arc<crate::ByteMeter>,
     spill: &Spill,
@@ -350,6 +377,7 @@ pub fn ingest_source(
     let mut totals = LogSummary::default();
     let mut problems = Vec::new();
     let mut windowed = false;
+    let mut identity = None;
     match &source.reader {
         Reader::Log(format) => {
             let window_read = match window {
@@ -421,9 +449,11 @@ pub fn ingest_source(
             }
         }
         Reader::Export(format) => {
-            let report = faultline_sources::parse(&source.path, *format, &SourceOptions { zone }, &mut buffer)
+            let opts = SourceOptions { zone, changes_within };
+            let report = faultline_sources::parse(&source.path, *format, &opts, &mut buffer)
                 .map_err(|e| EngineError::input(&source.path, e.to_string()))?;
             unparsed += report.unparsed;
+            identity = report.identity;
             notes.extend(report.notes);
             let members = if report.files.is_empty() { source.files.clone() } else { report.files };
             for path in members {
@@ -475,6 +505,9 @@ pub fn ingest_source(
     let sha256 = if windowed {
         // Hashing would cost the whole read the window saved: no hash, and the notes say so.
         String::new()
+    } else if let Some(identity) = identity {
+        // A repository: its HEAD and the commits read, which its notes name.
+        hex(&Sha256::digest(identity.as_bytes()))
     } else if files.len() == 1 {
         files[0].sha256.clone()
     } else {
