@@ -406,7 +406,7 @@ impl World<'_> {
             let specificity = 1.0 / (1.0 + c.identifiers.len() as f64 / 200.0);
             let s = (0.3 + frac).min(1.0) * specificity;
             factors.push(factor(
-                1.0 + (30.0 * s) * diminish.min(1.0).max(0.25),
+                1.0 + (30.0 * s) * diminish.clamp(0.25, 1.0),
                 Fact::DiffInErrors { identifiers: ids.into_iter().take(5).collect(), errors },
                 self.ctx.cite(first).into_iter().collect(),
             ));
