@@ -5,6 +5,7 @@ mod analyze;
 mod inspect;
 mod robustness;
 mod search;
+mod suspects;
 mod window;
 
 use serde_json::Value;
