@@ -502,7 +502,7 @@ impl Engine {
                 continue;
             }
             report.problems.append(&mut ingested.problems);
-            if let Some(change) = content_change(&stored, &ingested.summary) {
+            if let Some(change) = content_change(stored, &ingested.summary) {
                 ingested.summary.notes.push(change.clone());
                 report.problems.push(format!("{}: {change}", ingested.summary.path));
             }
