@@ -271,7 +271,7 @@ pub fn trigger_or_latent(seed: u64) -> Scenario {
         &format!("Revert \"{}\"", culprit.message),
         &culprit.files.iter().map(String::as_str).collect::<Vec<_>>(),
     );
-    if seed % 3 == 0 {
+    if seed.is_multiple_of(3) {
         revert.message = format!("rollback {}", culprit.id);
         revert.files.clear();
     }
@@ -319,7 +319,7 @@ pub fn revert_of_a_different_change(seed: u64) -> Scenario {
     );
     let logs = b.logs(&mut rng, &["/search"], trace, false);
     let mut rows = background(&mut rng, &b, 2);
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         // Responders first undo the nearest change: the errors go on.
         rows.push(deploy(
             format!("deploy-{}", rng.int(10000, 10499)),
@@ -374,7 +374,7 @@ pub fn roll_forward(seed: u64) -> Scenario {
         "return sum(i.price_cents for i in self.items) / self.currency.scale",
         "AttributeError: 'NoneType' object has no attribute 'scale'",
     );
-    let logs = b.logs(&mut rng, &["/checkout"], trace, seed % 2 == 0);
+    let logs = b.logs(&mut rng, &["/checkout"], trace, seed.is_multiple_of(2));
     let old = commit(
         b.onset_target - rng.int(4 * 3600, 9 * 3600),
         &mut rng,
@@ -392,7 +392,7 @@ pub fn infrastructure(seed: u64) -> Scenario {
     let mut rng = Rng::new(seed);
     let b = Base::new(&mut rng);
     let svc = b.service.clone();
-    let dns = seed % 2 == 0;
+    let dns = seed.is_multiple_of(2);
     let (trace, word) = if dns {
         (
             format!("Traceback (most recent call last):\n  File \"/srv/{svc}/portal/clients.py\", line 22, in call\n    return session.get(url, timeout=2)\n  File \"/usr/lib/python3/site-packages/urllib3/connection.py\", line 174, in _new_conn\n    conn = connection.create_connection(\nsocket.gaierror: [Errno -3] Temporary failure in name resolution"),
@@ -404,7 +404,7 @@ pub fn infrastructure(seed: u64) -> Scenario {
             "OperationalError",
         )
     };
-    let logs = b.logs(&mut rng, &[], trace, seed % 3 == 0);
+    let logs = b.logs(&mut rng, &[], trace, seed.is_multiple_of(3));
     let mut rows = background(&mut rng, &b, 3);
     rows.push(deploy(
         format!("d-{}", rng.int(6000, 6999)),
@@ -425,7 +425,7 @@ pub fn coincidental_deploy(seed: u64) -> Scenario {
     let svc = b.service.clone();
     let trace = format!("Traceback (most recent call last):\n  File \"/srv/{svc}/portal/db.py\", line 31, in query\n    conn = pool.getconn()\n  File \"/usr/lib/python3/site-packages/psycopg2/pool.py\", line 169, in getconn\npsycopg2.OperationalError: could not connect to server: Connection refused\n\tIs the server running on host \"db-primary\" and accepting TCP/IP connections on port 5432?");
     let logs = b.logs(&mut rng, &[], trace, false);
-    let other = if seed % 2 == 0 { svc.clone() } else { "search-indexer".to_string() };
+    let other = if seed.is_multiple_of(2) { svc.clone() } else { "search-indexer".to_string() };
     let mut rows = background(&mut rng, &b, 2);
     rows.push(deploy(
         format!("d-{}", rng.int(6000, 6999)),
@@ -461,7 +461,7 @@ pub fn dns_config_change(seed: u64) -> Scenario {
         &format!("Back out {id}: restore the previous CoreDNS forwarders"),
         &["kube-system/coredns-configmap.yaml"],
     );
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         back.message = "Emergency change: restore CoreDNS forwarders".into();
         back.rollback_of = Some(id.clone());
     }
@@ -571,7 +571,7 @@ pub fn noisy_repository(seed: u64) -> Scenario {
             vec![format!("  provider: {ident}"), "  retries: 3".into()],
         )],
     });
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         let revert = commit(
             b.stop - rng.int(20, 150),
             &mut rng,
@@ -688,7 +688,7 @@ pub fn unrecorded_revert(seed: u64) -> Scenario {
         &["config/auth_settings.py"],
     );
     let trace = format!("Traceback (most recent call last):\n  File \"/srv/{svc}/portal/views.py\", line 88, in login\n    from config.auth_settings import SESSION_BACKEND\n  File \"/srv/{svc}/config/auth_settings.py\", line 12, in <module>\n    from archive_auth.sessions import RedisSessionStore\nImportError: cannot import name 'RedisSessionStore' from 'archive_auth.sessions'");
-    let logs = b.logs(&mut rng, &["/login"], trace, seed % 2 == 0);
+    let logs = b.logs(&mut rng, &["/login"], trace, seed.is_multiple_of(2));
     let near = commit(b.onset_target - rng.int(30, 200), &mut rng, "Update footer copy", &["templates/footer.html"]);
     let later = commit(
         b.onset_target + rng.int(600, 1200),
