@@ -7,6 +7,7 @@ mod formats;
 mod inspect;
 mod robustness;
 mod search;
+mod suspects;
 mod window;
 
 use serde_json::Value;

@@ -236,11 +236,11 @@ impl World {
     }
 }
 
-const SERVICES: &[&str] = &["archive-portal", "library-web", "catalog-app", "records-ui"];
-const AUTHORS: &[&str] = &["Dana Lee", "Sam Okafor", "Priya Nair", "Tom Berg", "Ana Silva"];
+pub const SERVICES: &[&str] = &["archive-portal", "library-web", "catalog-app", "records-ui"];
+pub const AUTHORS: &[&str] = &["Dana Lee", "Sam Okafor", "Priya Nair", "Tom Berg", "Ana Silva"];
 const USERS: &[&str] = &["readerjane", "bookworm_88", "histnerd", "m_curie", "lib_fan", "oldmaps", "ravenclaw42"];
 
-fn commit(t: i64, rng: &mut Rng, message: &str, files: &[&str]) -> Commit {
+pub fn commit(t: i64, rng: &mut Rng, message: &str, files: &[&str]) -> Commit {
     Commit {
         hash: rng.hash(),
         author: rng.pick(AUTHORS).to_string(),
@@ -251,19 +251,19 @@ fn commit(t: i64, rng: &mut Rng, message: &str, files: &[&str]) -> Commit {
 }
 
 /// Day start of the scenarios (2026-03-14 00:00 UTC) plus a seeded shift of days.
-fn day(rng: &mut Rng) -> i64 {
+pub fn day(rng: &mut Rng) -> i64 {
     1_773_446_400 + rng.int(0, 200) * 86_400
 }
 
-struct Support {
-    tickets: Vec<Ticket>,
-    first_report: i64,
-    comms: Vec<i64>,
-    confirm: i64,
+pub struct Support {
+    pub tickets: Vec<Ticket>,
+    pub first_report: i64,
+    pub comms: Vec<i64>,
+    pub confirm: i64,
 }
 
 /// User reports after the onset, support replies, a confirmation after recovery.
-fn support(rng: &mut Rng, handle: &str, onset: i64, recovered: i64, symptom: &str) -> Support {
+pub fn support(rng: &mut Rng, handle: &str, onset: i64, recovered: i64, symptom: &str) -> Support {
     let mut tickets = vec![Ticket {
         t: onset - rng.int(1800, 5000),
         author: rng.pick(USERS).to_string(),

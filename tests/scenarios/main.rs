@@ -5,10 +5,12 @@
 //! if any variant fails. `FAULTLINE_SCENARIO_VARIANTS=N` runs N variants per
 //! family (default 5).
 
+mod calibration;
 mod cd_exports;
 mod check;
 mod formats;
 mod generator;
+mod suspects;
 
 use generator::Scenario;
 
@@ -30,6 +32,16 @@ fn families() -> Vec<Family> {
         ("9 that CD export unreadable: the analysis says partial", |s| {
             cd_exports::culprit_in_tool(s, "9", cd_exports::Delivery::Unreadable)
         }),
+        ("S1 trigger vs latent cause", suspects::trigger_or_latent),
+        ("S2 revert of a different change", suspects::revert_of_a_different_change),
+        ("S3 roll-forward fix", suspects::roll_forward),
+        ("S4 DNS/infrastructure cause, no culprit", suspects::infrastructure),
+        ("S5 coincidental deploy seconds before an outage", suspects::coincidental_deploy),
+        ("S6 DNS config change is the cause", suspects::dns_config_change),
+        ("S7 change ids are CL numbers", suspects::change_numbers),
+        ("S8 noisy repository, hundreds of commits a day", suspects::noisy_repository),
+        ("S9 deploy storm, the culprit crash-loops", suspects::deploy_storm),
+        ("S10 culprit whose revert is not recorded", suspects::unrecorded_revert),
     ]
 }
 
@@ -37,7 +49,7 @@ fn families() -> Vec<Family> {
 fn scenarios_find_the_truth() {
     let variants: u64 = std::env::var("FAULTLINE_SCENARIO_VARIANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let fams = families();
-    let results: Vec<(usize, u64, Vec<String>)> = std::thread::scope(|scope| {
+    let results: Vec<(usize, u64, Vec<String>, calibration::Outcome)> = std::thread::scope(|scope| {
         let handles: Vec<_> = fams
             .iter()
             .enumerate()
@@ -51,8 +63,17 @@ fn scenarios_find_the_truth() {
                     let keep = std::env::var_os("FAULTLINE_SCENARIO_DUMP")
                         .map(|d| std::path::PathBuf::from(d).join(format!("{}-{seed}", scenario.family)));
                     let root = keep.clone().unwrap_or_else(|| dir.path().to_path_buf());
+                    let mut outcome = calibration::Outcome::default();
                     let problems = match check::run(&scenario, &root) {
                         Ok(json) => {
+                            outcome = calibration::Outcome {
+                                has_culprit: scenario.truth.culprit.is_some(),
+                                forecasts: calibration::forecasts(
+                                    scenario.family,
+                                    scenario.truth.culprit.as_deref(),
+                                    &json,
+                                ),
+                            };
                             if let Some(k) = &keep {
                                 let _ = std::fs::write(
                                     k.join("analysis.json"),
@@ -63,7 +84,7 @@ fn scenarios_find_the_truth() {
                         }
                         Err(e) => vec![e],
                     };
-                    (fi, seed, problems)
+                    (fi, seed, problems, outcome)
                 })
             })
             .collect();
@@ -74,16 +95,25 @@ fn scenarios_find_the_truth() {
     let mut failures = Vec::new();
     let mut total = 0;
     for (fi, (name, _)) in fams.iter().enumerate() {
-        let mine: Vec<&(usize, u64, Vec<String>)> = results.iter().filter(|r| r.0 == fi).collect();
+        let mine: Vec<_> = results.iter().filter(|r| r.0 == fi).collect();
         let passed = mine.iter().filter(|r| r.2.is_empty()).count();
         total += passed;
         table += &format!("| {name} | {passed}/{} |\n", mine.len());
-        for (_, seed, problems) in mine.iter().filter(|r| !r.2.is_empty()) {
+        for (_, seed, problems, _) in mine.iter().filter(|r| !r.2.is_empty()) {
             failures.push(format!("family {name}, seed {seed}:\n  - {}", problems.join("\n  - ")));
         }
     }
     table += &format!("| **all** | **{total}/{}** |\n", results.len());
     eprintln!("{table}");
+    // FAULTLINE_CALIBRATION=FILE: the posteriors against the truth (docs/notes/suspects.md).
+    if let Some(path) = std::env::var_os("FAULTLINE_CALIBRATION") {
+        let names: Vec<&str> = fams.iter().map(|(n, _)| *n).collect();
+        let outcomes: Vec<(usize, &calibration::Outcome)> = results.iter().map(|r| (r.0, &r.3)).collect();
+        eprintln!("{}", calibration::accuracy(&names, &outcomes));
+        let rows: Vec<&calibration::Forecast> = results.iter().flat_map(|r| &r.3.forecasts).collect();
+        eprintln!("{}", calibration::table(&rows));
+        let _ = std::fs::write(path, calibration::csv(&rows));
+    }
     for f in &failures {
         eprintln!("{f}");
     }

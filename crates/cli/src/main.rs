@@ -394,7 +394,8 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     if !inputs.is_empty() {
         // The window also bounds what is read: a plain, time-ordered log is read only around it.
         let window = (from.is_some() || to.is_some()).then_some((from, to));
-        ingest(&engine, &inputs, &IngestOptions { zone, cancel: None, window }, args.common.quiet)?;
+        let lookback = Some(duration(&args.lookback)?);
+        ingest(&engine, &inputs, &IngestOptions { zone, cancel: None, window, lookback }, args.common.quiet)?;
     }
     let lookback = duration(&args.lookback)?;
     match &store {

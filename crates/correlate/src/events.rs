@@ -160,6 +160,9 @@ pub fn is_error(rec: &NotableRecord, trace: &Trace) -> bool {
 /// A name for a source from its path: the file stem, or the folder when
 /// the stem says nothing (`access`, `error`, `app`).
 pub fn source_name(path: &str) -> Option<String> {
+    if let Some(pod) = kubernetes_pod(path) {
+        return Some(pod);
+    }
     let base = signature::basename(path);
     let stem = base.split('.').next().unwrap_or(base);
     const GENERIC: &[&str] = &[
@@ -187,6 +190,20 @@ pub fn source_name(path: &str) -> Option<String> {
         return None;
     }
     Some(stem.to_string())
+}
+
+/// The pod a Kubernetes node's log file belongs to: kubelet writes
+/// `/var/log/pods/<namespace>_<pod>_<uid>/<container>/0.log` and links
+/// `/var/log/containers/<pod>_<namespace>_<container>-<id>.log` to it.
+fn kubernetes_pod(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split(['/', '\\']).collect();
+    let under = |name: &str| parts.windows(3).find(|w| w[0] == "log" && w[1] == name).and_then(|w| w.get(2)).copied();
+    let pod = if let Some(dir) = under("pods") {
+        dir.split('_').nth(1)
+    } else {
+        under("containers").and_then(|f| f.split('_').next())
+    };
+    pod.filter(|p| !p.is_empty()).map(str::to_string)
 }
 
 /// What records of one second must share to be one event.
@@ -293,10 +310,12 @@ pub fn ends_later(a: &ErrorEvent, b: &ErrorEvent) -> bool {
 impl Extractor {
     /// Adds `nr` to the error events, if it is an error. Returns whether the
     /// analysis also needs the record itself in [`faultline_model::CaseData::notable`]:
-    /// only the lifecycle lines the timeline's restarts are made of.
+    /// only the lifecycle lines the timeline's restarts are made of, and the
+    /// failure lines (crash, OOM kill, failing probe) suspects are checked against.
     pub fn push(&mut self, sources: &[SourceSummary], nr: &NotableRecord) -> bool {
         let r = &nr.record;
-        let keep = r.status.is_none() && faultline_model::is_lifecycle_message(&r.message);
+        let keep = r.status.is_none()
+            && (faultline_model::is_lifecycle_message(&r.message) || faultline_model::is_failure_message(&r.message));
         let trace = if r.text.contains('\n') { signature::parse_trace(&r.text) } else { Trace::default() };
         if !is_error(nr, &trace) {
             return keep;

@@ -13,8 +13,10 @@
 //!    signature and over all errors, with traffic as exposure, takes the
 //!    strongest significant window, merges the signatures that change with
 //!    it, and places onset and recovery on individual errors.
-//! 3. [`suspects`] scores every change in the lookback window on time,
-//!    overlap, recovery and scope.
+//! 3. [`suspects`] gives every change in the look-back window a posterior
+//!    probability of having caused the incident, from likelihood ratios of
+//!    timing, undo, own failure, names in the errors, scope and
+//!    infrastructure evidence, against "no change did it".
 //! 4. [`milestones`] builds the timeline and the metrics; [`series`] the chart.
 #![deny(missing_docs)]
 
@@ -66,7 +68,7 @@ pub fn analyze_events(case: &CaseData, extracted: events::Events, opts: &Correla
         analysis.timeline = quiet_timeline(case);
         return analysis;
     };
-    let suspects = suspects::rank(case, events, &detected, &incident, opts.lookback);
+    let suspects::Ranking { suspects, no_change } = suspects::rank(case, events, &detected, &incident, opts.lookback);
     let (timeline, metrics) = milestones::build(&milestones::Inputs {
         case,
         events: &extracted,
@@ -75,45 +77,15 @@ pub fn analyze_events(case: &CaseData, extracted: events::Events, opts: &Correla
         suspects: &suspects,
         lookback: opts.lookback,
     });
+    // The lead's sentence is `faultline_report`'s to write, from these facts.
     if suspects.first().is_none_or(|s| s.score < suspects::NAMED) {
-        analysis.lead = Some(lead(&incident, suspects.first()));
+        analysis.no_change = Some(no_change);
     }
     analysis.incident = Some(incident);
     analysis.suspects = suspects;
     analysis.timeline = timeline;
     analysis.metrics = metrics;
     analysis
-}
-
-/// The strongest non-change evidence, when no change explains the incident.
-fn lead(incident: &faultline_model::Incident, best: Option<&faultline_model::Suspect>) -> String {
-    // An exception or error message says more than the 500 it produced.
-    let sigs = &incident.signatures;
-    let sig = sigs
-        .iter()
-        .find(|s| s.new && !s.template.starts_with("HTTP "))
-        .or_else(|| sigs.iter().find(|s| s.new))
-        .or_else(|| sigs.iter().find(|s| !s.template.starts_with("HTTP ")))
-        .or_else(|| sigs.first());
-    let why = match best {
-        Some(s) => {
-            format!("No change explains the incident (best suspect {} scores {:.2} < 0.5).", s.change_id, s.score)
-        }
-        None => "No change was made in the lookback window.".to_string(),
-    };
-    match sig {
-        Some(s) => format!(
-            "{why} Strongest evidence: {} error signature `{}` ({} occurrences from {}, first at {}{}{}).",
-            if s.new { "new" } else { "surging" },
-            s.template,
-            s.count,
-            s.first.format("%Y-%m-%d %H:%M:%S UTC"),
-            s.example.location(),
-            s.hosts.first().map_or_else(String::new, |h| format!(" on {h}")),
-            s.endpoints.first().or(incident.endpoints.first()).map_or_else(String::new, |e| format!(", endpoint {e}")),
-        ),
-        None => format!("{why} Start from the first incident error at {}.", incident.onset_citation.location()),
-    }
 }
 
 /// With no incident, the timeline still shows changes and alerts.
@@ -156,6 +128,19 @@ mod tests {
     };
 
     const T0: i64 = 1_764_000_000; // the start of the logs
+
+    /// The suspects and their factors, for a failing assertion's message.
+    fn explain(suspects: &[faultline_model::Suspect]) -> String {
+        suspects
+            .iter()
+            .map(|s| {
+                let factors: Vec<String> =
+                    s.explanation.iter().map(|f| format!("{:?}={}", f.fact.kind(), f.ratio)).collect();
+                format!("{} {:.3} [{}]", s.change_id, s.score, factors.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 
     struct Rng(u64);
     impl Rng {
@@ -486,15 +471,18 @@ mod tests {
             "{:#?}",
             a.suspects.iter().map(|s| (&s.change_id, s.score, &s.factors)).collect::<Vec<_>>()
         );
-        assert!(top.score >= 0.5);
+        assert!(top.score >= 0.5, "{}", explain(&a.suspects));
+        let named = top.explanation.iter().find(
+            |f| matches!(&f.fact, faultline_model::Fact::ErrorsName { name, .. } if name == "config/auth_settings.py"),
+        );
         assert!(
-            top.evidence.iter().any(|e| e.contains("config/auth_settings.py") && e.contains("app/archive-portal.log:")),
-            "{:?}",
-            top.evidence
+            named.is_some_and(|f| f.ratio > 10.0 && f.citations.iter().any(|c| c.file == "app/archive-portal.log")),
+            "{:#?}",
+            top.explanation
         );
         let harmless = a.suspects.iter().find(|s| s.change_id == "c-42").expect("c-42 ranked");
-        assert!(harmless.score < 0.5 && harmless.ranked_lower_because.is_some());
-        assert!(a.lead.is_none());
+        assert!(harmless.score < 0.5 && harmless.ranked_below.is_some());
+        assert!(a.lead.is_none() && a.no_change.is_none());
         assert!(a.timeline.iter().any(|e| e.kind == TimelineKind::Fix && e.change_id.as_deref() == Some("c-43")));
         assert!(a.timeline.iter().any(|e| e.suspect && e.change_id.as_deref() == Some("c-41")));
     }
@@ -555,8 +543,18 @@ mod tests {
             "{:#?}",
             a.suspects.iter().map(|s| (&s.change_id, s.score)).collect::<Vec<_>>()
         );
-        let lead = a.lead.expect("lead");
-        assert!(lead.contains("OperationalError") && lead.contains("app/archive-portal.log:"), "{lead}");
+        let no_change = a.no_change.clone().expect("no change named: its hypothesis stated");
+        let sig = no_change.signature.expect("a signature to start from");
+        assert!(sig.template.contains("OperationalError") && sig.example.file == "app/archive-portal.log", "{sig:?}");
+        assert!(
+            no_change.facts.iter().any(|f| matches!(
+                f,
+                faultline_model::NoChangeFact::Infrastructure { class: faultline_model::InfraClass::Database, .. }
+            )),
+            "{:?}",
+            no_change.facts
+        );
+        assert!(no_change.posterior > 0.5, "{}", no_change.posterior);
         let kinds: Vec<TimelineKind> = a.timeline.iter().map(|e| e.kind).collect();
         for k in [
             TimelineKind::ErrorOnset,

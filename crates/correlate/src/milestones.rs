@@ -204,7 +204,7 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
         let mut fix = false;
         if c.time > onset {
             fix = match top_change {
-                Some(t) => undo_strength(&t.event, c).0 > 0.0,
+                Some(t) => undo_strength(&t.event, c) > 0.0,
                 None => suspect.is_some_and(|s| s.factors.overlap > 0.0),
             };
             fix |= suspect.is_some_and(|s| s.factors.overlap >= 0.5);

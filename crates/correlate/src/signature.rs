@@ -57,7 +57,8 @@ fn java_exception() -> &'static Regex {
 }
 fn py_final() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    re(&R, r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Failure|Fault|Timeout|Refused))(?::|$)")
+    // Lower-case too: `socket.gaierror`, `socket.herror`, `ssl.SSLZeroReturnError`.
+    re(&R, r"^([A-Za-z_][\w.]*(?:Error|error|Exception|Exit|Interrupt|Warning|Failure|Fault|Timeout|Refused))(?::|$)")
 }
 
 /// Reads the stack trace (Python or Java/JVM) out of a record's full text.
@@ -339,6 +340,12 @@ Caused by: java.lang.NullPointerException: token was null\n\
         assert_eq!(t.final_line.as_deref(), Some("java.lang.NullPointerException: token was null"));
         assert_eq!(t.frames.first().map(String::as_str), Some("TokenCache.java"));
         assert!(t.modules.iter().any(|m| m == "com.foo.auth.TokenCache"));
+    }
+
+    #[test]
+    fn a_lower_case_python_exception_ends_the_trace() {
+        let t = parse_trace("Exception on /search [GET]\nTraceback (most recent call last):\n  File \"/srv/app/clients.py\", line 22, in call\n    return session.get(url)\nsocket.gaierror: [Errno -3] Temporary failure in name resolution");
+        assert_eq!(t.final_line.as_deref(), Some("socket.gaierror: [Errno -3] Temporary failure in name resolution"));
     }
 
     #[test]

@@ -339,12 +339,39 @@ fn read_window(
     Ok(Some(read))
 }
 
+/// The commits a repository is read for: the look-back before the earliest
+/// log record (or the window's start) to an hour past the latest (or the
+/// window's end). `None` (read everything) when there are no logs to measure from.
+pub fn changes_window(
+    logs: impl Iterator<Item = (Option<Instant>, Option<Instant>)>,
+    window: Option<(Option<Instant>, Option<Instant>)>,
+    lookback: chrono::Duration,
+) -> Option<(Option<Instant>, Option<Instant>)> {
+    let (mut first, mut last): (Option<Instant>, Option<Instant>) = (None, None);
+    for (f, l) in logs {
+        first = match (first, f) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        last = match (last, l) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    let (w_from, w_to) = window.unwrap_or((None, None));
+    let from = w_from.or(first)?;
+    let to = w_to.or(last);
+    Some((from.checked_sub_signed(lookback), to.and_then(|t| t.checked_add_signed(chrono::Duration::hours(1)))))
+}
+
 /// Reads one source; a log source only for `window` when that can be done
 /// exactly (see [`read_window`]).
+#[allow(clippy::too_many_arguments)]
 pub fn ingest_source(
     source: &PlannedSource,
     zone: Zone,
     window: Option<(Option<Instant>, Option<Instant>)>,
+    changes_within: Option<(Option<Instant>, Option<Instant>)>,
     cancel: Arc<AtomicBool>,
     meter: &Arc<crate::ByteMeter>,
     spill: &Spill,
@@ -362,6 +389,7 @@ pub fn ingest_source(
     let mut problems = Vec::new();
     let mut windowed = false;
     let mut change_source = None;
+    let mut identity = None;
     match &source.reader {
         Reader::Log(format) => {
             let window_read = match window {
@@ -433,9 +461,11 @@ pub fn ingest_source(
             }
         }
         Reader::Export(format) => {
-            match faultline_sources::parse(&source.path, *format, &SourceOptions { zone }, &mut buffer) {
+            match faultline_sources::parse(&source.path, *format, &SourceOptions { zone, changes_within }, &mut buffer)
+            {
                 Ok(report) => {
                     unparsed += report.unparsed;
+                    identity = report.identity;
                     notes.extend(report.notes);
                     if source.kind == faultline_model::SourceKind::Deploys {
                         change_source = Some(report.changes);
@@ -530,6 +560,9 @@ pub fn ingest_source(
     let sha256 = if windowed {
         // Hashing would cost the whole read the window saved: no hash, and the notes say so.
         String::new()
+    } else if let Some(identity) = identity {
+        // A repository: its HEAD and the commits read, which its notes name.
+        hex(&Sha256::digest(identity.as_bytes()))
     } else if files.len() == 1 {
         files[0].sha256.clone()
     } else {

@@ -85,6 +85,12 @@ pub struct IngestOptions {
     /// offsets; every other source is read whole. A source read for a window
     /// says so in its notes and is not reused for another window or a whole read.
     pub window: Option<(Option<Instant>, Option<Instant>)>,
+    /// How far before the logs a change may be a suspect (`None`: the
+    /// correlator's default, 24 h). A git repository is read only for this
+    /// look-back before the earliest log record (or `window`'s start) up to
+    /// an hour past the latest, walking newest first: read after the logs,
+    /// whose time range it needs.
+    pub lookback: Option<chrono::Duration>,
 }
 
 /// What ingest reports as it goes.
@@ -440,6 +446,8 @@ impl Engine {
         let cancel = opts.cancel.clone().unwrap_or_default();
         let zone = opts.zone;
         let window = opts.window;
+        let lookback = opts.lookback.unwrap_or_else(|| CorrelateOptions::default().lookback);
+        let stored = &stored;
         let (tx, rx) = std::sync::mpsc::channel::<Progress>();
         let throttle = Arc::new(std::sync::Mutex::new(None));
         let preview = Arc::new(SeriesPreview::default());
@@ -462,25 +470,61 @@ impl Engine {
             });
             let (todo, cancel, throttle, preview) = (&todo, &cancel, &throttle, &preview);
             let readers = scope.spawn(move || {
-                let results = todo
+                let read_one = |source: &&PlannedSource, within: Option<(Option<Instant>, Option<Instant>)>| {
+                    let path = source.path.display().to_string();
+                    let bytes = source.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+                    progress(&Progress::Started { path: path.clone(), format: source.format_name(), bytes });
+                    let spill = ingest::Spill::new(path.clone(), spill_tx.clone());
+                    let meter = Arc::new(ByteMeter {
+                        path,
+                        bytes: Default::default(),
+                        records: Default::default(),
+                        tx: std::sync::Mutex::new(tx.clone()),
+                        last: throttle.clone(),
+                        preview: preview.clone(),
+                    });
+                    ingest::ingest_source(source, zone, window, within, cancel.clone(), &meter, &spill)
+                };
+                // Repositories last: their look-back is measured from the logs.
+                let is_repo = |s: &&PlannedSource| {
+                    matches!(s.reader, plan::Reader::Export(faultline_sources::SourceFormat::GitRepo))
+                };
+                let mut slots: Vec<Option<Result<ingest::Ingested, EngineError>>> = Vec::new();
+                slots.resize_with(todo.len(), || None);
+                let firsts: Vec<(usize, Result<ingest::Ingested, EngineError>)> = todo
                     .par_iter()
-                    .map(|source| {
-                        let path = source.path.display().to_string();
-                        let bytes =
-                            source.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-                        progress(&Progress::Started { path: path.clone(), format: source.format_name(), bytes });
-                        let spill = ingest::Spill::new(path.clone(), spill_tx.clone());
-                        let meter = Arc::new(ByteMeter {
-                            path,
-                            bytes: Default::default(),
-                            records: Default::default(),
-                            tx: std::sync::Mutex::new(tx.clone()),
-                            last: throttle.clone(),
-                            preview: preview.clone(),
-                        });
-                        ingest::ingest_source(source, zone, window, cancel.clone(), &meter, &spill)
-                    })
-                    .collect::<Vec<_>>();
+                    .enumerate()
+                    .filter(|(_, s)| !is_repo(s))
+                    .map(|(i, s)| (i, read_one(s, None)))
+                    .collect();
+                let logs = firsts
+                    .iter()
+                    .filter_map(|(_, r)| r.as_ref().ok())
+                    .map(|i| &i.summary)
+                    .chain(stored.iter().map(|m| &m.summary))
+                    .filter(|s| s.kind == SourceKind::Log)
+                    .map(|s| (s.first, s.last));
+                let within = ingest::changes_window(logs, window, lookback);
+                for (i, r) in firsts {
+                    if let Some(slot) = slots.get_mut(i) {
+                        *slot = Some(r);
+                    }
+                }
+                let repos: Vec<(usize, Result<ingest::Ingested, EngineError>)> = todo
+                    .par_iter()
+                    .enumerate()
+                    .filter(|(_, s)| is_repo(s))
+                    .map(|(i, s)| (i, read_one(s, within)))
+                    .collect();
+                for (i, r) in repos {
+                    if let Some(slot) = slots.get_mut(i) {
+                        *slot = Some(r);
+                    }
+                }
+                let results: Vec<Result<ingest::Ingested, EngineError>> = slots
+                    .into_iter()
+                    .map(|r| r.unwrap_or_else(|| Err(EngineError::Other("a source was not read".into()))))
+                    .collect();
                 parsed.store(true, Ordering::SeqCst);
                 let _ = spill_tx.send(ingest::Spilled::Done);
                 results
@@ -525,7 +569,7 @@ impl Engine {
             }
             report.problems.append(&mut ingested.problems);
             report.change_sources.extend(ingested.change_source.take());
-            if let Some(change) = content_change(&stored, &ingested.summary) {
+            if let Some(change) = content_change(stored, &ingested.summary) {
                 ingested.summary.notes.push(change.clone());
                 report.problems.push(format!("{}: {change}", ingested.summary.path));
             }
@@ -703,6 +747,8 @@ impl Engine {
         }
         analysis.timeline.sort_by_key(|e| e.time);
         cite_raw_lines(&mut analysis, &self.case, &|p| self.may_read(p));
+        // The contract's evidence lines, summaries and lead, worded from the typed facts.
+        faultline_report::fill_text(&mut analysis);
         Ok(analysis)
     }
 

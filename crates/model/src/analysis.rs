@@ -4,6 +4,7 @@
 //! be added, never change meaning.
 
 use crate::event::{Change, ChangeMoment, Instant, Level, SourceKind};
+use crate::explain::{Factor, NoChange, RankedBelow, Verdict};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -139,14 +140,16 @@ pub struct SuspectFactors {
 pub struct Suspect {
     /// The change's id as in the input.
     pub change_id: String,
-    /// Combined score in [0, 1]; >= 0.5 means "named as the likely root cause".
+    /// The posterior probability that this change caused the incident, in
+    /// [0, 1]; >= 0.5 means "named as the likely root cause".
     pub score: f64,
     /// One line: what the change was and why it ranks here.
     pub summary: String,
     /// When the change was made.
     #[ts(type = "string")]
     pub time: Instant,
-    /// Human-readable evidence lines, each citing its record (`file:line`).
+    /// Human-readable evidence lines, each citing its record (`file:line`):
+    /// `explanation` rendered by `faultline_report`, one line per factor, in order.
     pub evidence: Vec<String>,
     /// The score's factors.
     pub factors: SuspectFactors,
@@ -162,6 +165,17 @@ pub struct Suspect {
     pub files: Vec<String>,
     /// Full message.
     pub message: String,
+    /// What the posterior says: likely root cause, possible, unlikely.
+    #[serde(default)]
+    pub verdict: Verdict,
+    /// Every piece of evidence with its likelihood ratio; the posterior is
+    /// the prior times their product, normalized over the candidates and
+    /// "no change did it".
+    #[serde(default)]
+    pub explanation: Vec<Factor>,
+    /// Why it ranks below the top suspect (`None` for the top one).
+    #[serde(default)]
+    pub ranked_below: Option<RankedBelow>,
 }
 
 /// What a timeline entry marks.
@@ -274,8 +288,13 @@ pub struct Analysis {
     pub timeline: Vec<TimelineEntry>,
     /// Incident metrics.
     pub metrics: Metrics,
-    /// When no suspect reaches 0.5: the strongest non-change evidence, in a sentence.
+    /// When no suspect reaches 0.5: the strongest non-change evidence, in a
+    /// sentence (`no_change` rendered by `faultline_report`).
     pub lead: Option<String>,
+    /// When no suspect reaches 0.5: the "no change did it" hypothesis, its
+    /// posterior and its evidence.
+    #[serde(default)]
+    pub no_change: Option<NoChange>,
     /// Error series for the chart.
     pub series: ErrorSeries,
     /// The inputs.

@@ -96,6 +96,39 @@ pub fn is_lifecycle_message(message: &str) -> bool {
     message.len() < 400 && LIFECYCLE_MARKERS.iter().any(|m| message.contains(m))
 }
 
+/// Lines that say a process, container or service failed in its own words
+/// (a crash, panic, OOM kill, restart loop or failing health check). Kept as
+/// notable records whatever their level: kubelet, systemd and the kernel
+/// often log them at info or notice, and they tell which change broke.
+pub fn is_failure_message(message: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "panic:",
+        "panicked at",
+        "fatal error:",
+        "Segmentation fault",
+        "segfault at",
+        "core dumped",
+        "OOMKilled",
+        "Out of memory: Killed process",
+        "oom-kill",
+        "invoked oom-killer",
+        "CrashLoopBackOff",
+        "Back-off restarting failed container",
+        "start request repeated too quickly",
+        "Failed with result",
+        "Main process exited, code=",
+        "Liveness probe failed",
+        "Readiness probe failed",
+        "Startup probe failed",
+        "health check failed",
+        "Health check failed",
+        "healthcheck failed",
+        "exited with code",
+        "terminated with exit code",
+    ];
+    message.len() < 600 && MARKERS.iter().any(|m| message.contains(m))
+}
+
 /// Whether a record is kept in full in the case.
 pub fn is_notable(record: &crate::LogRecord<'_>) -> bool {
     if let Some(h) = &record.http {
@@ -103,6 +136,6 @@ pub fn is_notable(record: &crate::LogRecord<'_>) -> bool {
     }
     match record.level {
         Some(l) if l >= crate::Level::Warn => true,
-        _ => is_lifecycle_message(record.message),
+        _ => is_lifecycle_message(record.message) || is_failure_message(record.message),
     }
 }

@@ -279,6 +279,11 @@ pub struct Change {
     /// earlier revision, a change request that backs out another).
     #[serde(default)]
     pub undoes: Option<String>,
+    /// Identifiers its diff added or removed (names, config keys, modules),
+    /// when the input holds the diff (a git repository, `git log -p`): what
+    /// the correlator looks for in the incident's errors. Capped per change.
+    #[serde(default)]
+    pub identifiers: Vec<String>,
 }
 
 impl Change {
@@ -302,6 +307,7 @@ impl Change {
             finished: None,
             revision: None,
             undoes: None,
+            identifiers: Vec::new(),
         }
     }
 }

@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod case;
 pub mod event;
+pub mod explain;
 pub mod intern;
 pub mod sink;
 pub mod time;
@@ -17,5 +18,6 @@ pub mod time;
 pub use analysis::*;
 pub use case::*;
 pub use event::*;
+pub use explain::*;
 pub use intern::Interner;
 pub use sink::{CollectingSink, EventSink, OwnedRecord, SinkError};

@@ -14,11 +14,13 @@
 #![deny(missing_docs)]
 
 mod chart;
+mod explain;
 mod markdown;
 mod redact;
 mod rewrite;
 mod view;
 
+pub use explain::fill_text;
 pub use redact::SecretKind;
 
 use faultline_model::time::Zone;
@@ -500,8 +502,9 @@ mod tests {
     }
     use super::*;
     use faultline_model::{
-        Citation, ErrorSeries, Incident, Level, Metrics, SeriesBucket, Signature, SourceKind, SourceSummary, Suspect,
-        SuspectFactors, TimelineEntry, TimelineKind,
+        Citation, ErrorSeries, Fact, FactKind, Factor, FailureSignal, Incident, InfraClass, Lag, Level, Metrics,
+        NameKind, NoChange, NoChangeFact, OnsetShape, RankedBelow, SeriesBucket, Shortfall, Signature, SourceKind,
+        SourceSummary, Suspect, SuspectFactors, TimelineEntry, TimelineKind, UndoKind, UndoMatch, Verdict,
     };
 
     fn at(s: &str) -> Instant {
@@ -673,41 +676,96 @@ mod tests {
             suspects: vec![
                 Suspect {
                     change_id: "cfg-118".into(),
-                    score: 0.86,
-                    summary: "Config push to auth upgrading the session module to v2".into(),
+                    score: 0.97,
+                    summary: String::new(),
                     time: at("2026-11-24T08:20:00Z"),
-                    evidence: vec![
-                        "Pushed 7 min before the first 500 (deploys.csv:3)".into(),
-                        "The traceback names the module the push upgraded (web.log:1043)".into(),
-                        "cfg-119 updated the same config shortly before recovery (deploys.csv:4)".into(),
-                    ],
+                    evidence: Vec::new(),
                     factors: SuspectFactors { time: 0.9, overlap: 0.8, recovery: 0.9, scope: 1.0 },
-                    citations: vec![push, traceback],
+                    citations: vec![push.clone(), traceback.clone()],
                     ranked_lower_because: None,
                     service: Some("auth".into()),
                     author: Some("ops@archive.example".into()),
                     files: vec!["config/auth/settings.yaml".into()],
                     message: "Push auth settings: session module v2".into(),
+                    verdict: Verdict::Likely,
+                    explanation: vec![
+                        Factor {
+                            ratio: 5.0,
+                            fact: Fact::Timing {
+                                before_onset_s: 423,
+                                lag: Lag::Fast,
+                                onset: OnsetShape::Sharp,
+                                changes_per_day: 12.0,
+                            },
+                            citations: vec![onset.clone()],
+                        },
+                        Factor {
+                            ratio: 38.0,
+                            fact: Fact::ErrorsName {
+                                name: "config/auth/settings.yaml".into(),
+                                what: NameKind::File,
+                                errors: 5210,
+                                in_traces: true,
+                            },
+                            citations: vec![traceback.clone()],
+                        },
+                        Factor {
+                            ratio: 3.1,
+                            fact: Fact::Undone {
+                                by: "cfg-119".into(),
+                                how: UndoKind::Fix,
+                                matched_by: UndoMatch::Files,
+                                before_recovery_s: Some(1200),
+                                before_onset_s: None,
+                            },
+                            citations: vec![cite("deploys.csv", 4, "2026-11-24T13:45:00+03:00,cfg-119,auth,ops")],
+                        },
+                    ],
+                    ranked_below: None,
                 },
                 Suspect {
                     change_id: "web-182".into(),
-                    score: 0.31,
-                    summary: "Deploy web v1.8.2".into(),
+                    score: 0.02,
+                    summary: String::new(),
                     time: at("2026-11-24T07:02:00Z"),
-                    evidence: vec!["Deployed 85 min before the onset (deploys.csv:2)".into()],
+                    evidence: Vec::new(),
                     factors: SuspectFactors { time: 0.3, overlap: 0.0, recovery: 0.0, scope: 0.5 },
                     citations: vec![cite(
                         "deploys.csv",
                         2,
                         "2026-11-24T10:02:00+03:00,web-182,web,dev@archive.example,Deploy web v1.8.2",
                     )],
-                    ranked_lower_because: Some(
-                        "85 min before the onset and touches only static assets; nothing in the errors names it".into(),
-                    ),
+                    ranked_lower_because: None,
                     service: Some("web".into()),
                     author: Some("dev@archive.example".into()),
                     files: vec!["static/app.css".into()],
                     message: "Deploy web v1.8.2".into(),
+                    verdict: Verdict::Unlikely,
+                    explanation: vec![
+                        Factor {
+                            ratio: 0.06,
+                            fact: Fact::Timing {
+                                before_onset_s: 85 * 60 + 3,
+                                lag: Lag::Latent,
+                                onset: OnsetShape::Sharp,
+                                changes_per_day: 12.0,
+                            },
+                            citations: vec![onset.clone()],
+                        },
+                        Factor { ratio: 0.6, fact: Fact::NotUndone { while_undone: None }, citations: vec![] },
+                        Factor {
+                            ratio: 0.3,
+                            fact: Fact::Scope { service: "web".into(), matched: None, failing: vec!["auth".into()] },
+                            citations: vec![],
+                        },
+                    ],
+                    ranked_below: Some(RankedBelow {
+                        top: "cfg-118".into(),
+                        shortfalls: vec![
+                            Shortfall { kind: FactKind::ErrorsName, ratio: 1.0, top_ratio: 38.0 },
+                            Shortfall { kind: FactKind::Timing, ratio: 0.06, top_ratio: 5.0 },
+                        ],
+                    }),
                 },
             ],
             timeline,
@@ -721,6 +779,7 @@ mod tests {
                 user_reports: 17,
             },
             lead: None,
+            no_change: None,
             series: ErrorSeries { bucket_seconds: 300, buckets },
             sources: vec![
                 source("web.log", SourceKind::Log, "python-logging", 52_000, 'a'),
@@ -829,8 +888,15 @@ mod tests {
 
         let cause = section(&md, "## Root cause");
         assert!(cause.contains("Suggested by Faultline — confirm before publishing"), "{cause}");
-        assert!(cause.contains("`cfg-118`") && cause.contains("(web.log:1043)"), "{cause}");
-        assert!(!cause.contains("No change in the inputs"));
+        assert!(cause.contains("`cfg-118`") && cause.contains("likely root cause, 0.97"), "{cause}");
+        assert!(
+            cause.contains(
+                "- `config/auth/settings.yaml`, changed by it, appears in 5210 tracebacks (first: web.log:1043): ×38"
+            ),
+            "{cause}"
+        );
+        assert!(cause.contains("landed 20 min before the last error: ×3.1"), "{cause}");
+        assert!(!cause.contains("No change"));
 
         let resolution = section(&md, "## Resolution and recovery");
         assert!(resolution.contains("At 13:45, dependent scripts updated"), "{resolution}");
@@ -849,7 +915,13 @@ mod tests {
 
         let others = section(&md, "## Other suspects");
         assert!(others.contains("2. 10:02, change `web-182`"), "{others}");
-        assert!(others.contains("Ranked lower because: 85 min before the onset"), "{others}");
+        assert!(others.contains("(unlikely, 0.02)"), "{others}");
+        assert!(
+            others.contains(
+                "Ranked below cfg-118: none of its files, modules or identifiers appear in the incident's errors; its timing fits less well (×0.06 vs ×5)."
+            ),
+            "{others}"
+        );
 
         let evidence = section(&md, "## Evidence");
         assert!(evidence.contains(&format!("### `web.log:1042`\n\nCited for: onset, signature (5,210 errors), timeline 11:27.\n\n```\n{ONSET_LINE}\n```")), "{evidence}");
@@ -938,8 +1010,7 @@ mod tests {
         }
         let sre = text(&a, &opts(Format::Markdown, TemplateChoice::GoogleSre));
         assert!(sre.contains("| Detection: the first page came 67 min after the first 500"), "{sre}");
-        assert!(section(&sre, "## Trigger")
-            .contains("Config push to auth upgrading the session module to v2 at 11:20 (cfg-118)."));
+        assert!(section(&sre, "## Trigger").contains("Push auth settings: session module v2 at 11:20 (cfg-118)."));
         let atl = text(&a, &opts(Format::Markdown, TemplateChoice::Atlassian));
         assert!(section(&atl, "## Five whys").contains("2. Why? Because of change `cfg-118` at 11:20"), "{atl}");
         let pd = text(&a, &opts(Format::Markdown, TemplateChoice::PagerDuty));
@@ -1137,25 +1208,68 @@ mod tests {
     }
 
     #[test]
-    fn without_a_strong_suspect_the_report_says_no_change_explains_it() {
+    fn without_a_named_suspect_the_report_names_the_best_one_and_the_lead() {
         let mut a = archive();
         a.suspects.retain(|s| s.change_id == "web-182");
+        if let Some(s) = a.suspects.first_mut() {
+            s.score = 0.32;
+            s.ranked_below = None;
+            s.explanation.insert(
+                0,
+                Factor {
+                    ratio: 4.2,
+                    fact: Fact::OwnFailure {
+                        name: "web".into(),
+                        signal: FailureSignal::RestartLoop,
+                        lines: 6,
+                        after_change_s: 95,
+                        before: 0,
+                    },
+                    citations: vec![cite("kubelet.log", 77, "Back-off restarting failed container web")],
+                },
+            );
+        }
         for e in &mut a.timeline {
             e.suspect = false;
         }
-        a.lead = Some("Disk full on web-1 at 11:26 (syslog:88): the errors start one minute later".into());
+        a.no_change = Some(NoChange {
+            posterior: 0.6,
+            best: Some("web-182".into()),
+            facts: vec![NoChangeFact::Infrastructure {
+                class: InfraClass::Disk,
+                share: 0.9,
+                example: cite("syslog", 88, "No space left on device"),
+            }],
+            signature: None,
+            onset: cite("web.log", 1042, ONSET_LINE),
+        });
         let md = text(&a, &opts(Format::Markdown, TemplateChoice::Seed));
         let cause = section(&md, "## Root cause");
-        assert!(cause.contains("No change in the inputs explains this incident."), "{cause}");
-        assert!(cause.contains("Strongest lead: Disk full on web-1 at 11:26"), "{cause}");
+        let said = "No change is likely enough to name (best: web-182, 0.32 — `web` failed in its own words 1 min 35 s after it: 6 restart-loop lines (first: kubelet.log:77): ×4.2).";
+        assert!(cause.contains(said), "{cause}");
+        assert!(
+            cause.contains("Strongest lead: 90 % of the incident's errors look like a disk failure (syslog:88)"),
+            "{cause}"
+        );
+        assert!(!cause.contains("explains"), "{cause}");
         assert!(!cause.contains("Suggested by Faultline — confirm"), "{cause}");
-        // The weak suspect is still listed, with why it ranks low.
-        assert!(section(&md, "## Other suspects").contains("`web-182`"));
+        // The weak suspect is still listed, with its verdict.
+        assert!(section(&md, "## Other suspects").contains(
+            "`web-182`: Deploy web v1.8.2 (web): 85 min before onset; it failed in its own words (possible, 0.32)"
+        ));
         assert!(!section(&md, "## Corrective and preventive measures").contains("config pushes"));
         let html = text(&a, &opts(Format::Html, TemplateChoice::Seed));
-        assert!(html.contains("No change in the inputs explains this incident."));
+        assert!(html.contains("No change is likely enough to name (best: web-182, 0.32"));
         let sre = text(&a, &opts(Format::Markdown, TemplateChoice::GoogleSre));
-        assert!(section(&sre, "## Trigger").contains("Unknown. No change in the inputs explains this incident."));
+        assert!(section(&sre, "## Trigger").contains("Unknown. No change is likely enough to name"));
+        let mut json = a.clone();
+        fill_text(&mut json);
+        let lead = json.lead.unwrap_or_default();
+        assert!(
+            lead.starts_with(said) && lead.contains("Start from the first incident error at web.log:1042."),
+            "{lead}"
+        );
+        assert_eq!(json.suspects.first().map(|s| s.evidence.len()), Some(4), "one line per factor");
     }
 
     #[test]

@@ -522,6 +522,9 @@ mod tests {
                 author: Some("bob@example.com".into()),
                 files: vec![],
                 message: String::new(),
+                verdict: Default::default(),
+                explanation: vec![],
+                ranked_below: None,
             }],
             ..Analysis::default()
         };

@@ -4,7 +4,8 @@
 //! at compile time) in one place.
 
 use faultline_model::{
-    Analysis, ChangeSourceSummary, Citation, Incident, Signature, SourceSummary, Suspect, TimelineEntry, UnreadInput,
+    Analysis, ChangeSourceSummary, Citation, Fact, Factor, Incident, LeadSignature, NoChange, NoChangeFact, Signature,
+    SourceSummary, Suspect, TimelineEntry, UnreadInput,
 };
 
 /// Turns one string into another.
@@ -17,7 +18,19 @@ pub(crate) trait TextRewrite {
 pub(crate) fn analysis<R: TextRewrite + ?Sized>(r: &mut R, a: &Analysis) -> Analysis {
     // Exhaustive destructuring: a field added to the contract fails to
     // compile here until someone decides whether it needs masking.
-    let Analysis { incident, suspects, timeline, metrics, lead, series, sources, partial, unread, change_sources } = a;
+    let Analysis {
+        incident,
+        suspects,
+        timeline,
+        metrics,
+        lead,
+        no_change,
+        series,
+        sources,
+        partial,
+        unread,
+        change_sources,
+    } = a;
     // The timeline goes first so masks are numbered in reading order.
     let timeline = timeline.iter().map(|t| map_entry(r, t)).collect();
     Analysis {
@@ -26,6 +39,7 @@ pub(crate) fn analysis<R: TextRewrite + ?Sized>(r: &mut R, a: &Analysis) -> Anal
         timeline,
         metrics: metrics.clone(),
         lead: lead.as_ref().map(|l| r.text(l)),
+        no_change: no_change.as_ref().map(|n| map_no_change(r, n)),
         series: series.clone(),
         sources: sources.iter().map(|s| map_source(r, s)).collect(),
         partial: *partial,
@@ -94,6 +108,9 @@ fn map_suspect<R: TextRewrite + ?Sized>(r: &mut R, s: &Suspect) -> Suspect {
         author,
         files,
         message,
+        verdict,
+        explanation,
+        ranked_below,
     } = s;
     Suspect {
         change_id: change_id.clone(),
@@ -108,6 +125,68 @@ fn map_suspect<R: TextRewrite + ?Sized>(r: &mut R, s: &Suspect) -> Suspect {
         author: author.as_ref().map(|v| r.text(v)),
         files: map_list(r, files),
         message: r.text(message),
+        verdict: *verdict,
+        explanation: explanation.iter().map(|f| map_factor(r, f)).collect(),
+        // Change ids and kinds of evidence only: nothing to mask.
+        ranked_below: ranked_below.clone(),
+    }
+}
+
+fn map_factor<R: TextRewrite + ?Sized>(r: &mut R, f: &Factor) -> Factor {
+    let Factor { ratio, fact, citations } = f;
+    let fact = match fact {
+        // Change ids are kept, like `change_id`: the report stays verifiable.
+        Fact::Timing { .. } | Fact::AfterOnset { .. } | Fact::Undone { .. } | Fact::NotUndone { .. } => fact.clone(),
+        Fact::Infrastructure { .. } => fact.clone(),
+        Fact::OwnFailure { name, signal, lines, after_change_s, before } => Fact::OwnFailure {
+            name: r.text(name),
+            signal: *signal,
+            lines: *lines,
+            after_change_s: *after_change_s,
+            before: *before,
+        },
+        Fact::ErrorsName { name, what, errors, in_traces } => {
+            Fact::ErrorsName { name: r.text(name), what: *what, errors: *errors, in_traces: *in_traces }
+        }
+        Fact::DiffInErrors { identifiers, errors } => {
+            Fact::DiffInErrors { identifiers: map_list(r, identifiers), errors: *errors }
+        }
+        Fact::Scope { service, matched, failing } => Fact::Scope {
+            service: r.text(service),
+            matched: matched.as_ref().map(|m| r.text(m)),
+            failing: map_list(r, failing),
+        },
+    };
+    Factor { ratio: *ratio, fact, citations: citations.iter().map(|c| map_citation(r, c)).collect() }
+}
+
+fn map_no_change<R: TextRewrite + ?Sized>(r: &mut R, n: &NoChange) -> NoChange {
+    let NoChange { posterior, best, facts, signature, onset } = n;
+    NoChange {
+        posterior: *posterior,
+        best: best.clone(),
+        facts: facts
+            .iter()
+            .map(|f| match f {
+                NoChangeFact::Infrastructure { class, share, example } => {
+                    NoChangeFact::Infrastructure { class: *class, share: *share, example: map_citation(r, example) }
+                }
+                other => other.clone(),
+            })
+            .collect(),
+        signature: signature.as_ref().map(|s| {
+            let LeadSignature { template, new, count, first, host, endpoint, example } = s;
+            LeadSignature {
+                template: r.text(template),
+                new: *new,
+                count: *count,
+                first: *first,
+                host: host.as_ref().map(|h| r.text(h)),
+                endpoint: endpoint.as_ref().map(|e| r.text(e)),
+                example: map_citation(r, example),
+            }
+        }),
+        onset: map_citation(r, onset),
     }
 }
 

@@ -11,12 +11,10 @@ use faultline_model::{Analysis, Citation, Instant, SourceSummary, Suspect, Timel
 use serde::Serialize;
 use std::collections::HashSet;
 
-/// What the report says in place of a root cause when no change reaches the bar.
-pub(crate) const NO_CHANGE: &str = "No change in the inputs explains this incident.";
 /// Printed above every machine-suggested cause.
 pub(crate) const DISCLAIMER: &str = "Suggested by Faultline — confirm before publishing";
-/// A suspect at or above this score is named as the likely root cause.
-const ROOT_CAUSE_SCORE: f64 = 0.5;
+/// A suspect at or above this posterior is named as the likely root cause.
+const ROOT_CAUSE_SCORE: f64 = faultline_model::Verdict::NAMED;
 
 #[derive(Debug, Serialize)]
 pub(crate) struct View {
@@ -31,7 +29,8 @@ pub(crate) struct View {
     /// Paths in the report are relative to this folder.
     pub base_folder: Option<String>,
     pub disclaimer: &'static str,
-    /// "No change explains it", and, when a change source could not be read, that the cause may be there.
+    /// In place of a root cause when none is named: the best candidate and
+    /// why, and, when a change source could not be read, that the cause may be there.
     pub no_change: String,
     /// What the analysis ran without, when it is partial.
     pub partial: Option<PartialView>,
@@ -141,6 +140,8 @@ pub(crate) struct SuspectView {
     pub change_id: String,
     pub score: f64,
     pub score_text: String,
+    /// `likely root cause`, `possible` or `unlikely`: what the score says.
+    pub verdict: &'static str,
     pub when: String,
     pub summary: String,
     pub service: Option<String>,
@@ -242,7 +243,9 @@ pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
     });
 
     let root_idx = root_cause_index(&a.suspects);
-    let suspects: Vec<SuspectView> = a.suspects.iter().enumerate().map(|(i, s)| fmt.suspect(i + 1, s)).collect();
+    let top_score = a.suspects.first().map_or(0.0, |s| s.score);
+    let suspects: Vec<SuspectView> =
+        a.suspects.iter().enumerate().map(|(i, s)| fmt.suspect(i + 1, s, top_score)).collect();
     let root_cause = root_idx.and_then(|i| suspects.get(i).cloned());
     let other_suspects: Vec<SuspectView> =
         suspects.iter().enumerate().filter(|(i, _)| Some(*i) != root_idx).map(|(_, s)| s.clone()).collect();
@@ -262,6 +265,7 @@ pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
     };
 
     let facts = Facts::gather(a);
+    let no_change = no_change(a);
     let root_suspect = root_idx.and_then(|i| a.suspects.get(i));
 
     let title = o.title.clone().unwrap_or_else(|| match &a.incident {
@@ -279,7 +283,7 @@ pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
         redaction_note: o.redaction_note.clone(),
         base_folder: o.base_folder.clone(),
         disclaimer: DISCLAIMER,
-        no_change: no_change(a),
+        no_change: no_change.clone(),
         partial: partial(a),
         multi_day,
         incident,
@@ -287,11 +291,21 @@ pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
         impact: impact_lines(a),
         metrics,
         root_cause,
-        lead: a.lead.clone(),
+        lead: match &a.no_change {
+            Some(nc) => Some(crate::explain::lead(nc, &|t| fmt.when(t))),
+            None => a.lead.clone(),
+        },
         other_suspects,
         trigger: match root_suspect {
+            // What the change was: the typed summary's reasons belong to the root cause section.
+            Some(s) if !s.explanation.is_empty() => format!(
+                "{} at {} ({}).",
+                sentence_body(s.message.lines().next().unwrap_or("").trim()),
+                fmt.when(s.time),
+                s.change_id
+            ),
             Some(s) => format!("{} at {} ({}).", sentence_body(&s.summary), fmt.when(s.time), s.change_id),
-            None => format!("Unknown. {}", no_change(a)),
+            None => format!("Unknown. {no_change}"),
         },
         detection: detection_lines(a, &facts, &fmt),
         resolution: a.timeline.iter().filter(|e| is_response(e, a)).map(|e| fmt.entry(e)).collect(),
@@ -376,23 +390,35 @@ impl Fmt<'_> {
         }
     }
 
-    fn suspect(&self, rank: usize, s: &Suspect) -> SuspectView {
+    fn suspect(&self, rank: usize, s: &Suspect, top_score: f64) -> SuspectView {
         let score = if s.score.is_finite() { (s.score * 100.0).round() / 100.0 } else { 0.0 };
         let f = &s.factors;
+        // Analyses with typed facts are worded here, the same words as the
+        // JSON's; older ones keep the text they carry.
+        let typed = !s.explanation.is_empty();
         SuspectView {
             rank,
             change_id: s.change_id.clone(),
             score,
             score_text: format!("{score:.2}"),
+            verdict: crate::explain::verdict(faultline_model::Verdict::of(s.score)),
             when: self.when(s.time),
-            summary: s.summary.clone(),
+            summary: if typed { crate::explain::summary(s) } else { s.summary.clone() },
             service: s.service.clone(),
             author: s.author.clone(),
             files: s.files.clone(),
             message: s.message.lines().next().unwrap_or_default().to_string(),
-            evidence: s.evidence.clone(),
+            evidence: if typed {
+                s.explanation.iter().map(crate::explain::factor).collect()
+            } else {
+                s.evidence.clone()
+            },
             citations: s.citations.iter().map(Citation::location).collect(),
-            ranked_lower_because: s.ranked_lower_because.clone(),
+            ranked_lower_because: if typed {
+                crate::explain::ranked_lower(s, top_score)
+            } else {
+                s.ranked_lower_because.clone()
+            },
             factors: [("time", f.time), ("overlap", f.overlap), ("recovery", f.recovery), ("scope", f.scope)]
                 .iter()
                 .map(|(l, v)| Labeled { label: (*l).to_string(), value: format!("{v:.2}") })
@@ -425,12 +451,13 @@ fn unread_change_sources(a: &Analysis) -> Vec<&str> {
 
 /// Never a silent "no change": when a change source could not be read, the cause may be in it.
 fn no_change(a: &Analysis) -> String {
+    let sentence = crate::explain::no_change_sentence(&a.suspects);
     let unread = unread_change_sources(a);
     if unread.is_empty() {
-        return NO_CHANGE.to_string();
+        return sentence;
     }
     format!(
-        "No change in the inputs that could be read explains this incident, but {} could not be read ({}): the cause may be there.",
+        "{sentence} Only the inputs that could be read were weighed: {} could not be read ({}), and the cause may be there.",
         if unread.len() == 1 { "a change source".to_string() } else { format!("{} change sources", unread.len()) },
         unread.join(", ")
     )

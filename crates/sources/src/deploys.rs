@@ -4,7 +4,7 @@ use crate::csvtab::{self, Columns};
 use crate::input::split_files;
 use crate::jsonin::{self, value_list, value_time, Obj};
 use crate::{SourceError, SourceOptions, Tally};
-use faultline_model::Change;
+use faultline_model::{Change, ChangeStatus};
 
 /// Time columns, best first: when the deploy landed beats when the row was made.
 pub(crate) const TIME: &[&str] = &[
@@ -27,6 +27,23 @@ const ENVIRONMENT: &[&str] = &["environment", "env", "stage"];
 const AUTHOR: &[&str] = &["author", "user", "deployer", "creator", "deployed_by", "triggered_by", "actor"];
 const MESSAGE: &[&str] = &["message", "description", "notes", "summary", "title", "change", "changelog"];
 const FILES: &[&str] = &["files", "changed_files", "paths"];
+/// What was deployed, when a separate column says it (the id column names the deploy).
+const REVISION: &[&str] = &["revision", "sha", "commit", "commit_sha", "image", "image_tag", "chart_version"];
+const STATUS: &[&str] = &["status", "state", "result", "outcome"];
+/// The deploy or change a row undoes (a rollback of, a revert of, a back-out of).
+const UNDOES: &[&str] = &["reverts", "rollback_of", "rolls_back", "undoes", "reverted", "backs_out", "revert_of"];
+
+/// A status column's value as a [`ChangeStatus`].
+fn status_of(s: &str) -> ChangeStatus {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "success" | "succeeded" | "successful" | "ok" | "done" | "completed" | "complete" | "deployed" | "healthy"
+        | "synced" => ChangeStatus::Succeeded,
+        "failed" | "failure" | "error" | "errored" | "degraded" => ChangeStatus::Failed,
+        "cancelled" | "canceled" | "aborted" | "terminated" => ChangeStatus::Cancelled,
+        "running" | "in_progress" | "in progress" | "pending" | "progressing" | "started" => ChangeStatus::InProgress,
+        _ => ChangeStatus::Unknown,
+    }
+}
 
 /// Keys only a deploy history has; a bare `id` or `version` is not enough
 /// (log lines carry request ids and app versions).
@@ -100,6 +117,13 @@ pub(crate) fn parse_csv(
             environment: row.string(cols.find(ENVIRONMENT)),
             files: row.get(cols.find(FILES)).map(split_files).unwrap_or_default(),
             span: row.span,
+            revision: REVISION
+                .iter()
+                .filter_map(|k| cols.find(&[k]))
+                .find(|&c| Some(c) != cols.find(ID))
+                .and_then(|c| row.string(Some(c))),
+            status: row.string(cols.find(STATUS)).map_or(ChangeStatus::Unknown, |s| status_of(&s)),
+            undoes: row.string(cols.find(UNDOES)),
             ..Change::new(id, time, row.string(cols.find(MESSAGE)).unwrap_or_default())
         };
         tally.change(change)
@@ -125,6 +149,12 @@ pub(crate) fn parse_json(
             environment: obj.text(ENVIRONMENT),
             files: obj.get(FILES).map(value_list).unwrap_or_default(),
             span: item.span,
+            revision: {
+                let id_key = ID.iter().find(|k| obj.has(&[k]));
+                REVISION.iter().filter(|k| Some(*k) != id_key).find_map(|k| obj.text(&[k]))
+            },
+            status: obj.text(STATUS).map_or(ChangeStatus::Unknown, |s| status_of(&s)),
+            undoes: obj.text(UNDOES),
             ..Change::new(id, time, obj.text(MESSAGE).unwrap_or_default())
         };
         tally.change(change)
@@ -135,6 +165,7 @@ pub(crate) fn parse_json(
 mod tests {
     use crate::testutil::{run, utc, zone};
     use crate::SourceFormat;
+    use faultline_model::ChangeStatus;
 
     const CSV: &str = "\
 deploy_id,service,environment,deployed_at,deployer,description,changed_files
@@ -168,6 +199,28 @@ d-104,checkout,staging,11/24/2026 11:40,dave
         assert_eq!((d.id.as_str(), d.time, d.message.as_str()), ("d-104", utc("2026-11-24T08:40:00Z"), ""));
         assert_eq!(report.first, Some(utc("2026-11-24T07:58:00Z")));
         assert_eq!(report.last, Some(utc("2026-11-24T09:15:00Z")));
+    }
+
+    #[test]
+    fn revision_status_and_what_a_row_undoes_are_read() {
+        let csv = "\
+deploy_id,service,deployed_at,revision,status,rollback_of,description
+d-4401,checkout,2026-11-24T10:58:00Z,9fceb02,succeeded,,checkout 2.14.0
+d-4402,checkout,2026-11-24T11:31:00Z,1a2b3c4,failed,d-4401,Rollback checkout
+";
+        let (sink, _) = run(csv, SourceFormat::DeploysCsv, &zone("UTC"));
+        let (a, b) = (&sink.changes[0], &sink.changes[1]);
+        assert_eq!(
+            (a.id.as_str(), a.revision.as_deref(), a.status),
+            ("d-4401", Some("9fceb02"), ChangeStatus::Succeeded)
+        );
+        assert_eq!(a.undoes, None);
+        assert_eq!((b.status, b.undoes.as_deref()), (ChangeStatus::Failed, Some("d-4401")));
+        let json = r#"[{"id": 991, "sha": "9fceb02", "created_at": "2026-11-24T08:01:00Z", "reverts": "990", "state": "success"}]"#;
+        let (sink, _) = run(json, SourceFormat::DeploysJson, &zone("UTC"));
+        let c = &sink.changes[0];
+        assert_eq!((c.id.as_str(), c.revision.as_deref(), c.undoes.as_deref()), ("991", Some("9fceb02"), Some("990")));
+        assert_eq!(c.status, ChangeStatus::Succeeded);
     }
 
     #[test]

@@ -47,6 +47,9 @@ struct Pending {
     message: Vec<String>,
     files: Vec<String>,
     raw_first: Vec<u8>,
+    /// Inside a `-p` patch: `+`/`-` lines are the diff.
+    in_patch: bool,
+    words: crate::diffwords::DiffWords,
 }
 
 /// `--date=raw` (`1795508823 +0300`) and `--date=unix` are epoch seconds.
@@ -91,6 +94,7 @@ fn flush(p: Pending, data: &[u8], opts: &SourceOptions, tally: &mut Tally<'_>) -
     tally.change(Change {
         author: p.author,
         files,
+        identifiers: p.words.finish(),
         span,
         tool: Some("git".into()),
         revision: Some(p.id.clone()),
@@ -157,6 +161,16 @@ pub(crate) fn parse(data: &[u8], opts: &SourceOptions, tally: &mut Tally<'_>) ->
             }
             p.body_done = true;
         }
+        if p.in_patch && !line.starts_with("+++ ") && !line.starts_with("--- ") {
+            if let Some(added) = line.strip_prefix('+') {
+                p.words.line(added, true);
+                continue;
+            }
+            if let Some(removed) = line.strip_prefix('-') {
+                p.words.line(removed, false);
+                continue;
+            }
+        }
         if let Some(c) = NAME_STATUS.captures(&line) {
             // R100/C75 lines name old and new path: the new one is what exists now.
             let paths = c.get(2).map_or("", |m| m.as_str());
@@ -172,6 +186,7 @@ pub(crate) fn parse(data: &[u8], opts: &SourceOptions, tally: &mut Tally<'_>) ->
             if let Some((_, b)) = rest.rsplit_once(" b/") {
                 p.files.push(b.to_string());
             }
+            p.in_patch = true;
         } else if let Some(path) = line.strip_prefix("diff --cc ").or_else(|| line.strip_prefix("diff --combined ")) {
             p.files.push(path.trim().to_string());
         }
@@ -307,8 +322,8 @@ index 1..2 100644
 --- a/src/pay.py
 +++ b/src/pay.py
 @@ -1 +1 @@
--a
-+b
+-gateway = PaymentGateway(timeout_ms=500)
++gateway = PaymentGateWay(timeout_ms=500)
 
 commit 0987654
 Author: X <x@y>
@@ -321,6 +336,8 @@ Date:   3 days ago
         assert_eq!(sink.changes[0].time, utc("2026-11-24T08:00:00Z"));
         assert_eq!(sink.changes[0].files, vec!["src/pay.py"]);
         assert_eq!(sink.changes[0].message, "Cherry-picked fix");
+        // What the patch changed, introduced names first; `---`/`+++` are not lines of it.
+        assert_eq!(sink.changes[0].identifiers, vec!["PaymentGateWay", "PaymentGateway", "timeout_ms"]);
         assert_eq!(sink.unparsed[0].0, 17);
         assert_eq!(sink.unparsed[0].1, "commit without a readable date");
     }

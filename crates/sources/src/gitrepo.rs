@@ -1,7 +1,10 @@
-//! A git repository folder read with libgit2: every commit reachable from HEAD.
+//! A git repository folder read with libgit2: the commits reachable from
+//! HEAD, newest first by committer time, within the look-back the engine
+//! asks for (a config repository with years of history is not read whole).
 
-use crate::{SourceError, Tally};
-use faultline_model::Change;
+use crate::diffwords::DiffWords;
+use crate::{SourceError, SourceOptions, Tally};
+use faultline_model::{Change, Instant};
 use git2::{DiffFindOptions, DiffOptions, ErrorCode, Repository, RepositoryOpenFlags, Sort};
 use std::path::Path;
 
@@ -19,8 +22,18 @@ pub(crate) fn looks_like(dir: &Path) -> bool {
 /// Diffs with more deltas than this skip rename detection, which is
 /// quadratic in the number of added/deleted files (vendoring commits).
 const RENAME_DETECTION_LIMIT: usize = 1000;
+/// Older commits in a row after which the walk stops: committer times are
+/// not perfectly ordered (a rebase, a skewed clock), so one older commit
+/// does not end it.
+const OLDER_STREAK: u32 = 64;
+/// Blobs larger than this are not read for identifiers (generated files, vendored bundles).
+const MAX_BLOB_BYTES: i64 = 1024 * 1024;
 
-pub(crate) fn parse(path: &Path, tally: &mut Tally<'_>) -> Result<(), SourceError> {
+fn when(t: Option<Instant>) -> String {
+    t.map_or_else(|| "…".to_string(), |t| t.format("%Y-%m-%d %H:%M:%SZ").to_string())
+}
+
+pub(crate) fn parse(path: &Path, opts: &SourceOptions, tally: &mut Tally<'_>) -> Result<(), SourceError> {
     let label = path.display().to_string();
     let git_err = |e: git2::Error| SourceError::Git { path: label.clone(), message: e.message().to_string() };
     let repo = Repository::open_ext(path, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
@@ -34,10 +47,15 @@ pub(crate) fn parse(path: &Path, tally: &mut Tally<'_>) -> Result<(), SourceErro
         Err(e) => return Err(git_err(e)),
     };
     let head = head.peel_to_commit().map_err(git_err)?;
+    let (from, to) = opts.changes_within.unwrap_or((None, None));
     let mut walk = repo.revwalk().map_err(git_err)?;
     walk.set_sorting(Sort::TIME).map_err(git_err)?;
     walk.push(head.id()).map_err(git_err)?;
     let mut unreadable_diffs = 0u64;
+    let (mut newer, mut older, mut streak, mut read) = (0u64, 0u64, 0u32, 0u64);
+    let mut stopped_early = false;
+    // What was read, for the source's hash: HEAD, then every commit id read.
+    let mut identity = format!("git HEAD {}\n", head.id());
     for oid in walk {
         if tally.stopped() {
             break;
@@ -52,11 +70,25 @@ pub(crate) fn parse(path: &Path, tally: &mut Tally<'_>) -> Result<(), SourceErro
             tally.note(format!("commit {oid}: time {} out of range, skipped", when.seconds()));
             continue;
         };
-        let files = match changed_files(&repo, &commit) {
+        if to.is_some_and(|to| time > to) {
+            newer += 1;
+            continue;
+        }
+        if from.is_some_and(|from| time < from) {
+            older += 1;
+            streak += 1;
+            if streak >= OLDER_STREAK {
+                stopped_early = true;
+                break;
+            }
+            continue;
+        }
+        streak = 0;
+        let (files, identifiers) = match changed(&repo, &commit) {
             Ok(f) => f,
             Err(_) => {
                 unreadable_diffs += 1;
-                Vec::new()
+                (Vec::new(), Vec::new())
             }
         };
         let message = String::from_utf8_lossy(commit.message_bytes()).trim_end().to_string();
@@ -67,9 +99,12 @@ pub(crate) fn parse(path: &Path, tally: &mut Tally<'_>) -> Result<(), SourceErro
         } else {
             Some(author)
         };
+        identity.push_str(&format!("{oid}\n"));
+        read += 1;
         let change = Change {
             author,
             files,
+            identifiers,
             tool: Some("git".into()),
             revision: Some(oid.to_string()),
             ..Change::new(oid.to_string(), time, message)
@@ -83,23 +118,64 @@ pub(crate) fn parse(path: &Path, tally: &mut Tally<'_>) -> Result<(), SourceErro
             "{unreadable_diffs} commits: changed files could not be read (missing objects?); listed without files"
         ));
     }
+    if from.is_some() || to.is_some() {
+        let older_text = match (older, stopped_early) {
+            (0, _) => String::new(),
+            (n, true) => format!("; {n} older commits seen before the walk stopped (older history not read)"),
+            (n, false) => format!("; {n} older commits skipped"),
+        };
+        let newer_text = if newer > 0 { format!("; {newer} newer commits skipped") } else { String::new() };
+        tally.note(format!(
+            "HEAD {}: {read} commits committed {} to {} read (the look-back around the logs){older_text}{newer_text}",
+            head.id(),
+            when(from),
+            when(to),
+        ));
+    } else {
+        tally.note(format!("HEAD {}: all {read} commits reachable from it read", head.id()));
+    }
     tally.note("commit times are committer times (when the commit landed), not author times".into());
+    tally.identity(identity);
     Ok(())
 }
 
-/// Files changed against the first parent; for a root commit, every file.
-fn changed_files(repo: &Repository, commit: &git2::Commit<'_>) -> Result<Vec<String>, git2::Error> {
+/// Files changed against the first parent (for a root commit, every file),
+/// and the identifiers of the added and removed lines.
+fn changed(repo: &Repository, commit: &git2::Commit<'_>) -> Result<(Vec<String>, Vec<String>), git2::Error> {
     let tree = commit.tree()?;
     let parent_tree = if commit.parent_count() > 0 { Some(commit.parent(0)?.tree()?) } else { None };
     let mut opts = DiffOptions::new();
+    opts.max_size(MAX_BLOB_BYTES);
     let mut diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))?;
     if diff.deltas().len() <= RENAME_DETECTION_LIMIT {
         diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
     }
-    Ok(diff
+    let files = diff
         .deltas()
         .filter_map(|d| d.new_file().path().or_else(|| d.old_file().path()).map(|p| p.to_string_lossy().into_owned()))
-        .collect())
+        .collect();
+    let mut words = DiffWords::default();
+    // A root commit's "diff" is the whole tree: it introduced nothing in particular.
+    if parent_tree.is_some() {
+        let full = std::cell::Cell::new(false);
+        // A callback returning false ends the walk with an error code: the
+        // budget was spent, and what was gathered is kept.
+        let _ = diff.foreach(
+            &mut |_, _| !full.get(),
+            None,
+            None,
+            Some(&mut |_, _, line| {
+                let added = match line.origin() {
+                    '+' => true,
+                    '-' => false,
+                    _ => return true,
+                };
+                full.set(!words.line(&String::from_utf8_lossy(line.content()), added));
+                !full.get()
+            }),
+        );
+    }
+    Ok((files, words.finish()))
 }
 
 #[cfg(test)]
@@ -181,6 +257,48 @@ mod tests {
         assert_eq!(root.author.as_deref(), Some("Alice"));
         assert_eq!(root.message, "Bump checkout DB pool\n\nFor the sale.");
         assert_eq!(root.files, vec!["config/db.yaml", "src/pay.py"]);
+        assert!(root.identifiers.is_empty(), "a root commit introduced nothing in particular");
+        assert!(report.notes.iter().any(|n| n.contains(&format!("HEAD {second}"))), "{:?}", report.notes);
+    }
+
+    #[test]
+    fn only_the_look_back_is_read_with_what_each_diff_introduced() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let day = 1_795_478_400; // 2026-11-24T00:00:00Z
+        for i in 0..100 {
+            let content = format!("retries: {i}\n");
+            commit(
+                &repo,
+                &[("config/app.yaml", Some(&content))],
+                "tune retries",
+                Time::new(day - 86_400 * 30 + i * 600, 0),
+                "Old",
+            );
+        }
+        let culprit = commit(
+            &repo,
+            &[("config/pay.py", Some("gateway = PaymentGateWay(settings.PAYMENT_URL)\n"))],
+            "Switch to the new gateway client",
+            Time::new(day + 3600, 0),
+            "Alice",
+        );
+        commit(&repo, &[("README.md", Some("docs\n"))], "docs", Time::new(day + 5 * 86_400, 0), "Bob");
+        drop(repo);
+
+        let within = Some((Some(utc("2026-11-23T12:00:00Z")), Some(utc("2026-11-25T00:00:00Z"))));
+        let opts = SourceOptions { changes_within: within, ..SourceOptions::default() };
+        let mut sink = CollectingSink::default();
+        let report = parse(dir.path(), SourceFormat::GitRepo, &opts, &mut sink).unwrap();
+        assert_eq!(sink.changes.len(), 1, "{:?}", sink.changes.iter().map(|c| &c.message).collect::<Vec<_>>());
+        let c = &sink.changes[0];
+        assert_eq!(c.id, culprit.to_string());
+        assert!(c.identifiers.iter().any(|i| i == "PaymentGateWay"), "{:?}", c.identifiers);
+        let note = report.notes.iter().find(|n| n.starts_with("HEAD ")).unwrap();
+        assert!(note.contains("1 commits committed") && note.contains("1 newer commits skipped"), "{note}");
+        assert!(note.contains("64 older commits seen before the walk stopped"), "{note}");
+        let identity = report.identity.unwrap();
+        assert!(identity.contains(&culprit.to_string()) && identity.lines().count() == 2, "{identity}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod cd;
 mod csvtab;
 mod deploys;
 mod detect;
+mod diffwords;
 mod gitlog;
 mod gitrepo;
 mod input;
@@ -219,6 +220,11 @@ impl std::fmt::Display for SourceFormat {
 pub struct SourceOptions {
     /// The zone zone-less timestamps are read in.
     pub zone: Zone,
+    /// For a history read by walking it (a git repository): only changes
+    /// committed in `[from, to]` are read (either end open). The walk goes
+    /// newest first and stops past `from`, so a repository with years of
+    /// history costs what the look-back holds. Default: everything.
+    pub changes_within: Option<(Option<Instant>, Option<Instant>)>,
 }
 
 /// What reading a source produced, besides the events pushed into the sink.
@@ -238,6 +244,10 @@ pub struct SourceReport {
     pub notes: Vec<String>,
     /// The changes read: tools, count, range, and which moments placed them (path and format left empty).
     pub changes: ChangeSourceSummary,
+    /// For a source with no file bytes of its own to hash (a git repository):
+    /// text that identifies exactly what was read (its HEAD and every commit
+    /// id read), which the engine hashes in place of file content.
+    pub identity: Option<String>,
 }
 
 /// Why a source could not be read.
@@ -303,7 +313,7 @@ pub fn parse(
     let mut tally = Tally::new(sink);
     let label = path.display().to_string();
     match format {
-        SourceFormat::GitRepo => gitrepo::parse(path, &mut tally)?,
+        SourceFormat::GitRepo => gitrepo::parse(path, opts, &mut tally)?,
         SourceFormat::SlackExport => slack::parse(path, opts, &mut tally)?,
         _ => {
             if path.is_dir() {
@@ -450,6 +460,10 @@ impl<'s> Tally<'s> {
         self.report.files.push(path);
     }
 
+    pub(crate) fn identity(&mut self, identity: String) {
+        self.report.identity = Some(identity);
+    }
+
     fn finish(mut self) -> SourceReport {
         if self.dst_adjusted > 0 {
             self.report.notes.push(format!(
@@ -473,7 +487,7 @@ pub(crate) mod testutil {
     }
 
     pub(crate) fn zone(s: &str) -> SourceOptions {
-        SourceOptions { zone: Zone::parse(s).unwrap_or_else(|e| panic!("{e}")) }
+        SourceOptions { zone: Zone::parse(s).unwrap_or_else(|e| panic!("{e}")), ..SourceOptions::default() }
     }
 
     /// Parses inline content as `format` and returns what the sink saw.

@@ -3,6 +3,7 @@ import type { ChangeSourceSummary } from "./ChangeSourceSummary";
 import type { ErrorSeries } from "./ErrorSeries";
 import type { Incident } from "./Incident";
 import type { Metrics } from "./Metrics";
+import type { NoChange } from "./NoChange";
 import type { SourceSummary } from "./SourceSummary";
 import type { Suspect } from "./Suspect";
 import type { TimelineEntry } from "./TimelineEntry";
@@ -29,9 +30,15 @@ timeline: Array<TimelineEntry>,
  */
 metrics: Metrics, 
 /**
- * When no suspect reaches 0.5: the strongest non-change evidence, in a sentence.
+ * When no suspect reaches 0.5: the strongest non-change evidence, in a
+ * sentence (`no_change` rendered by `faultline_report`).
  */
 lead: string | null, 
+/**
+ * When no suspect reaches 0.5: the "no change did it" hypothesis, its
+ * posterior and its evidence.
+ */
+no_change: NoChange | null, 
 /**
  * Error series for the chart.
  */

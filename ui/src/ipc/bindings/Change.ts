@@ -76,4 +76,10 @@ revision: string | null,
  * says so (a Helm rollback to revision 4, an Argo CD sync back to an
  * earlier revision, a change request that backs out another).
  */
-undoes: string | null, };
+undoes: string | null, 
+/**
+ * Identifiers its diff added or removed (names, config keys, modules),
+ * when the input holds the diff (a git repository, `git log -p`): what
+ * the correlator looks for in the incident's errors. Capped per change.
+ */
+identifiers: Array<string>, };
