@@ -701,6 +701,9 @@ fn cite_raw_lines(analysis: &mut Analysis) {
             c.text = raw.clone();
         }
     };
+    for listed in &mut analysis.incidents {
+        fill(&mut listed.onset_citation);
+    }
     if let Some(inc) = analysis.incident.as_mut() {
         fill(&mut inc.onset_citation);
         if let Some(c) = inc.recovered_citation.as_mut() {

@@ -3,7 +3,9 @@
 //! the contract serves both, so a field added to it is handled (or refused
 //! at compile time) in one place.
 
-use faultline_model::{Analysis, Citation, Incident, Signature, SourceSummary, Suspect, TimelineEntry};
+use faultline_model::{
+    Analysis, Citation, Incident, IncidentListing, Signature, SourceSummary, Suspect, TimelineEntry,
+};
 
 /// Turns one string into another.
 pub(crate) trait TextRewrite {
@@ -15,11 +17,12 @@ pub(crate) trait TextRewrite {
 pub(crate) fn analysis<R: TextRewrite + ?Sized>(r: &mut R, a: &Analysis) -> Analysis {
     // Exhaustive destructuring: a field added to the contract fails to
     // compile here until someone decides whether it needs masking.
-    let Analysis { incident, suspects, timeline, metrics, lead, series, sources } = a;
+    let Analysis { incident, incidents, suspects, timeline, metrics, lead, series, sources } = a;
     // The timeline goes first so masks are numbered in reading order.
     let timeline = timeline.iter().map(|t| map_entry(r, t)).collect();
     Analysis {
         incident: incident.as_ref().map(|i| map_incident(r, i)),
+        incidents: incidents.iter().map(|i| map_listing(r, i)).collect(),
         suspects: suspects.iter().map(|s| map_suspect(r, s)).collect(),
         timeline,
         metrics: metrics.clone(),
@@ -66,6 +69,19 @@ fn map_incident<R: TextRewrite + ?Sized>(r: &mut R, i: &Incident) -> Incident {
         endpoints: map_list(r, endpoints),
         services: map_list(r, services),
         summary: r.text(summary),
+    }
+}
+
+fn map_listing<R: TextRewrite + ?Sized>(r: &mut R, i: &IncidentListing) -> IncidentListing {
+    let IncidentListing { number, onset, recovered, errors, summary, onset_citation, analyzed } = i;
+    IncidentListing {
+        number: *number,
+        onset: *onset,
+        recovered: *recovered,
+        errors: *errors,
+        summary: r.text(summary),
+        onset_citation: map_citation(r, onset_citation),
+        analyzed: *analyzed,
     }
 }
 
