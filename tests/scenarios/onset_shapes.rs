@@ -505,7 +505,7 @@ pub fn two_incidents(seed: u64) -> Scenario {
     let a_stop = a + rng.int(8 * 60, 20 * 60);
     let b = a_stop + rng.int(3 * 3600, 5 * 3600);
     // Which one is bigger varies; the other is clearly smaller.
-    let b_bigger = seed % 2 == 0;
+    let b_bigger = seed.is_multiple_of(2);
     let b_stop = b + if b_bigger { rng.int(90 * 60, 120 * 60) } else { rng.int(10 * 60, 20 * 60) };
     site.end = site.end.max(b_stop + 3600);
     let (pa, pb) = (0.7 + rng.f() * 0.25, 0.6 + rng.f() * 0.3);
@@ -564,7 +564,7 @@ pub fn edges(seed: u64) -> Scenario {
     let start = day(&mut rng) + 8 * 3600 + rng.int(0, 3600);
     let mut site = site(&mut rng, start, (3, 4));
     let p = 0.5 + rng.f() * 0.4;
-    let from_start = seed % 2 == 0;
+    let from_start = seed.is_multiple_of(2);
     let (s, stop) = if from_start {
         (start, start + rng.int(20 * 60, 40 * 60))
     } else {
