@@ -576,6 +576,7 @@ pub fn culprit_in_tool(seed: u64, family: &'static str, delivery: Delivery) -> S
             onset,
             recovered,
             milestones,
+            ..Truth::default()
         },
     }
 }

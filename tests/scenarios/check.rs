@@ -17,8 +17,23 @@ fn secs(v: &Value) -> Option<i64> {
     DateTime::parse_from_rfc3339(v.as_str()?).ok().map(|t| t.timestamp())
 }
 
+/// How far (seconds, signed: later is positive) the analyzed incident's
+/// onset and recovery are from the truth's, for the accuracy table; `None`
+/// where either side has none (an ongoing incident has no recovery).
+pub fn window_error(s: &Scenario, a: &Value) -> (Option<i64>, Option<i64>) {
+    let inc = &a["incident"];
+    let onset = secs(&inc["onset"]).map(|o| o - s.truth.onset);
+    let recovered = secs(&inc["recovered"]).filter(|_| !s.truth.shape.ongoing).map(|r| r - s.truth.recovered);
+    (onset, recovered)
+}
+
 /// Writes the scenario under `dir` and runs `faultline analyze` on it.
 pub fn run(s: &Scenario, dir: &Path) -> Result<Value, String> {
+    run_with(s, dir, &[])
+}
+
+/// [`run`] with more arguments for `faultline analyze`.
+pub fn run_with(s: &Scenario, dir: &Path, extra: &[&str]) -> Result<Value, String> {
     for (rel, _, content) in &s.files {
         let p = dir.join(rel);
         if let Some(parent) = p.parent() {
@@ -27,7 +42,7 @@ pub fn run(s: &Scenario, dir: &Path) -> Result<Value, String> {
         std::fs::write(&p, content).map_err(|e| format!("write {}: {e}", p.display()))?;
     }
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_faultline"));
-    cmd.arg("analyze").arg("--quiet").args(["--format", "json", "--tz", &s.tz]);
+    cmd.arg("analyze").arg("--quiet").args(["--format", "json", "--tz", &s.tz]).args(extra);
     if s.as_folder {
         cmd.arg(dir);
     } else {
@@ -54,8 +69,10 @@ pub fn compare(s: &Scenario, a: &Value) -> Vec<String> {
     let mut bad = Vec::new();
     let suspects = a["suspects"].as_array().cloned().unwrap_or_default();
     let top = suspects.first();
-    match &t.culprit {
-        Some(id) => {
+    // The onset families judge the incident window only.
+    match (!t.shape.cause_unjudged).then_some(&t.culprit) {
+        None => {}
+        Some(Some(id)) => {
             let ok =
                 top.is_some_and(|s| s["change_id"].as_str() == Some(id) && s["score"].as_f64().unwrap_or(0.0) >= 0.5);
             if !ok {
@@ -79,7 +96,7 @@ pub fn compare(s: &Scenario, a: &Value) -> Vec<String> {
                 bad.push("the culprit is not marked as suspect on the timeline".into());
             }
         }
-        None => {
+        Some(None) => {
             if let Some(s) = suspects.iter().find(|s| s["score"].as_f64().unwrap_or(0.0) >= 0.5) {
                 bad.push(format!("no suspect should reach 0.5, {} has {}", s["change_id"], s["score"]));
             }
@@ -100,11 +117,12 @@ pub fn compare(s: &Scenario, a: &Value) -> Vec<String> {
     }
     let inc = &a["incident"];
     match secs(&inc["onset"]) {
-        Some(o) if (o - t.onset).abs() <= ONSET_TOL => {}
+        Some(o) if o - t.onset >= -ONSET_TOL && o - t.onset <= ONSET_TOL + t.shape.onset_late => {}
         got => bad.push(format!("onset {got:?} vs truth {} (off by {:?} s)", t.onset, got.map(|o| o - t.onset))),
     }
     match secs(&inc["recovered"]) {
-        Some(r) if (r - t.recovered).abs() <= RECOVERY_TOL => {}
+        None if t.shape.ongoing && inc["onset"].is_string() => {}
+        Some(r) if !t.shape.ongoing && (r - t.recovered).abs() <= RECOVERY_TOL => {}
         got => bad.push(format!(
             "recovered {got:?} vs truth {} (off by {:?} s)",
             t.recovered,
@@ -123,5 +141,6 @@ pub fn compare(s: &Scenario, a: &Value) -> Vec<String> {
             bad.push(format!("milestone {kind} at {at}: nearest is {near:?} s away"));
         }
     }
+    bad.extend(crate::onset_shapes::compare(s, a));
     bad
 }

@@ -42,7 +42,7 @@ impl Rng {
 }
 
 /// What a run must find.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Truth {
     /// The change that must rank first with score >= 0.5; `None` = no suspect may reach 0.5 and a lead is set.
     pub culprit: Option<String>,
@@ -54,6 +54,8 @@ pub struct Truth {
     pub recovered: i64,
     /// Milestones: timeline kind and instant.
     pub milestones: Vec<(&'static str, i64)>,
+    /// What the onset families check besides (see `onset_shapes`).
+    pub shape: crate::onset_shapes::Expect,
 }
 
 /// Which command-line flag a file is passed with (`None` = a positional path, kind detected).
@@ -397,7 +399,14 @@ pub fn seed_shape(seed: u64, family: &'static str, zones: bool, folder: bool) ->
         files,
         tz: if zones { "+03:00".into() } else { "UTC".into() },
         as_folder: folder,
-        truth: Truth { culprit: Some(culprit_id), lead_mentions: None, onset, recovered, milestones },
+        truth: Truth {
+            culprit: Some(culprit_id),
+            lead_mentions: None,
+            onset,
+            recovered,
+            milestones,
+            ..Truth::default()
+        },
     }
 }
 
@@ -551,7 +560,7 @@ pub fn deploy_shape(seed: u64, family: &'static str, latent: bool, pair: bool, n
         files,
         tz: "UTC".into(),
         as_folder: false,
-        truth: Truth { culprit: Some(culprit), lead_mentions: None, onset, recovered, milestones },
+        truth: Truth { culprit: Some(culprit), lead_mentions: None, onset, recovered, milestones, ..Truth::default() },
     }
 }
 
@@ -622,6 +631,13 @@ pub fn failover(seed: u64) -> Scenario {
         files,
         tz: "UTC".into(),
         as_folder: false,
-        truth: Truth { culprit: None, lead_mentions: Some("OperationalError".into()), onset, recovered, milestones },
+        truth: Truth {
+            culprit: None,
+            lead_mentions: Some("OperationalError".into()),
+            onset,
+            recovered,
+            milestones,
+            ..Truth::default()
+        },
     }
 }

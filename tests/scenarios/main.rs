@@ -1,18 +1,33 @@
 //! Scenario suite: complete incidents written as real files, analyzed by the
 //! real binary, compared with the truth they were generated from.
 //!
-//! Families × seeded variants; prints an accuracy table to stderr and fails
-//! if any variant fails. `FAULTLINE_SCENARIO_VARIANTS=N` runs N variants per
-//! family (default 5).
+//! Families × seeded variants; prints an accuracy table to stderr (with the
+//! largest and median onset and recovery error of each family, in seconds)
+//! and fails if any variant fails. `FAULTLINE_SCENARIO_VARIANTS=N` runs N
+//! variants per family (default 5).
 
 mod calibration;
 mod cd_exports;
 mod check;
 mod formats;
 mod generator;
+mod onset_shapes;
 mod suspects;
 
 use generator::Scenario;
+
+/// Signed onset and recovery error of one variant, seconds (see [`check::window_error`]).
+type Window = (Option<i64>, Option<i64>);
+
+/// "largest / median" of the absolute errors, or "–" with none.
+fn spread(errors: impl Iterator<Item = i64>) -> String {
+    let mut abs: Vec<i64> = errors.map(i64::abs).collect();
+    abs.sort_unstable();
+    match (abs.last(), abs.get(abs.len() / 2)) {
+        (Some(max), Some(median)) => format!("{max} / {median}"),
+        _ => "–".to_string(),
+    }
+}
 
 /// A family: its name and how to make a variant from a seed.
 type Family = (&'static str, fn(u64) -> Scenario);
@@ -42,6 +57,13 @@ fn families() -> Vec<Family> {
         ("S8 noisy repository, hundreds of commits a day", suspects::noisy_repository),
         ("S9 deploy storm, the culprit crash-loops", suspects::deploy_storm),
         ("S10 culprit whose revert is not recorded", suspects::unrecorded_revert),
+        ("O1 slow ramp (2 % → most requests)", onset_shapes::ramp),
+        ("O2 flapping (5 min bad, 5 min fine)", onset_shapes::flapping),
+        ("O3 fail-closed 4xx among 404 noise and a scanner", onset_shapes::fail_closed),
+        ("O4 tail of stragglers, late blips", onset_shapes::tails),
+        ("O5 two incidents in a day", onset_shapes::two_incidents),
+        ("O6 night trough, cron errors, restart blip", onset_shapes::fooling),
+        ("O7 failing at the first line / at the last", onset_shapes::edges),
     ]
 }
 
@@ -49,7 +71,7 @@ fn families() -> Vec<Family> {
 fn scenarios_find_the_truth() {
     let variants: u64 = std::env::var("FAULTLINE_SCENARIO_VARIANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let fams = families();
-    let results: Vec<(usize, u64, Vec<String>, calibration::Outcome)> = std::thread::scope(|scope| {
+    let results: Vec<(usize, u64, Vec<String>, calibration::Outcome, Window)> = std::thread::scope(|scope| {
         let handles: Vec<_> = fams
             .iter()
             .enumerate()
@@ -64,8 +86,10 @@ fn scenarios_find_the_truth() {
                         .map(|d| std::path::PathBuf::from(d).join(format!("{}-{seed}", scenario.family)));
                     let root = keep.clone().unwrap_or_else(|| dir.path().to_path_buf());
                     let mut outcome = calibration::Outcome::default();
+                    let mut window = (None, None);
                     let problems = match check::run(&scenario, &root) {
                         Ok(json) => {
+                            window = check::window_error(&scenario, &json);
                             outcome = calibration::Outcome {
                                 has_culprit: scenario.truth.culprit.is_some(),
                                 forecasts: calibration::forecasts(
@@ -84,26 +108,30 @@ fn scenarios_find_the_truth() {
                         }
                         Err(e) => vec![e],
                     };
-                    (fi, seed, problems, outcome)
+                    (fi, seed, problems, outcome, window)
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("scenario thread")).collect()
     });
 
-    let mut table = String::from("\n| Scenario family | Passed |\n|---|---|\n");
+    let mut table = String::from(
+        "\n| Scenario family | Passed | Onset error s (max / median) | Recovery error s (max / median) |\n|---|---|---|---|\n",
+    );
     let mut failures = Vec::new();
     let mut total = 0;
     for (fi, (name, _)) in fams.iter().enumerate() {
         let mine: Vec<_> = results.iter().filter(|r| r.0 == fi).collect();
         let passed = mine.iter().filter(|r| r.2.is_empty()).count();
         total += passed;
-        table += &format!("| {name} | {passed}/{} |\n", mine.len());
-        for (_, seed, problems, _) in mine.iter().filter(|r| !r.2.is_empty()) {
+        let onset = spread(mine.iter().filter_map(|r| r.4 .0));
+        let recovery = spread(mine.iter().filter_map(|r| r.4 .1));
+        table += &format!("| {name} | {passed}/{} | {onset} | {recovery} |\n", mine.len());
+        for (_, seed, problems, _, _) in mine.iter().filter(|r| !r.2.is_empty()) {
             failures.push(format!("family {name}, seed {seed}:\n  - {}", problems.join("\n  - ")));
         }
     }
-    table += &format!("| **all** | **{total}/{}** |\n", results.len());
+    table += &format!("| **all** | **{total}/{}** | | |\n", results.len());
     eprintln!("{table}");
     // FAULTLINE_CALIBRATION=FILE: the posteriors against the truth (docs/notes/suspects.md).
     if let Some(path) = std::env::var_os("FAULTLINE_CALIBRATION") {

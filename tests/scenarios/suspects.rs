@@ -175,6 +175,7 @@ impl Base {
                 onset,
                 recovered,
                 milestones: vec![("error_onset", onset), ("recovery", recovered)],
+                ..Truth::default()
             },
         }
     }

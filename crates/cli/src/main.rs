@@ -107,6 +107,9 @@ struct AnalyzeArgs {
     /// How far before the onset a change may be a suspect (e.g. 24h, 90m, 2d).
     #[arg(long, default_value = "24h", value_name = "DURATION")]
     lookback: String,
+    /// Analyze the N-th incident found (1 = earliest; default: the most severe).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    incident: Option<u32>,
     /// Only records at or after this instant (changes: from the look-back before it, as suspects).
     #[arg(long, value_name = "TIME")]
     from: Option<String>,
@@ -410,8 +413,32 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
         }
         None => {}
     }
-    let opts = AnalyzeOptions { correlate: CorrelateOptions { lookback, ..CorrelateOptions::default() }, from, to };
+    let opts = AnalyzeOptions {
+        correlate: CorrelateOptions { lookback, incident: args.incident, ..CorrelateOptions::default() },
+        from,
+        to,
+    };
     let analysis = engine.analyze(&opts)?;
+    if let Some(n) = args.incident {
+        if !analysis.incidents.iter().any(|i| i.number == n) {
+            let found: Vec<String> = analysis
+                .incidents
+                .iter()
+                .map(|i| {
+                    format!("{} (from {}, {} errors)", i.number, i.onset.format("%Y-%m-%d %H:%M:%S UTC"), i.errors)
+                })
+                .collect();
+            bail!(
+                "--incident {n}: {} found{}",
+                match found.len() {
+                    0 => "no incident was".to_string(),
+                    1 => "only 1 incident was".to_string(),
+                    k => format!("only {k} incidents were"),
+                },
+                if found.is_empty() { String::new() } else { format!(": {}", found.join("; ")) }
+            );
+        }
+    }
     // A case whose ingest was killed opens; what it lacks is said, not hidden.
     let incomplete: Vec<String> =
         engine.sources()?.into_iter().filter(|m| !m.complete).map(|m| m.summary.path).collect();

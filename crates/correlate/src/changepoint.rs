@@ -9,6 +9,17 @@
 //! [`refine_end`] then place each change point on an event, by maximizing
 //! the likelihood of a two-rate Poisson process over the event times near
 //! the bin edge — the onset is an error's instant, not a bucket boundary.
+//!
+//! A window is where a change is *obvious*; an incident often begins less
+//! obviously (a slow ramp). [`rise_before`] looks for a less elevated
+//! stretch just before a window (a two-rate change point over the bins
+//! before it), so a ramp's onset is its first error rather than the point
+//! where the ramp became steep. (Its mirror image is no good for the end: with
+//! no errors at all after an incident, a few blips half an hour later are
+//! "elevated" too. The end is a tail of stragglers, see `streams`.)
+//! [`holds_per_second`] checks a window against the errors' rate per second:
+//! an hour where traffic drops but a cron job keeps failing at its usual pace
+//! has more errors per request, not more errors.
 
 /// The best window of elevated rate in a binned stream.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,7 +43,7 @@ impl Window {
     /// ratio (well above what a scan over a day of Poisson noise reaches),
     /// enough events, and a rate clearly above the rest of the stream.
     pub fn is_significant(&self) -> bool {
-        self.llr >= LLR_THRESHOLD && self.n_in >= 5.0 && self.rate_in >= 4.0 * self.rate_out
+        self.llr >= LLR_THRESHOLD && self.n_in >= MIN_EVENTS && self.rate_in >= MIN_RATIO * self.rate_out
     }
 }
 
@@ -48,10 +59,25 @@ fn xlogy(x: f64, y: f64) -> f64 {
     }
 }
 
-/// Finds the window of maximal Poisson likelihood ratio. `counts` and
-/// `exposure` have one entry per bin; a bin with zero exposure is outside
-/// the stream's coverage and can hold no events.
+/// Fewest events a window may hold.
+pub const MIN_EVENTS: f64 = 5.0;
+/// How many times the rate outside a window the rate inside must be.
+pub const MIN_RATIO: f64 = 4.0;
+
+/// Finds the window of maximal Poisson likelihood ratio among those that
+/// could be a change at all (at least [`MIN_EVENTS`] events, a rate at least
+/// [`MIN_RATIO`] times the rate outside): a wide window of a ramp that is
+/// only 3× its surroundings must not hide the narrower one that is 10×.
+/// `counts` and `exposure` have one entry per bin; a bin with zero exposure
+/// is outside the stream's coverage and can hold no events.
 pub fn scan(counts: &[f64], exposure: &[f64]) -> Option<Window> {
+    scan_between(counts, exposure, &[])
+}
+
+/// [`scan`] for windows that hold no bin marked in `taken` (the windows
+/// found before, left out with zero counts and exposure: another window may
+/// lie beside them, not around them).
+pub fn scan_between(counts: &[f64], exposure: &[f64], taken: &[bool]) -> Option<Window> {
     let n = counts.len().min(exposure.len());
     if n == 0 {
         return None;
@@ -70,21 +96,26 @@ pub fn scan(counts: &[f64], exposure: &[f64]) -> Option<Window> {
     // An optimal window starts and ends on a bin with events: widening it to
     // an empty bin only adds exposure inside.
     let nonempty: Vec<usize> = (0..n).filter(|&i| counts[i] > 0.0).collect();
+    // The first taken bin at or after each bin.
+    let mut next_taken = vec![n; n + 1];
+    for i in (0..n).rev() {
+        next_taken[i] = if taken.get(i).copied().unwrap_or(false) { i } else { next_taken[i + 1] };
+    }
     let mut best: Option<Window> = None;
     for (a_idx, &a) in nonempty.iter().enumerate() {
-        for &b in nonempty.iter().skip(a_idx) {
+        let limit = next_taken[a];
+        for &b in nonempty.iter().skip(a_idx).take_while(|&&b| b < limit) {
             let n_in = cc[b + 1] - cc[a];
             let e_in = ce[b + 1] - ce[a];
             let n_out = total_n - n_in;
             let e_out = total_e - e_in;
-            if e_in <= 0.0 {
+            // Cheap tests first: most windows of a noisy stream fail them,
+            // and the logarithms are what a scan costs.
+            if e_in <= 0.0 || e_out <= 0.0 || n_in < MIN_EVENTS || n_in * e_out < MIN_RATIO * n_out * e_in {
                 continue;
             }
             let rate_in = n_in / e_in;
-            let rate_out = if e_out > 0.0 { n_out / e_out } else { 0.0 };
-            if e_out > 0.0 && rate_in <= rate_out {
-                continue;
-            }
+            let rate_out = n_out / e_out;
             let llr = xlogy(n_in, rate_in) + xlogy(n_out, rate_out) - null;
             if best.is_none_or(|w| llr > w.llr) {
                 best = Some(Window { start: a, end: b, llr, n_in, rate_in, rate_out });
@@ -92,6 +123,99 @@ pub fn scan(counts: &[f64], exposure: &[f64]) -> Option<Window> {
         }
     }
     best
+}
+
+/// Whether the window `[start, end]` also holds more errors per second than
+/// the rest of the stream (`seconds` per bin, zero outside its coverage):
+/// significantly, and at least twice as many. A window found with traffic as
+/// exposure may be a trough of traffic under errors that do not follow it.
+pub fn holds_per_second(counts: &[f64], seconds: &[f64], start: usize, end: usize) -> bool {
+    let (mut n_in, mut s_in, mut n_out, mut s_out) = (0.0, 0.0, 0.0, 0.0);
+    for (i, (&c, &s)) in counts.iter().zip(seconds).enumerate() {
+        if (start..=end).contains(&i) {
+            n_in += c;
+            s_in += s;
+        } else {
+            n_out += c;
+            s_out += s;
+        }
+    }
+    if s_in <= 0.0 {
+        return false;
+    }
+    if s_out <= 0.0 || n_out <= 0.0 {
+        return n_in > 0.0;
+    }
+    let (r_in, r_out, r_all) = (n_in / s_in, n_out / s_out, (n_in + n_out) / (s_in + s_out));
+    let llr = xlogy(n_in, r_in) + xlogy(n_out, r_out) - xlogy(n_in + n_out, r_all);
+    r_in >= 2.0 * r_out && llr >= LLR_THRESHOLD
+}
+
+/// A change of rate before a window: the bin where a stretch of a higher
+/// rate begins ([`rise_before`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    /// First bin of the elevated stretch.
+    pub at: usize,
+    /// Log-likelihood ratio of the two rates against one.
+    pub llr: f64,
+}
+
+/// Likelihood ratio a stretch beside a window must reach to join it. Lower
+/// than [`LLR_THRESHOLD`]: the window already says something changed here;
+/// the question is only where it began.
+pub const STEP_THRESHOLD: f64 = 8.0;
+
+/// Fewest events of a stretch that joins a window.
+const STEP_EVENTS: f64 = 3.0;
+
+/// The most likely start of an elevated stretch that runs up to bin `end`
+/// (exclusive) from somewhere in `[from, end)`: the change point of a rise
+/// over those bins. `None` unless the stretch is elevated per request and per
+/// second (twice the rate before it, both ways) and its ratio reaches
+/// [`STEP_THRESHOLD`].
+pub fn rise_before(counts: &[f64], exposure: &[f64], seconds: &[f64], from: usize, end: usize) -> Option<Step> {
+    let end = end.min(counts.len()).min(exposure.len()).min(seconds.len());
+    if end <= from + 1 {
+        return None;
+    }
+    // Sums over [c, end) for every c, walking back.
+    let total = sums(counts, exposure, seconds, from, end);
+    let mut high = (0.0, 0.0, 0.0);
+    let mut best: Option<Step> = None;
+    for c in (from + 1..end).rev() {
+        high = (high.0 + counts[c], high.1 + exposure[c], high.2 + seconds[c]);
+        if counts[c] <= 0.0 {
+            continue;
+        }
+        let low = (total.0 - high.0, total.1 - high.1, total.2 - high.2);
+        if let Some(llr) = step_llr(high, low, total) {
+            if best.is_none_or(|b| llr > b.llr) {
+                best = Some(Step { at: c, llr });
+            }
+        }
+    }
+    best.filter(|s| s.llr >= STEP_THRESHOLD)
+}
+
+fn sums(counts: &[f64], exposure: &[f64], seconds: &[f64], from: usize, to: usize) -> (f64, f64, f64) {
+    let range = from..to;
+    let sum = |v: &[f64]| v.get(range.clone()).map_or(0.0, |x| x.iter().sum::<f64>());
+    (sum(counts), sum(exposure), sum(seconds))
+}
+
+/// The ratio of "`high` at its own rate, `low` at its own" against one rate
+/// over both (each a sum of events, exposure and seconds), when `high` holds
+/// enough events at twice `low`'s rate per request and per second.
+fn step_llr(high: (f64, f64, f64), low: (f64, f64, f64), total: (f64, f64, f64)) -> Option<f64> {
+    let ((n_h, e_h, s_h), (n_l, e_l, s_l), (n, e, _)) = (high, low, total);
+    if n_h < STEP_EVENTS || e_h <= 0.0 || s_h <= 0.0 || e_l <= 0.0 || s_l <= 0.0 {
+        return None;
+    }
+    if n_h * e_l < 2.0 * n_l * e_h || n_h * s_l < 2.0 * n_l * s_h {
+        return None;
+    }
+    Some(xlogy(n_h, n_h / e_h) + xlogy(n_l, n_l / e_l) - xlogy(n, n / e))
 }
 
 /// Index of the first event of the elevated segment: the MLE of a change

@@ -38,8 +38,12 @@ pub struct ErrorEvent {
     pub last: RecordAt,
     /// Records it stands for (at least 1).
     pub count: u32,
-    /// 5xx responses (user-visible failures) rather than log records.
+    /// Failed responses (user-visible failures) rather than log records: 5xx,
+    /// or 4xx (only in [`Events::client_errors`] until a surge of them is
+    /// admitted as incident signal, see [`crate::client_errors`]).
     pub http: bool,
+    /// The response status, for responses.
+    pub status: Option<u16>,
     /// The records' level.
     pub level: Option<Level>,
     /// Request path (masked), from the request or the message.
@@ -118,6 +122,10 @@ pub struct Events {
     pub list: Vec<ErrorEvent>,
     /// Their signature clusters.
     pub miner: Miner,
+    /// 4xx responses, in time order: the ones ingest kept (minutes where
+    /// they were a large share of the requests), not incident errors unless
+    /// [`crate::client_errors::admit`] moves a surge of them into `list`.
+    pub client_errors: Vec<ErrorEvent>,
     /// Client ids (a 64-bit hash of the address: no table of a million
     /// addresses, and a collision is as likely as none), each event's
     /// distinct ones together.
@@ -130,7 +138,7 @@ impl Events {
         self.clients.get(e.clients.0 as usize..e.clients.1 as usize).unwrap_or(&[])
     }
 
-    /// Records the events stand for.
+    /// Records the error events stand for (4xx responses not included).
     pub fn records(&self) -> u64 {
         self.list.iter().map(|e| u64::from(e.count)).sum()
     }
@@ -317,10 +325,11 @@ impl Extractor {
         let keep = r.status.is_none()
             && (faultline_model::is_lifecycle_message(&r.message) || faultline_model::is_failure_message(&r.message));
         let trace = if r.text.contains('\n') { signature::parse_trace(&r.text) } else { Trace::default() };
-        if !is_error(nr, &trace) {
+        let client_error = r.status.is_some_and(|s| (400..500).contains(&s));
+        if !client_error && !is_error(nr, &trace) {
             return keep;
         }
-        let http = r.status.is_some_and(|s| s >= 500);
+        let http = r.status.is_some_and(|s| s >= 400);
         let endpoint = match &r.path {
             Some(p) => Some(signature::endpoint_of(p)),
             None => endpoint_in_message()
@@ -392,6 +401,7 @@ impl Extractor {
             last: at,
             count: 1,
             http,
+            status: r.status,
             level: r.level,
             endpoint,
             host,
@@ -436,6 +446,13 @@ impl Extractor {
         let by_time = |e: &ErrorEvent| (e.t, e.first.micros);
         if !self.events.list.is_sorted_by_key(by_time) {
             self.events.list.sort_by_key(by_time);
+        }
+        if self.events.list.iter().any(|e| e.status.is_some_and(|s| s < 500)) {
+            let (client, errors) = std::mem::take(&mut self.events.list)
+                .into_iter()
+                .partition(|e: &ErrorEvent| e.status.is_some_and(|s| s < 500));
+            self.events.list = errors;
+            self.events.client_errors = client;
         }
         self.events.list.shrink_to_fit();
         self.events.clients.shrink_to_fit();

@@ -1,9 +1,10 @@
-//! Finding the incident window: per-signature and overall change points,
-//! merged into one onset and recovery, and the incident's fingerprint.
+//! Finding the incidents: per-signature and overall elevated stretches
+//! ([`crate::streams`]) merged into episodes and episodes into incidents,
+//! each with one onset and recovery, and the incident's fingerprint.
 
-use crate::changepoint::{self, Window};
 use crate::events::ErrorEvent;
 use crate::signature::{template_id, Miner};
+use crate::streams::{Grid, Span, Stream};
 use faultline_model::{CaseData, Incident, Signature};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -27,153 +28,217 @@ pub struct Detected {
     pub from_data_start: bool,
 }
 
-struct Stream {
-    events: Vec<usize>,
-    window: Window,
+/// Most signature streams scanned; the rest are too rare to be an incident alone.
+const MAX_STREAMS: usize = 60;
+/// An episode shorter than this (first to last error, seconds) is a blip: a
+/// deploy's restart, a burst of retries. It never starts or ends an incident.
+const BLIP_SECONDS: i64 = 120;
+/// A blip holding at least this many errors, far from any incident, is an
+/// incident of its own.
+const BLIP_INCIDENT_ERRORS: u64 = 30;
+/// An episode with fewer errors is minor: it neither starts nor ends an incident.
+const MINOR_ERRORS: u64 = 10;
+/// An episode with less than this share of its strongest neighbour's errors
+/// per minute is minor too.
+const MINOR_DENSITY: f64 = 0.1;
+/// Elevated stretches at most this far apart (seconds) are one incident:
+/// errors that come and go (flapping) are one problem until they stay away.
+const MERGE_GAP: i64 = 30 * 60;
+
+/// A stretch of errors where one or more streams are elevated together.
+#[derive(Debug, Clone)]
+struct Episode {
+    from: i64,
+    to: i64,
+    members: Vec<usize>,
+    llr: f64,
 }
 
-/// Most streams scanned; the rest are too rare to be an incident alone.
-const MAX_STREAMS: usize = 60;
+impl Episode {
+    fn of(span: &Span) -> Episode {
+        Episode { from: span.from, to: span.to, members: span.members.clone(), llr: span.llr }
+    }
 
-/// Detects the incident among `events` (sorted by time).
+    fn absorb(&mut self, other: Episode) {
+        self.from = self.from.min(other.from);
+        self.to = self.to.max(other.to);
+        self.members.extend(other.members);
+        self.llr = self.llr.max(other.llr);
+    }
+
+    fn is_blip(&self) -> bool {
+        self.to - self.from < BLIP_SECONDS
+    }
+
+    fn errors(&self, events: &[ErrorEvent]) -> u64 {
+        self.members.iter().filter_map(|&i| events.get(i)).map(|e| u64::from(e.count)).sum()
+    }
+}
+
+/// Detects the incident among `events` (sorted by time): the most severe of
+/// [`detect_all`].
 pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
-    let first_ev = events.first()?.t;
-    let last_ev = events.last()?.t;
-    let t0 = case.counts.first().map_or(first_ev, |c| c.second.min(first_ev));
-    let data_end = case.counts.last().map_or(last_ev, |c| c.second.max(last_ev));
-    let span = (data_end - t0 + 1).max(1);
-    // One-minute bins, wider for long spans so the scan stays ~1500 bins.
-    let bin = (((span + 1499) / 1500).max(60) + 59) / 60 * 60;
-    // Bins cover exactly the seconds with data: an empty bin past the end
-    // (data ending on a whole minute) made all of it look elevated against a
-    // sliver of "outside" with no errors.
-    let nb = usize::try_from((span - 1) / bin + 1).ok()?;
-    let bin_of = |t: i64| usize::try_from((t - t0) / bin).unwrap_or(0).min(nb - 1);
+    detect_all(case, events).into_iter().max_by_key(|d| (size(events, d), std::cmp::Reverse(d.onset)))
+}
 
-    let mut traffic = vec![0.0f64; nb];
-    let mut coverage: HashMap<u32, (i64, i64)> = HashMap::new();
-    for c in &case.counts {
-        traffic[bin_of(c.second)] += f64::from(c.total);
-        let e = coverage.entry(c.source).or_insert((c.second, c.second));
-        e.0 = e.0.min(c.second);
-        e.1 = e.1.max(c.second);
+/// Failed requests of an incident when access logs show them, else its
+/// error records: how severe it is.
+pub fn size(events: &[ErrorEvent], d: &Detected) -> u64 {
+    let members = events.iter().zip(&d.member).filter(|(_, &m)| m);
+    let n_http: u64 = members.clone().filter(|(e, _)| e.http).map(|(e, _)| u64::from(e.count)).sum();
+    if n_http > 0 {
+        n_http
+    } else {
+        members.map(|(e, _)| u64::from(e.count)).sum()
     }
-    for e in events {
-        // Events of a source without counts still define its coverage.
-        let c = coverage.entry(e.source).or_insert((e.t, e.t));
-        c.0 = c.0.min(e.t);
-        c.1 = c.1.max(e.t);
-    }
-    let nonzero: Vec<f64> = traffic.iter().copied().filter(|&x| x > 0.0).collect();
-    let eps = 0.01 * nonzero.iter().sum::<f64>() / nonzero.len().max(1) as f64 + 1e-3;
+}
 
-    let stream_for = |cluster: Option<usize>, members: Vec<usize>| -> Option<Stream> {
-        let mut counts = vec![0.0; nb];
-        let mut sources = BTreeSet::new();
-        for &i in &members {
-            let e = events.get(i)?;
-            counts[bin_of(e.t)] += f64::from(e.count);
-            sources.insert(e.source);
-        }
-        let covered: Vec<(usize, usize)> =
-            sources.iter().filter_map(|s| coverage.get(s)).map(|&(a, b)| (bin_of(a), bin_of(b))).collect();
-        let exposure: Vec<f64> = (0..nb)
-            .map(|b| {
-                if cluster.is_none() || covered.iter().any(|&(a, z)| b >= a && b <= z) {
-                    traffic[b] + eps
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        let window = changepoint::scan(&counts, &exposure)?;
-        Some(Stream { events: members, window })
-    };
-
+/// Detects every incident among `events` (sorted by time), in time order.
+///
+/// Each signature's stream (and every error together, where no signature
+/// changes on its own) yields its elevated windows; windows that overlap or
+/// touch are one episode; episodes less than [`MERGE_GAP`] apart are one
+/// incident, except blips (shorter than [`BLIP_SECONDS`]), which join an
+/// incident only inside it.
+pub fn detect_all(case: &CaseData, events: &[ErrorEvent]) -> Vec<Detected> {
+    let Some(grid) = Grid::new(case, events) else { return Vec::new() };
     let mut by_cluster: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut by_status: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
         by_cluster.entry(e.cluster).or_default().push(i);
+        // Admitted 4xx responses fail on many endpoints at once: their
+        // status is a stream of its own.
+        if let Some(s) = e.status.filter(|s| (400..500).contains(s)) {
+            by_status.entry(s).or_default().push(i);
+        }
     }
     let weight = |v: &[usize]| v.iter().filter_map(|&i| events.get(i)).map(|e| u64::from(e.count)).sum::<u64>();
-    let mut candidates: Vec<(u64, usize, Vec<usize>)> =
-        by_cluster.into_iter().map(|(c, v)| (weight(&v), c, v)).filter(|(n, _, _)| *n >= 5).collect();
+    let mut candidates: Vec<(u64, Vec<usize>)> =
+        by_cluster.into_values().map(|v| (weight(&v), v)).filter(|(n, _)| *n >= 5).collect();
     candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     candidates.truncate(MAX_STREAMS);
-    let mut streams: Vec<Stream> = candidates
-        .into_iter()
-        .filter_map(|(_, c, v)| stream_for(Some(c), v))
-        .filter(|s| s.window.is_significant())
-        .collect();
-    let overall = stream_for(None, (0..events.len()).collect()).filter(|s| s.window.is_significant());
-
-    let primary = streams
-        .iter()
-        .map(|s| s.window)
-        .chain(overall.as_ref().map(|s| s.window))
-        .max_by(|a, b| a.llr.total_cmp(&b.llr))?;
-    let (lo, hi) = (primary.start.saturating_sub(2), primary.end + 2);
-    streams.retain(|s| s.window.end >= lo && s.window.start <= hi);
-    if streams.is_empty() {
-        streams.extend(overall);
+    candidates.extend(by_status.into_values().map(|v| (weight(&v), v)));
+    let spans: Vec<Span> =
+        candidates.into_iter().flat_map(|(_, v)| Stream::new(&grid, events, v, false).spans(&grid, events)).collect();
+    let overall = Stream::new(&grid, events, (0..events.len()).collect(), true).spans(&grid, events);
+    let episodes = episodes(spans, overall, grid.bin);
+    let groups = incidents(&episodes, events);
+    let mut found: Vec<Detected> = Vec::new();
+    for (k, members) in groups.iter().enumerate() {
+        let next_onset = groups.get(k + 1).and_then(|g| g.first()).and_then(|&i| events.get(i)).map(|e| e.t);
+        if let Some(d) = detected(events, &grid, members, next_onset) {
+            found.push(d);
+        }
     }
+    found
+}
 
-    let mut member = vec![false; events.len()];
-    let mut onset: Option<usize> = None;
-    let mut last: Option<usize> = None;
-    for s in &streams {
-        let w = s.window;
-        let start_t = (t0 + w.start as i64 * bin) as f64;
-        let end_t = (t0 + (w.end as i64 + 1) * bin) as f64;
-        let times: Vec<f64> = s.events.iter().filter_map(|&i| events.get(i)).map(|e| e.t as f64).collect();
-        let weights: Vec<f64> = s.events.iter().filter_map(|&i| events.get(i)).map(|e| f64::from(e.count)).collect();
-        let sum_where = |keep: &dyn Fn(f64) -> bool| {
-            times.iter().zip(&weights).filter(|(&t, _)| keep(t)).map(|(_, w)| w).sum::<f64>()
-        };
-        let n_before = sum_where(&|t| t < start_t);
-        let n_after = sum_where(&|t| t >= end_t);
-        let n_in = weights.iter().sum::<f64>() - n_before - n_after;
-        let rate_before = n_before / (start_t - (t0 as f64)).max(1.0);
-        let rate_after = n_after / ((data_end as f64) - end_t).max(1.0);
-        let rate_in = n_in / (end_t - start_t).max(1.0);
-        let b = bin as f64;
-        let on = changepoint::refine_onset(
-            &times,
-            &weights,
-            start_t - 3.0 * b,
-            (start_t + 3.0 * b).min(end_t),
-            rate_before,
-            rate_in,
-        );
-        let off = changepoint::refine_end(
-            &times,
-            &weights,
-            (end_t - 3.0 * b).max(start_t),
-            end_t + 3.0 * b,
-            rate_in,
-            rate_after,
-        );
-        let (Some(on), Some(off)) = (on, off) else { continue };
-        let (Some(&on_ev), Some(&off_ev)) = (s.events.get(on), s.events.get(off)) else { continue };
-        for &i in s.events.iter().skip(on).take(off.saturating_sub(on) + 1) {
-            if let Some(m) = member.get_mut(i) {
-                *m = true;
+/// Signature spans, merged where they overlap or touch (within a bin), then
+/// the spans of every error together where no signature span is.
+fn episodes(mut spans: Vec<Span>, overall: Vec<Span>, bin: i64) -> Vec<Episode> {
+    spans.sort_by_key(|s| (s.from, s.to));
+    let mut out: Vec<Episode> = Vec::new();
+    for s in &spans {
+        match out.last_mut() {
+            Some(e) if s.from <= e.to + bin => e.absorb(Episode::of(s)),
+            _ => out.push(Episode::of(s)),
+        }
+    }
+    let covered: Vec<(i64, i64)> = out.iter().map(|e| (e.from - bin, e.to + bin)).collect();
+    for s in overall.iter().filter(|s| s.overall) {
+        if !covered.iter().any(|&(a, z)| s.from <= z && s.to >= a) {
+            out.push(Episode::of(s));
+        }
+    }
+    out.sort_by_key(|e| e.from);
+    for e in &mut out {
+        e.members.sort_unstable();
+        e.members.dedup();
+    }
+    out
+}
+
+/// Groups episodes into incidents (each its member events, sorted).
+///
+/// Episodes less than [`MERGE_GAP`] apart are one incident when they are
+/// alike in strength (flapping); a minor one beside a stronger one (a blip,
+/// fewer than [`MINOR_ERRORS`] errors, or a tenth of its errors per minute:
+/// a few recurrences after recovery) joins it only when it lies inside it,
+/// and is left out when it lies near it. A minor episode far from every
+/// incident is one of its own when it holds [`BLIP_INCIDENT_ERRORS`]. With
+/// no incident by these rules, the strongest episode is one.
+fn incidents(episodes: &[Episode], events: &[ErrorEvent]) -> Vec<Vec<usize>> {
+    let density = |e: &Episode| e.errors(events) as f64 / (e.to - e.from).max(60) as f64;
+    let mut chains: Vec<Vec<&Episode>> = Vec::new();
+    for e in episodes.iter().filter(|e| !e.is_blip()) {
+        match chains.last_mut().and_then(|c| c.last().copied().map(|l| (c, l))) {
+            Some((c, last)) if e.from - last.to <= MERGE_GAP => c.push(e),
+            _ => chains.push(vec![e]),
+        }
+    }
+    let mut minors: Vec<&Episode> = episodes.iter().filter(|e| e.is_blip()).collect();
+    let mut majors: Vec<&Episode> = Vec::new();
+    for chain in &chains {
+        let strongest = chain.iter().map(|e| density(e)).fold(0.0, f64::max);
+        for &e in chain {
+            if e.errors(events) < MINOR_ERRORS || density(e) < MINOR_DENSITY * strongest {
+                minors.push(e);
+            } else {
+                majors.push(e);
             }
         }
-        if onset.is_none_or(|o| on_ev < o) {
-            onset = Some(on_ev);
-        }
-        if last.is_none_or(|l| off_ev > l) {
-            last = Some(off_ev);
+    }
+    let mut groups: Vec<Episode> = Vec::new();
+    for e in majors {
+        match groups.last_mut() {
+            Some(g) if e.from - g.to <= MERGE_GAP => g.absorb(e.clone()),
+            _ => groups.push(e.clone()),
         }
     }
-    let onset = onset?;
-    let last = last?;
-    let (onset_t, last_t) = (events.get(onset)?.t, events.get(last)?.t);
-    let from_data_start =
-        events.get(onset).and_then(|e| coverage.get(&e.source)).is_some_and(|&(start, _)| onset_t - start < bin);
+    let mut alone: Vec<Episode> = Vec::new();
+    for m in minors {
+        if let Some(g) = groups.iter_mut().find(|g| m.from >= g.from && m.to <= g.to) {
+            g.members.extend(m.members.iter().copied());
+        } else if !groups.iter().any(|g| m.from - g.to <= MERGE_GAP && g.from - m.to <= MERGE_GAP)
+            && m.errors(events) >= BLIP_INCIDENT_ERRORS
+        {
+            alone.push(m.clone());
+        }
+    }
+    groups.extend(alone);
+    if groups.is_empty() {
+        groups.extend(episodes.iter().max_by(|a, b| a.llr.total_cmp(&b.llr)).cloned());
+    }
+    groups.sort_by_key(|g| g.from);
+    groups
+        .into_iter()
+        .map(|mut g| {
+            g.members.sort_unstable();
+            g.members.dedup();
+            g.members
+        })
+        .collect()
+}
 
-    // Clusters first seen inside the window with at least two errors belong
-    // to it even when too rare to be a change on their own.
+/// The [`Detected`] of one incident made of `members` (event indices,
+/// sorted); `next_onset` is the second the next incident begins.
+fn detected(events: &[ErrorEvent], grid: &Grid, members: &[usize], next_onset: Option<i64>) -> Option<Detected> {
+    let onset = *members.first()?;
+    let mut member = vec![false; events.len()];
+    for &i in members {
+        if let Some(m) = member.get_mut(i) {
+            *m = true;
+        }
+    }
+    let onset_t = events.get(onset)?.t;
+    let last_t = members.iter().filter_map(|&i| events.get(i)).map(|e| e.t).max()?;
+    let from_data_start = events
+        .get(onset)
+        .and_then(|e| grid.coverage.get(&e.source))
+        .is_some_and(|&(start, _)| onset_t - start < grid.bin);
+
+    // Clusters seen only inside the window, with at least two errors there,
+    // belong to it even when too rare to be a change on their own.
     let mut first_seen: HashMap<usize, i64> = HashMap::new();
     let mut counts_in: HashMap<usize, usize> = HashMap::new();
     let mut last_seen: HashMap<usize, i64> = HashMap::new();
@@ -214,10 +279,10 @@ pub fn detect(case: &CaseData, events: &[ErrorEvent]) -> Option<Detected> {
         .reduce(|a, b| match (events.get(a), events.get(b)) {
             (Some(ea), Some(eb)) if !crate::events::ends_later(ea, eb) => a,
             _ => b,
-        })
-        .unwrap_or(last);
-    let recovered = if data_end - last_t >= quiet_needed { Some(last) } else { None };
-    Some(Detected { onset, recovered, member, new_clusters, bin, data_end, from_data_start })
+        })?;
+    let quiet_until = next_onset.unwrap_or(grid.data_end).min(grid.data_end);
+    let recovered = if quiet_until - last_t >= quiet_needed { Some(last) } else { None };
+    Some(Detected { onset, recovered, member, new_clusters, bin: grid.bin, data_end: grid.data_end, from_data_start })
 }
 
 /// The incident's signatures, new ones first then by count.
@@ -295,9 +360,7 @@ pub fn build(events: &[ErrorEvent], d: &Detected, miner: &Miner) -> Option<Incid
     endpoints.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let endpoints: Vec<String> = endpoints.into_iter().map(|(e, _)| e.to_string()).collect();
     // Count failed requests when access logs show them, else error records (as the metrics do).
-    let members = events.iter().zip(&d.member).filter(|(_, &m)| m);
-    let n_http: u64 = members.clone().filter(|(e, _)| e.http).map(|(e, _)| u64::from(e.count)).sum();
-    let n = if n_http > 0 { n_http } else { members.map(|(e, _)| u64::from(e.count)).sum() };
+    let n = size(events, d);
     let what = signatures
         .first()
         .map_or_else(String::new, |s| format!("; {} `{}`", if s.new { "new" } else { "top" }, s.template));

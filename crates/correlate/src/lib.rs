@@ -9,23 +9,31 @@
 //!    error-or-worse records, exceptions) and clusters them into
 //!    [`signature`]s (masking + Drain-like merging; a traceback is keyed by
 //!    its final exception line and deepest frames).
-//! 2. [`incident`] runs a Poisson likelihood-ratio scan ([`changepoint`]) per
-//!    signature and over all errors, with traffic as exposure, takes the
-//!    strongest significant window, merges the signatures that change with
-//!    it, and places onset and recovery on individual errors.
-//! 3. [`suspects`] gives every change in the look-back window a posterior
+//! 2. [`client_errors`] admits surges of 4xx responses far above their own
+//!    baseline and spread over many clients as errors.
+//! 3. [`incident`] runs a Poisson likelihood-ratio scan ([`changepoint`]) per
+//!    signature and over all errors ([`streams`]), with traffic as exposure,
+//!    finds every significant window, widens each over a ramp or a tail,
+//!    merges the signatures that change together and the stretches that
+//!    come and go into incidents, and places each one's onset and recovery on
+//!    individual errors. The most severe is analyzed unless another is asked for.
+//! 4. [`suspects`] gives every change in the look-back window a posterior
 //!    probability of having caused the incident, from likelihood ratios of
 //!    timing, undo, own failure, names in the errors, scope and
 //!    infrastructure evidence, against "no change did it".
-//! 4. [`milestones`] builds the timeline and the metrics; [`series`] the chart.
+//! 5. [`milestones`] builds the timeline and the metrics; [`series`] the chart.
 #![deny(missing_docs)]
 
 pub mod changepoint;
+pub mod client_errors;
+#[cfg(test)]
+mod detect_tests;
 pub mod events;
 pub mod incident;
 pub mod milestones;
 pub mod series;
 pub mod signature;
+mod streams;
 pub mod suspects;
 
 use faultline_model::{Analysis, CaseData, TimelineKind};
@@ -37,11 +45,14 @@ pub struct CorrelateOptions {
     pub lookback: chrono::Duration,
     /// Chart bucket width in seconds; `None` picks one giving ~200–400 buckets.
     pub bucket_seconds: Option<u32>,
+    /// Which incident to analyze: its [`faultline_model::IncidentListing::number`]
+    /// (1-based, in time order). `None`, or a number not found: the most severe.
+    pub incident: Option<u32>,
 }
 
 impl Default for CorrelateOptions {
     fn default() -> Self {
-        CorrelateOptions { lookback: chrono::Duration::hours(24), bucket_seconds: None }
+        CorrelateOptions { lookback: chrono::Duration::hours(24), bucket_seconds: None, incident: None }
     }
 }
 
@@ -54,17 +65,40 @@ pub fn analyze(case: &CaseData, opts: &CorrelateOptions) -> Analysis {
 /// the notable records of a case through an [`events::Extractor`] and keeps
 /// in [`CaseData::notable`] only what it says the analysis still needs.
 pub fn analyze_events(case: &CaseData, extracted: events::Events, opts: &CorrelateOptions) -> Analysis {
+    let mut extracted = extracted;
+    client_errors::admit(case, &mut extracted);
     let (events, miner) = (&extracted.list, &extracted.miner);
     let mut analysis = Analysis {
         sources: case.sources.clone(),
         series: series::build(case, opts.bucket_seconds),
         ..Default::default()
     };
-    let Some(detected) = incident::detect(case, events) else {
+    let found: Vec<(incident::Detected, faultline_model::Incident)> = incident::detect_all(case, events)
+        .into_iter()
+        .filter_map(|d| incident::build(events, &d, miner).map(|i| (d, i)))
+        .collect();
+    let most_severe = (0..found.len()).max_by_key(|&k| {
+        found.get(k).map(|(d, _)| (incident::size(events, d), std::cmp::Reverse(k))).unwrap_or_default()
+    });
+    let wanted = opts.incident.and_then(|n| usize::try_from(n).ok()?.checked_sub(1)).filter(|&k| k < found.len());
+    let Some(chosen) = wanted.or(most_severe) else {
         analysis.timeline = quiet_timeline(case);
         return analysis;
     };
-    let Some(incident) = incident::build(events, &detected, miner) else {
+    analysis.incidents = found
+        .iter()
+        .enumerate()
+        .map(|(k, (d, i))| faultline_model::IncidentListing {
+            number: u32::try_from(k + 1).unwrap_or(u32::MAX),
+            onset: i.onset,
+            recovered: i.recovered,
+            errors: incident::size(events, d),
+            summary: i.summary.clone(),
+            onset_citation: i.onset_citation.clone(),
+            analyzed: k == chosen,
+        })
+        .collect();
+    let Some((detected, incident)) = found.into_iter().nth(chosen) else {
         analysis.timeline = quiet_timeline(case);
         return analysis;
     };

@@ -850,6 +850,9 @@ fn cite_raw_lines(analysis: &mut Analysis, case: &CaseFile, may_read: &dyn Fn(&P
             c.text = raw.clone();
         }
     };
+    for listed in &mut analysis.incidents {
+        fill(&mut listed.onset_citation);
+    }
     if let Some(inc) = analysis.incident.as_mut() {
         fill(&mut inc.onset_citation);
         if let Some(c) = inc.recovered_citation.as_mut() {

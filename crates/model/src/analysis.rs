@@ -120,6 +120,29 @@ pub struct Incident {
     pub summary: String,
 }
 
+/// One incident found in the inputs, as `analyze` lists them all; the one
+/// analyzed in full is [`Analysis::incident`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IncidentListing {
+    /// 1-based, in time order: what `faultline analyze --incident N` takes.
+    pub number: u32,
+    /// The first error that belongs to it.
+    #[ts(type = "string")]
+    pub onset: Instant,
+    /// Its last error once the rate is back at baseline; `None` while ongoing.
+    #[ts(type = "string | null")]
+    pub recovered: Option<Instant>,
+    /// Its size: failed requests when access logs show them, else error records.
+    pub errors: u64,
+    /// One sentence: what failed (as [`Incident::summary`]).
+    pub summary: String,
+    /// The record at the onset.
+    pub onset_citation: Citation,
+    /// This is the incident the rest of the analysis is about.
+    pub analyzed: bool,
+}
+
 /// The separate factors of a suspect's score, each in [0, 1].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -280,8 +303,12 @@ pub struct SeriesBucket {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Analysis {
-    /// The incident, when one was found.
+    /// The incident analyzed (the most severe found, unless another was
+    /// asked for), when one was found.
     pub incident: Option<Incident>,
+    /// Every incident found, in time order (the analyzed one included).
+    #[serde(default)]
+    pub incidents: Vec<IncidentListing>,
     /// Changes ranked as root cause, best first.
     pub suspects: Vec<Suspect>,
     /// Milestones in time order.

@@ -673,6 +673,7 @@ mod tests {
                 services: vec!["auth".into()],
                 summary: "HTTP 500 on POST /login for logged-out users (KeyError: 'SessionStore')".into(),
             }),
+            incidents: Vec::new(),
             suspects: vec![
                 Suspect {
                     change_id: "cfg-118".into(),

@@ -4,8 +4,8 @@
 //! at compile time) in one place.
 
 use faultline_model::{
-    Analysis, ChangeSourceSummary, Citation, Fact, Factor, Incident, LeadSignature, NoChange, NoChangeFact, Signature,
-    SourceSummary, Suspect, TimelineEntry, UnreadInput,
+    Analysis, ChangeSourceSummary, Citation, Fact, Factor, Incident, IncidentListing, LeadSignature, NoChange,
+    NoChangeFact, Signature, SourceSummary, Suspect, TimelineEntry, UnreadInput,
 };
 
 /// Turns one string into another.
@@ -20,6 +20,7 @@ pub(crate) fn analysis<R: TextRewrite + ?Sized>(r: &mut R, a: &Analysis) -> Anal
     // compile here until someone decides whether it needs masking.
     let Analysis {
         incident,
+        incidents,
         suspects,
         timeline,
         metrics,
@@ -35,6 +36,7 @@ pub(crate) fn analysis<R: TextRewrite + ?Sized>(r: &mut R, a: &Analysis) -> Anal
     let timeline = timeline.iter().map(|t| map_entry(r, t)).collect();
     Analysis {
         incident: incident.as_ref().map(|i| map_incident(r, i)),
+        incidents: incidents.iter().map(|i| map_listing(r, i)).collect(),
         suspects: suspects.iter().map(|s| map_suspect(r, s)).collect(),
         timeline,
         metrics: metrics.clone(),
@@ -91,6 +93,19 @@ fn map_incident<R: TextRewrite + ?Sized>(r: &mut R, i: &Incident) -> Incident {
         endpoints: map_list(r, endpoints),
         services: map_list(r, services),
         summary: r.text(summary),
+    }
+}
+
+fn map_listing<R: TextRewrite + ?Sized>(r: &mut R, i: &IncidentListing) -> IncidentListing {
+    let IncidentListing { number, onset, recovered, errors, summary, onset_citation, analyzed } = i;
+    IncidentListing {
+        number: *number,
+        onset: *onset,
+        recovered: *recovered,
+        errors: *errors,
+        summary: r.text(summary),
+        onset_citation: map_citation(r, onset_citation),
+        analyzed: *analyzed,
     }
 }
 

@@ -35,6 +35,8 @@ pub(crate) struct View {
     /// What the analysis ran without, when it is partial.
     pub partial: Option<PartialView>,
     pub incident: Option<IncidentView>,
+    /// The other incidents found in the inputs, in time order.
+    pub other_incidents: Vec<OtherIncidentView>,
     /// The timeline spans more than one calendar day in the display zone.
     pub multi_day: bool,
     pub summary_paragraph: String,
@@ -87,6 +89,19 @@ pub(crate) struct IncidentView {
     pub onset_citation: String,
     pub recovered_citation: Option<String>,
     pub signatures: Vec<SignatureView>,
+}
+
+/// An incident found besides the one the report is about.
+#[derive(Debug, Serialize)]
+pub(crate) struct OtherIncidentView {
+    /// What `faultline analyze --incident N` takes.
+    pub number: u32,
+    /// `2026-11-24 09:12` in the display zone.
+    pub onset: String,
+    pub recovered: Option<String>,
+    pub errors: u64,
+    pub summary: String,
+    pub onset_citation: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -287,6 +302,19 @@ pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
         partial: partial(a),
         multi_day,
         incident,
+        other_incidents: a
+            .incidents
+            .iter()
+            .filter(|i| !i.analyzed)
+            .map(|i| OtherIncidentView {
+                number: i.number,
+                onset: fmt.date_time(i.onset),
+                recovered: i.recovered.map(|r| fmt.date_time(r)),
+                errors: i.errors,
+                summary: i.summary.clone(),
+                onset_citation: i.onset_citation.location(),
+            })
+            .collect(),
         summary_paragraph: summary_paragraph(a, &fmt),
         impact: impact_lines(a),
         metrics,
@@ -726,7 +754,39 @@ fn summary_paragraph(a: &Analysis, fmt: &Fmt) -> String {
             i.services.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
         ));
     }
+    s.push_str(&other_incidents_sentence(a, fmt));
     s
+}
+
+/// " The inputs hold 1 other incident: …", or nothing.
+fn other_incidents_sentence(a: &Analysis, fmt: &Fmt) -> String {
+    let others: Vec<String> = a
+        .incidents
+        .iter()
+        .filter(|i| !i.analyzed)
+        .map(|i| {
+            format!(
+                "#{} from {} {} ({})",
+                i.number,
+                fmt.date_time(i.onset),
+                match i.recovered {
+                    Some(r) => format!("to {}", fmt.date_time(r)),
+                    None => "still ongoing at the end of the inputs".to_string(),
+                },
+                plural(i.errors, "error", "errors"),
+            )
+        })
+        .collect();
+    if others.is_empty() {
+        return String::new();
+    }
+    let this = a.incidents.iter().find(|i| i.analyzed).map_or(0, |i| i.number);
+    format!(
+        " This report is about incident #{this} of {}; the inputs also hold {}: {} (faultline analyze --incident N reports on another).",
+        a.incidents.len(),
+        if others.len() == 1 { "another".to_string() } else { format!("{} others", others.len()) },
+        others.join("; ")
+    )
 }
 
 fn impact_lines(a: &Analysis) -> Vec<String> {

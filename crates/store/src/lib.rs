@@ -40,6 +40,14 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// How many unparsed lines of a source are kept verbatim for the report.
 const UNPARSED_KEPT: usize = 200;
 
+/// A minute's 4xx responses are kept as notable records when they are at
+/// least this share (per cent) of the file's records in that minute…
+const CLIENT_ERROR_SHARE_PERCENT: u64 = 10;
+/// …and at least this many. Ordinary 404s (a few per cent of a day's
+/// requests) are only counted; a surge (an auth service failing closed) or a
+/// crawler's burst is kept, for the analysis to tell apart by their clients.
+const CLIENT_ERROR_MIN: u64 = 5;
+
 /// A case file error, naming the case file.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -279,6 +287,13 @@ pub struct IngestBuffer {
     notable: Vec<(std::sync::Arc<str>, PackedRecord)>,
     /// Index in `notable` of the first record, when it was notable (see [`IngestBuffer::absorb`]).
     first_notable: Option<usize>,
+    /// The 4xx responses of the minute being read, until it is over and
+    /// [`IngestBuffer::settle_client_errors`] keeps or drops them.
+    client_errors: Vec<(std::sync::Arc<str>, PackedRecord)>,
+    /// The minute (unix seconds / 60) `client_errors` are of.
+    client_error_minute: i64,
+    /// The first record was a 4xx response: `client_errors[0]`.
+    first_is_client_error: bool,
     changes: Vec<(String, Change)>,
     messages: Vec<(String, SupportMessage)>,
     alerts: Vec<(String, Alert)>,
@@ -360,6 +375,9 @@ impl IngestBuffer {
     /// of a rotated set is read, whose whole-stream buffer spills on its own,
     /// so the case stores a source's records in file order.
     pub fn spill_held(&mut self) {
+        if !self.client_errors.is_empty() {
+            self.settle_client_errors();
+        }
         if self.notable.is_empty() {
             return;
         }
@@ -520,11 +538,17 @@ impl IngestBuffer {
     /// this buffer's. `first_flags` are added to its first record (ordering
     /// flags only the join of the two parts can tell).
     pub fn absorb(&mut self, other: IngestBuffer, first_flags: u8) {
+        if !self.client_errors.is_empty() {
+            self.settle_client_errors();
+        }
         let IngestBuffer {
             counts,
             current,
             mut notable,
             first_notable,
+            mut client_errors,
+            client_error_minute,
+            first_is_client_error,
             changes,
             messages,
             alerts,
@@ -550,8 +574,17 @@ impl IngestBuffer {
                 r.flags |= first_flags;
             }
         }
+        if first_is_client_error {
+            if let Some((_, r)) = client_errors.first_mut() {
+                r.flags |= first_flags;
+            }
+        }
+        // The part's last minute goes on being read after the join.
+        self.client_errors = client_errors;
+        self.client_error_minute = client_error_minute;
         if self.records_total == 0 {
             self.first_notable = first_notable.map(|i| i + self.notable.len());
+            self.first_is_client_error = first_is_client_error;
         }
         for (sec, c) in counts.iter().chain(current.as_ref().map(|(s, c)| (s, c))) {
             match &mut self.current {
@@ -579,6 +612,49 @@ impl IngestBuffer {
 
     fn go_on(&self) -> bool {
         !self.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Whether the 4xx responses held are a share of their minute's records
+    /// worth keeping (see [`CLIENT_ERROR_SHARE_PERCENT`]).
+    fn client_errors_kept(&self) -> bool {
+        let m = self.client_error_minute;
+        let in_minute = |sec: &i64| sec.div_euclid(60) == m;
+        let counted = self
+            .counts
+            .range(m * 60..m * 60 + 60)
+            .map(|(_, c)| c)
+            .chain(self.current.as_ref().filter(|(s, _)| in_minute(s)).map(|(_, c)| c));
+        let (total, client) =
+            counted.fold((0u64, 0u64), |(t, c), x| (t + u64::from(x.total), c + u64::from(x.http_4xx)));
+        let held = self.client_errors.len() as u64;
+        held >= CLIENT_ERROR_MIN && client.max(held) * 100 >= CLIENT_ERROR_SHARE_PERCENT * total
+    }
+
+    /// Ends the minute of the 4xx responses held: they become notable
+    /// records when they are a large share of it, else they stay only counted.
+    fn settle_client_errors(&mut self) {
+        let kept = self.client_errors_kept();
+        let held = std::mem::take(&mut self.client_errors);
+        let first = std::mem::take(&mut self.first_is_client_error);
+        if !kept || held.is_empty() {
+            return;
+        }
+        if first {
+            self.first_notable = Some(self.notable.len());
+        }
+        self.notable.extend(held);
+        if self.whole_stream {
+            self.spill_if_full();
+        }
+    }
+
+    /// The 4xx responses held that are kept, for a write that ends the file.
+    fn client_errors_to_write(&self) -> &[(std::sync::Arc<str>, PackedRecord)] {
+        if self.client_errors_kept() {
+            &self.client_errors
+        } else {
+            &[]
+        }
     }
 }
 
@@ -619,6 +695,10 @@ impl EventSink for IngestBuffer {
         } else if r.level == Some(Level::Warn) {
             c.warnings += 1;
         }
+        let minute = sec.div_euclid(60);
+        if minute != self.client_error_minute && !self.client_errors.is_empty() {
+            self.settle_client_errors();
+        }
         if is_notable(r) {
             if first_record {
                 self.first_notable = Some(self.notable.len());
@@ -627,6 +707,12 @@ impl EventSink for IngestBuffer {
             if self.whole_stream {
                 self.spill_if_full();
             }
+        } else if (400..500).contains(&status) {
+            if self.client_errors.is_empty() {
+                self.client_error_minute = minute;
+            }
+            self.first_is_client_error |= first_record;
+            self.client_errors.push((self.file.clone(), PackedRecord::new(r)));
         }
         Ok(self.go_on())
     }
@@ -959,6 +1045,7 @@ impl CaseFile {
                     .map_err(|e| self.err(e))?;
             }
             self.insert_records(&tx, id, &buffer.notable)?;
+            self.insert_records(&tx, id, buffer.client_errors_to_write())?;
             let mut st = tx
                 .prepare_cached("INSERT INTO events (source_id, kind, file, time_us, data) VALUES (?,?,?,?,?)")
                 .map_err(|e| self.err(e))?;
@@ -1449,6 +1536,36 @@ mod tests {
         assert_eq!(data.notable[0].record.status, Some(500));
         assert_eq!(&*data.notable[0].file, "/logs/access.log");
         assert!(case.sources().unwrap()[0].complete);
+    }
+
+    #[test]
+    fn client_errors_are_kept_only_in_minutes_where_they_are_a_large_share() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = CaseFile::open(&dir.path().join("c.faultline")).unwrap();
+        let mut buf = IngestBuffer::new("/logs/access.log");
+        let base = t("2026-11-17T08:00:00Z");
+        let mut line = 0;
+        // (minute, requests, of which 404): ordinary 404s (4 %), an auth
+        // service failing closed (75 %), and the file's last minute (80 %),
+        // which no later record settles.
+        for (minute, requests, not_found) in [(0, 50, 2), (1, 20, 15), (2, 10, 8)] {
+            for k in 0..requests {
+                line += 1;
+                let at = base + chrono::Duration::seconds(minute * 60 + k);
+                buf.record(&request(at, line, if k < not_found { 404 } else { 200 })).unwrap();
+            }
+        }
+        let mut s = summary("/logs/access.log");
+        s.records = buf.record_count();
+        case.begin_source(&s).unwrap();
+        case.write_source(&s, &[], &buf).unwrap();
+
+        let data = case.load(None, None).unwrap();
+        assert_eq!(data.counts.iter().map(|c| u64::from(c.http_4xx)).sum::<u64>(), 25, "every 404 is counted");
+        let kept: Vec<(u64, Option<u16>)> =
+            data.notable.iter().map(|n| (n.record.span.line, n.record.status)).collect();
+        assert_eq!(kept.len(), 23, "{kept:?}");
+        assert!(kept.iter().all(|&(l, s)| l > 50 && s == Some(404)), "{kept:?}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 import type { ChangeSourceSummary } from "./ChangeSourceSummary";
 import type { ErrorSeries } from "./ErrorSeries";
 import type { Incident } from "./Incident";
+import type { IncidentListing } from "./IncidentListing";
 import type { Metrics } from "./Metrics";
 import type { NoChange } from "./NoChange";
 import type { SourceSummary } from "./SourceSummary";
@@ -14,9 +15,14 @@ import type { UnreadInput } from "./UnreadInput";
  */
 export type Analysis = { 
 /**
- * The incident, when one was found.
+ * The incident analyzed (the most severe found, unless another was
+ * asked for), when one was found.
  */
 incident: Incident | null, 
+/**
+ * Every incident found, in time order (the analyzed one included).
+ */
+incidents: Array<IncidentListing>, 
 /**
  * Changes ranked as root cause, best first.
  */
