@@ -9,13 +9,17 @@
 
 pub mod analysis;
 pub mod case;
+pub mod clock;
 pub mod event;
 pub mod intern;
+pub mod novelty;
 pub mod sink;
 pub mod time;
 
 pub use analysis::*;
 pub use case::*;
+pub use clock::{ClockMethod, ClockSuggestion};
 pub use event::*;
 pub use intern::Interner;
+pub use novelty::{Novelty, NoveltyItem, UnobservedSource};
 pub use sink::{CollectingSink, EventSink, OwnedRecord, SinkError};

@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 mod chart;
+mod insight;
 mod markdown;
 mod redact;
 mod rewrite;
@@ -468,6 +469,7 @@ mod tests {
             citation,
             change_id: None,
             suspect: false,
+            clock_offset_ms: None,
         }
     }
 
@@ -484,6 +486,7 @@ mod tests {
             bytes: records * 140,
             sha256: sha.to_string().repeat(64),
             notes: vec![],
+            clock_offset_ms: 0,
         }
     }
 
