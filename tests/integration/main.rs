@@ -3,6 +3,7 @@
 
 mod analyze;
 mod changes;
+mod insight;
 mod inspect;
 mod robustness;
 mod search;
