@@ -31,6 +31,9 @@ pub fn parse_offset(s: &str) -> Result<i64, String> {
         None => return Err(bad()),
     };
     let body = body.trim();
+    if body.is_empty() {
+        return Err(bad());
+    }
     if body == "0" {
         return Ok(0);
     }
