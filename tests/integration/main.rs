@@ -4,6 +4,7 @@
 mod analyze;
 mod changes;
 mod formats;
+mod insight;
 mod inspect;
 mod robustness;
 mod search;

@@ -116,6 +116,12 @@ struct AnalyzeArgs {
     /// Only records at or before this instant.
     #[arg(long, value_name = "TIME")]
     to: Option<String>,
+    /// Correct a source's clock: every instant it states moves by DURATION (+40s, -1m30s, +250ms). SOURCE is its path, file name or a trailing part of the path. Kept in the case; SOURCE=0 removes it. Repeatable.
+    #[arg(long = "offset", value_name = "SOURCE=±DURATION")]
+    offsets: Vec<String>,
+    /// The window "what is new in the incident" compares with: FROM..TO (default: as long as the incident, just before its onset).
+    #[arg(long, value_name = "FROM..TO")]
+    baseline: Option<String>,
     /// Mask emails, IPs, user ids and tokens in the output.
     #[arg(long)]
     redact: bool,
@@ -203,6 +209,33 @@ fn instant(arg: &Option<String>, zone: &Zone, flag: &str) -> Result<Option<Insta
         Some(s) => parse_instant(s, zone)
             .map(|(t, _)| Some(t))
             .ok_or_else(|| anyhow!("{flag}: cannot read {s:?} as a time (try 2026-11-17T11:20:00+03:00)")),
+    }
+}
+
+/// `SOURCE=±DURATION` pairs, as the engine takes them.
+fn offsets(args: &[String]) -> Result<Vec<(String, i64)>> {
+    args.iter()
+        .map(|a| {
+            let (source, offset) = a
+                .rsplit_once('=')
+                .filter(|(s, _)| !s.trim().is_empty())
+                .ok_or_else(|| anyhow!("--offset: {a:?} is not SOURCE=±DURATION (e.g. tickets.csv=+40s)"))?;
+            let ms = faultline_model::clock::parse_offset(offset).map_err(|e| anyhow!("--offset {source}: {e}"))?;
+            Ok((source.trim().to_string(), ms))
+        })
+        .collect()
+}
+
+/// `FROM..TO`, each end read in `zone` when it has none.
+fn baseline(arg: &Option<String>, zone: &Zone) -> Result<Option<(Instant, Instant)>> {
+    let Some(s) = arg else { return Ok(None) };
+    let (from, to) =
+        s.split_once("..").ok_or_else(|| anyhow!("--baseline: {s:?} is not FROM..TO (two times joined by ..)"))?;
+    let from = instant(&Some(from.trim().to_string()), zone, "--baseline")?;
+    let to = instant(&Some(to.trim().to_string()), zone, "--baseline")?;
+    match (from, to) {
+        (Some(a), Some(b)) if a < b => Ok(Some((a, b))),
+        _ => bail!("--baseline: {s:?} ends before it begins"),
     }
 }
 
@@ -394,11 +427,25 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
         display_zone = Zone::parse(d).map_err(|e| anyhow!("--display-tz: {e}"))?;
     }
     let (from, to) = (instant(&args.from, &zone, "--from")?, instant(&args.to, &zone, "--to")?);
+    let baseline = baseline(&args.baseline, &zone)?;
+    let offsets = offsets(&args.offsets)?;
     if !inputs.is_empty() {
         // The window also bounds what is read: a plain, time-ordered log is read only around it.
         let window = (from.is_some() || to.is_some()).then_some((from, to));
         let lookback = Some(duration(&args.lookback)?);
-        ingest(&engine, &inputs, &IngestOptions { zone, cancel: None, window, lookback }, args.common.quiet)?;
+        let opts = IngestOptions { zone, cancel: None, window, lookback, offsets };
+        ingest(&engine, &inputs, &opts, args.common.quiet)?;
+    } else if !offsets.is_empty() {
+        // A case analyzed again with a new offset: the sources named are read again with it.
+        let stored = engine.sources()?;
+        for (name, ms) in offsets {
+            let path = faultline_engine::source_named(&name, stored.iter().map(|m| m.summary.path.as_str()))?;
+            let meta = stored.iter().find(|m| m.summary.path == path);
+            let kind = meta.map(|m| m.summary.kind);
+            let zone = meta.and_then(|m| Zone::parse(&m.summary.tz).ok()).unwrap_or(zone);
+            let opts = IngestOptions { zone, offsets: vec![(path.to_string(), ms)], ..Default::default() };
+            engine.reingest_source(path, kind, &opts, &progress_reporter(args.common.quiet))?;
+        }
     }
     let lookback = duration(&args.lookback)?;
     match &store {
@@ -414,7 +461,7 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
         None => {}
     }
     let opts = AnalyzeOptions {
-        correlate: CorrelateOptions { lookback, incident: args.incident, ..CorrelateOptions::default() },
+        correlate: CorrelateOptions { lookback, incident: args.incident, baseline, ..CorrelateOptions::default() },
         from,
         to,
     };

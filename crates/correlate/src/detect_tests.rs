@@ -59,6 +59,7 @@ impl Site {
             bytes: 0,
             sha256: String::new(),
             notes: Vec::new(),
+            clock_offset_ms: 0,
         };
         let case =
             CaseData { sources: vec![source("nginx/access.log"), source("app/portal.log")], ..Default::default() };

@@ -42,7 +42,7 @@ pub struct ErrorEvent {
     /// or 4xx (only in [`Events::client_errors`] until a surge of them is
     /// admitted as incident signal, see [`crate::client_errors`]).
     pub http: bool,
-    /// The response status, for responses.
+    /// The records' HTTP status, for responses.
     pub status: Option<u16>,
     /// The records' level.
     pub level: Option<Level>,
@@ -130,6 +130,13 @@ pub struct Events {
     /// addresses, and a collision is as likely as none), each event's
     /// distinct ones together.
     clients: Vec<u64>,
+    /// How many of the event's records each of those clients made (parallel to `clients`).
+    client_records: Vec<u32>,
+    /// The hasher of the client ids.
+    client_hasher: foldhash::fast::RandomState,
+    /// The request ids the notable records carry, sampled per source, for
+    /// telling whether two sources' clocks agree.
+    pub request_ids: crate::clock::RequestIds,
 }
 
 impl Events {
@@ -138,9 +145,30 @@ impl Events {
         self.clients.get(e.clients.0 as usize..e.clients.1 as usize).unwrap_or(&[])
     }
 
+    /// How many of `e`'s records each of its clients made (parallel to [`Events::clients_of`]).
+    pub fn client_records_of(&self, e: &ErrorEvent) -> &[u32] {
+        self.client_records.get(e.clients.0 as usize..e.clients.1 as usize).unwrap_or(&[])
+    }
+
+    /// How the events turn a client address into its id.
+    pub fn client_ids(&self) -> ClientIds {
+        ClientIds(self.client_hasher.clone())
+    }
+
     /// Records the error events stand for (4xx responses not included).
     pub fn records(&self) -> u64 {
         self.list.iter().map(|e| u64::from(e.count)).sum()
+    }
+}
+
+/// Turns a client address into the id [`Events`] know it by.
+#[derive(Debug, Clone)]
+pub struct ClientIds(foldhash::fast::RandomState);
+
+impl ClientIds {
+    /// The id of `client`.
+    pub fn of(&self, client: &str) -> u64 {
+        self.0.hash_one(client)
     }
 }
 
@@ -220,6 +248,7 @@ struct GroupKey {
     cluster: usize,
     source: u32,
     http: bool,
+    status: Option<u16>,
     level: Option<u8>,
     /// Interned strings compare by address.
     file: usize,
@@ -322,6 +351,7 @@ impl Extractor {
     /// failure lines (crash, OOM kill, failing probe) suspects are checked against.
     pub fn push(&mut self, sources: &[SourceSummary], nr: &NotableRecord) -> bool {
         let r = &nr.record;
+        self.events.request_ids.push(nr);
         let keep = r.status.is_none()
             && (faultline_model::is_lifecycle_message(&r.message) || faultline_model::is_failure_message(&r.message));
         let trace = if r.text.contains('\n') { signature::parse_trace(&r.text) } else { Trace::default() };
@@ -376,6 +406,7 @@ impl Extractor {
             cluster,
             source: nr.source,
             http,
+            status: r.status.filter(|_| http),
             level: r.level.map(|l| l as u8),
             file: Arc::as_ptr(&file) as *const u8 as usize,
             endpoint: addr(&endpoint),
@@ -401,7 +432,7 @@ impl Extractor {
             last: at,
             count: 1,
             http,
-            status: r.status,
+            status: r.status.filter(|_| http),
             level: r.level,
             endpoint,
             host,
@@ -425,9 +456,18 @@ impl Extractor {
 
     fn close(&mut self, i: usize, mut clients: Vec<u64>) {
         clients.sort_unstable();
-        clients.dedup();
         let start = self.events.clients.len() as u32;
-        self.events.clients.extend(clients);
+        for c in clients {
+            match (self.events.clients.last(), self.events.client_records.last_mut()) {
+                (Some(&last), Some(n)) if last == c && self.events.clients.len() as u32 > start => {
+                    *n = n.saturating_add(1)
+                }
+                _ => {
+                    self.events.clients.push(c);
+                    self.events.client_records.push(1);
+                }
+            }
+        }
         if let Some(e) = self.events.list.get_mut(i) {
             e.clients = (start, self.events.clients.len() as u32);
         }
@@ -443,6 +483,7 @@ impl Extractor {
     /// The events in time order (ties in the order they came), and the signature clusters.
     pub fn finish(mut self) -> Events {
         self.close_second();
+        self.events.client_hasher = self.hasher.clone();
         let by_time = |e: &ErrorEvent| (e.t, e.first.micros);
         if !self.events.list.is_sorted_by_key(by_time) {
             self.events.list.sort_by_key(by_time);
@@ -456,6 +497,7 @@ impl Extractor {
         }
         self.events.list.shrink_to_fit();
         self.events.clients.shrink_to_fit();
+        self.events.client_records.shrink_to_fit();
         self.events
     }
 }

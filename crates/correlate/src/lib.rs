@@ -22,15 +22,19 @@
 //!    timing, undo, own failure, names in the errors, scope and
 //!    infrastructure evidence, against "no change did it".
 //! 5. [`milestones`] builds the timeline and the metrics; [`series`] the chart.
+//! 6. [`novelty`] ranks what rose in the incident against a baseline;
+//!    [`clock`] suggests offsets for sources whose clocks disagree.
 #![deny(missing_docs)]
 
 pub mod changepoint;
 pub mod client_errors;
+pub mod clock;
 #[cfg(test)]
 mod detect_tests;
 pub mod events;
 pub mod incident;
 pub mod milestones;
+pub mod novelty;
 pub mod series;
 pub mod signature;
 mod streams;
@@ -48,11 +52,14 @@ pub struct CorrelateOptions {
     /// Which incident to analyze: its [`faultline_model::IncidentListing::number`]
     /// (1-based, in time order). `None`, or a number not found: the most severe.
     pub incident: Option<u32>,
+    /// The window the incident is compared with for "what is new" (first
+    /// and last instant). Default `None`: as long as the incident, just before its onset.
+    pub baseline: Option<(faultline_model::Instant, faultline_model::Instant)>,
 }
 
 impl Default for CorrelateOptions {
     fn default() -> Self {
-        CorrelateOptions { lookback: chrono::Duration::hours(24), bucket_seconds: None, incident: None }
+        CorrelateOptions { lookback: chrono::Duration::hours(24), bucket_seconds: None, incident: None, baseline: None }
     }
 }
 
@@ -83,6 +90,8 @@ pub fn analyze_events(case: &CaseData, extracted: events::Events, opts: &Correla
     let wanted = opts.incident.and_then(|n| usize::try_from(n).ok()?.checked_sub(1)).filter(|&k| k < found.len());
     let Some(chosen) = wanted.or(most_severe) else {
         analysis.timeline = quiet_timeline(case);
+        clock::mark_timeline(&case.sources, &mut analysis.timeline);
+        analysis.clock_suggestions = clock::suggest(case, &extracted, None);
         return analysis;
     };
     analysis.incidents = found
@@ -100,6 +109,8 @@ pub fn analyze_events(case: &CaseData, extracted: events::Events, opts: &Correla
         .collect();
     let Some((detected, incident)) = found.into_iter().nth(chosen) else {
         analysis.timeline = quiet_timeline(case);
+        clock::mark_timeline(&case.sources, &mut analysis.timeline);
+        analysis.clock_suggestions = clock::suggest(case, &extracted, None);
         return analysis;
     };
     let suspects::Ranking { suspects, no_change } = suspects::rank(case, events, &detected, &incident, opts.lookback);
@@ -115,9 +126,15 @@ pub fn analyze_events(case: &CaseData, extracted: events::Events, opts: &Correla
     if suspects.first().is_none_or(|s| s.score < suspects::NAMED) {
         analysis.no_change = Some(no_change);
     }
+    let end = incident.recovered.unwrap_or_else(|| {
+        chrono::DateTime::from_timestamp(detected.data_end, 0).unwrap_or(incident.onset).max(incident.onset)
+    });
+    analysis.novelty = Some(novelty::compare(case, &extracted, (incident.onset, end), opts.baseline));
+    analysis.clock_suggestions = clock::suggest(case, &extracted, Some((incident.onset, end)));
     analysis.incident = Some(incident);
     analysis.suspects = suspects;
     analysis.timeline = timeline;
+    clock::mark_timeline(&case.sources, &mut analysis.timeline);
     analysis.metrics = metrics;
     analysis
 }
@@ -135,6 +152,7 @@ fn quiet_timeline(case: &CaseData) -> Vec<faultline_model::TimelineEntry> {
             citation: Some(suspects::cite_change(c)),
             change_id: Some(c.event.id.clone()),
             suspect: false,
+            clock_offset_ms: None,
         })
         .chain(case.alerts.iter().map(|a| faultline_model::TimelineEntry {
             time: a.event.time,
@@ -144,6 +162,7 @@ fn quiet_timeline(case: &CaseData) -> Vec<faultline_model::TimelineEntry> {
             citation: Some(milestones::cite_alert(a)),
             change_id: None,
             suspect: false,
+            clock_offset_ms: None,
         }))
         .collect();
     tl.sort_by_key(|e| e.time);
@@ -201,6 +220,7 @@ mod tests {
             bytes: 0,
             sha256: String::new(),
             notes: Vec::new(),
+            clock_offset_ms: 0,
         }
     }
 
@@ -444,6 +464,45 @@ mod tests {
         assert_eq!(Some((cited.line, Some("/login".to_string()))), last);
         let login = inc.signatures.iter().find(|s| s.template.contains("/login")).expect("login signature");
         assert_eq!(login.last, at(end - 1));
+    }
+
+    #[test]
+    fn what_is_new_ranks_the_failing_endpoint_above_the_steady_noise() {
+        let mut b = Builder::new();
+        let (start, end) = (T0 + 3 * 3600, T0 + 3 * 3600 + 1200);
+        b.traffic(5, start, end, 0.4, IMPORT_TRACE, 1.0);
+        let a = analyze(&b.case, &CorrelateOptions::default());
+        let n = a.novelty.expect("an incident has a comparison");
+        assert!(n.comparable && !n.baseline_given);
+        assert_eq!(n.baseline_seconds, n.incident_seconds, "the default baseline is as long as the incident");
+        assert!(n.baseline_to < n.incident_from);
+        let login = n.endpoints.first().expect("endpoints ranked");
+        assert_eq!(login.value, "/login");
+        assert!(login.new && login.rose && login.baseline == 0, "{login:?}");
+        assert!(login.example.is_some());
+        // The /search noise fails at the same rate before and during the incident.
+        for e in n.endpoints.iter().filter(|e| e.value.starts_with("/search")) {
+            assert!(!e.new && !e.rose, "{e:?}");
+        }
+        let noisy = n.clients.iter().find(|c| c.value == "10.9.9.9").expect("the noisy client is named");
+        assert!(!noisy.rose, "{noisy:?}");
+        assert!(n.clients.iter().all(|c| !c.value.is_empty()), "every ranked client has its address");
+        let import = n.signatures.iter().position(|s| s.value.starts_with("ImportError")).expect("signature");
+        assert!(n.signatures.get(import).is_some_and(|s| s.new));
+        assert!(n.signatures.iter().take(import).all(|s| s.rose), "a risen signature is ranked above the noise");
+
+        // A baseline the analyst picks inside the incident: nothing is new.
+        let opts = CorrelateOptions { baseline: Some((at(start + 60), at(start + 600))), ..Default::default() };
+        let n = analyze(&b.case, &opts).novelty.expect("comparison");
+        assert!(n.baseline_given);
+        assert_eq!(n.baseline_seconds, 541);
+        assert!(n.endpoints.iter().all(|e| !e.new), "{:?}", n.endpoints);
+
+        // A baseline before the data compares nothing and says so.
+        let opts = CorrelateOptions { baseline: Some((at(T0 - 7200), at(T0 - 3600))), ..Default::default() };
+        let n = analyze(&b.case, &opts).novelty.expect("comparison");
+        assert!(!n.comparable && n.baseline_seconds == 0);
+        assert!(n.endpoints.iter().all(|e| !e.new && !e.rose && e.ratio.is_none()));
     }
 
     #[test]

@@ -157,7 +157,16 @@ pub fn cite_alert(a: &Located<Alert>) -> Citation {
 }
 
 fn entry(time: Instant, kind: TimelineKind, source: &str, text: String, citation: Option<Citation>) -> TimelineEntry {
-    TimelineEntry { time, kind, source: source.to_string(), text, citation, change_id: None, suspect: false }
+    TimelineEntry {
+        time,
+        kind,
+        source: source.to_string(),
+        text,
+        citation,
+        change_id: None,
+        suspect: false,
+        clock_offset_ms: None,
+    }
 }
 
 fn source_path(case: &CaseData, idx: u32) -> String {

@@ -97,6 +97,7 @@ mod tests {
             }),
             change_id: None,
             suspect: false,
+            clock_offset_ms: None,
         }
     }
 

@@ -7,6 +7,7 @@
 use crate::plan::{PlannedSource, Reader};
 use crate::EngineError;
 use faultline_logs::{LogOptions, LogSummary};
+use faultline_model::clock::ClockShift;
 use faultline_model::time::Zone;
 use faultline_model::{EventSink, Instant, SourceSummary, Unparsed};
 use faultline_sources::SourceOptions;
@@ -240,13 +241,15 @@ struct WindowRead {
 /// (exact offsets and line numbers) until a record past `to`. `None` when
 /// that cannot be done exactly (a gzip or UTF-16 file, a file whose probes
 /// or records are not in time order within the slack): the caller reads
-/// the source whole. Files are not hashed.
+/// the source whole. Files are not hashed. The window is in corrected time:
+/// the file is searched for it at its own clock (`offset_ms` earlier).
 #[allow(clippy::too_many_arguments)]
 fn read_window(
     source: &PlannedSource,
     format: &faultline_logs::LogFormat,
     zone: Zone,
     (from, to): (Option<Instant>, Option<Instant>),
+    offset_ms: i64,
     cancel: &Arc<AtomicBool>,
     meter: &Arc<crate::ByteMeter>,
     spill: &Spill,
@@ -288,8 +291,14 @@ fn read_window(
         let mut file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
         let (offset, lines) = match from {
             None => (0, 0),
-            Some(from) => match faultline_logs::window_start(&mut file, format, &opts, from, slack)
-                .map_err(|e| EngineError::input(path, e.to_string()))?
+            Some(from) => match faultline_logs::window_start(
+                &mut file,
+                format,
+                &opts,
+                from - chrono::Duration::milliseconds(offset_ms),
+                slack,
+            )
+            .map_err(|e| EngineError::input(path, e.to_string()))?
             {
                 Some(start) => start,
                 None => return Ok(None),
@@ -307,14 +316,15 @@ fn read_window(
             offset,
             lines,
             || {
-                IngestBuffer::new(name.clone())
+                let chunk = IngestBuffer::new(name.clone())
                     .with_cancel(cancel.clone())
                     .with_progress(hook.clone())
                     .with_window(end, slack)
-                    .with_spill(spill.hook())
+                    .with_spill(spill.hook());
+                ClockShift::new(chunk, offset_ms)
             },
             |chunk, first_flags| {
-                buffer.absorb(chunk, first_flags);
+                buffer.absorb(chunk.into_inner(), first_flags);
                 meter.preview(buffer);
                 buffer.spill_if_full();
             },
@@ -365,13 +375,15 @@ pub fn changes_window(
 }
 
 /// Reads one source; a log source only for `window` when that can be done
-/// exactly (see [`read_window`]).
+/// exactly (see [`read_window`]); a repository's changes only `changes_within`.
+/// Every instant it states is moved by `offset_ms`, the analyst's correction of its clock.
 #[allow(clippy::too_many_arguments)]
 pub fn ingest_source(
     source: &PlannedSource,
     zone: Zone,
     window: Option<(Option<Instant>, Option<Instant>)>,
     changes_within: Option<(Option<Instant>, Option<Instant>)>,
+    offset_ms: i64,
     cancel: Arc<AtomicBool>,
     meter: &Arc<crate::ByteMeter>,
     spill: &Spill,
@@ -393,7 +405,7 @@ pub fn ingest_source(
     match &source.reader {
         Reader::Log(format) => {
             let window_read = match window {
-                Some(w) => read_window(source, format, zone, w, &cancel, meter, spill, threads)?,
+                Some(w) => read_window(source, format, zone, w, offset_ms, &cancel, meter, spill, threads)?,
                 None => None,
             };
             if let Some(read) = window_read {
@@ -430,13 +442,14 @@ pub fn ingest_source(
                     &opts,
                     threads,
                     || {
-                        IngestBuffer::new(file.clone())
+                        let chunk = IngestBuffer::new(file.clone())
                             .with_cancel(cancel.clone())
                             .with_progress(hook.clone())
-                            .with_spill(spill.hook())
+                            .with_spill(spill.hook());
+                        ClockShift::new(chunk, offset_ms)
                     },
                     |chunk, first_flags| {
-                        buffer.absorb(chunk, first_flags);
+                        buffer.absorb(chunk.into_inner(), first_flags);
                         meter.preview(&buffer);
                         buffer.spill_if_full();
                     },
@@ -461,9 +474,16 @@ pub fn ingest_source(
             }
         }
         Reader::Export(format) => {
-            match faultline_sources::parse(&source.path, *format, &SourceOptions { zone, changes_within }, &mut buffer)
+            let mut shifted = ClockShift::new(&mut buffer, offset_ms);
+            let by = chrono::Duration::milliseconds(offset_ms);
+            // The window is in corrected time; the source states its own clock's.
+            let changes_within = changes_within.map(|(a, b)| (a.map(|t| t - by), b.map(|t| t - by)));
+            match faultline_sources::parse(&source.path, *format, &SourceOptions { zone, changes_within }, &mut shifted)
             {
-                Ok(report) => {
+                Ok(mut report) => {
+                    // The reader tallied the changes as their files state them.
+                    report.changes.first = report.changes.first.map(|t| t + by);
+                    report.changes.last = report.changes.last.map(|t| t + by);
                     unparsed += report.unparsed;
                     identity = report.identity;
                     notes.extend(report.notes);
@@ -556,6 +576,12 @@ pub fn ingest_source(
         notes.push(format!("{} records are earlier than the record before them (kept, flagged)", totals.out_of_order));
     }
     notes.extend(problems.iter().cloned());
+    if offset_ms != 0 {
+        notes.push(format!(
+            "clock corrected by {}: every instant it states is moved so (set by the analyst)",
+            faultline_model::clock::format_offset(offset_ms)
+        ));
+    }
     let (first, last) = buffer.range();
     let sha256 = if windowed {
         // Hashing would cost the whole read the window saved: no hash, and the notes say so.
@@ -586,6 +612,7 @@ pub fn ingest_source(
         bytes,
         sha256,
         notes,
+        clock_offset_ms: offset_ms,
     };
     let change_source = change_source.map(|c: faultline_model::ChangeSourceSummary| {
         faultline_model::ChangeSourceSummary { path: summary.path.clone(), format: summary.format.clone(), ..c }

@@ -91,6 +91,39 @@ pub struct IngestOptions {
     /// an hour past the latest, walking newest first: read after the logs,
     /// whose time range it needs.
     pub lookback: Option<chrono::Duration>,
+    /// Clock offsets the analyst gives sources (`--offset SOURCE=±DURATION`):
+    /// a source name (its path, a path suffix or its file name) and the
+    /// milliseconds added to every instant it states. A source not named
+    /// keeps the offset the case has for it; one named with another offset
+    /// than it was read with is read again. A name that matches no source
+    /// of this ingest, or several, is an error.
+    pub offsets: Vec<(String, i64)>,
+}
+
+/// Which of `paths` the analyst means by `name`: the path itself, else the
+/// one path ending in `/name` (a file name or a trailing part of the path).
+pub fn source_named<'a>(name: &str, paths: impl IntoIterator<Item = &'a str>) -> Result<&'a str, EngineError> {
+    let paths: Vec<&str> = paths.into_iter().collect();
+    if let Some(exact) = paths.iter().find(|p| **p == name) {
+        return Ok(exact);
+    }
+    let trimmed = name.trim_start_matches("./");
+    let suffix = format!("/{trimmed}");
+    let mut found: Vec<&str> = paths.iter().copied().filter(|p| p.ends_with(&suffix)).collect();
+    found.sort_unstable();
+    found.dedup();
+    match found.as_slice() {
+        [one] => Ok(one),
+        [] => Err(EngineError::Other(format!(
+            "--offset {name}: no source of this analysis is named so (sources: {})",
+            if paths.is_empty() { "none".to_string() } else { paths.join(", ") }
+        ))),
+        many => Err(EngineError::Other(format!(
+            "--offset {name}: names {} sources ({}); give more of the path",
+            many.len(),
+            many.join(", ")
+        ))),
+    }
 }
 
 /// What ingest reports as it goes.
@@ -401,6 +434,19 @@ impl Engine {
         progress(&Progress::Planned { sources: plan.sources.clone(), problems: plan.problems.clone() });
         let stored = self.case.sources()?;
         let zone_name = opts.zone.to_string();
+        let mut given_offsets: std::collections::HashMap<String, i64> = Default::default();
+        {
+            let planned: Vec<String> = plan.sources.iter().map(|s| s.path.display().to_string()).collect();
+            // Only a source this ingest reads can take a new offset now.
+            for (name, ms) in &opts.offsets {
+                given_offsets.insert(source_named(name, planned.iter().map(String::as_str))?.to_string(), *ms);
+            }
+        }
+        let offset_of = |path: &str| -> i64 {
+            given_offsets.get(path).copied().unwrap_or_else(|| {
+                stored.iter().find(|m| m.summary.path == path).map_or(0, |m| m.summary.clock_offset_ms)
+            })
+        };
         let wanted_window = opts.window.map(|(from, to)| ingest::window_note(from, to));
         let mut report = IngestReport { problems: plan.problems.clone(), ..Default::default() };
         let mut todo = Vec::new();
@@ -411,6 +457,7 @@ impl Engine {
                     && m.summary.format == source.format_name()
                     && m.summary.kind == source.kind
                     && m.summary.tz == zone_name
+                    && m.summary.clock_offset_ms == offset_of(&path)
                     && !matches!(source.reader, plan::Reader::Export(faultline_sources::SourceFormat::GitRepo))
                     && unchanged(&m.files)
                     && match m.summary.notes.iter().find(|n| ingest::is_window_note(n)) {
@@ -428,7 +475,9 @@ impl Engine {
         }
         // Mark every source about to be read as incomplete first: a process
         // killed mid-ingest leaves a case that says what is missing.
-        for source in &todo {
+        let todo: Vec<(&PlannedSource, i64)> =
+            todo.into_iter().map(|s| (s, offset_of(&s.path.display().to_string()))).collect();
+        for (source, offset) in &todo {
             self.case.begin_source(&SourceSummary {
                 path: source.path.display().to_string(),
                 kind: source.kind,
@@ -441,6 +490,7 @@ impl Engine {
                 bytes: 0,
                 sha256: String::new(),
                 notes: vec![],
+                clock_offset_ms: *offset,
             })?;
         }
         let cancel = opts.cancel.clone().unwrap_or_default();
@@ -470,7 +520,8 @@ impl Engine {
             });
             let (todo, cancel, throttle, preview) = (&todo, &cancel, &throttle, &preview);
             let readers = scope.spawn(move || {
-                let read_one = |source: &&PlannedSource, within: Option<(Option<Instant>, Option<Instant>)>| {
+                let read_one = |(source, offset): &(&PlannedSource, i64),
+                                within: Option<(Option<Instant>, Option<Instant>)>| {
                     let path = source.path.display().to_string();
                     let bytes = source.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
                     progress(&Progress::Started { path: path.clone(), format: source.format_name(), bytes });
@@ -483,10 +534,10 @@ impl Engine {
                         last: throttle.clone(),
                         preview: preview.clone(),
                     });
-                    ingest::ingest_source(source, zone, window, within, cancel.clone(), &meter, &spill)
+                    ingest::ingest_source(source, zone, window, within, *offset, cancel.clone(), &meter, &spill)
                 };
                 // Repositories last: their look-back is measured from the logs.
-                let is_repo = |s: &&PlannedSource| {
+                let is_repo = |(s, _): &&(&PlannedSource, i64)| {
                     matches!(s.reader, plan::Reader::Export(faultline_sources::SourceFormat::GitRepo))
                 };
                 let mut slots: Vec<Option<Result<ingest::Ingested, EngineError>>> = Vec::new();
@@ -551,7 +602,7 @@ impl Engine {
             // The sources stay marked incomplete in the case.
             return Err(e.into());
         }
-        for (source, result) in todo.iter().zip(results) {
+        for ((source, _), result) in todo.iter().zip(results) {
             let mut ingested = match result {
                 Ok(i) => i,
                 Err(e) => {
@@ -732,7 +783,12 @@ impl Engine {
         let mut events = faultline_correlate::events::Extractor::default();
         let data =
             self.case.load_window_with(opts.from, opts.to, changes_from, |sources, nr| events.push(sources, nr))?;
-        let mut analysis = faultline_correlate::analyze_events(&data, events.finish(), &opts.correlate);
+        let extracted = events.finish();
+        let client_ids = extracted.client_ids();
+        let mut analysis = faultline_correlate::analyze_events(&data, extracted, &opts.correlate);
+        if let Some(novelty) = analysis.novelty.as_mut() {
+            name_clients(&self.case, novelty, &client_ids)?;
+        }
         partial::mark(&mut analysis, &data, &self.case.sources()?);
         for note in self.case.notes()? {
             analysis.timeline.push(TimelineEntry {
@@ -743,6 +799,7 @@ impl Engine {
                 citation: None,
                 change_id: None,
                 suspect: false,
+                clock_offset_ms: None,
             });
         }
         analysis.timeline.sort_by_key(|e| e.time);
@@ -881,6 +938,25 @@ fn cite_raw_lines(analysis: &mut Analysis, case: &CaseFile, may_read: &dyn Fn(&P
             }
         }
     }
+}
+
+/// Names the "what is new" clients the analysis counted by id only: their
+/// addresses are read back from the case's records of the incident window,
+/// until every one has its name.
+fn name_clients(
+    case: &CaseFile,
+    novelty: &mut faultline_model::Novelty,
+    ids: &faultline_correlate::events::ClientIds,
+) -> Result<(), EngineError> {
+    if faultline_correlate::novelty::unnamed_clients(novelty).is_empty() {
+        return Ok(());
+    }
+    // The window's last second holds records up to its end.
+    let to = novelty.incident_to + chrono::Duration::microseconds(999_999);
+    case.for_each_client(novelty.incident_from, to, |client| {
+        !faultline_correlate::novelty::name_clients(novelty, ids, [client])
+    })?;
+    Ok(())
 }
 
 /// Says so when a source read before now has other content: the old records

@@ -159,6 +159,7 @@ fn summary(path: &str, notes: Vec<String>) -> SourceSummary {
         bytes: 0,
         sha256: String::new(),
         notes,
+        clock_offset_ms: 0,
     }
 }
 

@@ -122,6 +122,7 @@ mod tests {
             bytes: 10,
             sha256: String::new(),
             notes: notes.iter().map(|n| n.to_string()).collect(),
+            clock_offset_ms: 0,
         }
     }
 

@@ -64,6 +64,11 @@ pub struct SourceSummary {
     /// (year inferred from mtime, DST adjustments, truncated records, …).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The analyst's correction of this source's clock, in milliseconds
+    /// added to every instant it states (0: none). Already applied to every
+    /// instant of the analysis.
+    #[serde(default)]
+    pub clock_offset_ms: i64,
 }
 
 /// A recurring error message shape, numbers and ids masked.
@@ -248,6 +253,10 @@ pub struct TimelineEntry {
     /// This change is the suggested root cause.
     #[serde(default)]
     pub suspect: bool,
+    /// The clock offset applied to the entry's source, in milliseconds
+    /// (`None`: none; the time shown already includes it).
+    #[serde(default)]
+    pub clock_offset_ms: Option<i64>,
 }
 
 /// Incident metrics.
@@ -337,6 +346,12 @@ pub struct Analysis {
     /// Each change source: its tool, how many changes, their range, and which recorded moment placed them.
     #[serde(default)]
     pub change_sources: Vec<ChangeSourceSummary>,
+    /// What rose in the incident window against a baseline (none without an incident).
+    #[serde(default)]
+    pub novelty: Option<crate::novelty::Novelty>,
+    /// Offsets proposed for sources whose clocks seem off; never applied by the analysis.
+    #[serde(default)]
+    pub clock_suggestions: Vec<crate::clock::ClockSuggestion>,
 }
 
 /// Why an input is missing from an analysis, in whole or in part.

@@ -9,15 +9,19 @@
 
 pub mod analysis;
 pub mod case;
+pub mod clock;
 pub mod event;
 pub mod explain;
 pub mod intern;
+pub mod novelty;
 pub mod sink;
 pub mod time;
 
 pub use analysis::*;
 pub use case::*;
+pub use clock::{ClockMethod, ClockSuggestion};
 pub use event::*;
 pub use explain::*;
 pub use intern::Interner;
+pub use novelty::{Novelty, NoveltyItem, UnobservedSource};
 pub use sink::{CollectingSink, EventSink, OwnedRecord, SinkError};

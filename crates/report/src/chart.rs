@@ -398,6 +398,7 @@ mod tests {
                 citation: None,
                 change_id: Some("cfg-<42>".into()),
                 suspect: true,
+                clock_offset_ms: None,
             }],
             ..Analysis::default()
         };

@@ -15,6 +15,7 @@
 
 mod chart;
 mod explain;
+mod insight;
 mod markdown;
 mod redact;
 mod rewrite;
@@ -527,6 +528,7 @@ mod tests {
             citation,
             change_id: None,
             suspect: false,
+            clock_offset_ms: None,
         }
     }
 
@@ -543,6 +545,7 @@ mod tests {
             bytes: records * 140,
             sha256: sha.to_string().repeat(64),
             notes: vec![],
+            clock_offset_ms: 0,
         }
     }
 

@@ -4,8 +4,9 @@
 //! at compile time) in one place.
 
 use faultline_model::{
-    Analysis, ChangeSourceSummary, Citation, Fact, Factor, Incident, IncidentListing, LeadSignature, NoChange,
-    NoChangeFact, Signature, SourceSummary, Suspect, TimelineEntry, UnreadInput,
+    Analysis, ChangeSourceSummary, Citation, ClockSuggestion, Fact, Factor, Incident, IncidentListing, LeadSignature,
+    NoChange, NoChangeFact, Novelty, NoveltyItem, Signature, SourceSummary, Suspect, TimelineEntry, UnobservedSource,
+    UnreadInput,
 };
 
 /// Turns one string into another.
@@ -31,6 +32,8 @@ pub(crate) fn analysis<R: TextRewrite + ?Sized>(r: &mut R, a: &Analysis) -> Anal
         partial,
         unread,
         change_sources,
+        novelty,
+        clock_suggestions,
     } = a;
     // The timeline goes first so masks are numbered in reading order.
     let timeline = timeline.iter().map(|t| map_entry(r, t)).collect();
@@ -53,6 +56,43 @@ pub(crate) fn analysis<R: TextRewrite + ?Sized>(r: &mut R, a: &Analysis) -> Anal
             .iter()
             .map(|c| ChangeSourceSummary { path: r.text(&c.path), ..c.clone() })
             .collect(),
+        novelty: novelty.as_ref().map(|n| map_novelty(r, n)),
+        clock_suggestions: clock_suggestions.iter().map(|c| map_clock(r, c)).collect(),
+    }
+}
+
+fn map_novelty<R: TextRewrite + ?Sized>(r: &mut R, n: &Novelty) -> Novelty {
+    let Novelty { unobserved_sources, signatures, endpoints, hosts, status_codes, clients, .. } = n;
+    let mut items = |v: &[NoveltyItem]| -> Vec<NoveltyItem> {
+        v.iter()
+            .map(|i| NoveltyItem {
+                value: r.text(&i.value),
+                example: i.example.as_ref().map(|c| map_citation(r, c)),
+                ..i.clone()
+            })
+            .collect()
+    };
+    Novelty {
+        signatures: items(signatures),
+        endpoints: items(endpoints),
+        hosts: items(hosts),
+        status_codes: items(status_codes),
+        clients: items(clients),
+        unobserved_sources: unobserved_sources
+            .iter()
+            .map(|u| UnobservedSource { source: r.text(&u.source), incident_errors: u.incident_errors })
+            .collect(),
+        ..n.clone()
+    }
+}
+
+fn map_clock<R: TextRewrite + ?Sized>(r: &mut R, c: &ClockSuggestion) -> ClockSuggestion {
+    ClockSuggestion {
+        source: r.text(&c.source),
+        reference: r.text(&c.reference),
+        example_id: c.example_id.as_ref().map(|v| r.text(v)),
+        citations: c.citations.iter().map(|x| map_citation(r, x)).collect(),
+        ..c.clone()
     }
 }
 
@@ -206,7 +246,7 @@ fn map_no_change<R: TextRewrite + ?Sized>(r: &mut R, n: &NoChange) -> NoChange {
 }
 
 fn map_entry<R: TextRewrite + ?Sized>(r: &mut R, t: &TimelineEntry) -> TimelineEntry {
-    let TimelineEntry { time, kind, source, text, citation, change_id, suspect } = t;
+    let TimelineEntry { time, kind, source, text, citation, change_id, suspect, clock_offset_ms } = t;
     TimelineEntry {
         time: *time,
         kind: *kind,
@@ -215,11 +255,13 @@ fn map_entry<R: TextRewrite + ?Sized>(r: &mut R, t: &TimelineEntry) -> TimelineE
         citation: citation.as_ref().map(|c| map_citation(r, c)),
         change_id: change_id.clone(),
         suspect: *suspect,
+        clock_offset_ms: *clock_offset_ms,
     }
 }
 
 fn map_source<R: TextRewrite + ?Sized>(r: &mut R, s: &SourceSummary) -> SourceSummary {
-    let SourceSummary { path, kind, format, records, unparsed, first, last, tz, bytes, sha256, notes } = s;
+    let SourceSummary { path, kind, format, records, unparsed, first, last, tz, bytes, sha256, notes, clock_offset_ms } =
+        s;
     SourceSummary {
         path: r.text(path),
         kind: *kind,
@@ -232,6 +274,7 @@ fn map_source<R: TextRewrite + ?Sized>(r: &mut R, s: &SourceSummary) -> SourceSu
         bytes: *bytes,
         sha256: sha256.clone(),
         notes: map_list(r, notes),
+        clock_offset_ms: *clock_offset_ms,
     }
 }
 

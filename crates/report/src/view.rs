@@ -62,6 +62,10 @@ pub(crate) struct View {
     pub sources: Vec<SourceView>,
     /// Inline SVG (HTML only; already escaped, emit with `|safe`).
     pub chart_svg: Option<String>,
+    /// What rose in the incident against the baseline (none without an incident).
+    pub what_is_new: Option<crate::insight::NoveltyView>,
+    /// Offsets suggested for sources whose clocks seem off (never applied).
+    pub clock_suggestions: Vec<crate::insight::ClockView>,
 }
 
 /// The inputs a partial analysis ran without.
@@ -147,6 +151,8 @@ pub(crate) struct EntryView {
     pub citation: Option<String>,
     pub change_id: Option<String>,
     pub suspect: bool,
+    /// The clock correction applied to the entry's source (`+40s`), if any.
+    pub clock_offset: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -360,6 +366,8 @@ pub(crate) fn build(a: &Analysis, o: &ViewOptions) -> View {
         suspects,
         timeline,
         chart_svg: o.with_chart.then(|| chart::render(a, zone, 880, 300, false)),
+        what_is_new: a.novelty.as_ref().map(|n| crate::insight::novelty(n, &|t| fmt.date_time(t))),
+        clock_suggestions: a.clock_suggestions.iter().map(crate::insight::clock).collect(),
     }
 }
 
@@ -415,6 +423,7 @@ impl Fmt<'_> {
             citation: e.citation.as_ref().map(Citation::location),
             change_id: e.change_id.clone(),
             suspect: e.suspect,
+            clock_offset: e.clock_offset_ms.map(faultline_model::clock::format_offset),
         }
     }
 

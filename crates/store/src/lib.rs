@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_timeline_edits.sql"),
     include_str!("../migrations/0003_store_sources.sql"),
+    include_str!("../migrations/0004_clock_offsets.sql"),
 ];
 
 /// The schema version this build writes.
@@ -906,7 +907,8 @@ impl CaseFile {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, path, kind, format, tz, records, unparsed, first_us, last_us, bytes, sha256, notes, complete
+                "SELECT id, path, kind, format, tz, records, unparsed, first_us, last_us, bytes, sha256, notes, complete,
+                        clock_offset_ms
                  FROM sources ORDER BY id",
             )
             .map_err(|e| self.err(e))?;
@@ -926,12 +928,13 @@ impl CaseFile {
                     r.get::<_, String>(10)?,
                     r.get::<_, String>(11)?,
                     r.get::<_, bool>(12)?,
+                    r.get::<_, i64>(13)?,
                 ))
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, path, kind, format, tz, records, unparsed, first, last, bytes, sha256, notes, complete) =
+            let (id, path, kind, format, tz, records, unparsed, first, last, bytes, sha256, notes, complete, offset) =
                 row.map_err(|e| self.err(e))?;
             let kind = SourceKind::parse(&kind).ok_or_else(|| self.corrupt(format!("source {path}: kind {kind:?}")))?;
             let notes: Vec<String> = serde_json::from_str(&notes).unwrap_or_default();
@@ -950,6 +953,7 @@ impl CaseFile {
                     bytes: bytes as u64,
                     sha256,
                     notes,
+                    clock_offset_ms: offset,
                 },
                 files,
                 complete,
@@ -988,8 +992,15 @@ impl CaseFile {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         tx.execute("DELETE FROM sources WHERE path = ?", [&summary.path]).map_err(|e| self.err(e))?;
         tx.execute(
-            "INSERT INTO sources (path, kind, format, tz, complete, ingested_at) VALUES (?, ?, ?, ?, 0, ?)",
-            params![summary.path, summary.kind.as_str(), summary.format, summary.tz, Utc::now().to_rfc3339()],
+            "INSERT INTO sources (path, kind, format, tz, clock_offset_ms, complete, ingested_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
+            params![
+                summary.path,
+                summary.kind.as_str(),
+                summary.format,
+                summary.tz,
+                summary.clock_offset_ms,
+                Utc::now().to_rfc3339()
+            ],
         )
         .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
@@ -1009,11 +1020,12 @@ impl CaseFile {
             .map_err(|e| self.err(e))?
             .ok_or_else(|| self.corrupt(format!("source {} was not begun", summary.path)))?;
         tx.execute(
-            "UPDATE sources SET kind=?, format=?, tz=?, records=?, unparsed=?, first_us=?, last_us=?, bytes=?, sha256=?, notes=?, complete=1 WHERE id=?",
+            "UPDATE sources SET kind=?, format=?, tz=?, clock_offset_ms=?, records=?, unparsed=?, first_us=?, last_us=?, bytes=?, sha256=?, notes=?, complete=1 WHERE id=?",
             params![
                 summary.kind.as_str(),
                 summary.format,
                 summary.tz,
+                summary.clock_offset_ms,
                 summary.records as i64,
                 summary.unparsed as i64,
                 summary.first.map(to_us),
@@ -1462,6 +1474,33 @@ impl CaseFile {
             .map_err(|e| self.err(e))
     }
 
+    /// Hands `named` the client address of each notable record of a complete
+    /// source in `[from, to]`, until it returns `false`: how an analysis
+    /// names the few clients it ranks (it counts them by a hash of the
+    /// address, holding no table of every address).
+    pub fn for_each_client(
+        &self,
+        from: Instant,
+        to: Instant,
+        mut named: impl FnMut(&str) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT r.client FROM records r JOIN sources s ON s.id = r.source_id
+                 WHERE r.time_us >= ? AND r.time_us <= ? AND r.client IS NOT NULL AND s.complete = 1",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = st.query(params![to_us(from), to_us(to)]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let client: String = row.get(0).map_err(|e| self.err(e))?;
+            if !named(&client) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// All notes in time order.
     pub fn notes(&self) -> Result<Vec<Note>, StoreError> {
         let mut st =
@@ -1495,6 +1534,7 @@ mod tests {
             bytes: 10,
             sha256: "ab".into(),
             notes: vec![],
+            clock_offset_ms: 0,
         }
     }
 
@@ -1836,5 +1876,46 @@ mod tests {
         case.begin_source(&s).unwrap();
         case.write_source(&s, &[], &buf).unwrap();
         assert_eq!(case.unparsed_lines(10_000).unwrap().len(), UNPARSED_KEPT);
+    }
+
+    #[test]
+    fn a_sources_clock_offset_is_stored_with_it_and_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.faultline");
+        {
+            let case = CaseFile::open(&path).unwrap();
+            let mut s = summary("/exports/tickets.csv");
+            s.clock_offset_ms = 40_000;
+            case.begin_source(&s).unwrap();
+            assert_eq!(case.sources().unwrap()[0].summary.clock_offset_ms, 40_000, "while it is being read");
+            case.write_source(&s, &[], &IngestBuffer::new("/exports/tickets.csv")).unwrap();
+        }
+        let case = CaseFile::open(&path).unwrap();
+        assert_eq!(case.sources().unwrap()[0].summary.clock_offset_ms, 40_000);
+        assert_eq!(case.load(None, None).unwrap().sources[0].clock_offset_ms, 40_000);
+    }
+
+    #[test]
+    fn clients_are_named_from_the_records_of_complete_sources_in_a_window() {
+        let case = CaseFile::in_memory().unwrap();
+        let base = t("2026-11-17T08:27:00Z");
+        let mut buf = IngestBuffer::new("/logs/access.log");
+        buf.record(&request(base, 1, 500)).unwrap();
+        buf.record(&request(base + chrono::Duration::seconds(60), 2, 502)).unwrap();
+        let s = summary("/logs/access.log");
+        case.begin_source(&s).unwrap();
+        case.write_source(&s, &[], &buf).unwrap();
+        // A source still being read keeps its records out.
+        case.begin_source(&summary("/logs/other.log")).unwrap();
+        let mut other = IngestBuffer::new("/logs/other.log");
+        other.record(&request(base, 1, 500)).unwrap();
+        case.spill_records("/logs/other.log", &other.take_notable()).unwrap();
+        let mut seen = Vec::new();
+        case.for_each_client(base, base + chrono::Duration::seconds(30), |c| {
+            seen.push(c.to_string());
+            true
+        })
+        .unwrap();
+        assert_eq!(seen, ["10.0.0.1"]);
     }
 }

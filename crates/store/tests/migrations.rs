@@ -88,6 +88,7 @@ fn a_case_of_every_earlier_version_opens_keeps_its_sources_and_takes_new_ones() 
             bytes: 0,
             sha256: "def".into(),
             notes: vec![],
+            clock_offset_ms: 0,
         };
         case.begin_source(&summary).unwrap();
         case.write_source(&summary, &[], &IngestBuffer::new("/logs/new.log")).unwrap();

@@ -49,4 +49,10 @@ sha256: string,
  * Things the analyst should know about how this source was read
  * (year inferred from mtime, DST adjustments, truncated records, …).
  */
-notes: Array<string>, };
+notes: Array<string>, 
+/**
+ * The analyst's correction of this source's clock, in milliseconds
+ * added to every instant it states (0: none). Already applied to every
+ * instant of the analysis.
+ */
+clock_offset_ms: number, };

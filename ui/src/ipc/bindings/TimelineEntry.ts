@@ -33,4 +33,9 @@ change_id: string | null,
 /**
  * This change is the suggested root cause.
  */
-suspect: boolean, };
+suspect: boolean, 
+/**
+ * The clock offset applied to the entry's source, in milliseconds
+ * (`None`: none; the time shown already includes it).
+ */
+clock_offset_ms: number | null, };
