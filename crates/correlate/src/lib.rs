@@ -55,11 +55,20 @@ pub struct CorrelateOptions {
     /// The window the incident is compared with for "what is new" (first
     /// and last instant). Default `None`: as long as the incident, just before its onset.
     pub baseline: Option<(faultline_model::Instant, faultline_model::Instant)>,
+    /// Change sources that could not be read, in whole or in part: the
+    /// cause may be among the changes they hold (see [`suspects::rank`]).
+    pub unread_change_sources: u32,
 }
 
 impl Default for CorrelateOptions {
     fn default() -> Self {
-        CorrelateOptions { lookback: chrono::Duration::hours(24), bucket_seconds: None, incident: None, baseline: None }
+        CorrelateOptions {
+            lookback: chrono::Duration::hours(24),
+            bucket_seconds: None,
+            incident: None,
+            baseline: None,
+            unread_change_sources: 0,
+        }
     }
 }
 
@@ -113,7 +122,8 @@ pub fn analyze_events(case: &CaseData, extracted: events::Events, opts: &Correla
         analysis.clock_suggestions = clock::suggest(case, &extracted, None);
         return analysis;
     };
-    let suspects::Ranking { suspects, no_change } = suspects::rank(case, events, &detected, &incident, opts.lookback);
+    let suspects::Ranking { suspects, no_change } =
+        suspects::rank(case, events, &detected, &incident, opts.lookback, opts.unread_change_sources);
     let (timeline, metrics) = milestones::build(&milestones::Inputs {
         case,
         events: &extracted,

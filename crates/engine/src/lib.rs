@@ -785,11 +785,17 @@ impl Engine {
             self.case.load_window_with(opts.from, opts.to, changes_from, |sources, nr| events.push(sources, nr))?;
         let extracted = events.finish();
         let client_ids = extracted.client_ids();
-        let mut analysis = faultline_correlate::analyze_events(&data, extracted, &opts.correlate);
+        let stored = self.case.sources()?;
+        let unread = partial::unread_inputs(stored.iter().map(|m| (&m.summary, m.complete)));
+        let correlate = CorrelateOptions {
+            unread_change_sources: unread.iter().filter(|u| u.kind == SourceKind::Deploys).count() as u32,
+            ..opts.correlate.clone()
+        };
+        let mut analysis = faultline_correlate::analyze_events(&data, extracted, &correlate);
         if let Some(novelty) = analysis.novelty.as_mut() {
             name_clients(&self.case, novelty, &client_ids)?;
         }
-        partial::mark(&mut analysis, &data, &self.case.sources()?);
+        partial::mark(&mut analysis, &data, &stored);
         for note in self.case.notes()? {
             analysis.timeline.push(TimelineEntry {
                 time: note.time,

@@ -30,6 +30,13 @@
 //! P(c) = w_c / (w_0 + Σ w)         the suspect's score; named when ≥ 0.5
 //! ```
 //!
+//! A change source that could not be read (whole or in part) holds changes
+//! no ratio can be computed for: each adds `p · R_max` to `w_0`, the weight
+//! of a change as well timed as any can be and with nothing else known
+//! about it — so a visible change that only timing speaks for is not named
+//! while the history it is weighed against is incomplete, and one with
+//! evidence of its own (its undo, its names in the errors) still is.
+//!
 //! A change made after the onset cannot be the cause: its timing ratio is
 //! 0.001. Several matches of the same errors (a file, then its module, then
 //! an identifier) are not independent: each after the first counts a quarter
@@ -152,6 +159,7 @@ pub fn rank(
     d: &Detected,
     incident: &Incident,
     lookback: chrono::Duration,
+    unread_change_sources: u32,
 ) -> Ranking {
     let onset_t = incident.onset.timestamp();
     let recovered = incident.recovered.map(|r| r.timestamp());
@@ -278,7 +286,8 @@ pub fn rank(
     }
 
     let n_eff = world.background.effective();
-    let w0 = (1.0 - P_CHANGE * n_before as f64 / n_eff).max(0.0);
+    let unseen = P_CHANGE * f64::from(unread_change_sources) * timing::peak_ratio(&world.onset, &world.background);
+    let w0 = (1.0 - P_CHANGE * n_before as f64 / n_eff).max(0.0) + unseen;
     let total = w0 + weighted.iter().map(|(w, _)| w).sum::<f64>();
     let mut suspects: Vec<Suspect> = weighted
         .into_iter()

@@ -119,6 +119,12 @@ pub(crate) fn ratio(before_s: i64, onset: &Onset, bg: &Background) -> (f64, Lag)
     ((fast + latent) / bg.rate(), lag)
 }
 
+/// The largest timing ratio any change can have for this onset and
+/// background: that of a change just before it.
+pub(crate) fn peak_ratio(onset: &Onset, bg: &Background) -> f64 {
+    ratio(0, onset, bg).0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,9 @@ import type { ChangeSourceSummary } from "./ChangeSourceSummary";
 import type { ClockSuggestion } from "./ClockSuggestion";
 import type { ErrorSeries } from "./ErrorSeries";
 import type { Incident } from "./Incident";
+import type { IncidentListing } from "./IncidentListing";
 import type { Metrics } from "./Metrics";
+import type { NoChange } from "./NoChange";
 import type { Novelty } from "./Novelty";
 import type { SourceSummary } from "./SourceSummary";
 import type { Suspect } from "./Suspect";
@@ -15,9 +17,14 @@ import type { UnreadInput } from "./UnreadInput";
  */
 export type Analysis = { 
 /**
- * The incident, when one was found.
+ * The incident analyzed (the most severe found, unless another was
+ * asked for), when one was found.
  */
 incident: Incident | null, 
+/**
+ * Every incident found, in time order (the analyzed one included).
+ */
+incidents: Array<IncidentListing>, 
 /**
  * Changes ranked as root cause, best first.
  */
@@ -31,9 +38,15 @@ timeline: Array<TimelineEntry>,
  */
 metrics: Metrics, 
 /**
- * When no suspect reaches 0.5: the strongest non-change evidence, in a sentence.
+ * When no suspect reaches 0.5: the strongest non-change evidence, in a
+ * sentence (`no_change` rendered by `faultline_report`).
  */
 lead: string | null, 
+/**
+ * When no suspect reaches 0.5: the "no change did it" hypothesis, its
+ * posterior and its evidence.
+ */
+no_change: NoChange | null, 
 /**
  * Error series for the chart.
  */
