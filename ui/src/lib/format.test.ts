@@ -37,3 +37,13 @@ describe("numbers and names", () => {
     expect(shortenHashes("request id deadbeef")).toBe("request id deadbeef");
   });
 });
+
+describe("clock offsets", () => {
+  it("read as the analyst wrote them", async () => {
+    const { formatOffset } = await import("./format");
+    expect(formatOffset(40_000)).toBe("+40s");
+    expect(formatOffset(-90_000)).toBe("-1m30s");
+    expect(formatOffset(250)).toBe("+250ms");
+    expect(formatOffset(7_201_500)).toBe("+2h1.5s");
+  });
+});

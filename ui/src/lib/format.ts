@@ -44,3 +44,19 @@ export function shortPath(path: string): string {
   const parts = path.split(/[\\/]/).filter((p) => p.length > 0);
   return parts.slice(-2).join("/") || path;
 }
+
+/** A clock correction as the analyst wrote it: `+40s`, `-1m30s`, `+250ms`. */
+export function formatOffset(ms: number): string {
+  const sign = ms < 0 ? "-" : "+";
+  let rest = Math.abs(ms);
+  if (rest < 1000) return `${sign}${rest}ms`;
+  const parts: string[] = [];
+  for (const [unit, size] of [["h", 3_600_000], ["m", 60_000]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  if (rest > 0) parts.push(`${Number((rest / 1000).toFixed(3))}s`);
+  return sign + parts.join("");
+}

@@ -4,7 +4,7 @@ import type { Citation } from "../ipc/bindings/Citation";
 import { citationFor, laneCounts, laneOf, noteFor, visibleEntries } from "./timeline";
 
 function entry(time: string, kind: TimelineEntry["kind"], text: string = kind, source = "x.log"): TimelineEntry {
-  return { time, kind, source, text, citation: null, change_id: null, suspect: false };
+  return { time, kind, source, text, citation: null, change_id: null, suspect: false, clock_offset_ms: null };
 }
 
 describe("timeline lanes", () => {

@@ -11,7 +11,7 @@ const zone = parseZone("+03:00")!;
 
 describe("panels render log text as text", () => {
   it("timeline", () => {
-    const e: TimelineEntry = { time: "2026-11-17T08:40:05Z", kind: "error_onset", source: "/x/nginx/access.log", text: `GET /search?q=${HOSTILE}`, citation: null, change_id: null, suspect: false };
+    const e: TimelineEntry = { time: "2026-11-17T08:40:05Z", kind: "error_onset", source: "/x/nginx/access.log", text: `GET /search?q=${HOSTILE}`, citation: null, change_id: null, suspect: false, clock_offset_ms: null };
     const el = timelineView({ entries: [e], states: [{ key: "k", pinned: false, renamed_from: null }], hiddenEntries: [], notes: [], hiddenLanes: new Set(), zone, cursor: null, range: null }, act);
     expect(el.querySelector("img")).toBeNull();
     expect(el.textContent).toContain(HOSTILE);
@@ -27,18 +27,23 @@ describe("panels render log text as text", () => {
     }
     expect(s.textContent).toContain("1 hit");
   });
+  it("a corrected clock shows on its source's entries", () => {
+    const e: TimelineEntry = { time: "2026-11-17T08:40:05Z", kind: "user_report", source: "/x/tickets.csv", text: "login broken", citation: null, change_id: null, suspect: false, clock_offset_ms: -90_000 };
+    const el = timelineView({ entries: [e], states: [{ key: "k", pinned: false, renamed_from: null }], hiddenEntries: [], notes: [], hiddenLanes: new Set(), zone, cursor: null, range: null }, act);
+    expect(el.querySelector("[data-testid=tl-clock]")!.textContent).toBe(" clock -1m30s");
+  });
   it("shortens deep paths in evidence", () => {
     expect(shortenPaths("first: /tmp/e2e/cache/faultline/samples/app/archive-portal.log:5857)")).toBe("first: app/archive-portal.log:5857)");
   });
   it("a timeline row names the cited file of a rotated set, with its line", () => {
-    const e: TimelineEntry = { time: "2026-11-17T08:27:04Z", kind: "error_onset", source: "/x/nginx/access.log", text: "first error", citation: { file: "/x/nginx/access.log.1", line: 10298, offset: 5, text: "raw" }, change_id: null, suspect: false };
+    const e: TimelineEntry = { time: "2026-11-17T08:27:04Z", kind: "error_onset", source: "/x/nginx/access.log", text: "first error", citation: { file: "/x/nginx/access.log.1", line: 10298, offset: 5, text: "raw" }, change_id: null, suspect: false, clock_offset_ms: null };
     const el = timelineView({ entries: [e], states: [{ key: "k", pinned: true, renamed_from: "old" }], hiddenEntries: [], notes: [], hiddenLanes: new Set(), zone, cursor: null, range: null }, act);
     expect(el.querySelector(".tl-source")!.textContent).toBe("nginx/access.log.1:10298");
     expect(el.querySelector(".pin-flag")).not.toBeNull();
     expect(el.querySelector(".renamed-flag")).not.toBeNull();
   });
   it("a long timeline builds only the rows in view, and follows the visible range", () => {
-    const entries: TimelineEntry[] = Array.from({ length: 20_000 }, (_, i) => ({ time: new Date(Date.UTC(2026, 10, 17, 8) + i * 1000).toISOString(), kind: "alert", source: "/p", text: `alert ${i}`, citation: null, change_id: null, suspect: false }));
+    const entries: TimelineEntry[] = Array.from({ length: 20_000 }, (_, i) => ({ time: new Date(Date.UTC(2026, 10, 17, 8) + i * 1000).toISOString(), kind: "alert", source: "/p", text: `alert ${i}`, citation: null, change_id: null, suspect: false, clock_offset_ms: null }));
     const states = entries.map((_, i) => ({ key: `k${i}`, pinned: false, renamed_from: null }));
     const base = { entries, states, hiddenEntries: [], notes: [], hiddenLanes: new Set<never>(), zone, cursor: null };
     const all = timelineView({ ...base, range: null }, act);
@@ -53,7 +58,7 @@ describe("panels render log text as text", () => {
 
 describe("a reopened case's inputs", () => {
   const row = (path: string, unavailable: SourceRow["unavailable"]): SourceRow => ({
-    summary: { path, kind: "log", format: "nginx-combined", records: 10, unparsed: 0, first: null, last: null, tz: "UTC", bytes: 100, sha256: "ab", notes: [] },
+    summary: { path, kind: "log", format: "nginx-combined", records: 10, unparsed: 0, first: null, last: null, tz: "UTC", bytes: 100, sha256: "ab", notes: [], clock_offset_ms: 0 },
     files: 1,
     complete: true,
     unavailable,

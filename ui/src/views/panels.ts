@@ -5,7 +5,7 @@ import type { Citation } from "../ipc/bindings/Citation";
 import type { Suspect } from "../ipc/bindings/Suspect";
 import type { TimelineEntry } from "../ipc/bindings/TimelineEntry";
 import { h, highlight, quoted, type Child } from "../lib/dom";
-import { barPercent, formatBytes, formatCount, num, scoreTier, shortenHashes, shortPath } from "../lib/format";
+import { barPercent, formatBytes, formatCount, formatOffset, num, scoreTier, shortenHashes, shortPath } from "../lib/format";
 import { dayOf, formatDuration, formatInstant, type Zone } from "../lib/time";
 import { citationFor, citationLabel, kindLabel, laneCounts, laneOf, LANES, noteFor, visibleEntries, type Lane } from "../lib/timeline";
 import { inRange, type SearchState, type ExcerptState, type Range } from "../lib/store";
@@ -233,7 +233,12 @@ function entryRow(e: TimelineEntry, st: EntryStateDto | undefined, input: Timeli
     h("span", { class: "tl-time mono", title: formatInstant(e.time, zone) }, formatInstant(e.time, zone, "time")),
     h("span", { class: "tl-kind" }, h("span", { class: `badge lane-${lane}` }, kindLabel(e.kind))),
     text,
-    h("span", { class: "tl-source mono", title: loc.title }, loc.label),
+    h(
+      "span",
+      { class: "tl-source mono", title: loc.title },
+      loc.label,
+      e.clock_offset_ms ? h("span", { class: "clock-flag", title: "This source's clock was corrected by the analyst (--offset)", "data-testid": "tl-clock" }, ` clock ${formatOffset(e.clock_offset_ms)}`) : null,
+    ),
     h("span", { class: "tl-actions" }, actions),
   );
   return row;
