@@ -88,7 +88,7 @@ package:
 # Not part of `make test`: it needs a release build of the app and the CLI on
 # top of the debug ones (a second full compile from a clean clone) and it
 # installs a system package, which a CI runner or a developer's machine should
-# not get from `make test` (docs/notes/package.md).
+# not get from `make test` (docs/install.md).
 test-package: package
 	@bash scripts/package-test.sh
 

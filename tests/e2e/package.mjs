@@ -135,7 +135,7 @@ async function main() {
     console.log(`package: ${Math.max(step - 1, 0)} passed, 1 failed`);
   } finally {
     await stopDriver(driver);
-    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }); // the app may still be writing its shader cache
   }
   process.exit(failed ? 1 : 0);
 }

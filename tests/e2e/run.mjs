@@ -190,7 +190,8 @@ async function run(s, tmp, dialogs) {
   const unread = await textOf(s, "[data-testid=unread-input]");
   assert.equal(unread.length, 1, `unread inputs: ${unread}`);
   assert.match(unread[0], /rollout\.txt — no deploys entry could be read from it: \S/, unread[0]);
-  const noSuspect = await s.execute("const e = document.querySelector('[data-testid=no-suspect]'); return e && e.textContent;");
+  // The panels after the banner are drawn one per frame.
+  const noSuspect = await s.waitUntil("const e = document.querySelector('[data-testid=no-suspect]'); return e && e.textContent;", [], { what: "the suspects panel", timeout: 60000 });
   assert.match(noSuspect ?? "", /change history could not be read/, `suspects panel: ${noSuspect}`);
   await screenshot(s, "01b-partial-analysis");
   // A fresh window starts empty again; opening the sample below replaces this case.
@@ -728,7 +729,7 @@ async function main() {
   } finally {
     if (session) await session.delete().catch(() => {});
     await stopDriver(driver);
-    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }); // the app may still be writing its shader cache
   }
   process.exit(failed ? 1 : 0);
 }

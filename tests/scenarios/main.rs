@@ -133,7 +133,7 @@ fn scenarios_find_the_truth() {
     }
     table += &format!("| **all** | **{total}/{}** | | |\n", results.len());
     eprintln!("{table}");
-    // FAULTLINE_CALIBRATION=FILE: the posteriors against the truth (docs/notes/suspects.md).
+    // FAULTLINE_CALIBRATION=FILE: the posteriors against the truth (docs/root-cause.md).
     if let Some(path) = std::env::var_os("FAULTLINE_CALIBRATION") {
         let names: Vec<&str> = fams.iter().map(|(n, _)| *n).collect();
         let outcomes: Vec<(usize, &calibration::Outcome)> = results.iter().map(|r| (r.0, &r.3)).collect();
