@@ -279,3 +279,38 @@ fn a_fail_closed_404_surge_is_an_incident_and_ordinary_404s_and_a_crawler_are_no
     let a = quiet.analyze(None);
     assert!(a.incident.is_none(), "{:?}", a.incident.map(|i| i.summary));
 }
+
+#[test]
+fn a_lone_first_error_minutes_before_the_rest_is_the_onset() {
+    // 8 % of checkouts fail from 02:00 to 02:30 in a stream with no errors
+    // all day; the first failure comes over three minutes earlier, alone:
+    // before the window and further back than the onset's refinement
+    // reaches, yet no farther from the rest than a tail's straggler.
+    let (s, e) = (T0 + 2 * 3600, T0 + 2 * 3600 + 1800);
+    let mut site = Site::new(3);
+    site.traffic(5, |_| 2.0, &[fault("/checkout", 500, move |t| if t >= s && t < e { 0.08 } else { 0.0 })], false);
+    let first = s - 200;
+    site.failures(&[first], "/checkout", 500);
+    let last = *site.failed[0].last().unwrap_or(&0);
+    let a = site.analyze(None);
+    assert_eq!(window(&a), (first, Some(last)), "from {first} to {last}");
+}
+
+#[test]
+fn a_few_failures_logged_twice_after_recovery_do_not_extend_it() {
+    // A login outage from 02:00 to 02:30; ten minutes later six searches time
+    // out within three minutes, each in the access log and the app log, as a
+    // dozen others do over the day.
+    let (s, e) = (T0 + 2 * 3600, T0 + 2 * 3600 + 1800);
+    let mut site = Site::new(23);
+    site.traffic(5, |_| 2.0, &[fault("/login", 500, move |t| if t >= s && t < e { 0.7 } else { 0.0 })], false);
+    let last = *site.failed[0].last().unwrap_or(&0);
+    let mut timeouts: Vec<i64> = (0..12).map(|k| T0 + 600 + k * 1500).collect();
+    timeouts.extend([0, 41, 47, 105, 137, 159].map(|d| last + 600 + d));
+    site.failures(&timeouts, "/search", 500);
+    for &t in &timeouts {
+        site.push(1, t, None, "", "", "Search backend timeout after 3055ms");
+    }
+    let a = site.analyze(None);
+    assert_eq!(window(&a), (site.failed[0][0], Some(last)));
+}

@@ -70,8 +70,17 @@ impl Episode {
         self.to - self.from < BLIP_SECONDS
     }
 
+    /// Its failures: the failed requests when an access log shows them (an
+    /// application log's record of the same failure is not a second one),
+    /// else its error records; as [`size`] counts an incident's.
     fn errors(&self, events: &[ErrorEvent]) -> u64 {
-        self.members.iter().filter_map(|&i| events.get(i)).map(|e| u64::from(e.count)).sum()
+        let members = self.members.iter().filter_map(|&i| events.get(i));
+        let n_http: u64 = members.clone().filter(|e| e.http).map(|e| u64::from(e.count)).sum();
+        if n_http > 0 {
+            n_http
+        } else {
+            members.map(|e| u64::from(e.count)).sum()
+        }
     }
 }
 

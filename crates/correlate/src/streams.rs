@@ -290,9 +290,22 @@ impl Stream {
                 rate_tail,
                 rate_after,
             );
-            let (Some(on), Some(mut off)) = (on, off) else { continue };
+            let (Some(mut on), Some(mut off)) = (on, off) else { continue };
             if off < on {
                 continue;
+            }
+            // The first errors of a slow ramp come as sparsely as a tail's
+            // stragglers, possibly before the reach of the refinement: they
+            // lead the onset while each comes within the gap of the next
+            // and the stream's baseline would rarely fill the pause.
+            let lead_gap = straggler_gap(grid.bin, rate_head);
+            while let (Some(prev), Some(&t)) = (on.checked_sub(1), times.get(on)) {
+                let Some(&p) = times.get(prev) else { break };
+                let pause = t - p;
+                if p < lo_t || pause > lead_gap || baseline * pause > STRAGGLER_BASELINE {
+                    break;
+                }
+                on = prev;
             }
             let gap = straggler_gap(grid.bin, rate_tail);
             while let (Some(&t), Some(&next)) = (times.get(off), times.get(off + 1)) {
