@@ -98,16 +98,10 @@ impl Sample {
 }
 
 /// The request ids of each source's notable records, sampled (see the module docs).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct RequestIds {
     by_source: Vec<Sample>,
     hasher: foldhash::fast::RandomState,
-}
-
-impl Default for RequestIds {
-    fn default() -> Self {
-        RequestIds { by_source: Vec::new(), hasher: foldhash::fast::RandomState::default() }
-    }
 }
 
 impl RequestIds {
@@ -265,7 +259,7 @@ fn median_mad(mut v: Vec<i64>) -> Option<(i64, i64)> {
         v.sort_unstable();
         let n = v.len();
         let mid = *v.get(n / 2)?;
-        Some(if n % 2 == 0 { (*v.get(n / 2 - 1)? + mid) / 2 } else { mid })
+        Some(if n.is_multiple_of(2) { (*v.get(n / 2 - 1)? + mid) / 2 } else { mid })
     }
     let m = median(&mut v)?;
     let mut dev: Vec<i64> = v.iter().map(|x| (x - m).abs()).collect();
