@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
         citation: None,
         change_id: None,
         suspect: false,
+        clock_offset_ms: None,
     };
     let a = Analysis { timeline: vec![entry(text.clone()), entry(text.to_uppercase())], ..Analysis::default() };
     let once = redact(&a);

@@ -46,6 +46,7 @@ fuzz_target!(|data: &[u8]| {
             citation: Some(Citation { file: hostile(i + 2), line: 3, offset: 0, text: hostile(i + 3) }),
             change_id: (*kind == TimelineKind::Change).then(|| hostile(i)),
             suspect: false,
+            clock_offset_ms: None,
         })
         .collect();
     let analysis = Analysis { timeline, lead: Some(hostile(9)), ..Analysis::default() };

@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let format = files[sel as usize % files.len()];
     let zone = if sel & 0x80 != 0 { Zone::parse("Europe/Berlin").expect("known zone") } else { Zone::Utc };
     let mut sink = CollectingSink::default();
-    if let Ok(report) = parse_bytes(rest, "fuzz", format, &SourceOptions { zone }, &mut sink) {
+    if let Ok(report) = parse_bytes(rest, "fuzz", format, &SourceOptions { zone, changes_within: None }, &mut sink) {
         if let (Some(first), Some(last)) = (report.first, report.last) {
             assert!(first <= last);
         }
