@@ -350,9 +350,10 @@ pub struct Engine {
     case: CaseFile,
     case_path: Option<PathBuf>,
     read_policy: Option<ReadPolicy>,
-    /// Who each log-store table was queried as in this process, by locator;
-    /// never written to the case.
-    store_credentials: std::sync::Mutex<std::collections::HashMap<String, faultline_clickhouse::Credentials>>,
+    /// The log-store tables this process queried itself, by locator, with who
+    /// it queried them as; never written to the case. A citation's raw rows
+    /// are fetched only from these (or, in the CLI, from the case's record).
+    store_targets: std::sync::Mutex<std::collections::HashMap<String, faultline_clickhouse::Target>>,
 }
 
 impl Engine {
@@ -366,7 +367,7 @@ impl Engine {
             case,
             case_path: case_path.map(Path::to_path_buf),
             read_policy: None,
-            store_credentials: Default::default(),
+            store_targets: Default::default(),
         })
     }
 
@@ -661,7 +662,7 @@ impl Engine {
             case: CaseFile::open_existing(case_path)?,
             case_path: Some(case_path.to_path_buf()),
             read_policy: None,
-            store_credentials: Default::default(),
+            store_targets: Default::default(),
         })
     }
 

@@ -182,11 +182,6 @@ impl Engine {
         progress: &(dyn Fn(&Progress) + Sync),
     ) -> Result<StoreReport, EngineError> {
         let locator = input.locator();
-        // The raw rows of its citations are fetched later as the same user.
-        self.store_credentials
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(locator.clone(), input.target.credentials.clone());
         progress(&Progress::Started { path: locator.clone(), format: "clickhouse".into(), bytes: 0 });
         let mut client = ch::Client::new(input.target.clone(), input.timeouts);
         if let Some(c) = &opts.cancel {
@@ -218,6 +213,8 @@ impl Engine {
                 return Err(EngineError::Other(e.to_string()));
             }
         };
+        // The raw rows of its citations are fetched later from the same server, as the same user.
+        self.store_targets.lock().unwrap_or_else(|p| p.into_inner()).insert(locator.clone(), input.target.clone());
         if !sink.cleared {
             // No rows in the range: nothing of an earlier query may stay either.
             for path in sources_of(&self.case, &locator)? {
@@ -264,8 +261,12 @@ impl Engine {
 
     /// The raw rows around a cited store row (a citation's `file`, as
     /// [`Engine::analyze`] writes it: `…/db.table/service?time=…&key=…`),
-    /// fetched from the store now, as the user this engine queried the table
-    /// as, else with credentials from the environment.
+    /// fetched from the store now, from the server and as the user this
+    /// engine queried the table as. A case's own record of a table names a
+    /// server that whoever made the case chose: only the CLI, whose user gave
+    /// the case, follows it (with credentials from the environment); the
+    /// desktop refuses, so a stranger's case cannot send the analyst's
+    /// credentials to its own server.
     pub fn store_excerpt(&self, citation_file: &str, context: usize) -> Result<Excerpt, EngineError> {
         let bad = || EngineError::Other(format!("{citation_file} is not a cited row of a log store"));
         let (path, query) = citation_file.split_once('?').ok_or_else(bad)?;
@@ -279,15 +280,30 @@ impl Engine {
             }
         }
         let (key, time) = (key.ok_or_else(bad)?, time.ok_or_else(bad)?);
-        let descriptor = self
-            .store_queries()?
-            .into_iter()
-            .filter(|d| path == d.locator || path.starts_with(&format!("{}/", d.locator)))
-            .max_by_key(|d| d.locator.len())
-            .ok_or_else(|| EngineError::Other(format!("{path}: no log-store query of this case names it")))?;
-        let service = path.strip_prefix(&descriptor.locator).unwrap_or("").trim_start_matches('/');
-        let known = self.store_credentials.lock().unwrap_or_else(|p| p.into_inner()).get(&descriptor.locator).cloned();
-        let target = descriptor.target(known.unwrap_or_else(env_credentials)).map_err(EngineError::Other)?;
+        let names = |locator: &str| path == locator || path.starts_with(&format!("{locator}/"));
+        let queried = {
+            let targets = self.store_targets.lock().unwrap_or_else(|p| p.into_inner());
+            targets.iter().filter(|(l, _)| names(l)).max_by_key(|(l, _)| l.len()).map(|(l, t)| (l.clone(), t.clone()))
+        };
+        let (locator, target) = match queried {
+            Some(known) => known,
+            None if self.read_policy.is_some() => {
+                return Err(EngineError::Other(format!(
+                    "{path}: a log store's row; add its ClickHouse source in this session to read its rows"
+                )))
+            }
+            None => {
+                let descriptor = self
+                    .store_queries()?
+                    .into_iter()
+                    .filter(|d| names(&d.locator))
+                    .max_by_key(|d| d.locator.len())
+                    .ok_or_else(|| EngineError::Other(format!("{path}: no log-store query of this case names it")))?;
+                let target = descriptor.target(env_credentials()).map_err(EngineError::Other)?;
+                (descriptor.locator, target)
+            }
+        };
+        let service = path.strip_prefix(&locator).unwrap_or("").trim_start_matches('/');
         let client = ch::Client::new(target, Timeouts::default());
         let rows = ch::row_with_context(&client, service, time.timestamp_micros(), key, context)
             .map_err(|e| EngineError::Other(e.to_string()))?;
