@@ -388,6 +388,7 @@ pub fn ingest_source(
     meter: &Arc<crate::ByteMeter>,
     spill: &Spill,
 ) -> Result<Ingested, EngineError> {
+    let offset_ms = offset_ms.clamp(-faultline_model::clock::MAX_OFFSET_MS, faultline_model::clock::MAX_OFFSET_MS);
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let mut buffer = IngestBuffer::new(source.files.first().map(|p| p.display().to_string()).unwrap_or_default())
         .with_cancel(cancel.clone())
@@ -477,13 +478,14 @@ pub fn ingest_source(
             let mut shifted = ClockShift::new(&mut buffer, offset_ms);
             let by = chrono::Duration::milliseconds(offset_ms);
             // The window is in corrected time; the source states its own clock's.
-            let changes_within = changes_within.map(|(a, b)| (a.map(|t| t - by), b.map(|t| t - by)));
+            let back = |t: Option<Instant>| t.and_then(|t| t.checked_sub_signed(by));
+            let changes_within = changes_within.map(|(a, b)| (back(a), back(b)));
             match faultline_sources::parse(&source.path, *format, &SourceOptions { zone, changes_within }, &mut shifted)
             {
                 Ok(mut report) => {
                     // The reader tallied the changes as their files state them.
-                    report.changes.first = report.changes.first.map(|t| t + by);
-                    report.changes.last = report.changes.last.map(|t| t + by);
+                    report.changes.first = report.changes.first.and_then(|t| t.checked_add_signed(by));
+                    report.changes.last = report.changes.last.and_then(|t| t.checked_add_signed(by));
                     unparsed += report.unparsed;
                     identity = report.identity;
                     notes.extend(report.notes);

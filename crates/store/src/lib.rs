@@ -953,7 +953,9 @@ impl CaseFile {
                     bytes: bytes as u64,
                     sha256,
                     notes,
-                    clock_offset_ms: offset,
+                    // A case may come from anyone: an offset past the CLI's own limit is not a clock.
+                    clock_offset_ms: offset
+                        .clamp(-faultline_model::clock::MAX_OFFSET_MS, faultline_model::clock::MAX_OFFSET_MS),
                 },
                 files,
                 complete,
