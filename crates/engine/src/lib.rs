@@ -724,8 +724,14 @@ impl Engine {
         }) {
             return Err(EngineError::input(&path, why));
         }
+        // The offset the analyst set stays with the source unless this read sets another.
+        let mut opts = opts.clone();
+        let named = opts.offsets.iter().any(|(name, _)| source_named(name, [path]).is_ok());
+        if meta.summary.clock_offset_ms != 0 && !named {
+            opts.offsets.push((path.to_string(), meta.summary.clock_offset_ms));
+        }
         self.case.remove_source(path)?;
-        self.ingest(&inputs, opts, progress)
+        self.ingest(&inputs, &opts, progress)
     }
 
     /// The analyst's timeline edits.
