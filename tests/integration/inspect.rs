@@ -1,7 +1,7 @@
 //! `faultline inspect`: every input format detected from content, with exact
 //! record/unparsed counts and UTC instants.
 
-use crate::{faultline, inspect, shared_data, source, write};
+use crate::{faultline, git, inspect, shared_data, source, write};
 use std::io::Write;
 
 const ACCESS: &str = r#"203.0.113.7 - - [17/Nov/2026:11:27:03 +0300] "POST /login HTTP/1.1" 500 512 "-" "Mozilla/5.0" 0.012
@@ -164,20 +164,7 @@ fn a_git_repository_and_a_slack_export_are_one_source_each_named_by_their_folder
     let d = dir.path();
     let repo = d.join("configs");
     write(&repo, "config/auth_settings.py", "AUTH_BACKEND = 'archive_auth.v2'\n");
-    let git = |args: &[&str], date: &str| {
-        let out = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&repo)
-            .env("GIT_AUTHOR_NAME", "Priya Raman")
-            .env("GIT_AUTHOR_EMAIL", "priya@archive.example")
-            .env("GIT_COMMITTER_NAME", "Priya Raman")
-            .env("GIT_COMMITTER_EMAIL", "priya@archive.example")
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_DATE", date)
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
+    let git = |args: &[&str], date: &str| git(&repo, args, date);
     git(&["init", "-q"], "2026-11-17T11:20:14+03:00");
     git(&["add", "."], "2026-11-17T11:20:14+03:00");
     git(&["commit", "-q", "-m", "Upgrade archive_auth to 2.0"], "2026-11-17T11:20:14+03:00");

@@ -73,6 +73,23 @@ pub fn inspect(paths: &[&Path], extra: &[&str], cache: &Path) -> Vec<Value> {
 }
 
 /// Writes `text` to `dir/name`, creating folders.
+/// Runs `git` in `repo` as one author, author and committer dates `date`.
+pub fn git(repo: &Path, args: &[&str], date: &str) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(repo)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Priya Raman")
+        .env("GIT_AUTHOR_EMAIL", "priya@archive.example")
+        .env("GIT_COMMITTER_NAME", "Priya Raman")
+        .env("GIT_COMMITTER_EMAIL", "priya@archive.example")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let p = dir.join(name);
     if let Some(parent) = p.parent() {

@@ -2,7 +2,7 @@
 //! panics or hangs, memory stays bounded, every readable line is kept and
 //! counted exactly, unparsed lines stay searchable, and problems name the file.
 
-use crate::{faultline, inspect, ok, source, write};
+use crate::{faultline, git, inspect, ok, source, write};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -396,10 +396,11 @@ fn a_folder_of_traps_reads_what_it_can_and_names_the_rest() {
     assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     // A git repository whose objects are garbage.
     let repo = d.join("config-repo");
-    git(&repo, &["init", "-q"]);
     write(&repo, "app.conf", "x=1\n");
-    git(&repo, &["add", "."]);
-    git(&repo, &["-c", "user.name=A", "-c", "user.email=a@b", "commit", "-qm", "push config"]);
+    let date = "2026-11-24T08:00:00Z";
+    git(&repo, &["init", "-q"], date);
+    git(&repo, &["add", "."], date);
+    git(&repo, &["commit", "-qm", "push config"], date);
     for entry in walkdir(&repo.join(".git/objects")) {
         std::fs::write(&entry, b"garbage").unwrap();
     }
@@ -429,13 +430,6 @@ fn a_folder_of_traps_reads_what_it_can_and_names_the_rest() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    std::fs::create_dir_all(dir).unwrap();
-    let st =
-        Command::new("git").args(args).current_dir(dir).env("GIT_CONFIG_NOSYSTEM", "1").status().expect("git runs");
-    assert!(st.success(), "git {args:?}");
 }
 
 fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -586,6 +580,53 @@ fn an_interrupted_run_leaves_no_temporary_case_behind() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130), "ended by Ctrl-C's signal: {status:?}");
     assert_eq!(cases(), 0, "the temporary case was deleted");
+}
+
+#[test]
+fn a_repository_read_for_another_look_back_is_not_flagged_as_changed_until_its_head_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("configs");
+    write(&repo, "config/auth.py", "BACKEND = 'v1'\n");
+    git(&repo, &["init", "-q"], "2026-11-24T06:00:00Z");
+    git(&repo, &["add", "."], "2026-11-24T06:00:00Z");
+    git(&repo, &["commit", "-q", "-m", "Auth v1"], "2026-11-24T06:00:00Z");
+    write(&repo, "config/auth.py", "BACKEND = 'v2'\n");
+    git(&repo, &["commit", "-qam", "Auth v2"], "2026-11-24T08:20:00Z");
+    let log = write(dir.path(), "app.log", "2026-11-24 08:27:01 INFO one\n2026-11-24 08:27:02 ERROR two\n");
+    let case = dir.path().join("c.faultline");
+    let cache = tempfile::tempdir().unwrap();
+    let run = |lookback: &str| {
+        let args = [
+            "analyze",
+            "--case",
+            case.to_str().unwrap(),
+            "--tz",
+            "UTC",
+            "--format",
+            "json",
+            "--lookback",
+            lookback,
+            repo.to_str().unwrap(),
+            log.to_str().unwrap(),
+        ];
+        let out = faultline(&args, cache.path());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            source(json["sources"].as_array().unwrap(), "configs")["records"].as_u64(),
+        )
+    };
+    assert_eq!(run("24h").1, Some(2));
+    // A shorter look-back reads fewer commits of the same history: nothing changed.
+    let (stderr, records) = run("1h");
+    assert_eq!(records, Some(1));
+    assert!(!stderr.contains("changed") && !stderr.contains("moved"), "{stderr}");
+    write(&repo, "config/auth.py", "BACKEND = 'v3'\n");
+    git(&repo, &["commit", "-qam", "Auth v3"], "2026-11-24T08:25:00Z");
+    let (stderr, records) = run("1h");
+    assert_eq!(records, Some(2));
+    assert!(stderr.contains("configs: HEAD moved since it was last read"), "{stderr}");
 }
 
 #[test]

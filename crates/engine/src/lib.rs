@@ -977,6 +977,21 @@ fn name_clients(
 /// the evidence moved under them.
 fn content_change(stored: &[SourceMeta], now: &SourceSummary) -> Option<String> {
     let before = stored.iter().find(|m| m.summary.path == now.path && m.complete)?;
+    if now.format == faultline_sources::SourceFormat::GitRepo.name() {
+        // A repository's hash covers the commits of the look-back read, which
+        // moves with the logs; its content changed only when its HEAD did.
+        let head = |notes: &[String]| {
+            notes.iter().find_map(|n| n.strip_prefix("HEAD ")?.split(':').next().map(str::to_string))
+        };
+        let (old, new) = (head(&before.summary.notes)?, head(&now.notes)?);
+        return (old != new).then(|| {
+            format!(
+                "HEAD moved since it was last read ({} → {}): read again, the earlier changes replaced",
+                old.chars().take(12).collect::<String>(),
+                new.chars().take(12).collect::<String>()
+            )
+        });
+    }
     let (old, new) = (&before.summary.sha256, &now.sha256);
     if old.is_empty() || new.is_empty() || old == new {
         return None;
