@@ -110,9 +110,10 @@ impl Descriptor {
     /// The record of `fetched` from `target`, given `--columns` as `columns`.
     pub fn new(target: &Target, columns: Option<&str>, fetched: &Fetched) -> Descriptor {
         let mut url = target.base.clone();
-        let params: Vec<String> = target.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        if !params.is_empty() {
-            url = format!("{url}/?{}", params.join("&"));
+        if !target.params.is_empty() {
+            // Encoded, so a setting holding `&` or `=` reads back as it was given.
+            let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&target.params).finish();
+            url = format!("{url}/?{query}");
         }
         let text = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         Descriptor {
@@ -196,4 +197,36 @@ pub fn row_with_context(
     }
     before.append(&mut after);
     Ok(before)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_case_records_a_url_that_reads_back_as_the_same_target() {
+        let url = "http://ch.internal:8123/?database=logs&user=ann&password=s3cret&log_comment=a%26b%3Dc";
+        let target = Target::parse(url, "app", None, Credentials::default()).unwrap();
+        let fetched = Fetched {
+            server_version: "24.8".into(),
+            layout: "otel_logs".into(),
+            unmapped: Vec::new(),
+            range: None,
+            range_from_lookback: false,
+            bucket_seconds: 1,
+            records: 0,
+            notable: 0,
+            notable_rows: 0,
+            formats: Default::default(),
+            queries: Vec::new(),
+            bytes: 0,
+            folded_services: 0,
+        };
+        let d = Descriptor::new(&target, None, &fetched);
+        assert!(!d.url.contains("s3cret") && !d.url.contains("ann"), "no credentials: {}", d.url);
+        let again = d.target(Credentials::default()).unwrap();
+        let want = [("database", "logs"), ("log_comment", "a&b=c")].map(|(k, v)| (k.to_string(), v.to_string()));
+        assert_eq!(again.params, want);
+        assert_eq!(again.locator(), target.locator());
+    }
 }
