@@ -58,6 +58,34 @@ fn each_explicit_flag_with_an_unreadable_input_warns_and_the_rest_is_analyzed() 
 }
 
 #[test]
+fn a_chat_api_response_given_as_support_is_read_as_the_first_user_reports() {
+    let cache = tempfile::tempdir().unwrap();
+    let (dir, _) = sample(cache.path());
+    let inputs = ["nginx", "app", "deploys"].map(|p| dir.join(p).display().to_string());
+    // Slack's `conversations.history`, saved from the API: the messages are wrapped in an object.
+    let history = r#"{"ok": true, "messages": [
+  {"type": "message", "user": "U0G9QF9C6", "user_profile": {"real_name": "Maria Lopez"}, "text": "Login says 'Something went wrong' for everyone here", "ts": "1794904140.000200"},
+  {"type": "message", "user": "U061F7AUR", "text": "same, since a couple of minutes", "ts": "1794904201.000100"}
+], "has_more": false, "response_metadata": {"next_cursor": ""}}
+"#;
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "slack-history.json", history);
+    let mut args = inputs.to_vec();
+    args.extend(["--support".to_string(), file.display().to_string()]);
+    let (a, stderr) = analyze_json(&args, cache.path());
+    assert_eq!(a["partial"], false, "{stderr}");
+    let s = source(a["sources"].as_array().unwrap(), "slack-history.json");
+    assert_eq!(
+        (s["format"].as_str(), s["records"].as_u64(), s["unparsed"].as_u64()),
+        (Some("support-json"), Some(2), Some(0))
+    );
+    // The onset is 08:27:04 UTC; Maria wrote at 08:29:00.
+    assert_eq!(a["metrics"]["time_to_first_report_s"], 116, "{:#}", a["metrics"]);
+    let timeline = a["timeline"].to_string();
+    assert!(timeline.contains("Maria Lopez") && timeline.contains("Something went wrong"), "{timeline}");
+}
+
+#[test]
 fn every_report_layout_says_the_analysis_is_partial() {
     let cache = tempfile::tempdir().unwrap();
     let (_, inputs) = sample(cache.path());

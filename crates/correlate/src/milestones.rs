@@ -63,6 +63,10 @@ const SYMPTOM: &[&str] = &[
     "won't load",
     "problem",
     "issue",
+    // What error pages say, quoted back by users.
+    "went wrong",
+    "gone wrong",
+    "not able to",
 ];
 const CONFIRM: &[&str] = &[
     "works",

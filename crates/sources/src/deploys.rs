@@ -136,7 +136,7 @@ pub(crate) fn parse_json(
     opts: &SourceOptions,
     tally: &mut Tally<'_>,
 ) -> Result<(), SourceError> {
-    jsonin::for_each_object(data, label, tally, |map, item, tally| {
+    jsonin::for_each_record(data, label, tally, |map, item, tally| {
         let obj = Obj::new(map);
         let Some((time, flags)) = obj.get(TIME).and_then(|v| value_time(v, &opts.zone)) else {
             return tally.unparsed(item.span.line, item.span.offset, item.raw, "no readable time");

@@ -1,6 +1,6 @@
 //! Which format a file or folder is, from its content.
 
-use crate::jsonin::{first_object, Obj};
+use crate::jsonin::{first_enveloped, first_object, Obj};
 use crate::{alerts, csvtab, deploys, gitlog, gitrepo, mail, slack, support, SourceFormat};
 use faultline_model::SourceKind;
 use std::path::Path;
@@ -68,18 +68,32 @@ fn detect(sample: &[u8], kind: Option<SourceKind>) -> Option<SourceFormat> {
             return Some(f);
         }
     }
-    if let Some(map) = first_object(sample) {
-        if alerts::json_is_alertmanager(&map) {
-            return wants(SourceKind::Alerts).then_some(SourceFormat::Alertmanager);
-        }
-        let obj = Obj::new(&map);
-        return match kind {
+    let of_unknown_shape = |map: &serde_json::Map<String, serde_json::Value>| {
+        let obj = Obj::new(map);
+        match kind {
             None if deploys::json_is_deploys(&obj, false) => Some(SourceFormat::DeploysJson),
             None if support::json_is_support(&obj, false) => Some(SourceFormat::SupportJson),
             Some(SourceKind::Deploys) if deploys::json_is_deploys(&obj, true) => Some(SourceFormat::DeploysJson),
             Some(SourceKind::Support) if support::json_is_support(&obj, true) => Some(SourceFormat::SupportJson),
             _ => None,
-        };
+        }
+    };
+    let top = first_object(sample);
+    if let Some(map) = &top {
+        if alerts::json_is_alertmanager(map) {
+            return wants(SourceKind::Alerts).then_some(SourceFormat::Alertmanager);
+        }
+        if let Some(f) = of_unknown_shape(map) {
+            return Some(f);
+        }
+    }
+    // An API response wraps its list (`{"ok": true, "messages": [{…}]}`), and
+    // a sample of a big one ends before the wrapper does.
+    if let Some(map) = first_enveloped(sample) {
+        return of_unknown_shape(&map);
+    }
+    if top.is_some() {
+        return None;
     }
     let cols = csvtab::header(sample)?;
     // Incidents before tickets: both have a status and a priority, only
@@ -172,6 +186,12 @@ mod tests {
         assert_eq!(detect_as(json, SourceKind::Support), Some(SourceFormat::SupportJson));
         assert_eq!(detect_as(json, SourceKind::Alerts), None);
         assert_eq!(detect_as(json, SourceKind::Log), None);
+        // A chat API's response wraps its messages; found with or without `--support`.
+        let slack = b"{\"ok\": true, \"messages\": [{\"type\": \"message\", \"user\": \"U1\", \"text\": \"is pay down?\", \"ts\": \"1795508823.000200\"}], \"has_more\": false}";
+        assert_eq!(detect_file(slack), Some(SourceFormat::SupportJson));
+        assert_eq!(detect_as(slack, SourceKind::Support), Some(SourceFormat::SupportJson));
+        let zulip = b"{\"result\":\"success\",\"messages\":[{\"timestamp\":1795508823,\"sender_full_name\":\"Iago\",\"content\":\"down?\"}";
+        assert_eq!(detect_as(zulip, SourceKind::Support), Some(SourceFormat::SupportJson), "a cut sample");
         // A git log forced as support is not support.
         assert_eq!(detect_as(b"commit abcdef1\nAuthor: a\n", SourceKind::Support), None);
         assert_eq!(detect_as(b"commit abcdef1\nAuthor: a\n", SourceKind::Deploys), Some(SourceFormat::GitLog));

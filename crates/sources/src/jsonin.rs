@@ -160,15 +160,99 @@ fn array_items<'a>(data: &'a [u8], open: usize, index: &LineIndex) -> Vec<Item<'
     out
 }
 
+/// Members that API responses wrap their list in: Slack's and Zulip's
+/// `messages`, ServiceNow's `result`, Zendesk's `tickets`, and the usual
+/// `data`/`items`/`results`/`records`/`entries`/`events`/`incidents`.
+const ENVELOPE_KEYS: &[&str] =
+    &["messages", "tickets", "data", "items", "results", "result", "records", "entries", "events", "incidents"];
+
+/// Where the list starts (its `[`) when `data` is one object wrapping a list
+/// of objects under an [`ENVELOPE_KEYS`] member, as an API response is:
+/// `{"ok": true, "messages": [{…}, …], "has_more": false}`. A sample cut
+/// before the object closes counts; JSON lines (an object followed by more) do not.
+pub(crate) fn envelope(data: &[u8]) -> Option<usize> {
+    let start = content_start(data);
+    if data.get(start) != Some(&b'{') {
+        return None;
+    }
+    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    let (mut key_start, mut last_key): (usize, Option<&[u8]>) = (0, None);
+    let mut found = None;
+    for (i, &b) in data.iter().enumerate().skip(start) {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+                if depth == 1 {
+                    last_key = data.get(key_start..i);
+                }
+            }
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_str = true;
+                key_start = i + 1;
+            }
+            b'[' if depth == 1 && found.is_none() => {
+                let named =
+                    last_key.and_then(|k| std::str::from_utf8(k).ok()).is_some_and(|k| ENVELOPE_KEYS.contains(&k));
+                let first = data.get(i + 1..).and_then(|r| r.iter().find(|b| !b.is_ascii_whitespace()));
+                if named && first.is_none_or(|b| *b == b'{') {
+                    found = Some(i);
+                }
+                depth += 1;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    let rest = data.get(i + 1..).unwrap_or(b"");
+                    return found.filter(|_| rest.iter().all(u8::is_ascii_whitespace));
+                }
+            }
+            b',' if depth == 1 => last_key = None,
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Like [`for_each_object`], but the objects of a wrapped list ([`envelope`])
+/// are the records: for exports of unknown shape read by common field names.
+pub(crate) fn for_each_record<'s>(
+    data: &[u8],
+    label: &str,
+    tally: &mut Tally<'s>,
+    each: impl FnMut(&Map<String, Value>, &Item<'_>, &mut Tally<'s>) -> Result<bool, SourceError>,
+) -> Result<(), SourceError> {
+    match envelope(data) {
+        Some(open) => visit(array_items(data, open, &LineIndex::new(data)), label, tally, each),
+        None => for_each_object(data, label, tally, each),
+    }
+}
+
 /// Calls `each` with every top-level object until it returns `Ok(false)`;
 /// other values and broken JSON are reported unparsed.
 pub(crate) fn for_each_object<'s>(
     data: &[u8],
     label: &str,
     tally: &mut Tally<'s>,
+    each: impl FnMut(&Map<String, Value>, &Item<'_>, &mut Tally<'s>) -> Result<bool, SourceError>,
+) -> Result<(), SourceError> {
+    visit(items(data), label, tally, each)
+}
+
+fn visit<'s>(
+    items: Vec<Item<'_>>,
+    label: &str,
+    tally: &mut Tally<'s>,
     mut each: impl FnMut(&Map<String, Value>, &Item<'_>, &mut Tally<'s>) -> Result<bool, SourceError>,
 ) -> Result<(), SourceError> {
-    for item in items(data) {
+    for item in items {
         if tally.stopped() {
             break;
         }
@@ -190,6 +274,11 @@ pub(crate) fn for_each_object<'s>(
         }
     }
     Ok(())
+}
+
+/// The first object of a wrapped list ([`envelope`]) in a (possibly truncated) sample.
+pub(crate) fn first_enveloped(sample: &[u8]) -> Option<Map<String, Value>> {
+    first_object(sample.get(envelope(sample)?..)?)
 }
 
 /// The first top-level object of a (possibly truncated) sample, for detection.
@@ -319,6 +408,20 @@ mod tests {
         let sample = b"[{\"id\": 1, \"sha\": \"abc\"}, {\"id\": 2, \"sh";
         assert!(first_object(sample).is_some_and(|m| m.contains_key("sha")));
         assert!(first_object(b"[1, {\"a\": 2}]").is_none());
+    }
+
+    #[test]
+    fn an_envelope_is_one_object_wrapping_a_list_of_objects() {
+        let wrapped = b"{\"ok\": true, \"note\": \"[x]\", \"messages\": [\n {\"a\": 1},\n {\"a\": 2}\n], \"more\": {\"b\": []}}\n";
+        let open = envelope(wrapped).expect("an envelope");
+        assert_eq!(wrapped[open], b'[');
+        let items = array_items(wrapped, open, &LineIndex::new(wrapped));
+        assert_eq!(lines_of(&items), vec![(2, true), (3, true)]);
+        // A list of numbers, an unknown member, JSON lines that merely hold a list: no envelope.
+        assert_eq!(envelope(b"{\"data\": [1, 2]}"), None);
+        assert_eq!(envelope(b"{\"tags\": [{\"a\": 1}]}"), None);
+        assert_eq!(envelope(b"{\"items\": [{\"a\": 1}]}\n{\"items\": [{\"a\": 2}]}\n"), None);
+        assert_eq!(envelope(b"[{\"items\": [{\"a\": 1}]}]"), None);
     }
 
     #[test]

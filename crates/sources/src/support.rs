@@ -34,10 +34,22 @@ const CSV_AUTHOR: &[&str] = &[
 ];
 const SUBJECT: &[&str] = &["subject", "title", "summary", "topic"];
 const CSV_TEXT: &[&str] = &["description", "body", "message", "text", "comment", "content", "details", "first_comment"];
-const CHANNEL: &[&str] = &["channel", "via", "source", "channel_name", "queue", "medium"];
+const CHANNEL: &[&str] = &["channel", "via", "source", "channel_name", "queue", "medium", "display_recipient"];
 
 const JSON_TIME: &[&str] = &["time", "timestamp", "created_at", "ts", "date", "created", "sent_at", "datetime"];
-const JSON_AUTHOR: &[&str] = &["user", "author", "from", "username", "user_name", "sender", "requester", "name"];
+// A display name before an id: Slack's `user_profile` beside its `user` id, Zulip's `sender_full_name`.
+const JSON_AUTHOR: &[&str] = &[
+    "user_profile",
+    "sender_full_name",
+    "user",
+    "author",
+    "from",
+    "username",
+    "user_name",
+    "sender",
+    "requester",
+    "name",
+];
 const JSON_TEXT: &[&str] = &["text", "message", "body", "content", "description"];
 
 /// Columns that say "ticket": someone asked something.
@@ -61,8 +73,8 @@ pub(crate) fn json_is_support(obj: &Obj<'_>, lenient: bool) -> bool {
     // `message` alone is what every JSON log has; a support message says text/body, or is in a channel.
     obj.has(JSON_TIME)
         && !obj.has(crate::deploys::LOG_MARKERS)
-        && obj.has(&["user", "author", "from", "username", "sender", "requester"])
-        && (obj.has(&["text", "body"]) || (obj.has(&["message"]) && obj.has(&["channel", "subject"])))
+        && obj.has(&["user", "author", "from", "username", "sender", "sender_full_name", "requester"])
+        && (obj.has(&["text", "body", "content"]) || (obj.has(&["message"]) && obj.has(&["channel", "subject"])))
 }
 
 pub(crate) fn parse_csv(
@@ -92,7 +104,7 @@ pub(crate) fn parse_json(
     opts: &SourceOptions,
     tally: &mut Tally<'_>,
 ) -> Result<(), SourceError> {
-    jsonin::for_each_object(data, label, tally, |map, item, tally| {
+    jsonin::for_each_record(data, label, tally, |map, item, tally| {
         let obj = Obj::new(map);
         let Some((time, flags)) = obj.get(JSON_TIME).and_then(|v| value_time(v, &opts.zone)) else {
             return tally.unparsed(item.span.line, item.span.offset, item.raw, "no readable time");
@@ -157,5 +169,54 @@ Tried twice, card is fine.\",\"open\",\"high\",\"Web form\",\"2026-11-24 11:22:1
         assert_eq!(sink.messages[1].author.as_deref(), Some("Tom"));
         assert_eq!(sink.messages[1].text, "payment page spins forever");
         assert_eq!(sink.messages[1].span.line, 2);
+    }
+
+    /// Slack's `conversations.history` response, as `curl` saves it.
+    const SLACK_HISTORY: &str = r#"{
+    "ok": true,
+    "messages": [
+        {
+            "type": "message",
+            "user": "U061F7AUR",
+            "text": "Checkout is failing for me: \"Something went wrong\"",
+            "ts": "1795508823.000200"
+        },
+        {
+            "type": "message",
+            "user": "U0G9QF9C6",
+            "user_profile": {"real_name": "Maria Lopez", "display_name": "maria"},
+            "text": "same here, since a few minutes",
+            "ts": "1795508900.000300",
+            "reactions": [{"name": "+1", "users": ["U1", "U2"], "count": 2}]
+        },
+        {"type": "message", "subtype": "channel_join", "user": "U3", "text": "<@U3> has joined the channel"}
+    ],
+    "has_more": false,
+    "pin_count": 0,
+    "response_metadata": {"next_cursor": ""}
+}
+"#;
+
+    #[test]
+    fn a_chat_api_response_wrapping_its_messages_is_read() {
+        let (sink, report) = run(SLACK_HISTORY, SourceFormat::SupportJson, &zone("UTC"));
+        // The join notice has no time: counted unparsed, with its line.
+        assert_eq!((report.records, report.unparsed), (2, 1));
+        assert_eq!(sink.messages[0].time, utc("2026-11-24T08:27:03.000200Z"));
+        assert_eq!(sink.messages[0].text, "Checkout is failing for me: \"Something went wrong\"");
+        assert_eq!((sink.messages[0].span.line, sink.messages[0].span.lines), (4, 6));
+        assert_eq!(sink.messages[1].time, utc("2026-11-24T08:28:20.000300Z"));
+        assert_eq!(sink.messages[1].author.as_deref(), Some("Maria Lopez"), "the profile's name before the id");
+        assert_eq!(sink.unparsed[0].0, 18);
+    }
+
+    #[test]
+    fn zulip_messages_name_their_sender_and_topic() {
+        let data = r#"{"result":"success","msg":"","messages":[{"id":42,"sender_full_name":"Iago","sender_email":"iago@example.com","timestamp":1795508823,"subject":"checkout","content":"Is checkout down?","display_recipient":"support"}],"found_newest":true}"#;
+        let (sink, report) = run(data, SourceFormat::SupportJson, &zone("UTC"));
+        assert_eq!((report.records, report.unparsed), (1, 0));
+        let m = &sink.messages[0];
+        assert_eq!((m.time, m.author.as_deref()), (utc("2026-11-24T08:27:03Z"), Some("Iago")));
+        assert_eq!((m.subject.as_deref(), m.text.as_str()), (Some("checkout"), "Is checkout down?"));
     }
 }
