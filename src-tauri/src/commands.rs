@@ -73,6 +73,16 @@ pub async fn analyze(state: State<'_, AppState>, display_tz: ZoneSpec) -> Result
 }
 
 #[tauri::command]
+pub async fn choose_incident(
+    state: State<'_, AppState>,
+    number: Option<u32>,
+    display_tz: ZoneSpec,
+) -> Result<AnalysisView, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || s.choose_incident(number, &display_tz)).await
+}
+
+#[tauri::command]
 pub async fn sources(state: State<'_, AppState>) -> Result<Vec<SourceRow>, IpcError> {
     let s = state.0.clone();
     off_thread(move || s.sources()).await

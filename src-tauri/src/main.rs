@@ -82,6 +82,7 @@ fn main() {
             commands::ingest_paths,
             commands::cancel_ingest,
             commands::analyze,
+            commands::choose_incident,
             commands::sources,
             commands::search,
             commands::excerpt,

@@ -11,6 +11,7 @@ pub const COMMANDS: &[&str] = &[
     "ingest_paths",
     "cancel_ingest",
     "analyze",
+    "choose_incident",
     "search",
     "excerpt",
     "add_note",

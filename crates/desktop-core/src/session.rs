@@ -43,6 +43,8 @@ pub const CASE_EXTENSION: &str = "faultline";
 struct Case {
     engine: Engine,
     title: Option<String>,
+    /// The incident the analyst chose to analyze (1 = earliest); `None`: the most severe.
+    incident: Option<u32>,
     /// The analyst's `.faultline` file; `None` while the case is the session's temporary one.
     saved: Option<PathBuf>,
     // Dropped after `engine` (field order), which closes the case file first.
@@ -61,13 +63,23 @@ impl Case {
             .tempdir()
             .map_err(|e| IpcError::new(ErrorCode::Io, format!("cannot create a temporary case folder: {e}")))?;
         let engine = Engine::open(Some(&dir.path().join("case.faultline")))?.with_read_policy(policy);
-        Ok(Case { engine, title, saved: None, _dir: Some(dir) })
+        Ok(Case { engine, title, incident: None, saved: None, _dir: Some(dir) })
     }
 
     fn open(path: &Path, policy: ReadPolicy) -> Result<Case, IpcError> {
         let engine = Engine::open_existing(path)?.with_read_policy(policy);
         let title = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-        Ok(Case { engine, title, saved: Some(path.to_path_buf()), _dir: None })
+        Ok(Case { engine, title, incident: None, saved: Some(path.to_path_buf()), _dir: None })
+    }
+}
+
+impl Case {
+    /// What every view and export of this case analyzes.
+    fn analyze_options(&self) -> AnalyzeOptions {
+        AnalyzeOptions {
+            correlate: faultline_engine::CorrelateOptions { incident: self.incident, ..Default::default() },
+            ..Default::default()
+        }
     }
 }
 
@@ -182,6 +194,14 @@ impl Session {
         }
     }
 
+    fn with_case_mut<T>(&self, f: impl FnOnce(&mut Case) -> T) -> Result<T, IpcError> {
+        let mut guard = self.case()?;
+        match guard.as_mut() {
+            Some(case) => Ok(f(case)),
+            None => Err(IpcError::internal("the case is not open")),
+        }
+    }
+
     fn ingest_into(
         &self,
         case: &Case,
@@ -290,7 +310,7 @@ impl Session {
     pub fn analyze(&self, display_tz: &ZoneSpec) -> Result<AnalysisView, IpcError> {
         display_tz.zone()?;
         self.with_engine(|case| {
-            let (analysis, states) = case.engine.analyze_edited(&AnalyzeOptions::default())?;
+            let (analysis, states) = case.engine.analyze_edited(&case.analyze_options())?;
             let entries = analysis
                 .timeline
                 .iter()
@@ -312,6 +332,20 @@ impl Session {
         })
     }
 
+    /// Analyzes the case's `number`-th incident (1 = earliest; `None`: the
+    /// most severe) from now on: the views and exports follow, until another
+    /// choice or another case.
+    pub fn choose_incident(&self, number: Option<u32>, display_tz: &ZoneSpec) -> Result<AnalysisView, IpcError> {
+        if let Some(n) = number {
+            let found = self.with_engine(|case| Ok(case.engine.analyze(&case.analyze_options())?.incidents))?;
+            if !found.iter().any(|i| i.number == n) {
+                return Err(IpcError::bad_request(format!("no incident {n} in this case ({} found)", found.len())));
+            }
+        }
+        self.with_case_mut(|case| case.incident = number)?;
+        self.analyze(display_tz)
+    }
+
     /// Pins, hides or renames a timeline entry.
     pub fn edit_timeline(&self, key: &str, action: &TimelineAction) -> Result<(), IpcError> {
         if key.is_empty() {
@@ -325,7 +359,7 @@ impl Session {
             }
         }
         self.with_engine(|case| {
-            case.engine.edit_timeline(key, |e| match action {
+            case.engine.edit_timeline(key, &case.analyze_options(), |e| match action {
                 TimelineAction::Pin => e.pinned = true,
                 TimelineAction::Unpin => e.pinned = false,
                 TimelineAction::Hide => e.hidden = true,
@@ -457,7 +491,7 @@ impl Session {
         };
         let dest = self.access().grants.take_save(&req.path)?;
         let (bytes, masked) = self.with_engine(|case| {
-            let analysis = case.engine.analyze(&AnalyzeOptions::default())?;
+            let analysis = case.engine.analyze(&case.analyze_options())?;
             let opts = ExportOptions {
                 format: req.format.format(),
                 template,
@@ -497,7 +531,7 @@ impl Session {
         let zone = display_tz.zone()?;
         let bytes = match format {
             ChartFormat::Svg => self.with_engine(|case| {
-                let analysis = case.engine.analyze(&AnalyzeOptions::default())?;
+                let analysis = case.engine.analyze(&case.analyze_options())?;
                 Ok(faultline_engine::chart_svg(&analysis, &zone, from, to).into_bytes())
             })?,
             ChartFormat::Png => match png {

@@ -328,3 +328,69 @@ fn chart_exports_as_svg_and_checks_png_bytes() {
     // One dialog, one write.
     assert!(s.export_chart(ChartFormat::Png, &utc(), None, None, Some(bytes), png.to_str().unwrap()).is_err());
 }
+
+/// Six hours of an nginx log, a request every 2 s: checkout fails for 20
+/// minutes from 02:00, login for 10 minutes from 04:00.
+fn two_incident_log(dir: &Path) -> std::path::PathBuf {
+    let mut text = String::new();
+    for i in 0..10_800u32 {
+        let secs = i * 2;
+        let (h, m, sec) = (secs / 3600, secs / 60 % 60, secs % 60);
+        let minute = secs / 60;
+        let checkout_down = (120..140).contains(&minute);
+        let login_down = (240..250).contains(&minute);
+        let (path, status) = match i % 4 {
+            0 if checkout_down => ("/api/checkout", 500),
+            1 if login_down => ("/api/login", 503),
+            0 => ("/api/checkout", 200),
+            1 => ("/api/login", 200),
+            _ => ("/", 200),
+        };
+        text.push_str(&format!(
+            "10.0.{}.{} - - [24/Nov/2026:{h:02}:{m:02}:{sec:02} +0000] \"GET {path} HTTP/1.1\" {status} 512 \"-\" \"curl/8.0\"\n",
+            i % 7,
+            i % 200
+        ));
+    }
+    let log = dir.join("access.log");
+    std::fs::write(&log, text).unwrap();
+    log
+}
+
+#[test]
+fn the_analyst_picks_another_incident_and_every_view_and_export_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = two_incident_log(dir.path());
+    let s = Session::default();
+    s.grant_inputs(&[dir.path().to_path_buf()]);
+    s.ingest_paths(&[log.display().to_string()], &utc(), &quiet).unwrap();
+    let onset = |v: &AnalysisView| v.analysis.incident.as_ref().map(|i| i.onset.to_rfc3339());
+
+    let first = s.analyze(&utc()).unwrap();
+    let listed: Vec<(u32, bool)> = first.analysis.incidents.iter().map(|i| (i.number, i.analyzed)).collect();
+    assert_eq!(listed, [(1, true), (2, false)], "the bigger, earlier one by default");
+    assert_eq!(onset(&first).as_deref(), Some("2026-11-24T02:00:00+00:00"));
+
+    let second = s.choose_incident(Some(2), &utc()).unwrap();
+    assert_eq!(onset(&second).as_deref(), Some("2026-11-24T04:00:02+00:00"));
+    assert!(second.analysis.incidents[1].analyzed);
+    // The choice holds for the next analysis, the timeline edits and the export.
+    assert_eq!(onset(&s.analyze(&utc()).unwrap()), onset(&second));
+    let key = second
+        .analysis
+        .timeline
+        .iter()
+        .zip(&second.entries)
+        .find(|(e, _)| e.kind == TimelineKind::ErrorOnset)
+        .map(|(_, st)| st.key.clone())
+        .expect("an onset entry");
+    s.edit_timeline(&key, &TimelineAction::Pin).unwrap();
+    let md = export_md(&s, dir.path(), "second.md");
+    assert!(md.contains("04:00:02") && md.contains("/api/login"), "{md}");
+
+    let e = s.choose_incident(Some(3), &utc()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::BadRequest);
+    assert!(e.message.contains("no incident 3"), "{}", e.message);
+    assert_eq!(onset(&s.analyze(&utc()).unwrap()), onset(&second), "a refused choice changes nothing");
+    assert_eq!(onset(&s.choose_incident(None, &utc()).unwrap()), onset(&first));
+}

@@ -739,17 +739,18 @@ impl Engine {
         Ok(self.case.timeline_edits()?)
     }
 
-    /// Stores an edit of the timeline entry `key` (of the current analysis,
-    /// or one edited before). Pinning keeps the entry as it is now.
+    /// Stores an edit of the timeline entry `key` (of the analysis `opts`
+    /// asks for, or one edited before). Pinning keeps the entry as it is now.
     pub fn edit_timeline(
         &self,
         key: &str,
+        opts: &AnalyzeOptions,
         change: impl FnOnce(&mut TimelineEdit),
     ) -> Result<TimelineEdit, EngineError> {
         let mut edit = match self.case.timeline_edits()?.into_iter().find(|e| e.key == key) {
             Some(e) => e,
             None => {
-                let analysis = self.analyze_unedited(&AnalyzeOptions::default())?;
+                let analysis = self.analyze_unedited(opts)?;
                 let entry = analysis
                     .timeline
                     .into_iter()
