@@ -144,6 +144,26 @@ async function exportMarkdown(s, dialogs) {
   return fs.readFileSync(file, "utf8");
 }
 
+/** Six hours of nginx lines, a request every 2 s: checkout fails 02:00–02:20, login 04:00–04:10 (as crates/desktop-core/tests/session.rs). */
+function twoIncidentLog(dir) {
+  const lines = [];
+  const pad = (n) => String(n).padStart(2, "0");
+  for (let i = 0; i < 10800; i++) {
+    const secs = i * 2;
+    const minute = Math.floor(secs / 60);
+    const checkoutDown = minute >= 120 && minute < 140;
+    const loginDown = minute >= 240 && minute < 250;
+    let [p, status] = ["/", 200];
+    if (i % 4 === 0) [p, status] = ["/api/checkout", checkoutDown ? 500 : 200];
+    if (i % 4 === 1) [p, status] = ["/api/login", loginDown ? 503 : 200];
+    const t = `${pad(Math.floor(secs / 3600))}:${pad(minute % 60)}:${pad(secs % 60)}`;
+    lines.push(`10.0.${i % 7}.${i % 200} - - [24/Nov/2026:${t} +0000] "GET ${p} HTTP/1.1" ${status} 512 "-" "curl/8.0"`);
+  }
+  const file = path.join(dir, "two-incidents.log");
+  fs.writeFileSync(file, lines.join("\n") + "\n");
+  return file;
+}
+
 /** The raw-lines panel after a click: waits for the read that the click asked for, not a panel left open by an earlier one. */
 async function excerptShowing(s, needle, timeout = 20000) {
   return s.waitUntil(
@@ -194,6 +214,26 @@ async function run(s, tmp, dialogs) {
   const noSuspect = await s.waitUntil("const e = document.querySelector('[data-testid=no-suspect]'); return e && e.textContent;", [], { what: "the suspects panel", timeout: 60000 });
   assert.match(noSuspect ?? "", /change history could not be read/, `suspects panel: ${noSuspect}`);
   await screenshot(s, "01b-partial-analysis");
+
+  log("two incidents in a day: both are listed, and a click analyzes the other one");
+  await s.reload();
+  await s.waitFor("[data-testid=empty-state]");
+  fs.writeFileSync(path.join(dialogs, "pick-inputs.txt"), twoIncidentLog(tmp) + "\n");
+  await (await s.find("[data-testid=open-files]")).click();
+  const chips = await s.waitUntil(
+    "const c = [...document.querySelectorAll('[data-testid=incident-choice]')]; return c.length ? c.map((e) => [e.textContent, e.getAttribute('aria-pressed')]) : null;",
+    [],
+    { what: "the incidents found", timeout: 60000 },
+  );
+  assert.equal(chips.length, 2, `incidents: ${JSON.stringify(chips)}`);
+  assert.deepEqual(chips.map((c) => c[1]), ["true", "false"], `the bigger, earlier one is analyzed first: ${JSON.stringify(chips)}`);
+  const secondStart = chips[1][0].match(/^#2 (\d\d:\d\d)/)[1];
+  await (await s.find("[data-testid=incident-choice][data-number='2']")).click();
+  await s.waitUntil(
+    "const c = document.querySelector('[data-testid=incident-choice][data-number=\"2\"]'); const onset = document.querySelector('[data-testid=metrics] .metric-value'); return c && c.getAttribute('aria-pressed') === 'true' && onset && onset.textContent.startsWith(arguments[0]) ? onset.textContent : null;",
+    [secondStart],
+    { what: `incident 2 analyzed (onset ${secondStart})` },
+  );
   // A fresh window starts empty again; opening the sample below replaces this case.
   await s.reload();
   await s.waitFor("[data-testid=empty-state]");
@@ -222,6 +262,22 @@ async function run(s, tmp, dialogs) {
   assert.ok(evidence.length > 0, "the top suspect cites evidence");
   await evidence[0].click();
   await s.waitFor("[data-testid=excerpt] .in-record");
+
+  log("what is new: the 500s on /login are new in the incident, and open their raw line");
+  const endpoints = await s.waitUntil(
+    "const rows = [...document.querySelectorAll('[data-testid=novelty-item][data-dim=endpoints]')].map((r) => r.textContent); return rows.length ? rows : null;",
+    [],
+    { what: "the what-is-new panel" },
+  );
+  assert.ok(endpoints[0].startsWith("/login") && endpoints[0].endsWith("new"), `endpoints ranked: ${endpoints}`);
+  const newStatus = await s.execute("return [...document.querySelectorAll('[data-testid=novelty-item][data-dim=status_codes]')].map((r) => r.textContent);");
+  assert.ok(newStatus[0].startsWith("500"), `status codes ranked: ${newStatus}`);
+  await (await s.find("[aria-label='Close raw lines']")).click();
+  await s.waitUntil("return document.querySelector('[data-testid=excerpt]') === null || null;", [], { what: "the raw lines closed" });
+  // Below the suspects in the side column: brought into view as the analyst would scroll to it.
+  await s.execute("document.querySelector('[data-testid=novelty-item][data-dim=endpoints] button').scrollIntoView({ block: 'center' });");
+  await (await s.find("[data-testid=novelty-item][data-dim=endpoints] button")).click();
+  await excerptShowing(s, "/login");
 
   log("search the raw lines");
   const input = await s.find("[data-testid=search-input]");

@@ -206,6 +206,17 @@ export class AppActions {
     }
   }
 
+  /** Another incident of the case becomes the analyzed one: the summary, suspects, timeline and exports follow. */
+  async chooseIncident(number: number): Promise<void> {
+    try {
+      const view = await ipc.chooseIncident(number, this.store.get().zone);
+      const onset = view.analysis.incident?.onset ?? null;
+      this.store.set({ analysis: view.analysis, entries: view.entries, hiddenEntries: view.hidden, cursor: onset });
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
   async editEntry(key: string, edit: ipc.TimelineAction): Promise<void> {
     try {
       await ipc.editTimeline(key, edit);

@@ -11,7 +11,7 @@ import { shortPath } from "./lib/format";
 import { AboutPanel } from "./views/about";
 import { ErrorChart } from "./views/chart";
 import { emptyStateView, noteFormView, statusView } from "./views/chrome";
-import { excerptView, metricsView, partialView, searchView, sourcesView, suspectsView, timelineView, type Actions } from "./views/panels";
+import { excerptView, metricsView, noveltyView, partialView, searchView, sourcesView, suspectsView, timelineView, type Actions } from "./views/panels";
 
 export class App {
   private store = new Store();
@@ -38,6 +38,7 @@ export class App {
     chartPanel: h("section", { class: "panel chart-panel" }),
     timeline: h("div", { class: "slot-timeline" }),
     suspects: h("div", { class: "slot-suspects" }),
+    novelty: h("div", { class: "slot-novelty" }),
     sources: h("div", { class: "slot-sources" }),
     inspector: h("div", { class: "inspector", hidden: true }),
     toast: h("div", { class: "toast", hidden: true, role: "status" }),
@@ -68,6 +69,7 @@ export class App {
       editEntry: (key, edit) => void act.editEntry(key, edit),
       correctSource: (path, kind, tz) => void act.correctSource(path, kind, tz),
       confirmCaseFolder: () => void act.confirmCaseFolder(),
+      chooseIncident: (n) => void act.chooseIncident(n),
     };
   }
 
@@ -157,7 +159,7 @@ export class App {
       h("div", { class: "group export-group" }, e.exportFormat, e.exportTemplate, h("label", { class: "redact-label", title: "Mask emails, IP addresses, user ids, passwords, tokens, cookies, JWTs and keys in the export" }, e.exportRedact, "Redact before export"), this.button("Export…", () => void this.exportReport(), { cls: "primary", title: "Export the postmortem in the chosen format and layout", testid: "export", needsCase: true })),
       h("button", { type: "button", class: "btn subtle", title: "About Faultline: version, licence, credits", "data-testid": "about", on: { click: () => void this.about.open() } }, "About"),
     );
-    const side = h("aside", { class: "col-side" }, e.suspects, e.sources);
+    const side = h("aside", { class: "col-side" }, e.suspects, e.novelty, e.sources);
     const center = h("div", { class: "col-main" }, e.partial, e.summary, e.chartPanel, e.timeline);
     e.chartPanel.append(
       h("header", { class: "panel-head" }, h("h2", null, "Error rate"), e.chartTools),
@@ -198,7 +200,7 @@ export class App {
     if (changed("phase", "ingestTz", "recent") && s.phase === "empty") mount(e.main, this.emptyState(s));
     if (changed("title", "casePath")) e.title.title = s.casePath ?? "Not saved: the case lives in a temporary file until you save it";
     if (s.phase !== "empty" && prev && prev.phase === "empty") {
-      mount(e.main, h("div", { class: "col-main" }, e.partial, e.summary, e.chartPanel, e.timeline), h("aside", { class: "col-side" }, e.suspects, e.sources));
+      mount(e.main, h("div", { class: "col-main" }, e.partial, e.summary, e.chartPanel, e.timeline), h("aside", { class: "col-side" }, e.suspects, e.novelty, e.sources));
     }
     if (!s.analysis && s.phase === "loading" && s.preview && changed("preview")) this.frames.next("chart", () => this.drawChart());
     if (s.analysis) {
@@ -212,9 +214,10 @@ export class App {
         // state as it is when it runs.
         // Never a frame late: a partial analysis must not show, even briefly, as a complete one.
         mount(e.partial, partialView(s.analysis));
-        this.frames.next("summary", () => this.drawPanel(e.summary, (v) => metricsView(v, this.store.get().zone)));
+        this.frames.next("summary", () => this.drawPanel(e.summary, (v) => metricsView(v, this.store.get().zone, this.actions)));
         this.frames.next("chart", () => this.drawChart());
         this.frames.next("suspects", () => this.drawPanel(e.suspects, (v) => suspectsView(v, this.store.get().zone, this.actions)));
+        this.frames.next("novelty", () => this.drawPanel(e.novelty, (v) => noveltyView(v, this.store.get().zone, this.actions)));
       } else if (changed("cursor")) {
         this.chart.setPicked(s.cursor);
       }

@@ -80,6 +80,11 @@ export function analyze(displayTz: ZoneSpec): Promise<AnalysisView> {
   return call("analyze", { displayTz });
 }
 
+/** Analyzes the `number`-th incident found (null: the most severe) from now on, exports included. */
+export function chooseIncident(number: number | null, displayTz: ZoneSpec): Promise<AnalysisView> {
+  return call("choose_incident", { number, displayTz });
+}
+
 export function sources(): Promise<SourceRow[]> {
   return call("sources");
 }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { TimelineEntry } from "../ipc/bindings/TimelineEntry";
-import { excerptView, searchView, shortenPaths, sourcesView, timelineView, type Actions } from "./panels";
+import { excerptView, incidentsView, noveltyView, searchView, shortenPaths, sourcesView, timelineView, type Actions } from "./panels";
+import type { Analysis } from "../ipc";
+import type { Novelty } from "../ipc/bindings/Novelty";
 import type { SourceRow } from "../ipc/bindings/SourceRow";
 import { parseZone } from "../lib/time";
 
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 const noop = () => {};
-const act: Actions = { openCitation: noop, openHit: noop, pick: noop, toggleLane: noop, deleteNote: noop, closeExcerpt: noop, closeSearch: noop, editEntry: noop, correctSource: noop, confirmCaseFolder: noop };
+const act: Actions = { openCitation: noop, openHit: noop, pick: noop, toggleLane: noop, deleteNote: noop, closeExcerpt: noop, closeSearch: noop, editEntry: noop, correctSource: noop, confirmCaseFolder: noop, chooseIncident: noop };
 const zone = parseZone("+03:00")!;
 
 describe("panels render log text as text", () => {
@@ -82,5 +84,63 @@ describe("a reopened case's inputs", () => {
     const el = sourcesView([row("/logs/app.log", null)], zone, act);
     expect(el.querySelector("[data-testid=source-unavailable]")).toBeNull();
     expect(el.querySelector("[data-testid=confirm-case-folder]")).toBeNull();
+  });
+});
+
+describe("what is new in the incident", () => {
+  const novelty: Novelty = {
+    incident_from: "2026-11-17T08:27:04Z", incident_to: "2026-11-17T10:53:01Z", baseline_from: "2026-11-17T06:01:06Z", baseline_to: "2026-11-17T08:27:03Z",
+    baseline_given: false, incident_seconds: 8758, baseline_seconds: 8758, incident_records: 13577, baseline_records: 15165, incident_errors: 754, baseline_errors: 102,
+    comparable: true, unobserved_sources: [],
+    signatures: [], hosts: [], clients: [],
+    endpoints: [
+      { value: `/login?next=${HOSTILE}`, incident: 678, baseline: 0, ratio: null, rise: 250.6, new: true, rose: true, example: { file: "/x/nginx/access.log", line: 10298, offset: 5, text: "raw" } },
+      { value: "/archive/export", incident: 76, baseline: 102, ratio: 0.75, rise: 0.6, new: false, rose: false, example: null },
+    ],
+    status_codes: [{ value: "500", incident: 377, baseline: 51, ratio: 7.39, rise: 5.8, new: false, rose: true, example: null }],
+  };
+  const analysis = (n: Novelty | null) => ({ novelty: n, clock_suggestions: [] }) as unknown as Analysis;
+
+  it("ranks what rose, marks what is new, and opens an example", () => {
+    const opened: string[] = [];
+    const el = noveltyView(analysis(novelty), zone, { ...act, openCitation: (c, title) => opened.push(`${c.file}:${c.line} ${title}`) });
+    const rows = [...el.querySelectorAll("[data-testid=novelty-item]")].map((r) => [(r as HTMLElement).dataset.dim, r.textContent]);
+    expect(rows).toEqual([
+      ["endpoints", `/login?next=${HOSTILE}6780new`],
+      ["endpoints", "/archive/export76102×0.8"],
+      ["status_codes", "50037751×7.4"],
+    ]);
+    expect(el.querySelector("img")).toBeNull();
+    expect(el.querySelector(".panel-tools")!.textContent).toBe("vs 09:01 – 11:27 (before onset)");
+    (el.querySelector("[data-testid=novelty-item] button") as HTMLButtonElement).click();
+    expect(opened).toEqual([`/x/nginx/access.log:10298 /login?next=${HOSTILE}`]);
+  });
+
+  it("says so when there is nothing to compare", () => {
+    expect(noveltyView(analysis(null), zone, act).textContent).toContain("No incident window");
+    const flat = noveltyView(analysis({ ...novelty, comparable: false }), zone, act);
+    expect(flat.textContent).toContain("nothing can be called new");
+    expect(flat.querySelector(".badge-new")).toBeNull();
+  });
+});
+
+describe("several incidents in the data", () => {
+  const listing = (number: number, onset: string, recovered: string | null, errors: number, analyzed: boolean) =>
+    ({ number, onset, recovered, errors, summary: `incident ${number}`, onset_citation: { file: "/x/a.log", line: 1, offset: 0, text: "" }, analyzed });
+  it("lists each with its span, the analyzed one pressed, and picks another", () => {
+    const picked: number[] = [];
+    const a = { incidents: [listing(1, "2026-11-24T02:00:00Z", "2026-11-24T02:30:00Z", 1200, false), listing(2, "2026-11-24T05:00:00Z", null, 3400, true)] } as unknown as Analysis;
+    const el = incidentsView(a, zone, { ...act, chooseIncident: (n) => picked.push(n) })!;
+    const chips = [...el.querySelectorAll("[data-testid=incident-choice]")] as HTMLButtonElement[];
+    expect(chips.map((c) => [c.textContent, c.getAttribute("aria-pressed")])).toEqual([
+      ["#1 05:00–05:30 · 1,200 errors", "false"],
+      ["#2 08:00–ongoing · 3,400 errors", "true"],
+    ]);
+    chips[1]!.click();
+    chips[0]!.click();
+    expect(picked).toEqual([1]);
+  });
+  it("shows nothing for a single incident", () => {
+    expect(incidentsView({ incidents: [listing(1, "2026-11-24T02:00:00Z", null, 5, true)] } as unknown as Analysis, zone, act)).toBeNull();
   });
 });

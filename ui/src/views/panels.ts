@@ -2,6 +2,7 @@
 // element; every log-derived string goes through `h` as a text node.
 import type { Analysis, NoteDto, SearchHitDto, SourceRow } from "../ipc";
 import type { Citation } from "../ipc/bindings/Citation";
+import type { NoveltyItem } from "../ipc/bindings/NoveltyItem";
 import type { Suspect } from "../ipc/bindings/Suspect";
 import type { TimelineEntry } from "../ipc/bindings/TimelineEntry";
 import { h, highlight, quoted, type Child } from "../lib/dom";
@@ -27,6 +28,8 @@ export type Actions = {
   correctSource: (path: string, kind: SourceKind, tz: string) => void;
   /** Asks the analyst to confirm the folder of a reopened case's inputs. */
   confirmCaseFolder: () => void;
+  /** Analyzes the case's `n`-th incident (1 = earliest). */
+  chooseIncident: (n: number) => void;
 };
 
 export function panel(title: Child, extra: Child, body: Child, cls = ""): HTMLElement {
@@ -62,7 +65,33 @@ export function partialView(a: Analysis): HTMLElement | null {
 
 // ---- Incident summary and metrics -------------------------------------------
 
-export function metricsView(a: Analysis, zone: Zone): HTMLElement {
+/** Every incident the data holds, earliest first, the analyzed one pressed; null when there is at most one. */
+export function incidentsView(a: Analysis, zone: Zone, act: Actions): HTMLElement | null {
+  if (a.incidents.length < 2) return null;
+  return h(
+    "div",
+    { class: "incidents", "data-testid": "incidents" },
+    h("span", { class: "muted" }, `${a.incidents.length} incidents found:`),
+    a.incidents.map((i) => {
+      const span = `${formatInstant(i.onset, zone, "clock")}–${i.recovered ? formatInstant(i.recovered, zone, "clock") : "ongoing"}`;
+      return h(
+        "button",
+        {
+          type: "button",
+          class: `chip incident-choice${i.analyzed ? " active" : ""}`,
+          "aria-pressed": String(i.analyzed),
+          title: `${formatInstant(i.onset, zone)}: ${i.summary}`,
+          "data-testid": "incident-choice",
+          data: { number: String(i.number) },
+          on: { click: () => (i.analyzed ? undefined : act.chooseIncident(i.number)) },
+        },
+        `#${i.number} ${span} · ${formatCount(i.errors, true)} errors`,
+      );
+    }),
+  );
+}
+
+export function metricsView(a: Analysis, zone: Zone, act: Actions): HTMLElement {
   const m = a.metrics;
   const inc = a.incident;
   const card = (label: string, value: string, hint?: string, cls = "") =>
@@ -77,6 +106,7 @@ export function metricsView(a: Analysis, zone: Zone): HTMLElement {
       h("span", { class: `status status-${status}` }, inc ? (inc.recovered ? "Recovered" : "Ongoing") : "No incident found"),
       h("span", { class: "summary-text" }, quoted(inc ? inc.summary : (a.lead ?? "No error burst stands out from the baseline in these sources."))),
     ),
+    incidentsView(a, zone, act),
     h(
       "div",
       { class: "metrics", "data-testid": "metrics" },
@@ -110,9 +140,6 @@ function scoreBar(score: number, cls = ""): HTMLElement {
 
 function suspectCard(s: Suspect, rank: number, zone: Zone, act: Actions): HTMLElement {
   const tier = scoreTier(s.score);
-  const f = s.factors;
-  const factor = (label: string, v: number, hint: string) =>
-    h("div", { class: "factor", title: hint }, h("span", { class: "factor-label" }, label), scoreBar(v, "bar-small"), h("span", { class: "factor-value" }, v.toFixed(2)));
   const used = new Set<Citation>();
   const evidence = s.evidence.map((raw) => {
     const c = citationFor(raw, s.citations);
@@ -145,7 +172,6 @@ function suspectCard(s: Suspect, rank: number, zone: Zone, act: Actions): HTMLEl
       s.author ? [h("dt", null, "Author"), h("dd", null, s.author)] : null,
       s.files.length ? [h("dt", null, "Files"), h("dd", { class: "mono" }, s.files.join(", "))] : null,
     ),
-    h("div", { class: "factors" }, factor("time", f.time, "Proximity to onset"), factor("overlap", f.overlap, "What it changed is named in the incident's errors"), factor("recovery", f.recovery, "Reverted or fixed shortly before recovery"), factor("scope", f.scope, "Its service vs the failing services")),
     evidence.length ? h("ul", { class: "evidence-list" }, evidence) : null,
     rest.length
       ? h("div", { class: "citations" }, rest.map((c) => h("button", { class: "chip mono", type: "button", title: c.text, on: { click: () => act.openCitation(c, s.change_id) } }, shortPath(citationLabel(c)))))
@@ -160,6 +186,88 @@ export function suspectsView(a: Analysis, zone: Zone, act: Actions): HTMLElement
   if (a.lead && !a.suspects.some((s) => s.score >= 0.5)) body.push(h("p", { class: "lead" }, h("strong", null, "Lead: "), a.lead));
   a.suspects.forEach((s, i) => body.push(suspectCard(s, i + 1, zone, act)));
   return panel("Suspects", h("span", { class: "muted" }, `${a.suspects.length} ranked`), body, "suspects");
+}
+
+// ---- What is new in the incident -------------------------------------------------
+
+/** Rows shown per dimension; the JSON contract and the postmortem hold up to 20. */
+export const NOVELTY_ROWS = 5;
+
+const NOVELTY_DIMENSIONS: { key: "signatures" | "endpoints" | "status_codes" | "hosts" | "clients"; label: string }[] = [
+  { key: "signatures", label: "Error signatures" },
+  { key: "endpoints", label: "Endpoints" },
+  { key: "status_codes", label: "Status codes" },
+  { key: "hosts", label: "Hosts and services" },
+  { key: "clients", label: "Clients" },
+];
+
+/** How an item's incident rate compares with the baseline's, in a few characters. */
+export function noveltyChange(item: NoveltyItem, comparable: boolean): string {
+  if (!comparable) return "";
+  if (item.new) return "new";
+  if (item.ratio === null) return "";
+  return item.ratio >= 10 ? `×${Math.round(item.ratio)}` : `×${item.ratio.toFixed(1)}`;
+}
+
+/**
+ * What rose in the incident window against the baseline: per dimension, the
+ * items ranked by the rise their counts support, the new ones marked; a value
+ * with an example opens its raw line.
+ */
+export function noveltyView(a: Analysis, zone: Zone, act: Actions): HTMLElement {
+  const n = a.novelty;
+  if (!n) return panel("What is new", null, h("p", { class: "muted", "data-testid": "novelty" }, "No incident window to compare with a baseline."), "novelty");
+  const baseline = `${formatInstant(n.baseline_from, zone, "clock")} – ${formatInstant(n.baseline_to, zone, "clock")}`;
+  const head = h(
+    "span",
+    { class: "muted", title: n.baseline_given ? "The baseline you chose (--baseline)" : "The incident's length just before the onset" },
+    `vs ${baseline}${n.baseline_given ? "" : " (before onset)"}`,
+  );
+  const body: Child[] = [];
+  if (!n.comparable) body.push(h("p", { class: "muted" }, "The baseline holds no records: ranked by incident counts alone, nothing can be called new."));
+  for (const d of NOVELTY_DIMENSIONS) {
+    const items = n[d.key].slice(0, NOVELTY_ROWS);
+    if (items.length === 0) continue;
+    body.push(
+      h("h3", { class: "novelty-dim" }, d.label),
+      h(
+        "table",
+        { class: "novelty-table" },
+        h("thead", null, h("tr", null, h("th", null, ""), h("th", { class: "num", title: "Errors in the incident window" }, "incident"), h("th", { class: "num", title: "Errors in the baseline window" }, "before"), h("th", { class: "num" }, ""))),
+        h(
+          "tbody",
+          null,
+          items.map((item) => {
+            const example = item.example;
+            const value = example
+              ? h("button", { class: "link mono", type: "button", title: `Show an example: ${citationLabel(example)}\n${item.value}`, on: { click: () => act.openCitation(example, item.value) } }, item.value)
+              : h("span", { class: "mono", title: item.value }, item.value);
+            const change = noveltyChange(item, n.comparable);
+            return h(
+              "tr",
+              { class: item.rose ? "rose" : "flat", "data-testid": "novelty-item", data: { dim: d.key } },
+              h("td", { class: "novelty-value" }, value),
+              h("td", { class: "num" }, formatCount(item.incident, true)),
+              h("td", { class: "num" }, formatCount(item.baseline, true)),
+              h("td", { class: "num" }, change === "new" ? h("span", { class: "badge-new" }, "new") : change),
+            );
+          }),
+        ),
+      ),
+    );
+  }
+  if (n.unobserved_sources.length) {
+    const names = n.unobserved_sources.map((u) => `${shortPath(u.source)} (${formatCount(u.incident_errors)} errors)`).join(", ");
+    body.push(h("p", { class: "muted" }, `Left out, not logging before the onset: ${names}.`));
+  }
+  for (const c of a.clock_suggestions) {
+    const by = formatOffset(Math.abs(c.offset_ms)).slice(1);
+    const way = c.offset_ms > 0 ? "behind" : "ahead of";
+    body.push(h("p", { class: "clock-suggestion", "data-testid": "clock-suggestion" }, `Clock: ${shortPath(c.source)} looks ${by} ${way} ${shortPath(c.reference)} (${c.pairs} matched events); --offset ${shortPath(c.source)}=${formatOffset(c.offset_ms)} aligns it.`));
+  }
+  const el = panel("What is new", head, body, "novelty");
+  el.dataset.testid = "novelty";
+  return el;
 }
 
 // ---- Timeline -------------------------------------------------------------------
