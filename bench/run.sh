@@ -45,6 +45,14 @@ FLOOD=$DATA/access-1m-flood.log
 # An application log that is 90 % errors all day (read in one piece, not in chunks).
 APPFLOOD=$DATA/app-1m-flood.log
 [ -s "$APPFLOOD" ] && [ "$APPFLOOD" -nt "$GEN" ] || "$GEN" app-flood 1000000 > "$APPFLOOD"
+# A config repository with years of history (50,000 commits, one every 30 minutes, the last a
+# minute before the incident): only the look-back around the logs is walked.
+REPO=$DATA/config-repo-50k
+if [ ! -d "$REPO/.git" ] || [ "$REPO/.git" -ot "$GEN" ]; then
+    rm -rf "$REPO"
+    git init -q -b main "$REPO"
+    "$GEN" repo 50000 | git -C "$REPO" fast-import --quiet
+fi
 CASE=$DATA/bench.faultline
 rm -f "$CASE" "$CASE-wal" "$CASE-shm"
 "$FL" analyze --quiet --tz UTC --format json --case "$CASE" "$BIG" > /dev/null
@@ -73,6 +81,7 @@ row "ingest+analyze 5M:faultline" "$BIG" "$FL" analyze --quiet --tz UTC --format
 row "ingest+analyze 5M:rg -c '\" 500 '" "$BIG" rg -c '" 500 ' "$BIG"
 row "ingest+analyze 1M:faultline" "$SMALL" "$FL" analyze --quiet --tz UTC --format json "$SMALL"
 row "ingest+analyze 1M:rg -c '\" 500 '" "$SMALL" rg -c '" 500 ' "$SMALL"
+row "ingest+analyze 1M + 50k-commit repo:faultline" "$SMALL" "$FL" analyze --quiet --tz UTC --format json "$SMALL" "$REPO"
 if command -v lnav >/dev/null; then
     row "ingest+analyze 1M:lnav" "$SMALL" lnav -n -c ';SELECT count(*) FROM access_log WHERE sc_status >= 500' "$SMALL"
 fi

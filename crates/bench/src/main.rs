@@ -1,6 +1,7 @@
-//! `faultline-gen`: writes a deterministic nginx combined access log, or an
-//! application log that is nine tenths errors, for the benchmarks, so every
-//! run of `make bench` measures the same bytes.
+//! `faultline-gen`: writes a deterministic nginx combined access log, an
+//! application log that is nine tenths errors, or a config repository's
+//! history as a `git fast-import` stream, for the benchmarks, so every run of
+//! `make bench` measures the same bytes.
 //!
 //! The clock advances by a fixed step per line (5,000,000 lines = one day,
 //! 2026-11-24 UTC), so a shorter file is an exact prefix of a longer one and
@@ -10,6 +11,8 @@
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
+
+mod repo;
 
 /// Seconds of 2026-11-24T00:00:00Z since the epoch.
 const DAY_START: i64 = 1_795_478_400;
@@ -150,15 +153,17 @@ fn write_app_flood(lines: u64, out: &mut impl Write) -> io::Result<()> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: faultline-gen access|app-flood LINES > FILE   (5,000,000 lines = one day; access: nginx combined, app-flood: an app log of 90 % errors)";
+    let usage = "usage: faultline-gen access|app-flood LINES > FILE   (5,000,000 lines = one day; access: nginx combined, app-flood: an app log of 90 % errors)\n       faultline-gen repo COMMITS | git fast-import   (a config repository, one commit every 30 minutes up to the incident)";
     let (kind, lines) = match args.as_slice() {
-        [kind, n] if kind == "access" || kind == "app-flood" => match n.replace('_', "").parse::<u64>() {
-            Ok(n) => (kind.as_str(), n),
-            Err(_) => {
-                eprintln!("{usage}");
-                return ExitCode::from(2);
+        [kind, n] if ["access", "app-flood", "repo"].contains(&kind.as_str()) => {
+            match n.replace('_', "").parse::<u64>() {
+                Ok(n) => (kind.as_str(), n),
+                Err(_) => {
+                    eprintln!("{usage}");
+                    return ExitCode::from(2);
+                }
             }
-        },
+        }
         _ => {
             eprintln!("{usage}");
             return ExitCode::from(2);
@@ -166,7 +171,11 @@ fn main() -> ExitCode {
     };
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    let written = if kind == "access" { write_access(lines, &mut out) } else { write_app_flood(lines, &mut out) };
+    let written = match kind {
+        "access" => write_access(lines, &mut out),
+        "repo" => repo::write_repo(lines, &mut out),
+        _ => write_app_flood(lines, &mut out),
+    };
     match written.and_then(|_| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
