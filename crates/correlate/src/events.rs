@@ -351,7 +351,10 @@ impl Extractor {
     /// failure lines (crash, OOM kill, failing probe) suspects are checked against.
     pub fn push(&mut self, sources: &[SourceSummary], nr: &NotableRecord) -> bool {
         let r = &nr.record;
-        self.events.request_ids.push(nr);
+        // Request ids pair the records of two logs (clock suggestions); one log has nothing to pair.
+        if sources.iter().filter(|s| s.kind == faultline_model::SourceKind::Log).nth(1).is_some() {
+            self.events.request_ids.push(nr);
+        }
         let keep = r.status.is_none()
             && (faultline_model::is_lifecycle_message(&r.message) || faultline_model::is_failure_message(&r.message));
         let trace = if r.text.contains('\n') { signature::parse_trace(&r.text) } else { Trace::default() };

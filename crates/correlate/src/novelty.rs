@@ -172,8 +172,15 @@ impl Windows {
 
 /// Ranks by supported rise (by incident count when nothing is comparable) and keeps the top.
 fn ranked(mut items: Vec<NoveltyItem>) -> Vec<NoveltyItem> {
-    items.sort_by(|x, y| y.rise.total_cmp(&x.rise).then(y.incident.cmp(&x.incident)).then(x.value.cmp(&y.value)));
-    items.truncate(TOP);
+    let order = |x: &NoveltyItem, y: &NoveltyItem| {
+        y.rise.total_cmp(&x.rise).then(y.incident.cmp(&x.incident)).then(x.value.cmp(&y.value))
+    };
+    // Thousands of clients, twenty kept: the top is selected before it is sorted.
+    if items.len() > TOP {
+        items.select_nth_unstable_by(TOP - 1, order);
+        items.truncate(TOP);
+    }
+    items.sort_by(order);
     items
 }
 
