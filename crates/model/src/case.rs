@@ -93,7 +93,15 @@ pub const LIFECYCLE_MARKERS: &[&str] = &[
 /// Lines that say a server or worker (re)started or stopped. Kept as notable
 /// records whatever their level: restarts are milestones of an incident.
 pub fn is_lifecycle_message(message: &str) -> bool {
-    message.len() < 400 && LIFECYCLE_MARKERS.iter().any(|m| message.contains(m))
+    static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| markers(LIFECYCLE_MARKERS));
+    message.len() < 400 && MARKERS.is_match(message)
+}
+
+/// One automaton for a list of markers: every notable record of a flood is
+/// tested, and twenty-odd `contains` calls a line were a tenth of its analysis.
+fn markers(words: &[&str]) -> aho_corasick::AhoCorasick {
+    aho_corasick::AhoCorasick::new(words).unwrap_or_else(|e| unreachable!("markers are plain words: {e}"))
 }
 
 /// Lines that say a process, container or service failed in its own words
@@ -101,7 +109,7 @@ pub fn is_lifecycle_message(message: &str) -> bool {
 /// notable records whatever their level: kubelet, systemd and the kernel
 /// often log them at info or notice, and they tell which change broke.
 pub fn is_failure_message(message: &str) -> bool {
-    const MARKERS: &[&str] = &[
+    const FAILURE_MARKERS: &[&str] = &[
         "panic:",
         "panicked at",
         "fatal error:",
@@ -126,7 +134,9 @@ pub fn is_failure_message(message: &str) -> bool {
         "exited with code",
         "terminated with exit code",
     ];
-    message.len() < 600 && MARKERS.iter().any(|m| message.contains(m))
+    static MARKERS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+        std::sync::LazyLock::new(|| markers(FAILURE_MARKERS));
+    message.len() < 600 && MARKERS.is_match(message)
 }
 
 /// Whether a record is kept in full in the case.
