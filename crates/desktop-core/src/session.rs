@@ -19,7 +19,7 @@ use faultline_engine::{
     SearchRequest, SourceKind, StoreOptions, TemplateChoice, Zone,
 };
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Hit limit when the UI asks for none; a results list longer than this is
@@ -43,8 +43,9 @@ pub const CASE_EXTENSION: &str = "faultline";
 struct Case {
     engine: Engine,
     title: Option<String>,
-    /// The incident the analyst chose to analyze (1 = earliest); `None`: the most severe.
-    incident: Option<u32>,
+    /// The incident the analyst chose to analyze (1 = earliest; 0: the most
+    /// severe). New data renumbers incidents, so every ingest resets it.
+    incident: AtomicU32,
     /// The analyst's `.faultline` file; `None` while the case is the session's temporary one.
     saved: Option<PathBuf>,
     // Dropped after `engine` (field order), which closes the case file first.
@@ -63,13 +64,13 @@ impl Case {
             .tempdir()
             .map_err(|e| IpcError::new(ErrorCode::Io, format!("cannot create a temporary case folder: {e}")))?;
         let engine = Engine::open(Some(&dir.path().join("case.faultline")))?.with_read_policy(policy);
-        Ok(Case { engine, title, incident: None, saved: None, _dir: Some(dir) })
+        Ok(Case { engine, title, incident: AtomicU32::new(0), saved: None, _dir: Some(dir) })
     }
 
     fn open(path: &Path, policy: ReadPolicy) -> Result<Case, IpcError> {
         let engine = Engine::open_existing(path)?.with_read_policy(policy);
         let title = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-        Ok(Case { engine, title, incident: None, saved: Some(path.to_path_buf()), _dir: None })
+        Ok(Case { engine, title, incident: AtomicU32::new(0), saved: Some(path.to_path_buf()), _dir: None })
     }
 }
 
@@ -77,7 +78,10 @@ impl Case {
     /// What every view and export of this case analyzes.
     fn analyze_options(&self) -> AnalyzeOptions {
         AnalyzeOptions {
-            correlate: faultline_engine::CorrelateOptions { incident: self.incident, ..Default::default() },
+            correlate: faultline_engine::CorrelateOptions {
+                incident: Some(self.incident.load(Ordering::SeqCst)).filter(|n| *n > 0),
+                ..Default::default()
+            },
             ..Default::default()
         }
     }
@@ -163,6 +167,7 @@ impl Session {
         let opts = StoreOptions { from: req.from, to: req.to, lookback: None, cancel: Some(self.cancel.clone()) };
         self.with_engine(|case| {
             let report = case.engine.ingest_store(&input, &opts, &|p| on_event(IngestEvent::from(p)))?;
+            case.incident.store(0, Ordering::SeqCst);
             Ok(IngestResult {
                 sources: report.sources,
                 reused: Vec::new(),
@@ -194,14 +199,6 @@ impl Session {
         }
     }
 
-    fn with_case_mut<T>(&self, f: impl FnOnce(&mut Case) -> T) -> Result<T, IpcError> {
-        let mut guard = self.case()?;
-        match guard.as_mut() {
-            Some(case) => Ok(f(case)),
-            None => Err(IpcError::internal("the case is not open")),
-        }
-    }
-
     fn ingest_into(
         &self,
         case: &Case,
@@ -213,6 +210,7 @@ impl Session {
         self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
         let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
         let report = case.engine.ingest(inputs, &opts, &|p| on_event(IngestEvent::from(p)))?;
+        case.incident.store(0, Ordering::SeqCst);
         Ok(ingest_result(report))
     }
 
@@ -265,6 +263,7 @@ impl Session {
             self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
             let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
             let report = case.engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
+            case.incident.store(0, Ordering::SeqCst);
             Ok(ingest_result(report))
         })
     }
@@ -336,13 +335,17 @@ impl Session {
     /// most severe) from now on: the views and exports follow, until another
     /// choice or another case.
     pub fn choose_incident(&self, number: Option<u32>, display_tz: &ZoneSpec) -> Result<AnalysisView, IpcError> {
-        if let Some(n) = number {
-            let found = self.with_engine(|case| Ok(case.engine.analyze(&case.analyze_options())?.incidents))?;
-            if !found.iter().any(|i| i.number == n) {
-                return Err(IpcError::bad_request(format!("no incident {n} in this case ({} found)", found.len())));
+        display_tz.zone()?;
+        self.with_engine(|case| {
+            if let Some(n) = number {
+                let found = case.engine.analyze(&case.analyze_options())?.incidents;
+                if !found.iter().any(|i| i.number == n) {
+                    return Err(IpcError::bad_request(format!("no incident {n} in this case ({} found)", found.len())));
+                }
             }
-        }
-        self.with_case_mut(|case| case.incident = number)?;
+            case.incident.store(number.unwrap_or(0), Ordering::SeqCst);
+            Ok(())
+        })?;
         self.analyze(display_tz)
     }
 
@@ -564,6 +567,9 @@ impl Session {
         let title = case.title.clone();
         let mut reopened = Case::open(&dest, policy(&self.access))?;
         reopened.title = title.or(reopened.title);
+        // The same analyst carries on: the tables queried and the incident chosen stay.
+        reopened.engine.adopt_store_targets(&case.engine);
+        reopened.incident.store(case.incident.load(Ordering::SeqCst), Ordering::SeqCst);
         *guard = Some(reopened);
         drop(guard);
         self.remember(&dest);

@@ -392,5 +392,16 @@ fn the_analyst_picks_another_incident_and_every_view_and_export_follows() {
     assert_eq!(e.code, ErrorCode::BadRequest);
     assert!(e.message.contains("no incident 3"), "{}", e.message);
     assert_eq!(onset(&s.analyze(&utc()).unwrap()), onset(&second), "a refused choice changes nothing");
+
+    // Save as carries on with the same choice; new data renumbers incidents, so it resets the choice.
+    let saved = dir.path().join("two.faultline");
+    s.grant_save(&saved);
+    s.save_case_as(saved.to_str().unwrap()).unwrap();
+    assert_eq!(onset(&s.analyze(&utc()).unwrap()), onset(&second), "the choice survives Save as");
+    let more = dir.path().join("more.log");
+    std::fs::write(&more, "2026-11-24 05:30:00 INFO later\n").unwrap();
+    s.ingest_paths(&[more.display().to_string()], &utc(), &quiet).unwrap();
+    assert_eq!(onset(&s.analyze(&utc()).unwrap()), onset(&first), "an ingest goes back to the most severe");
+    s.choose_incident(Some(2), &utc()).unwrap();
     assert_eq!(onset(&s.choose_incident(None, &utc()).unwrap()), onset(&first));
 }

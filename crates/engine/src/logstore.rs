@@ -248,6 +248,13 @@ impl Engine {
         Ok(report)
     }
 
+    /// Takes over the tables `other` queried in this process (the same
+    /// analyst's case, saved under another name and reopened).
+    pub fn adopt_store_targets(&self, other: &Engine) {
+        let theirs = other.store_targets.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        self.store_targets.lock().unwrap_or_else(|p| p.into_inner()).extend(theirs);
+    }
+
     /// The log-store tables this case was filled from, with what was asked of each.
     pub fn store_queries(&self) -> Result<Vec<Descriptor>, EngineError> {
         let mut out = Vec::new();
