@@ -136,29 +136,35 @@ pub(crate) fn parse_json(
     opts: &SourceOptions,
     tally: &mut Tally<'_>,
 ) -> Result<(), SourceError> {
-    jsonin::for_each_record(data, label, tally, |map, item, tally| {
-        let obj = Obj::new(map);
-        let Some((time, flags)) = obj.get(TIME).and_then(|v| value_time(v, &opts.zone)) else {
-            return tally.unparsed(item.span.line, item.span.offset, item.raw, "no readable time");
-        };
-        tally.dst(flags);
-        let id = obj.text(ID).unwrap_or_else(|| fallback_id(label, item.span.line));
-        let change = Change {
-            author: obj.text(AUTHOR),
-            service: obj.text(SERVICE),
-            environment: obj.text(ENVIRONMENT),
-            files: obj.get(FILES).map(value_list).unwrap_or_default(),
-            span: item.span,
-            revision: {
-                let id_key = ID.iter().find(|k| obj.has(&[k]));
-                REVISION.iter().filter(|k| Some(*k) != id_key).find_map(|k| obj.text(&[k]))
-            },
-            status: obj.text(STATUS).map_or(ChangeStatus::Unknown, |s| status_of(&s)),
-            undoes: obj.text(UNDOES),
-            ..Change::new(id, time, obj.text(MESSAGE).unwrap_or_default())
-        };
-        tally.change(change)
-    })
+    jsonin::for_each_record(
+        data,
+        label,
+        |o| o.has(TIME),
+        tally,
+        |map, item, tally| {
+            let obj = Obj::new(map);
+            let Some((time, flags)) = obj.get(TIME).and_then(|v| value_time(v, &opts.zone)) else {
+                return tally.unparsed(item.span.line, item.span.offset, item.raw, "no readable time");
+            };
+            tally.dst(flags);
+            let id = obj.text(ID).unwrap_or_else(|| fallback_id(label, item.span.line));
+            let change = Change {
+                author: obj.text(AUTHOR),
+                service: obj.text(SERVICE),
+                environment: obj.text(ENVIRONMENT),
+                files: obj.get(FILES).map(value_list).unwrap_or_default(),
+                span: item.span,
+                revision: {
+                    let id_key = ID.iter().find(|k| obj.has(&[k]));
+                    REVISION.iter().filter(|k| Some(*k) != id_key).find_map(|k| obj.text(&[k]))
+                },
+                status: obj.text(STATUS).map_or(ChangeStatus::Unknown, |s| status_of(&s)),
+                undoes: obj.text(UNDOES),
+                ..Change::new(id, time, obj.text(MESSAGE).unwrap_or_default())
+            };
+            tally.change(change)
+        },
+    )
 }
 
 #[cfg(test)]

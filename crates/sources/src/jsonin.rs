@@ -223,13 +223,17 @@ pub(crate) fn envelope(data: &[u8]) -> Option<usize> {
 
 /// Like [`for_each_object`], but the objects of a wrapped list ([`envelope`])
 /// are the records: for exports of unknown shape read by common field names.
+/// An object that `is_record` says is one (it has a time and a text of its
+/// own) is a record itself, whatever lists it holds.
 pub(crate) fn for_each_record<'s>(
     data: &[u8],
     label: &str,
+    is_record: impl Fn(&Obj<'_>) -> bool,
     tally: &mut Tally<'s>,
     each: impl FnMut(&Map<String, Value>, &Item<'_>, &mut Tally<'s>) -> Result<bool, SourceError>,
 ) -> Result<(), SourceError> {
-    match envelope(data) {
+    let a_record = |d: &[u8]| first_object(d).is_some_and(|m| is_record(&Obj::new(&m)));
+    match envelope(data).filter(|_| !a_record(data)) {
         Some(open) => visit(array_items(data, open, &LineIndex::new(data)), label, tally, each),
         None => for_each_object(data, label, tally, each),
     }

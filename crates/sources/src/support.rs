@@ -104,24 +104,30 @@ pub(crate) fn parse_json(
     opts: &SourceOptions,
     tally: &mut Tally<'_>,
 ) -> Result<(), SourceError> {
-    jsonin::for_each_record(data, label, tally, |map, item, tally| {
-        let obj = Obj::new(map);
-        let Some((time, flags)) = obj.get(JSON_TIME).and_then(|v| value_time(v, &opts.zone)) else {
-            return tally.unparsed(item.span.line, item.span.offset, item.raw, "no readable time");
-        };
-        tally.dst(flags);
-        let subject = obj.text(SUBJECT);
-        let text = obj.text(JSON_TEXT).or_else(|| subject.clone()).unwrap_or_default();
-        tally.message(SupportMessage {
-            time,
-            author: obj.text(JSON_AUTHOR),
-            channel: obj.text(CHANNEL),
-            subject,
-            text: cap(text, TEXT_CAP),
-            file: None,
-            span: item.span,
-        })
-    })
+    jsonin::for_each_record(
+        data,
+        label,
+        |o| o.has(JSON_TIME) && o.has(JSON_TEXT),
+        tally,
+        |map, item, tally| {
+            let obj = Obj::new(map);
+            let Some((time, flags)) = obj.get(JSON_TIME).and_then(|v| value_time(v, &opts.zone)) else {
+                return tally.unparsed(item.span.line, item.span.offset, item.raw, "no readable time");
+            };
+            tally.dst(flags);
+            let subject = obj.text(SUBJECT);
+            let text = obj.text(JSON_TEXT).or_else(|| subject.clone()).unwrap_or_default();
+            tally.message(SupportMessage {
+                time,
+                author: obj.text(JSON_AUTHOR),
+                channel: obj.text(CHANNEL),
+                subject,
+                text: cap(text, TEXT_CAP),
+                file: None,
+                span: item.span,
+            })
+        },
+    )
 }
 
 #[cfg(test)]
@@ -208,6 +214,14 @@ Tried twice, card is fine.\",\"open\",\"high\",\"Web form\",\"2026-11-24 11:22:1
         assert_eq!(sink.messages[1].time, utc("2026-11-24T08:28:20.000300Z"));
         assert_eq!(sink.messages[1].author.as_deref(), Some("Maria Lopez"), "the profile's name before the id");
         assert_eq!(sink.unparsed[0].0, 18);
+    }
+
+    #[test]
+    fn a_message_holding_a_list_is_one_message_not_a_wrapper() {
+        let data = r#"{"created_at":"2026-11-24T08:27:03Z","user":"maria","text":"checkout fails","attachments":[],"data":[{"k":1}]}"#;
+        let (sink, report) = run(data, SourceFormat::SupportJson, &zone("UTC"));
+        assert_eq!((report.records, report.unparsed), (1, 0));
+        assert_eq!(sink.messages[0].text, "checkout fails");
     }
 
     #[test]
