@@ -101,10 +101,14 @@ pub(crate) fn parse(path: &Path, opts: &SourceOptions, tally: &mut Tally<'_>) ->
         if tally.stopped() {
             break;
         }
-        let commit = next.map_err(|(oid, e)| SourceError::Git {
-            path: label.clone(),
-            message: format!("reading commit {oid}: {}", e.message()),
-        })?;
+        let commit = match next {
+            Ok(c) => c,
+            Err((oid, e)) => {
+                // A shallow or damaged history: what was read stays, and the note says where it ends.
+                tally.note(format!("commit {oid} could not be read ({}): history past it not read", e.message()));
+                continue;
+            }
+        };
         let oid = commit.id();
         let when = commit.time();
         let Some(time) = chrono::DateTime::from_timestamp(when.seconds(), 0) else {
@@ -398,5 +402,22 @@ mod tests {
         std::fs::remove_file(object).unwrap();
         let err = parse(dir.path(), SourceFormat::GitRepo, &SourceOptions::default(), &mut sink).unwrap_err();
         assert!(err.to_string().starts_with(&format!("{}: git: ", dir.path().display())), "{err}");
+
+        // An older commit missing (a shallow copy made by hand): the newer ones are read, and the end is said.
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let old = commit(&repo, &[("a.txt", Some("a\n"))], "old", Time::new(1_795_508_403, 0), "Alice");
+        commit(&repo, &[("a.txt", Some("b\n"))], "new", Time::new(1_795_508_503, 0), "Alice");
+        drop(repo);
+        let hex = old.to_string();
+        std::fs::remove_file(dir.path().join(".git/objects").join(&hex[..2]).join(&hex[2..])).unwrap();
+        let mut sink = CollectingSink::default();
+        let report = parse(dir.path(), SourceFormat::GitRepo, &SourceOptions::default(), &mut sink).unwrap();
+        assert_eq!(sink.changes.iter().map(|c| c.message.as_str()).collect::<Vec<_>>(), ["new"]);
+        assert!(
+            report.notes.iter().any(|n| n.starts_with(&format!("commit {hex} could not be read"))),
+            "{:?}",
+            report.notes
+        );
     }
 }
