@@ -718,7 +718,8 @@ impl Engine {
             meta.files.iter().map(|f| Input { path: f.path.clone(), kind }).collect()
         };
         // The analyst's correction is checked against the content before the old records go.
-        if let Some((path, why)) = plan::plan(&inputs)?.sources.iter().find_map(|s| match &s.reader {
+        let planned = plan::plan(&inputs)?;
+        if let Some((path, why)) = planned.sources.iter().find_map(|s| match &s.reader {
             plan::Reader::Unreadable(why) => Some((s.path.clone(), why.clone())),
             _ => None,
         }) {
@@ -727,7 +728,8 @@ impl Engine {
         // The offset the analyst set stays with the source unless this read sets another.
         let mut opts = opts.clone();
         let named = opts.offsets.iter().any(|(name, _)| source_named(name, [path]).is_ok());
-        if meta.summary.clock_offset_ms != 0 && !named {
+        let planned_as_before = planned.sources.iter().any(|s| s.path == root);
+        if meta.summary.clock_offset_ms != 0 && !named && planned_as_before {
             opts.offsets.push((path.to_string(), meta.summary.clock_offset_ms));
         }
         self.case.remove_source(path)?;
@@ -978,13 +980,18 @@ fn name_clients(
 /// the evidence moved under them.
 fn content_change(stored: &[SourceMeta], now: &SourceSummary) -> Option<String> {
     let before = stored.iter().find(|m| m.summary.path == now.path && m.complete)?;
-    if now.format == faultline_sources::SourceFormat::GitRepo.name() {
-        // A repository's hash covers the commits of the look-back read, which
-        // moves with the logs; its content changed only when its HEAD did.
-        let head = |notes: &[String]| {
-            notes.iter().find_map(|n| n.strip_prefix("HEAD ")?.split(':').next().map(str::to_string))
-        };
-        let (old, new) = (head(&before.summary.notes)?, head(&now.notes)?);
+    // A repository's hash covers the commits of the look-back read, which
+    // moves with the logs; its content changed only when its HEAD did.
+    let head = |notes: &[String]| {
+        notes.iter().find_map(|n| {
+            let id = n.strip_prefix("HEAD ")?.split(':').next()?;
+            (id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| id.to_string())
+        })
+    };
+    let heads = (head(&before.summary.notes), head(&now.notes));
+    if let (true, Some(old), Some(new)) =
+        (now.format == faultline_sources::SourceFormat::GitRepo.name(), heads.0, heads.1)
+    {
         return (old != new).then(|| {
             format!(
                 "HEAD moved since it was last read ({} → {}): read again, the earlier changes replaced",
