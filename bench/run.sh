@@ -45,8 +45,8 @@ FLOOD=$DATA/access-1m-flood.log
 # An application log that is 90 % errors all day (read in one piece, not in chunks).
 APPFLOOD=$DATA/app-1m-flood.log
 [ -s "$APPFLOOD" ] && [ "$APPFLOOD" -nt "$GEN" ] || "$GEN" app-flood 1000000 > "$APPFLOOD"
-# A config repository with years of history (50,000 commits, one every 30 minutes, the last a
-# minute before the incident): only the look-back around the logs is walked.
+# A config repository with years of history (50,000 commits, one every 30 minutes, the last
+# 30 s before the incident): only the look-back around the logs is walked.
 REPO=$DATA/config-repo-50k
 if [ ! -d "$REPO/.git" ] || [ "$REPO/.git" -ot "$GEN" ]; then
     rm -rf "$REPO"

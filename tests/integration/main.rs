@@ -72,7 +72,6 @@ pub fn inspect(paths: &[&Path], extra: &[&str], cache: &Path) -> Vec<Value> {
     json["sources"].as_array().expect("sources array").clone()
 }
 
-/// Writes `text` to `dir/name`, creating folders.
 /// Runs `git` in `repo` as one author, author and committer dates `date`.
 pub fn git(repo: &Path, args: &[&str], date: &str) {
     let out = Command::new("git")
@@ -90,6 +89,7 @@ pub fn git(repo: &Path, args: &[&str], date: &str) {
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// Writes `text` to `dir/name`, creating folders.
 pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let p = dir.join(name);
     if let Some(parent) = p.parent() {

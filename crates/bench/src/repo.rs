@@ -3,8 +3,8 @@
 //! years of history costs the analysis little: only the look-back is walked.
 //!
 //! Commits land every 30 minutes (with a deterministic jitter) up to
-//! 2026-11-24 02:29:30 UTC, where the last one lowers the checkout timeout a
-//! minute before the access log's incident; 50,000 of them reach back about
+//! 2026-11-24 02:29:30 UTC, where the last one lowers the checkout timeout 30 s
+//! before the access log's incident; 50,000 of them reach back about
 //! three years. Each changes one of 300 config files.
 
 use std::io::{self, Write};

@@ -47,7 +47,18 @@ fn the_cli_fetches_a_cited_row_from_the_server_its_own_case_names() {
     let url = format!("http://127.0.0.1:{}/?database=logs", listener.local_addr().unwrap().port());
     let dir = tempfile::tempdir().unwrap();
     let case = case_pointing_at(dir.path(), &url);
-    let contacted = std::thread::spawn(move || listener.accept().is_ok());
+    listener.set_nonblocking(true).unwrap();
+    // Polled with a deadline: a CLI that never connects fails the test instead of hanging it.
+    let contacted = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            if listener.accept().is_ok() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    });
 
     // The listener answers nothing, so the fetch fails; what matters is where it went.
     let engine = Engine::open_existing(&case).unwrap();
