@@ -98,13 +98,49 @@ fn stream_items<'a>(data: &'a [u8], start: usize, index: &LineIndex) -> Vec<Item
     out
 }
 
+/// Where a byte of JSON text stands with respect to strings: what the
+/// bracket scanners need to skip brackets and commas inside string values.
+#[derive(Default)]
+struct Strings {
+    in_str: bool,
+    escaped: bool,
+}
+
+enum Byte {
+    /// Outside any string: structure.
+    Code,
+    /// The quote that opens a string.
+    Open,
+    /// Inside a string (escapes included).
+    InString,
+    /// The quote that closes a string.
+    Close,
+}
+
+impl Strings {
+    fn feed(&mut self, b: u8) -> Byte {
+        if !self.in_str {
+            self.in_str = b == b'"';
+            return if self.in_str { Byte::Open } else { Byte::Code };
+        }
+        if self.escaped {
+            self.escaped = false;
+        } else if b == b'\\' {
+            self.escaped = true;
+        } else if b == b'"' {
+            self.in_str = false;
+            return Byte::Close;
+        }
+        Byte::InString
+    }
+}
+
 /// Elements of a top-level array, found by scanning brackets and strings so
 /// each element parses (and fails) on its own.
 fn array_items<'a>(data: &'a [u8], open: usize, index: &LineIndex) -> Vec<Item<'a>> {
     let mut out = Vec::new();
     let mut depth = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
+    let mut strings = Strings::default();
     let mut elem: Option<usize> = None;
     let finish = |from: Option<usize>, to: usize, out: &mut Vec<Item<'a>>| {
         if let Some(s) = from {
@@ -121,21 +157,15 @@ fn array_items<'a>(data: &'a [u8], open: usize, index: &LineIndex) -> Vec<Item<'
     };
     let mut closed = false;
     for (i, &b) in data.iter().enumerate().skip(open + 1) {
-        if in_str {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_str = false;
+        match strings.feed(b) {
+            Byte::Code => {}
+            Byte::Open => {
+                elem.get_or_insert(i);
+                continue;
             }
-            continue;
+            Byte::InString | Byte::Close => continue,
         }
         match b {
-            b'"' => {
-                in_str = true;
-                elem.get_or_insert(i);
-            }
             b'{' | b'[' => {
                 elem.get_or_insert(i);
                 depth += 1;
@@ -175,28 +205,23 @@ pub(crate) fn envelope(data: &[u8]) -> Option<usize> {
     if data.get(start) != Some(&b'{') {
         return None;
     }
-    let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+    let (mut depth, mut strings) = (0usize, Strings::default());
     let (mut key_start, mut last_key): (usize, Option<&[u8]>) = (0, None);
     let mut found = None;
     for (i, &b) in data.iter().enumerate().skip(start) {
-        if in_str {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_str = false;
-                if depth == 1 {
-                    last_key = data.get(key_start..i);
-                }
+        match strings.feed(b) {
+            Byte::Code => {}
+            Byte::Open => {
+                key_start = i + 1;
+                continue;
             }
-            continue;
+            Byte::Close if depth == 1 => {
+                last_key = data.get(key_start..i);
+                continue;
+            }
+            Byte::InString | Byte::Close => continue,
         }
         match b {
-            b'"' => {
-                in_str = true;
-                key_start = i + 1;
-            }
             b'[' if depth == 1 && found.is_none() => {
                 let named =
                     last_key.and_then(|k| std::str::from_utf8(k).ok()).is_some_and(|k| ENVELOPE_KEYS.contains(&k));
