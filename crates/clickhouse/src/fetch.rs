@@ -92,7 +92,7 @@ pub struct QueryLog {
 }
 
 /// What [`fetch`] did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Fetched {
     /// The server's version.
     pub server_version: String,
@@ -211,16 +211,8 @@ pub fn fetch(client: &Client, opts: &FetchOptions, sink: &mut dyn StoreSink) -> 
         server_version: version,
         layout: layout.describe(),
         unmapped: layout.unmapped.iter().map(|r| r.name()).collect(),
-        range: None,
-        range_from_lookback: false,
         bucket_seconds: 1,
-        records: 0,
-        notable: 0,
-        notable_rows: 0,
-        formats: BTreeMap::new(),
-        queries: Vec::new(),
-        bytes: 0,
-        folded_services: 0,
+        ..Fetched::default()
     };
 
     let us = |t: Instant| t.timestamp_micros();

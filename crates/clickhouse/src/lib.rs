@@ -210,17 +210,8 @@ mod tests {
         let fetched = Fetched {
             server_version: "24.8".into(),
             layout: "otel_logs".into(),
-            unmapped: Vec::new(),
-            range: None,
-            range_from_lookback: false,
             bucket_seconds: 1,
-            records: 0,
-            notable: 0,
-            notable_rows: 0,
-            formats: Default::default(),
-            queries: Vec::new(),
-            bytes: 0,
-            folded_services: 0,
+            ..Fetched::default()
         };
         let d = Descriptor::new(&target, None, &fetched);
         assert!(!d.url.contains("s3cret") && !d.url.contains("ann"), "no credentials: {}", d.url);
