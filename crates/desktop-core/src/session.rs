@@ -75,6 +75,29 @@ impl Case {
 }
 
 impl Case {
+    /// The analysis with the analyst's timeline edits, as the window shows it.
+    fn view(&self) -> Result<AnalysisView, IpcError> {
+        let (analysis, states) = self.engine.analyze_edited(&self.analyze_options())?;
+        let entries = analysis
+            .timeline
+            .iter()
+            .zip(states)
+            .map(|(e, st)| EntryStateDto {
+                key: if e.kind == faultline_engine::TimelineKind::Note { String::new() } else { st.key },
+                pinned: st.pinned,
+                renamed_from: st.renamed_from,
+            })
+            .collect();
+        let hidden = self
+            .engine
+            .timeline_edits()?
+            .into_iter()
+            .filter(|e| e.hidden)
+            .map(|e| HiddenEntryDto { key: e.key, entry: e.entry })
+            .collect();
+        Ok(AnalysisView { analysis, entries, hidden })
+    }
+
     /// What every view and export of this case analyzes.
     fn analyze_options(&self) -> AnalyzeOptions {
         AnalyzeOptions {
@@ -308,27 +331,7 @@ impl Session {
     /// in UTC and the UI shows it in the zone it chose.
     pub fn analyze(&self, display_tz: &ZoneSpec) -> Result<AnalysisView, IpcError> {
         display_tz.zone()?;
-        self.with_engine(|case| {
-            let (analysis, states) = case.engine.analyze_edited(&case.analyze_options())?;
-            let entries = analysis
-                .timeline
-                .iter()
-                .zip(states)
-                .map(|(e, st)| EntryStateDto {
-                    key: if e.kind == faultline_engine::TimelineKind::Note { String::new() } else { st.key },
-                    pinned: st.pinned,
-                    renamed_from: st.renamed_from,
-                })
-                .collect();
-            let hidden = case
-                .engine
-                .timeline_edits()?
-                .into_iter()
-                .filter(|e| e.hidden)
-                .map(|e| HiddenEntryDto { key: e.key, entry: e.entry })
-                .collect();
-            Ok(AnalysisView { analysis, entries, hidden })
-        })
+        self.with_engine(Case::view)
     }
 
     /// Analyzes the case's `number`-th incident (1 = earliest; `None`: the
@@ -337,16 +340,17 @@ impl Session {
     pub fn choose_incident(&self, number: Option<u32>, display_tz: &ZoneSpec) -> Result<AnalysisView, IpcError> {
         display_tz.zone()?;
         self.with_engine(|case| {
-            if let Some(n) = number {
-                let found = case.engine.analyze(&case.analyze_options())?.incidents;
-                if !found.iter().any(|i| i.number == n) {
-                    return Err(IpcError::bad_request(format!("no incident {n} in this case ({} found)", found.len())));
+            let before = case.incident.swap(number.unwrap_or(0), Ordering::SeqCst);
+            let view = case.view()?;
+            match number {
+                Some(n) if !view.analysis.incidents.iter().any(|i| i.number == n && i.analyzed) => {
+                    case.incident.store(before, Ordering::SeqCst);
+                    let found = view.analysis.incidents.len();
+                    Err(IpcError::bad_request(format!("no incident {n} in this case ({found} found)")))
                 }
+                _ => Ok(view),
             }
-            case.incident.store(number.unwrap_or(0), Ordering::SeqCst);
-            Ok(())
-        })?;
-        self.analyze(display_tz)
+        })
     }
 
     /// Pins, hides or renames a timeline entry.
