@@ -654,7 +654,8 @@ async function measureBigIngest(s, big, bytes, dialogs, withScreenshot) {
     await input.type(query[typed % query.length]);
     typed += 1;
     await new Promise((r) => setTimeout(r, 100));
-    if (Date.now() - opened > 120000) throw new Error("the big file did not finish ingesting in 120 s");
+    // A hang guard, not a speed check (make bench measures that): far past what a loaded machine needs.
+    if (Date.now() - opened > 15 * 60000) throw new Error("the big file's ingest hung (still loading after 15 minutes)");
   }
   assert.ok(typed > 0, "keys were typed in the search box while the file ingested");
   // Waiting for the chart in the page, not by polling over WebDriver: each
