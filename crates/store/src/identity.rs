@@ -115,7 +115,7 @@ mod tests {
         {
             // A version-1 case from before the application id.
             let c = Connection::open(&path).unwrap();
-            c.execute_batch(crate::MIGRATIONS[0]).unwrap();
+            c.execute_batch(crate::open::MIGRATIONS[0]).unwrap();
             c.execute_batch("PRAGMA user_version = 1").unwrap();
             c.execute("INSERT INTO notes (time_us, text, created_at) VALUES (0, 'from v1', '')", []).unwrap();
         }
