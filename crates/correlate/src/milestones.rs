@@ -35,7 +35,7 @@ const OUTBOUND: &[&str] = &[
     "our team is",
     "our engineers",
 ];
-const SYMPTOM: &[&str] = &[
+pub(crate) const SYMPTOM: &[&str] = &[
     "error",
     "500",
     "502",
@@ -88,12 +88,12 @@ fn is_worker_churn(message: &str) -> bool {
     message.contains("Booting worker") || message.contains("Worker exiting")
 }
 
-fn has_any(text: &str, words: &[&str]) -> bool {
+pub(crate) fn has_any(text: &str, words: &[&str]) -> bool {
     let t = text.to_lowercase();
     words.iter().any(|w| t.contains(w))
 }
 
-fn body(m: &SupportMessage) -> String {
+pub(crate) fn body(m: &SupportMessage) -> String {
     match &m.subject {
         Some(s) => format!("{s} {}", m.text),
         None => m.text.clone(),
@@ -135,7 +135,7 @@ pub fn support_authors(messages: &[Located<SupportMessage>]) -> HashSet<String> 
     out
 }
 
-fn is_support(m: &SupportMessage, support: &HashSet<String>) -> bool {
+pub(crate) fn is_support(m: &SupportMessage, support: &HashSet<String>) -> bool {
     m.author.as_deref().is_some_and(|a| support.contains(a)) || has_any(&body(m), OUTBOUND)
 }
 
@@ -173,8 +173,64 @@ fn entry(time: Instant, kind: TimelineKind, source: &str, text: String, citation
     }
 }
 
-fn source_path(case: &CaseData, idx: u32) -> String {
+pub(crate) fn source_path(case: &CaseData, idx: u32) -> String {
     case.sources.get(idx as usize).map_or_else(|| "?".to_string(), |s| s.path.clone())
+}
+
+/// A burst of lifecycle lines (gaps under two minutes) that restarts a server.
+pub(crate) struct RestartBurst {
+    /// Index of its first line in `case.notable`.
+    pub first: usize,
+    /// Lifecycle lines in it.
+    pub lines: usize,
+}
+
+/// The restarts between `from` and `to`. A burst of only worker boots is a
+/// pool recycling a worker, routine all day long; a restart of the server
+/// itself says so (signal, shutdown, start).
+pub(crate) fn restart_bursts(case: &CaseData, from: Instant, to: Instant) -> Vec<RestartBurst> {
+    let mut out = Vec::new();
+    // (first line, last time, lines, holds more than worker churn)
+    let mut burst: Option<(usize, Instant, usize, bool)> = None;
+    let mut flush = |b: Option<(usize, Instant, usize, bool)>| {
+        if let Some((first, _, lines, true)) = b {
+            out.push(RestartBurst { first, lines });
+        }
+    };
+    for (i, nr) in case.notable.iter().enumerate() {
+        let t = nr.record.time;
+        if t < from || t > to || nr.record.status.is_some() || !is_lifecycle_message(&nr.record.message) {
+            continue;
+        }
+        let server_level = !is_worker_churn(&nr.record.message);
+        burst = match burst {
+            Some((first, last, n, server)) if (t - last).num_seconds() <= 120 => {
+                Some((first, t, n + 1, server || server_level))
+            }
+            other => {
+                flush(other);
+                Some((i, t, 1, server_level))
+            }
+        };
+    }
+    flush(burst);
+    out
+}
+
+/// "Restart on web-2: …" for a burst of `lines` starting at `nr`.
+pub(crate) fn restart_text(case: &CaseData, nr: &faultline_model::NotableRecord, lines: usize) -> String {
+    let who = nr
+        .record
+        .host
+        .clone()
+        .or_else(|| crate::events::source_name(&nr.file))
+        .or_else(|| nr.record.service.clone())
+        .unwrap_or_else(|| source_path(case, nr.source));
+    format!(
+        "Restart on {who}: {}{}",
+        cap(&nr.record.message, 120),
+        if lines > 1 { format!(" (+{} lifecycle lines)", lines - 1) } else { String::new() }
+    )
 }
 
 /// Everything milestones and metrics need.
@@ -332,53 +388,16 @@ pub fn build(inp: &Inputs<'_>) -> (Vec<TimelineEntry>, Metrics) {
     }
 
     // Restarts: lifecycle lines, a burst (gaps under two minutes) as one entry.
-    let from = onset - chrono::Duration::hours(1);
-    let to = end + chrono::Duration::minutes(15);
-    // (first line, last time, lines, holds more than worker churn). A burst of
-    // only worker boots is a pool recycling a worker, routine all day long;
-    // a restart of the server itself says so (signal, shutdown, start).
-    let mut burst: Option<(usize, Instant, usize, bool)> = None;
-    let flush = |b: Option<(usize, Instant, usize, bool)>, tl: &mut Vec<TimelineEntry>| {
-        if let Some((first, _, n, true)) = b {
-            if let Some(nr) = case.notable.get(first) {
-                let who = nr
-                    .record
-                    .host
-                    .clone()
-                    .or_else(|| crate::events::source_name(&nr.file))
-                    .or_else(|| nr.record.service.clone())
-                    .unwrap_or_else(|| source_path(case, nr.source));
-                tl.push(entry(
-                    nr.record.time,
-                    TimelineKind::Restart,
-                    &source_path(case, nr.source),
-                    format!(
-                        "Restart on {who}: {}{}",
-                        cap(&nr.record.message, 120),
-                        if n > 1 { format!(" (+{} lifecycle lines)", n - 1) } else { String::new() }
-                    ),
-                    Some(cite_record(nr)),
-                ));
-            }
-        }
-    };
-    for (i, nr) in case.notable.iter().enumerate() {
-        let t = nr.record.time;
-        if t < from || t > to || nr.record.status.is_some() || !is_lifecycle_message(&nr.record.message) {
-            continue;
-        }
-        let server_level = !is_worker_churn(&nr.record.message);
-        burst = match burst {
-            Some((first, last, n, server)) if (t - last).num_seconds() <= 120 => {
-                Some((first, t, n + 1, server || server_level))
-            }
-            other => {
-                flush(other, &mut tl);
-                Some((i, t, 1, server_level))
-            }
-        };
+    for b in restart_bursts(case, onset - chrono::Duration::hours(1), end + chrono::Duration::minutes(15)) {
+        let Some(nr) = case.notable.get(b.first) else { continue };
+        tl.push(entry(
+            nr.record.time,
+            TimelineKind::Restart,
+            &source_path(case, nr.source),
+            restart_text(case, nr, b.lines),
+            Some(cite_record(nr)),
+        ));
     }
-    flush(burst, &mut tl);
 
     if let (Some(r), Some(c)) = (inc.recovered, &inc.recovered_citation) {
         tl.push(entry(

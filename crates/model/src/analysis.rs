@@ -352,6 +352,9 @@ pub struct Analysis {
     /// Offsets proposed for sources whose clocks seem off; never applied by the analysis.
     #[serde(default)]
     pub clock_suggestions: Vec<crate::clock::ClockSuggestion>,
+    /// The incident as lanes on one time axis (empty without an incident).
+    #[serde(default)]
+    pub lanes: Vec<crate::lanes::Lane>,
 }
 
 /// Why an input is missing from an analysis, in whole or in part.

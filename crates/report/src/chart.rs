@@ -3,12 +3,15 @@
 //! Errors per bucket as bars, the incident window as a shaded band, every
 //! change in the timeline as a vertical marker (the suggested root cause in
 //! red), and a time axis in the display zone so the chart reads like the
-//! timeline next to it.
+//! timeline next to it. Under the time axis, the incident's lanes on the
+//! same axis ([`lanes`]).
 
 use chrono::{Duration, TimeZone, Utc};
 use faultline_model::time::Zone;
 use faultline_model::{Analysis, Instant, TimelineKind};
 use std::fmt::Write;
+
+mod lanes;
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
@@ -47,8 +50,10 @@ pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, 
         .as_ref()
         .map_or(0, |b| 1 + b.inputs.len().min(BANNER_INPUTS) + usize::from(b.inputs.len() > BANNER_INPUTS));
     let banner_h = if banner_lines == 0 { 0.0 } else { 8.0 + 14.0 * banner_lines as f64 };
-    let h = f64::from(height.max(140)) + banner_h;
-    let (left, right, top, bottom) = (52.0, 16.0, 40.0 + banner_h, 40.0);
+    let lane_rows = lanes::rows(analysis);
+    let lanes_h = lanes::height(&lane_rows);
+    let h = f64::from(height.max(140)) + banner_h + lanes_h;
+    let (left, right, top, bottom) = (52.0, 16.0, 40.0 + banner_h, 40.0 + lanes_h);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
     let bucket = Duration::seconds(i64::from(analysis.series.bucket_seconds.max(1)));
@@ -226,6 +231,8 @@ pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, 
         axis_y + 32.0,
         xml_escape(&zone.label())
     );
+    let frame = lanes::Frame { axis_y, left, plot_w, t0, t1, zone, x_of: &x_of };
+    lanes::write(&mut out, &lane_rows, &frame);
 
     // Change markers on top. Labels go in the first of two rows where they do
     // not collide with a neighbour (the suspect's first); a label that fits

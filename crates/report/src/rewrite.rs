@@ -4,9 +4,9 @@
 //! at compile time) in one place.
 
 use faultline_model::{
-    Analysis, ChangeSourceSummary, Citation, ClockSuggestion, Fact, Factor, Incident, IncidentListing, LeadSignature,
-    NoChange, NoChangeFact, Novelty, NoveltyItem, Signature, SourceSummary, Suspect, TimelineEntry, UnobservedSource,
-    UnreadInput,
+    Analysis, ChangeSourceSummary, Citation, ClockSuggestion, Fact, Factor, Incident, IncidentListing, Lane, LaneItem,
+    LeadSignature, NoChange, NoChangeFact, Novelty, NoveltyItem, Signature, SourceSummary, Suspect, TimelineEntry,
+    UnobservedSource, UnreadInput,
 };
 
 /// Turns one string into another.
@@ -34,6 +34,7 @@ pub(crate) fn analysis<R: TextRewrite + ?Sized>(r: &mut R, a: &Analysis) -> Anal
         change_sources,
         novelty,
         clock_suggestions,
+        lanes,
     } = a;
     // The timeline goes first so masks are numbered in reading order.
     let timeline = timeline.iter().map(|t| map_entry(r, t)).collect();
@@ -58,6 +59,23 @@ pub(crate) fn analysis<R: TextRewrite + ?Sized>(r: &mut R, a: &Analysis) -> Anal
             .collect(),
         novelty: novelty.as_ref().map(|n| map_novelty(r, n)),
         clock_suggestions: clock_suggestions.iter().map(|c| map_clock(r, c)).collect(),
+        lanes: lanes.iter().map(|l| map_lane(r, l)).collect(),
+    }
+}
+
+fn map_lane<R: TextRewrite + ?Sized>(r: &mut R, l: &Lane) -> Lane {
+    Lane {
+        title: r.text(&l.title),
+        items: l
+            .items
+            .iter()
+            .map(|i| LaneItem {
+                text: r.text(&i.text),
+                citation: i.citation.as_ref().map(|c| map_citation(r, c)),
+                ..i.clone()
+            })
+            .collect(),
+        ..l.clone()
     }
 }
 

@@ -4,6 +4,7 @@ import type { ClockSuggestion } from "./ClockSuggestion";
 import type { ErrorSeries } from "./ErrorSeries";
 import type { Incident } from "./Incident";
 import type { IncidentListing } from "./IncidentListing";
+import type { Lane } from "./Lane";
 import type { Metrics } from "./Metrics";
 import type { NoChange } from "./NoChange";
 import type { Novelty } from "./Novelty";
@@ -76,4 +77,8 @@ novelty: Novelty | null,
 /**
  * Offsets proposed for sources whose clocks seem off; never applied by the analysis.
  */
-clock_suggestions: Array<ClockSuggestion>, };
+clock_suggestions: Array<ClockSuggestion>, 
+/**
+ * The incident as lanes on one time axis (empty without an incident).
+ */
+lanes: Array<Lane>, };
