@@ -251,7 +251,7 @@ fn read_window(
     (from, to): (Option<Instant>, Option<Instant>),
     offset_ms: i64,
     cancel: &Arc<AtomicBool>,
-    meter: &Arc<crate::ByteMeter>,
+    meter: &Arc<crate::progress::ByteMeter>,
     spill: &Spill,
     threads: usize,
 ) -> Result<Option<WindowRead>, EngineError> {
@@ -385,7 +385,7 @@ pub fn ingest_source(
     changes_within: Option<(Option<Instant>, Option<Instant>)>,
     offset_ms: i64,
     cancel: Arc<AtomicBool>,
-    meter: &Arc<crate::ByteMeter>,
+    meter: &Arc<crate::progress::ByteMeter>,
     spill: &Spill,
 ) -> Result<Ingested, EngineError> {
     let offset_ms = offset_ms.clamp(-faultline_model::clock::MAX_OFFSET_MS, faultline_model::clock::MAX_OFFSET_MS);

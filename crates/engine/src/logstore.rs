@@ -244,7 +244,7 @@ impl Engine {
             progress(&Progress::Finished { summary: s.clone(), reused: false });
             report.sources.push(s);
         }
-        crate::release_freed_memory();
+        crate::job::release_freed_memory();
         Ok(report)
     }
 
@@ -380,7 +380,7 @@ pub(crate) fn cite_store_rows(case: &CaseFile, c: &mut faultline_model::Citation
     }
     let Ok(Some((time, text))) = case.store_row(&c.file, c.offset) else { return };
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    c.text = first.chars().take(crate::MAX_CITED_TEXT).collect();
+    c.text = first.chars().take(crate::analyze::MAX_CITED_TEXT).collect();
     c.file = format!(
         "{}?time={}&key={}&query=notable",
         c.file,
