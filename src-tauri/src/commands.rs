@@ -161,6 +161,17 @@ pub async fn correct_source(
 }
 
 #[tauri::command]
+pub async fn set_clock_offset(
+    state: State<'_, AppState>,
+    path: String,
+    offset: String,
+    on_progress: Channel<IngestEvent>,
+) -> Result<IngestResult, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || s.set_clock_offset(&path, &offset, &progress_to(on_progress))).await
+}
+
+#[tauri::command]
 pub async fn edit_timeline(state: State<'_, AppState>, key: String, edit: TimelineAction) -> Result<(), IpcError> {
     let s = state.0.clone();
     off_thread(move || s.edit_timeline(&key, &edit)).await

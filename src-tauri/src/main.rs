@@ -92,6 +92,7 @@ fn main() {
             commands::export,
             commands::export_chart,
             commands::correct_source,
+            commands::set_clock_offset,
             commands::edit_timeline,
             commands::case_info,
             commands::save_case_as,

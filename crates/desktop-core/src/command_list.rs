@@ -21,6 +21,7 @@ pub const COMMANDS: &[&str] = &[
     "sources",
     "export_chart",
     "correct_source",
+    "set_clock_offset",
     "edit_timeline",
     "case_info",
     "save_case_as",

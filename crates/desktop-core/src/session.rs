@@ -291,6 +291,40 @@ impl Session {
         })
     }
 
+    /// The analyst's clock correction: reads `path` (a source of the case)
+    /// again with its timestamps moved by `offset` (`+40s`, `-1m30s`; `0`
+    /// undoes it, read as the CLI's `--offset` reads it), as the kind and in
+    /// the zone it was read with. Applied at read time, so every count, event
+    /// and citation moves with it.
+    pub fn set_clock_offset(
+        &self,
+        path: &str,
+        offset: &str,
+        on_event: &(dyn Fn(IngestEvent) + Sync),
+    ) -> Result<IngestResult, IpcError> {
+        let offset_ms =
+            faultline_model::clock::parse_offset(offset).map_err(|why| IpcError::new(ErrorCode::BadRequest, why))?;
+        self.with_engine(|case| {
+            let meta =
+                case.engine.sources()?.into_iter().find(|m| m.summary.path == path).ok_or_else(|| {
+                    IpcError::new(ErrorCode::BadRequest, format!("{path} is not a source of this case"))
+                })?;
+            let zone = Zone::parse(&meta.summary.tz).unwrap_or_default();
+            self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
+            let opts = IngestOptions {
+                zone,
+                cancel: Some(self.cancel.clone()),
+                offsets: vec![(path.to_string(), offset_ms)],
+                ..IngestOptions::default()
+            };
+            let report = case
+                .engine
+                .reingest_source(path, Some(meta.summary.kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
+            case.incident.store(0, Ordering::SeqCst);
+            Ok(ingest_result(report))
+        })
+    }
+
     /// Asks the running ingest to stop; it finishes the source it is writing.
     pub fn cancel_ingest(&self) {
         self.cancel.store(true, Ordering::SeqCst);

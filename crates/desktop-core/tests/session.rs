@@ -306,6 +306,36 @@ fn correcting_the_zone_of_a_source_moves_its_records() {
 }
 
 #[test]
+fn a_clock_offset_moves_a_source_keeps_its_zone_and_is_undone_by_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    std::fs::write(&log, "2026-11-24 10:00:00,000 ERROR boom\n2026-11-24 10:00:05,000 INFO ok\n").unwrap();
+    let s = Session::default();
+    s.grant_inputs(std::slice::from_ref(&log));
+    let path = log.display().to_string();
+    s.ingest_paths(std::slice::from_ref(&path), &plus3(), &quiet).unwrap();
+    s.set_clock_offset(&path, "-40s", &quiet).unwrap();
+    let rows = s.sources().unwrap();
+    assert_eq!(rows.len(), 1, "read again in place");
+    assert_eq!(rows[0].summary.clock_offset_ms, -40_000);
+    assert_eq!(rows[0].summary.tz, "+03:00", "the zone it was read in stays");
+    assert_eq!(rows[0].summary.first.unwrap().to_rfc3339(), "2026-11-24T06:59:20+00:00");
+    let a = s.analyze(&utc()).unwrap();
+    assert!(a.analysis.sources[0].clock_offset_ms == -40_000);
+    // Zero undoes it.
+    s.set_clock_offset(&path, "0", &quiet).unwrap();
+    let rows = s.sources().unwrap();
+    assert_eq!(
+        (rows[0].summary.clock_offset_ms, rows[0].summary.first.unwrap().to_rfc3339()),
+        (0, "2026-11-24T07:00:00+00:00".into())
+    );
+    // More than a week is no clock that is off; nor is text; a path that is not a source is refused.
+    assert_eq!(s.set_clock_offset(&path, "soon", &quiet).unwrap_err().code, ErrorCode::BadRequest);
+    assert_eq!(s.set_clock_offset(&path, "+8d", &quiet).unwrap_err().code, ErrorCode::BadRequest);
+    assert_eq!(s.set_clock_offset("/nope.log", "+1s", &quiet).unwrap_err().code, ErrorCode::BadRequest);
+}
+
+#[test]
 fn chart_exports_as_svg_and_checks_png_bytes() {
     let s = sample_session();
     let dir = tempfile::tempdir().unwrap();
