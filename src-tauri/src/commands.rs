@@ -82,6 +82,26 @@ pub async fn choose_incident(
     off_thread(move || s.choose_incident(number, &display_tz)).await
 }
 
+/// `from`/`to` both given: that baseline; both null: the default one.
+#[tauri::command]
+pub async fn choose_baseline(
+    state: State<'_, AppState>,
+    from: Option<String>,
+    to: Option<String>,
+    display_tz: ZoneSpec,
+) -> Result<AnalysisView, IpcError> {
+    let s = state.0.clone();
+    off_thread(move || {
+        let range = match (&from, &to) {
+            (Some(f), Some(t)) => Some((f.as_str(), t.as_str())),
+            (None, None) => None,
+            _ => return Err(IpcError::bad_request("a baseline needs both ends, or neither")),
+        };
+        s.choose_baseline(range, &display_tz)
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn sources(state: State<'_, AppState>) -> Result<Vec<SourceRow>, IpcError> {
     let s = state.0.clone();

@@ -83,6 +83,7 @@ fn main() {
             commands::cancel_ingest,
             commands::analyze,
             commands::choose_incident,
+            commands::choose_baseline,
             commands::sources,
             commands::search,
             commands::excerpt,

@@ -12,6 +12,7 @@ pub const COMMANDS: &[&str] = &[
     "cancel_ingest",
     "analyze",
     "choose_incident",
+    "choose_baseline",
     "search",
     "excerpt",
     "add_note",

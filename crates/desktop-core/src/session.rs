@@ -9,17 +9,18 @@
 //! the sample's conclusions are never mixed with the user's files.
 
 use crate::access::{Access, Recorded};
+use crate::case::{policy, Case};
 use crate::dto::*;
 use crate::error::{ErrorCode, IpcError};
 use crate::grants::Grants;
 use crate::requests::*;
 use faultline_engine::recent::RecentCases;
 use faultline_engine::{
-    sample, AnalyzeOptions, Engine, ExportOptions, IngestOptions, Input, Instant, ReadPolicy, SearchOptions,
-    SearchRequest, SourceKind, StoreOptions, TemplateChoice, Zone,
+    sample, ExportOptions, IngestOptions, Input, Instant, SearchOptions, SearchRequest, SourceKind, StoreOptions,
+    TemplateChoice, Zone,
 };
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Hit limit when the UI asks for none; a results list longer than this is
@@ -39,76 +40,6 @@ const MAX_PATHS: usize = 10_000;
 
 /// The folder for the `.faultline` extension the save dialog enforces.
 pub const CASE_EXTENSION: &str = "faultline";
-
-struct Case {
-    engine: Engine,
-    title: Option<String>,
-    /// The incident the analyst chose to analyze (1 = earliest; 0: the most
-    /// severe). New data renumbers incidents, so every ingest resets it.
-    incident: AtomicU32,
-    /// The analyst's `.faultline` file; `None` while the case is the session's temporary one.
-    saved: Option<PathBuf>,
-    // Dropped after `engine` (field order), which closes the case file first.
-    _dir: Option<tempfile::TempDir>,
-}
-
-fn policy(access: &Arc<Mutex<Access>>) -> ReadPolicy {
-    let access = access.clone();
-    Arc::new(move |path: &Path| access.lock().unwrap_or_else(|p| p.into_inner()).may_read(path))
-}
-
-impl Case {
-    fn create(title: Option<String>, policy: ReadPolicy) -> Result<Case, IpcError> {
-        let dir = tempfile::Builder::new()
-            .prefix("faultline-case-")
-            .tempdir()
-            .map_err(|e| IpcError::new(ErrorCode::Io, format!("cannot create a temporary case folder: {e}")))?;
-        let engine = Engine::open(Some(&dir.path().join("case.faultline")))?.with_read_policy(policy);
-        Ok(Case { engine, title, incident: AtomicU32::new(0), saved: None, _dir: Some(dir) })
-    }
-
-    fn open(path: &Path, policy: ReadPolicy) -> Result<Case, IpcError> {
-        let engine = Engine::open_existing(path)?.with_read_policy(policy);
-        let title = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-        Ok(Case { engine, title, incident: AtomicU32::new(0), saved: Some(path.to_path_buf()), _dir: None })
-    }
-}
-
-impl Case {
-    /// The analysis with the analyst's timeline edits, as the window shows it.
-    fn view(&self) -> Result<AnalysisView, IpcError> {
-        let (analysis, states) = self.engine.analyze_edited(&self.analyze_options())?;
-        let entries = analysis
-            .timeline
-            .iter()
-            .zip(states)
-            .map(|(e, st)| EntryStateDto {
-                key: if e.kind == faultline_engine::TimelineKind::Note { String::new() } else { st.key },
-                pinned: st.pinned,
-                renamed_from: st.renamed_from,
-            })
-            .collect();
-        let hidden = self
-            .engine
-            .timeline_edits()?
-            .into_iter()
-            .filter(|e| e.hidden)
-            .map(|e| HiddenEntryDto { key: e.key, entry: e.entry })
-            .collect();
-        Ok(AnalysisView { analysis, entries, hidden })
-    }
-
-    /// What every view and export of this case analyzes.
-    fn analyze_options(&self) -> AnalyzeOptions {
-        AnalyzeOptions {
-            correlate: faultline_engine::CorrelateOptions {
-                incident: Some(self.incident.load(Ordering::SeqCst)).filter(|n| *n > 0),
-                ..Default::default()
-            },
-            ..Default::default()
-        }
-    }
-}
 
 /// The app's state: the open case, the cancel flag of the running ingest,
 /// what the analyst granted, and where the recent-cases list lives.
@@ -387,6 +318,36 @@ impl Session {
         })
     }
 
+    /// Compares the incident with the analyst's baseline `[from, to]` (UTC,
+    /// RFC 3339) in "what is new" from now on; `None` goes back to the
+    /// default (as long as the incident, just before its onset).
+    pub fn choose_baseline(
+        &self,
+        range: Option<(&str, &str)>,
+        display_tz: &ZoneSpec,
+    ) -> Result<AnalysisView, IpcError> {
+        display_tz.zone()?;
+        let parse = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(|_| IpcError::bad_request(format!("{s:?} is not an RFC 3339 instant")))
+        };
+        let baseline = match range {
+            Some((from, to)) => {
+                let (from, to) = (parse(from)?, parse(to)?);
+                if to <= from {
+                    return Err(IpcError::bad_request("the baseline ends before it begins"));
+                }
+                Some((from, to))
+            }
+            None => None,
+        };
+        self.with_engine(|case| {
+            *case.baseline.lock().unwrap_or_else(|p| p.into_inner()) = baseline;
+            case.view()
+        })
+    }
+
     /// Pins, hides or renames a timeline entry.
     pub fn edit_timeline(&self, key: &str, action: &TimelineAction) -> Result<(), IpcError> {
         if key.is_empty() {
@@ -605,9 +566,11 @@ impl Session {
         let title = case.title.clone();
         let mut reopened = Case::open(&dest, policy(&self.access))?;
         reopened.title = title.or(reopened.title);
-        // The same analyst carries on: the tables queried and the incident chosen stay.
+        // The same analyst carries on: the tables queried, the incident and the baseline chosen stay.
         reopened.engine.adopt_store_targets(&case.engine);
         reopened.incident.store(case.incident.load(Ordering::SeqCst), Ordering::SeqCst);
+        *reopened.baseline.get_mut().unwrap_or_else(|p| p.into_inner()) =
+            *case.baseline.lock().unwrap_or_else(|p| p.into_inner());
         *guard = Some(reopened);
         drop(guard);
         self.remember(&dest);

@@ -336,6 +336,26 @@ fn a_clock_offset_moves_a_source_keeps_its_zone_and_is_undone_by_zero() {
 }
 
 #[test]
+fn a_baseline_dragged_on_the_chart_is_what_is_new_compares_with_until_reset() {
+    let s = sample_session();
+    let default = s.analyze(&utc()).unwrap().analysis.novelty.unwrap();
+    assert!(!default.baseline_given);
+    let from = default.incident_from - chrono::Duration::hours(3);
+    let to = default.incident_from - chrono::Duration::hours(2);
+    let (f, t) = (from.to_rfc3339(), to.to_rfc3339());
+    let chosen = s.choose_baseline(Some((&f, &t)), &utc()).unwrap().analysis.novelty.unwrap();
+    assert!(chosen.baseline_given);
+    assert_eq!((chosen.baseline_from, chosen.baseline_to), (from, to));
+    // It stays for the next analysis, and the exports follow.
+    assert!(s.analyze(&utc()).unwrap().analysis.novelty.unwrap().baseline_given);
+    assert_eq!(s.choose_baseline(Some((&t, &f)), &utc()).unwrap_err().code, ErrorCode::BadRequest);
+    assert_eq!(s.choose_baseline(Some(("yesterday", &t)), &utc()).unwrap_err().code, ErrorCode::BadRequest);
+    let back = s.choose_baseline(None, &utc()).unwrap().analysis.novelty.unwrap();
+    assert!(!back.baseline_given);
+    assert_eq!(back.baseline_from, default.baseline_from);
+}
+
+#[test]
 fn chart_exports_as_svg_and_checks_png_bytes() {
     let s = sample_session();
     let dir = tempfile::tempdir().unwrap();
