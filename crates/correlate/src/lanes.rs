@@ -20,6 +20,7 @@ const TOP_SIGNATURES: usize = 5;
 /// Builds the lanes. `timeline` says which change is the suspect and which
 /// changes fixed the incident, so the lanes and the timeline never disagree.
 pub fn build(case: &CaseData, incident: Option<&Incident>, timeline: &[TimelineEntry]) -> Vec<Lane> {
+    let focus = incident.map(|i| i.onset);
     let suspect: HashSet<&str> = timeline.iter().filter(|e| e.suspect).filter_map(|e| e.change_id.as_deref()).collect();
     let fixes: HashSet<&str> =
         timeline.iter().filter(|e| e.kind == TimelineKind::Fix).filter_map(|e| e.change_id.as_deref()).collect();
@@ -44,7 +45,7 @@ pub fn build(case: &CaseData, incident: Option<&Incident>, timeline: &[TimelineE
             point(c.time, format!("{} {}{service}", c.id, cap(summary, 160)), mark, cite_change(lc))
         })
         .collect();
-    lanes.push(Lane::new(LaneKind::Changes, "Changes", changes));
+    lanes.push(Lane::new(LaneKind::Changes, "Changes", changes, focus));
 
     if let Some(inc) = incident {
         for sig in inc.signatures.iter().take(TOP_SIGNATURES) {
@@ -56,7 +57,7 @@ pub fn build(case: &CaseData, incident: Option<&Incident>, timeline: &[TimelineE
                 mark: if sig.new { LaneMark::New } else { LaneMark::Plain },
                 citation: Some(sig.example.clone()),
             };
-            lanes.push(Lane::new(LaneKind::Signature, cap(&sig.template, 80), vec![item]));
+            lanes.push(Lane::new(LaneKind::Signature, cap(&sig.template, 80), vec![item], focus));
         }
     }
 
@@ -73,8 +74,8 @@ pub fn build(case: &CaseData, incident: Option<&Incident>, timeline: &[TimelineE
             users.push(point(ev.time, text, mark, cite_message(m)));
         }
     }
-    lanes.push(Lane::new(LaneKind::Users, "Users", users));
-    lanes.push(Lane::new(LaneKind::Support, "Support", team));
+    lanes.push(Lane::new(LaneKind::Users, "Users", users, focus));
+    lanes.push(Lane::new(LaneKind::Support, "Support", team, focus));
 
     let mut alerts = Vec::new();
     for a in &case.alerts {
@@ -92,7 +93,7 @@ pub fn build(case: &CaseData, incident: Option<&Incident>, timeline: &[TimelineE
             alerts.push(point(ack, format!("Acknowledged{by}: {}", cap(&ev.title, 160)), LaneMark::Ack, cite_alert(a)));
         }
     }
-    lanes.push(Lane::new(LaneKind::Alerts, "Alerts", alerts));
+    lanes.push(Lane::new(LaneKind::Alerts, "Alerts", alerts, focus));
 
     let restarts = restart_bursts(case, Instant::MIN_UTC, Instant::MAX_UTC)
         .into_iter()
@@ -101,7 +102,7 @@ pub fn build(case: &CaseData, incident: Option<&Incident>, timeline: &[TimelineE
             Some(point(nr.record.time, restart_text(case, nr, b.lines), LaneMark::Plain, cite_record(nr)))
         })
         .collect();
-    lanes.push(Lane::new(LaneKind::Restarts, "Restarts", restarts));
+    lanes.push(Lane::new(LaneKind::Restarts, "Restarts", restarts, focus));
     lanes
 }
 
@@ -204,6 +205,9 @@ mod tests {
         let users = lane(&a, LaneKind::Users);
         assert_eq!(users.items.len(), faultline_model::lanes::MAX_LANE_ITEMS);
         assert_eq!(users.items.len() as u64 + users.omitted, 3 + extra as u64);
+        // The flood is hours before the incident: the reports during it are kept, the oldest chatter goes.
+        assert_eq!(users.items.iter().filter(|i| i.mark == LaneMark::Report).count(), 2);
+        assert!(!users.items.iter().any(|i| i.text.starts_with("user0:")), "the earliest message is the one left out");
     }
 
     #[test]

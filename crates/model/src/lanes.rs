@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Items one lane carries at most; the rest are counted in [`Lane::omitted`].
-/// A Slack export of a busy channel must not turn the JSON into megabytes.
+/// A Slack export of a busy channel must not turn the JSON into megabytes;
+/// the items kept are those nearest the incident, where the analyst looks.
 pub const MAX_LANE_ITEMS: usize = 5_000;
 
 /// What a lane shows.
@@ -71,7 +72,7 @@ pub struct Lane {
     pub title: String,
     /// Items in time order.
     pub items: Vec<LaneItem>,
-    /// Items left out past [`MAX_LANE_ITEMS`] (the latest ones).
+    /// Items left out past [`MAX_LANE_ITEMS`] (those farthest from the incident).
     pub omitted: u64,
 }
 
@@ -96,11 +97,17 @@ pub struct LaneItem {
 }
 
 impl Lane {
-    /// A lane of `items`, sorted and capped.
-    pub fn new(kind: LaneKind, title: impl Into<String>, mut items: Vec<LaneItem>) -> Self {
-        items.sort_by_key(|i| i.time);
+    /// A lane of `items` in time order, capped at [`MAX_LANE_ITEMS`]: past
+    /// the cap, the items nearest `focus` (the onset; without one, the end of
+    /// the lane) are kept.
+    pub fn new(kind: LaneKind, title: impl Into<String>, mut items: Vec<LaneItem>, focus: Option<Instant>) -> Self {
         let omitted = items.len().saturating_sub(MAX_LANE_ITEMS) as u64;
-        items.truncate(MAX_LANE_ITEMS);
+        if omitted > 0 {
+            let focus = focus.or_else(|| items.iter().map(|i| i.time).max()).unwrap_or_default();
+            items.sort_by_key(|i| (i.time - focus).num_milliseconds().unsigned_abs());
+            items.truncate(MAX_LANE_ITEMS);
+        }
+        items.sort_by_key(|i| i.time);
         Lane { kind, title: title.into(), items, omitted }
     }
 }

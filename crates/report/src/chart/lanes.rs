@@ -30,7 +30,7 @@ pub(super) fn rows(analysis: &Analysis) -> Vec<Lane> {
         })
         .collect();
     if !notes.is_empty() {
-        rows.push(Lane::new(LaneKind::Notes, "Notes", notes));
+        rows.push(Lane::new(LaneKind::Notes, "Notes", notes, None));
     }
     rows
 }
@@ -193,8 +193,8 @@ mod tests {
         let a = Analysis {
             series: ErrorSeries { bucket_seconds: 60, buckets },
             lanes: vec![
-                Lane::new(LaneKind::Changes, "Changes", vec![item(at(8, 18), "cfg-42 push", LaneMark::Suspect)]),
-                Lane::new(LaneKind::Signature, "KeyError", vec![sig]),
+                Lane::new(LaneKind::Changes, "Changes", vec![item(at(8, 18), "cfg-42 push", LaneMark::Suspect)], None),
+                Lane::new(LaneKind::Signature, "KeyError", vec![sig], None),
                 Lane::new(
                     LaneKind::Users,
                     "Users",
@@ -205,8 +205,9 @@ mod tests {
                         // A day earlier: outside the chart, counted in the title.
                         item(at(8, 0) - chrono::Duration::days(1), "alice: hi", LaneMark::Plain),
                     ],
+                    None,
                 ),
-                Lane::new(LaneKind::Support, "Support", Vec::new()),
+                Lane::new(LaneKind::Support, "Support", Vec::new(), None),
             ],
             timeline: vec![TimelineEntry {
                 time: at(8, 30),
@@ -252,7 +253,7 @@ mod tests {
             offset: 0,
             text: "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl".into(),
         });
-        let a = Analysis { lanes: vec![Lane::new(LaneKind::Users, "Users", vec![msg])], ..Analysis::default() };
+        let a = Analysis { lanes: vec![Lane::new(LaneKind::Users, "Users", vec![msg], None)], ..Analysis::default() };
         let red = crate::redact::Redactor::for_analysis(&a).analysis(&a);
         let json = serde_json::to_string(&red.lanes).unwrap_or_default();
         assert!(!json.contains("eyJzdWIiOiIxIn0"), "{json}");
