@@ -9,7 +9,7 @@
 //! through an [`Extractor`] keeping only these events, a few per second.
 
 use crate::signature::{self, Miner, Trace};
-use faultline_model::{Citation, Instant, Interner, Level, NotableRecord, SourceSummary};
+use faultline_model::{Citation, ErrorClass, Instant, Interner, Level, NotableRecord, SourceSummary};
 use regex::Regex;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash};
@@ -180,17 +180,15 @@ fn endpoint_in_message() -> &'static Regex {
     })
 }
 
-/// Whether a notable record is an error.
+/// Whether a notable record is an error ([`ErrorClass`], as the per-second counters decide it).
 pub fn is_error(rec: &NotableRecord, trace: &Trace) -> bool {
-    let r = &rec.record;
-    if let Some(s) = r.status {
-        return s >= 500;
-    }
-    match r.level {
-        Some(l) if l.is_error() => true,
-        Some(l) if l < Level::Warn => false,
-        _ => trace.is_trace(),
-    }
+    ErrorClass::of(rec.record.status, rec.record.level, || trace.is_trace()).is_error()
+}
+
+/// Whether a record's text holds a stack trace: the probe ingest gives the
+/// per-second counters, so they find the traces the error events do.
+pub fn holds_trace(text: &str) -> bool {
+    text.contains('\n') && signature::parse_trace(text).is_trace()
 }
 
 /// A name for a source from its path: the file stem, or the folder when

@@ -82,6 +82,12 @@ fn mtime_in_zone(stamp: &FileStamp, zone: &Zone) -> Option<chrono::NaiveDateTime
     Some(zone.local_time(utc))
 }
 
+/// An empty buffer for `file` whose counters find stack traces the way the
+/// analysis's error events do, so both count the same records as errors.
+fn new_buffer(file: String) -> IngestBuffer {
+    IngestBuffer::new(file).with_trace_probe(faultline_correlate::events::holds_trace)
+}
+
 /// What reading a source produced.
 pub struct Ingested {
     /// Its summary.
@@ -272,10 +278,7 @@ fn read_window(
     let end = to.map(|t| t + slack);
     let first_file = source.files.first().map(|p| p.display().to_string()).unwrap_or_default();
     let mut read = WindowRead {
-        buffer: IngestBuffer::new(first_file)
-            .with_cancel(cancel.clone())
-            .with_window(end, slack)
-            .with_spill(spill.hook()),
+        buffer: new_buffer(first_file).with_cancel(cancel.clone()).with_window(end, slack).with_spill(spill.hook()),
         files: Vec::new(),
         unparsed: 0,
         bytes: 0,
@@ -316,7 +319,7 @@ fn read_window(
             offset,
             lines,
             || {
-                let chunk = IngestBuffer::new(name.clone())
+                let chunk = new_buffer(name.clone())
                     .with_cancel(cancel.clone())
                     .with_progress(hook.clone())
                     .with_window(end, slack)
@@ -390,7 +393,7 @@ pub fn ingest_source(
 ) -> Result<Ingested, EngineError> {
     let offset_ms = offset_ms.clamp(-faultline_model::clock::MAX_OFFSET_MS, faultline_model::clock::MAX_OFFSET_MS);
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let mut buffer = IngestBuffer::new(source.files.first().map(|p| p.display().to_string()).unwrap_or_default())
+    let mut buffer = new_buffer(source.files.first().map(|p| p.display().to_string()).unwrap_or_default())
         .with_cancel(cancel.clone())
         .with_spill(spill.hook());
     let mut files = Vec::new();
@@ -443,7 +446,7 @@ pub fn ingest_source(
                     &opts,
                     threads,
                     || {
-                        let chunk = IngestBuffer::new(file.clone())
+                        let chunk = new_buffer(file.clone())
                             .with_cancel(cancel.clone())
                             .with_progress(hook.clone())
                             .with_spill(spill.hook());

@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod case;
 pub mod clock;
+pub mod error_class;
 pub mod event;
 pub mod explain;
 pub mod intern;
@@ -21,6 +22,7 @@ pub mod time;
 pub use analysis::*;
 pub use case::*;
 pub use clock::{ClockMethod, ClockSuggestion};
+pub use error_class::ErrorClass;
 pub use event::*;
 pub use explain::*;
 pub use intern::Interner;

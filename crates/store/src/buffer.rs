@@ -4,8 +4,8 @@
 //! spilling notable records in batches so memory does not follow the error count.
 
 use faultline_model::{
-    is_notable, Alert, Change, EventSink, Instant, Level, LogRecord, SecondCount, SinkError, Span, SupportMessage,
-    Unparsed,
+    is_notable, Alert, Change, ErrorClass, EventSink, Instant, Level, LogRecord, SecondCount, SinkError, Span,
+    SupportMessage, Unparsed,
 };
 use std::collections::BTreeMap;
 
@@ -182,6 +182,8 @@ pub struct IngestBuffer {
     spill: Option<SpillHook>,
     /// Gets the whole stream ([`EventSink::whole_stream`]): may spill as it goes.
     whole_stream: bool,
+    /// Whether a record's text holds a stack trace (see [`IngestBuffer::with_trace_probe`]).
+    trace_probe: Option<fn(&str) -> bool>,
 }
 
 /// Why a window read (see [`IngestBuffer::with_window`]) stopped before the
@@ -258,6 +260,16 @@ impl IngestBuffer {
                 self.put_back_notable(back);
             }
         }
+    }
+
+    /// Tells the counters how to find a stack trace in a record's text: a
+    /// warning, or a notable record without a level, that holds one is an
+    /// error (see [`ErrorClass`]). The analysis's error events ask the same
+    /// probe, so the chart and the events count the same records. Without
+    /// one no record is taken to hold a trace.
+    pub fn with_trace_probe(mut self, probe: fn(&str) -> bool) -> Self {
+        self.trace_probe = Some(probe);
+        self
     }
 
     /// Makes this a window read of a file in time order give or take
@@ -555,8 +567,12 @@ impl EventSink for IngestBuffer {
         };
         c.total += 1;
         let status = r.http.map(|h| h.status).unwrap_or(0);
-        let is_error = status >= 500 || r.level.is_some_and(|l| l.is_error());
-        if is_error {
+        let notable = is_notable(r);
+        // Only a notable record is looked at for a trace: the analysis never
+        // sees the others, so counting one would make the chart disagree with it.
+        let probe = self.trace_probe.filter(|_| notable);
+        let class = ErrorClass::of(r.http.map(|h| h.status), r.level, || probe.is_some_and(|p| p(r.text)));
+        if class.is_error() {
             c.errors += 1;
         }
         if status >= 500 {
@@ -570,7 +586,7 @@ impl EventSink for IngestBuffer {
         if minute != self.client_error_minute && !self.client_errors.is_empty() {
             self.settle_client_errors();
         }
-        if is_notable(r) {
+        if notable {
             if first_record {
                 self.first_notable = Some(self.notable.len());
             }
