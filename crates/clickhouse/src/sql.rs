@@ -320,12 +320,14 @@ impl Sql {
 
     /// Per bucket of `bucket_s` seconds and service: all records, errors, 5xx,
     /// 4xx, warnings (as the case counts them: 5xx, else 4xx, else a warning),
-    /// and the first and last microsecond.
+    /// and the first and last microsecond. Errors follow
+    /// `faultline_model::ErrorClass`: a response by its status alone, else
+    /// its level (a trace inside a warning is not looked for in SQL).
     pub fn counts(&self, range: Range, bucket_s: i64) -> String {
         let (m, s, l) = (&self.micros, &self.status, &self.level);
         format!(
             "SELECT intDiv({m}, {bucket}) AS bucket, {svc} AS service, count(), \
-             countIf({s} >= 500 OR {l} >= 6), countIf({s} >= 500), countIf({s} >= 400 AND {s} < 500), \
+             countIf({s} >= 500 OR ({s} = 0 AND {l} >= 6)), countIf({s} >= 500), countIf({s} >= 400 AND {s} < 500), \
              countIf({s} < 400 AND {l} = 5), min({m}), max({m}) \
              FROM {t} WHERE {cond} GROUP BY bucket, service ORDER BY bucket, service FORMAT TabSeparated",
             bucket = bucket_s.max(1) * 1_000_000,

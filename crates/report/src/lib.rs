@@ -254,20 +254,28 @@ pub fn redact(analysis: &Analysis) -> Analysis {
     redact::Redactor::for_analysis(analysis).analysis(analysis)
 }
 
+/// A redacted JSON export: the contract plus what says it is redacted and
+/// what it masked, so a consumer can tell it from the original.
+#[derive(serde::Serialize)]
+struct RedactedJson<'a> {
+    #[serde(flatten)]
+    analysis: &'a Analysis,
+    redacted: bool,
+    redaction: &'a str,
+    /// Masks per kind of secret (`ip`, `email`, …).
+    masked: std::collections::BTreeMap<&'static str, usize>,
+}
+
 fn json(analysis: &Analysis, note: Option<&str>, counts: &[(SecretKind, usize)]) -> Result<Vec<u8>, ReportError> {
-    let Some(note) = note else {
-        return Ok(serde_json::to_vec_pretty(analysis)?);
-    };
-    // Added fields, so consumers of the contract can tell a redacted export and what it masked.
-    let mut v = serde_json::to_value(analysis)?;
-    if let Some(obj) = v.as_object_mut() {
-        obj.insert("redacted".into(), serde_json::Value::Bool(true));
-        obj.insert("redaction".into(), serde_json::Value::String(note.to_string()));
-        let masked: serde_json::Map<String, serde_json::Value> =
-            counts.iter().map(|(k, n)| (k.prefix().to_string(), serde_json::Value::from(*n))).collect();
-        obj.insert("masked".into(), serde_json::Value::Object(masked));
-    }
-    Ok(serde_json::to_vec_pretty(&v)?)
+    Ok(match note {
+        None => serde_json::to_vec_pretty(analysis)?,
+        Some(note) => serde_json::to_vec_pretty(&RedactedJson {
+            analysis,
+            redacted: true,
+            redaction: note,
+            masked: counts.iter().map(|(k, n)| (k.prefix(), *n)).collect(),
+        })?,
+    })
 }
 
 /// Spreadsheet apps run cells that start with these as formulas; a log line
