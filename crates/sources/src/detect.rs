@@ -19,11 +19,6 @@ pub fn detect_dir(path: &Path) -> Option<SourceFormat> {
     None
 }
 
-/// Binary content (or UTF-16) is none of these formats.
-fn is_binary(sample: &[u8]) -> bool {
-    sample.iter().take(8192).any(|b| *b == 0)
-}
-
 /// The format of a file from the start of its (decompressed) content, or
 /// `None` when it is not a deploy/support/alert format, so the caller can
 /// try log formats. Strict: a JSON-lines or CSV log is never claimed.
@@ -44,9 +39,10 @@ pub fn detect_as(sample: &[u8], kind: SourceKind) -> Option<SourceFormat> {
 
 fn detect(sample: &[u8], kind: Option<SourceKind>) -> Option<SourceFormat> {
     // Read as it will be parsed (UTF-16 transcoded).
-    let decoded = faultline_logs::decode_sample(sample);
+    let decoded = faultline_input::decode_sample(sample);
     let sample = &decoded[..];
-    if is_binary(sample) {
+    // Binary content (or UTF-16 it could not transcode) is none of these formats.
+    if faultline_input::looks_binary(sample) {
         return None;
     }
     let wants = |k: SourceKind| kind.is_none() || kind == Some(k);

@@ -1,7 +1,7 @@
 //! Reading bytes and the small text helpers every format shares.
 
 use crate::SourceError;
-use std::io::Read;
+use faultline_input::WholeError;
 use std::path::Path;
 
 /// How much of an unreadable row is handed to the sink.
@@ -14,26 +14,18 @@ pub(crate) const TEXT_CAP: usize = 32 * 1024;
 const MAX_INFLATED: u64 = 512 << 20;
 
 /// Reads a whole file, decompressing gzip recognized by its magic bytes (not
-/// by the `.gz` suffix: rotated exports are often renamed).
+/// by the `.gz` suffix: rotated exports are often renamed). UTF-16 (Excel's
+/// "Unicode Text", some ticket and pager tools) is read as UTF-8, like UTF-16 logs.
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, SourceError> {
-    let raw = std::fs::read(path).map_err(|source| SourceError::Io { path: path.display().to_string(), source })?;
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(raw.len() * 4);
-        // Exports are read whole; a gzip bomb must not be.
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .take(MAX_INFLATED + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| SourceError::Invalid { path: path.display().to_string(), message: format!("gzip: {e}") })?;
-        if out.len() as u64 > MAX_INFLATED {
-            return Err(SourceError::Invalid {
-                path: path.display().to_string(),
-                message: format!("gzip inflates past {} MiB (a gzip bomb?): not read", MAX_INFLATED >> 20),
-            });
-        }
-        // UTF-16 (Excel's "Unicode Text", some ticket and pager tools) is read as UTF-8, like UTF-16 logs.
-        return Ok(faultline_logs::decode_utf16(out));
-    }
-    Ok(faultline_logs::decode_utf16(raw))
+    // Exports are read whole; a gzip bomb must not be.
+    faultline_input::read_whole(path, MAX_INFLATED).map_err(|e| match e {
+        WholeError::Io(source) => SourceError::Io { path: path.display().to_string(), source },
+        WholeError::Gzip(e) => SourceError::Invalid { path: path.display().to_string(), message: format!("gzip: {e}") },
+        WholeError::TooLarge => SourceError::Invalid {
+            path: path.display().to_string(),
+            message: format!("gzip inflates past {} MiB (a gzip bomb?): not read", MAX_INFLATED >> 20),
+        },
+    })
 }
 
 /// Maps byte offsets to 1-based line numbers.
