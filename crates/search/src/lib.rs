@@ -7,10 +7,11 @@
 //! files are decompressed on the fly (detected by magic bytes).
 #![deny(missing_docs)]
 
+use faultline_input::{Decoded, Layout};
 use grep_regex::{RegexMatcher, RegexMatcherBuilder};
 use grep_searcher::{BinaryDetection, Searcher, SearcherBuilder, Sink, SinkMatch};
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// Longest hit text returned; a 50 MB line is shown by its start.
@@ -190,7 +191,7 @@ impl<F: FnMut(Hit) -> bool> Sink for HitSink<'_, F> {
             file: self.file.to_path_buf(),
             line: mat.line_number().unwrap_or(0),
             offset: mat.absolute_byte_offset(),
-            text: faultline_logs::line_text(capped, &mut String::new()).to_string(),
+            text: faultline_input::line_text(capped, &mut String::new()).to_string(),
         });
         if !go_on {
             self.stopped = true;
@@ -212,19 +213,6 @@ fn io_err(path: &Path, source: io::Error) -> SearchError {
     SearchError::Io { path: path.display().to_string(), source }
 }
 
-fn is_gzip(path: &Path) -> io::Result<bool> {
-    let mut magic = [0u8; 2];
-    let mut f = File::open(path)?;
-    let n = f.read(&mut magic)?;
-    Ok(n == 2 && magic == [0x1f, 0x8b])
-}
-
-fn is_utf16(path: &Path) -> io::Result<bool> {
-    let mut magic = [0u8; 2];
-    let n = File::open(path)?.read(&mut magic)?;
-    Ok(n == 2 && (magic == [0xFF, 0xFE] || magic == [0xFE, 0xFF]))
-}
-
 /// Searches one file line by line, calling `on_hit` for each matching line
 /// until it returns `false`.
 pub fn search_file(
@@ -238,10 +226,9 @@ pub fn search_file(
         .binary_detection(BinaryDetection::none())
         .build();
     let mut sink = HitSink { file: path, utf8: pattern.utf8.as_ref(), on_hit, hits: 0, stopped: false };
-    if is_gzip(path).map_err(|e| io_err(path, e))? {
-        let file = File::open(path).map_err(|e| io_err(path, e))?;
+    if Layout::of_file(path).map_err(|e| io_err(path, e))? == Layout::Gzip {
         // Bounded like ingest: a gzip bomb or a truncated member ends the stream instead of eating memory or failing it.
-        let reader = faultline_logs::Gunzip::new(BufReader::with_capacity(1 << 16, file), Default::default());
+        let reader = faultline_input::open(path, &Default::default()).map_err(|e| io_err(path, e))?;
         searcher.search_reader(&pattern.matcher, reader, &mut sink).map_err(|e| io_err(path, e))?;
     } else {
         searcher.search_path(&pattern.matcher, path, &mut sink).map_err(|e| io_err(path, e))?;
@@ -293,24 +280,17 @@ pub fn excerpt(
     let len = len.min(MAX_EXCERPT_BYTES);
     let want = (offset - start).saturating_add(len).saturating_add(CONTEXT_WINDOW);
     let mut buf = Vec::new();
-    if is_gzip(path).map_err(|e| io_err(path, e))? {
-        let file = File::open(path).map_err(|e| io_err(path, e))?;
-        let mut reader = faultline_logs::Decoded::new(BufReader::new(faultline_logs::Gunzip::new(
-            BufReader::new(file),
-            Default::default(),
-        )));
-        io::copy(&mut (&mut reader).take(start), &mut io::sink()).map_err(|e| io_err(path, e))?;
-        reader.take(want).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
-    } else if is_utf16(path).map_err(|e| io_err(path, e))? {
-        // Offsets of a UTF-16 file are in its UTF-8 transcoding (BOM dropped), as ingest and the searcher count them.
-        let file = File::open(path).map_err(|e| io_err(path, e))?;
-        let mut reader = faultline_logs::Decoded::new(BufReader::new(file));
-        io::copy(&mut (&mut reader).take(start), &mut io::sink()).map_err(|e| io_err(path, e))?;
-        reader.take(want).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
-    } else {
+    if Layout::of_file(path).map_err(|e| io_err(path, e))? == Layout::Plain {
         let mut file = File::open(path).map_err(|e| io_err(path, e))?;
         file.seek(SeekFrom::Start(start)).map_err(|e| io_err(path, e))?;
         file.take(want).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
+    } else {
+        // Offsets of a gzip or UTF-16 file are in its decompressed UTF-8 transcoding (BOM dropped), as ingest and
+        // the searcher count them.
+        let opened = faultline_input::open(path, &Default::default()).map_err(|e| io_err(path, e))?;
+        let mut reader = Decoded::new(opened);
+        io::copy(&mut (&mut reader).take(start), &mut io::sink()).map_err(|e| io_err(path, e))?;
+        reader.take(want).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
     }
     let rel = (offset - start) as usize;
     if rel > buf.len() {
@@ -384,7 +364,7 @@ fn clean(bytes: &[u8]) -> String {
         }
     }
     // Latin-1 lines read as Latin-1, as ingest reads them.
-    faultline_logs::line_text(&b[..b.len().min(MAX_HIT_TEXT)], &mut String::new()).to_string()
+    faultline_input::line_text(&b[..b.len().min(MAX_HIT_TEXT)], &mut String::new()).to_string()
 }
 
 #[cfg(test)]
