@@ -6,6 +6,7 @@
 
 use crate::plan::{PlannedSource, Reader};
 use crate::EngineError;
+use faultline_input::{Hasher, Layout, StreamStatus};
 use faultline_logs::{LogOptions, LogSummary};
 use faultline_model::clock::ClockShift;
 use faultline_model::time::Zone;
@@ -14,66 +15,19 @@ use faultline_sources::SourceOptions;
 use faultline_store::{FileStamp, IngestBuffer};
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-/// Passes bytes through while hashing them.
-struct HashingReader<R> {
-    inner: R,
-    hasher: Arc<Mutex<Sha256>>,
+/// [`faultline_input::open_hashed`], its errors naming the file.
+fn open_hashed(path: &Path, status: &StreamStatus) -> Result<(Box<dyn BufRead + Send>, Hasher), EngineError> {
+    faultline_input::open_hashed(path, status).map_err(|e| EngineError::input(path, e.to_string()))
 }
 
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Ok(mut h) = self.hasher.lock() {
-            h.update(&buf[..n]);
-        }
-        Ok(n)
-    }
-}
-
-/// The SHA-256 of everything read through a [`HashingReader`], shared with the code that reads.
-type SharedHasher = Arc<Mutex<Sha256>>;
-
-fn open_hashed(
-    path: &Path,
-    status: &faultline_logs::StreamStatus,
-) -> Result<(Box<dyn BufRead + Send>, SharedHasher), EngineError> {
-    let (mut raw, hasher) = open_raw_hashed(path)?;
-    let is_gzip =
-        raw.fill_buf().map(|b| b.starts_with(&[0x1f, 0x8b])).map_err(|e| EngineError::input(path, e.to_string()))?;
-    let reader: Box<dyn BufRead + Send> = if is_gzip {
-        Box::new(BufReader::with_capacity(256 * 1024, faultline_logs::Gunzip::new(raw, status.clone())))
-    } else {
-        Box::new(raw)
-    };
-    Ok((reader, hasher))
-}
-
-fn finish_hash(reader: &mut dyn BufRead, hasher: &SharedHasher) -> String {
-    // The parser may stop before the end (cancel); hash what is left so the
-    // recorded hash is the file's, not a prefix's.
-    let _ = io::copy(reader, &mut io::sink());
-    let h = hasher.lock().map(|h| h.clone().finalize()).unwrap_or_default();
-    hex(&h)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
+/// The SHA-256 (hex) of a file's bytes (see [`crate::file_sha256`]).
 pub(crate) fn hash_file(path: &Path) -> Result<String, EngineError> {
-    let (mut reader, hasher) = open_raw_hashed(path)?;
-    Ok(finish_hash(&mut reader, &hasher))
-}
-
-fn open_raw_hashed(path: &Path) -> Result<(BufReader<HashingReader<File>>, SharedHasher), EngineError> {
-    let hasher = Arc::new(Mutex::new(Sha256::new()));
-    let file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
-    Ok((BufReader::with_capacity(256 * 1024, HashingReader { inner: file, hasher: hasher.clone() }), hasher))
+    faultline_input::sha256_file(path).map_err(|e| EngineError::input(path, e.to_string()))
 }
 
 /// The file's mtime as a wall-clock time in `zone` (the year reference for syslog).
@@ -178,7 +132,7 @@ impl UnparsedCounter<'_> {
         let (mut n, mut offset) = (0u64, 0u64);
         loop {
             line.clear();
-            let read = match crate::robust::read_line_capped(reader, &mut line, 4096) {
+            let read = match faultline_input::read_line_capped(reader, &mut line, 4096) {
                 Ok(0) => break,
                 Ok(r) => r,
                 Err(_) => break,
@@ -266,11 +220,7 @@ fn read_window(
         return Ok(None);
     }
     for path in &source.files {
-        let mut head = [0u8; 2];
-        let mut file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
-        let n = file.read(&mut head).map_err(|e| EngineError::input(path, e.to_string()))?;
-        let head = &head[..n];
-        if head == [0x1f, 0x8b] || head == [0xff, 0xfe] || head == [0xfe, 0xff] {
+        if Layout::of_file(path).map_err(|e| EngineError::input(path, e.to_string()))? != Layout::Plain {
             return Ok(None);
         }
     }
@@ -434,7 +384,7 @@ pub fn ingest_source(
                 buffer.spill_held();
                 buffer.set_file(path.display().to_string());
                 let opts = LogOptions { zone, year_reference: mtime_in_zone(&stamp, &zone), ..LogOptions::default() };
-                let status = faultline_logs::StreamStatus::default();
+                let status = StreamStatus::default();
                 let (mut reader, hasher) = open_hashed(path, &status)?;
                 // One big file must use both cores too: lines of a splittable
                 // format are parsed in chunks on every core and joined in order.
@@ -458,7 +408,7 @@ pub fn ingest_source(
                         buffer.spill_if_full();
                     },
                 );
-                stamp.sha256 = finish_hash(&mut reader, &hasher);
+                stamp.sha256 = hasher.finish(&mut reader);
                 problems.extend(status.problem().map(|p| format!("{}: {p}", path.display())));
                 let s = result.map_err(|e| EngineError::input(path, e.to_string()))?;
                 unparsed += s.unparsed;
@@ -522,14 +472,14 @@ pub fn ingest_source(
                     for path in source.files.iter().filter(|p| p.is_file()) {
                         let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
                         buffer.set_file(path.display().to_string());
-                        let status = faultline_logs::StreamStatus::default();
+                        let status = StreamStatus::default();
                         let (mut reader, hasher) = open_hashed(path, &status)?;
                         unparsed += UnparsedCounter { sink: &mut buffer }.run_from(
                             &mut reader,
                             "export could not be read",
                             from_line,
                         )?;
-                        stamp.sha256 = finish_hash(&mut reader, &hasher);
+                        stamp.sha256 = hasher.finish(&mut reader);
                         bytes += stamp.size;
                         files.push(stamp);
                     }
@@ -549,10 +499,10 @@ pub fn ingest_source(
             for path in &source.files {
                 let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
                 buffer.set_file(path.display().to_string());
-                let status = faultline_logs::StreamStatus::default();
+                let status = StreamStatus::default();
                 let (mut reader, hasher) = open_hashed(path, &status)?;
                 unparsed += UnparsedCounter { sink: &mut buffer }.run(&mut reader, reason)?;
-                stamp.sha256 = finish_hash(&mut reader, &hasher);
+                stamp.sha256 = hasher.finish(&mut reader);
                 problems.extend(status.problem().map(|p| format!("{}: {p}", path.display())));
                 bytes += stamp.size;
                 files.push(stamp);
@@ -593,7 +543,7 @@ pub fn ingest_source(
         String::new()
     } else if let Some(identity) = identity {
         // A repository: its HEAD and the commits read, which its notes name.
-        hex(&Sha256::digest(identity.as_bytes()))
+        faultline_input::sha256_hex(identity.as_bytes())
     } else if files.len() == 1 {
         files[0].sha256.clone()
     } else {
@@ -603,7 +553,7 @@ pub fn ingest_source(
             h.update(f.path.to_string_lossy().as_bytes());
             h.update(f.sha256.as_bytes());
         }
-        hex(&h.finalize())
+        faultline_input::hex(&h.finalize())
     };
     let summary = SourceSummary {
         path: source.path.display().to_string(),

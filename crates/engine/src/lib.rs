@@ -17,7 +17,6 @@ pub mod partial;
 pub mod plan;
 mod progress;
 pub mod recent;
-mod robust;
 pub mod sample;
 mod search;
 

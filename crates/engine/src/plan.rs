@@ -158,9 +158,7 @@ fn detect_file(path: &Path, forced: Option<SourceKind>) -> Result<(SourceKind, R
     if sample.is_empty() {
         return Ok((forced.unwrap_or(SourceKind::Log), Reader::Unrecognized));
     }
-    let probe = &sample[..sample.len().min(8192)];
-    let utf16 = sample.starts_with(&[0xff, 0xfe]) || sample.starts_with(&[0xfe, 0xff]);
-    if !utf16 && memchr::memchr(0, probe).is_some() {
+    if !faultline_input::utf16_bom(&sample) && faultline_input::looks_binary(&sample) {
         return Ok(match forced {
             Some(kind) => (kind, Reader::Unreadable(format!("given as {}, but its content is binary", kind.as_str()))),
             None => (SourceKind::Log, Reader::Binary),
