@@ -1,7 +1,7 @@
 //! The bounded gzip reader and the UTF-16 decoder on arbitrary bytes: they
 //! must end (never fail) and never inflate past the bomb limit.
 #![no_main]
-use faultline_logs::{Decoded, Gunzip, StreamStatus, GZIP_RATIO_GRACE, MAX_GZIP_RATIO};
+use faultline_input::{Decoded, Gunzip, StreamStatus, GZIP_RATIO_GRACE, MAX_GZIP_RATIO};
 use libfuzzer_sys::fuzz_target;
 use std::io::Read;
 

@@ -95,7 +95,7 @@ pub fn detect_with(registry: &Registry, sample: &[u8]) -> Option<LogFormat> {
 }
 
 fn detect_lazy<'r>(sample: &[u8], registry: &dyn Fn() -> &'r Registry) -> Option<LogFormat> {
-    let decoded = crate::decode::decode_sample(sample);
+    let decoded = faultline_input::decode_sample(sample);
     let lines = sample_lines(&decoded);
     if lines.is_empty() {
         return None;

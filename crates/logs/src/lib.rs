@@ -8,7 +8,6 @@
 
 mod access;
 mod cri;
-mod decode;
 mod detect;
 mod format;
 pub mod formats;
@@ -24,16 +23,15 @@ mod ts;
 mod w3c;
 mod window;
 
-pub use decode::{
-    decode_sample, decode_utf16, line_text, Decoded, Gunzip, StreamStatus, GZIP_RATIO_GRACE, MAX_GZIP_RATIO,
-};
 pub use detect::{detect, detect_with};
+pub use faultline_input::SAMPLE_BYTES;
 pub use format::{LogFormat, NATIVE_FORMATS};
-pub use input::{open, read_sample, SAMPLE_BYTES};
+pub use input::{open, read_sample};
 pub use parallel::{parse_parallel, parse_range};
 pub use rotate::rotation_sets;
 pub use window::window_start;
 
+use faultline_input::Decoded;
 use format::Kind;
 
 use faultline_model::time::Zone;
@@ -222,7 +220,7 @@ fn parse_from(
         }
     };
     let mut out = Out { sink, sum: LogSummary::default(), prev: None, head: None };
-    let mut lines = input::Lines::new(reader, cap);
+    let mut lines = faultline_input::Lines::new(reader, cap);
     lines.pos = pos;
     lines.no = no;
     let mut buf = Vec::with_capacity(64 * 1024);
@@ -236,7 +234,7 @@ fn parse_from(
             Ok(None) => break,
             Err(source) => return Err(LogError::Read { line: lines.no + 1, source }),
         };
-        let text = input::lossy(&buf, &mut scratch);
+        let text = faultline_input::line_text(&buf, &mut scratch);
         if !parser.line(&info, &buf, text, &mut out)? {
             go = false;
             break;
