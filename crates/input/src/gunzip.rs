@@ -123,13 +123,8 @@ impl<R: BufRead> Read for Gunzip<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tests::gz;
     use std::io::Write;
-
-    fn gz(data: &[u8]) -> Vec<u8> {
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        enc.write_all(data).unwrap();
-        enc.finish().unwrap()
-    }
 
     #[test]
     fn a_truncated_gzip_keeps_what_inflated_and_says_so() {

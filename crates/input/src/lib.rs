@@ -145,7 +145,8 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn gz(data: &[u8]) -> Vec<u8> {
+    /// `data` gzipped.
+    pub(crate) fn gz(data: &[u8]) -> Vec<u8> {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all(data).unwrap();
         enc.finish().unwrap()
