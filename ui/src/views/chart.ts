@@ -11,18 +11,10 @@ import { formatInstant, shiftedForLocalGetters, type Zone } from "../lib/time";
 import { formatCount } from "../lib/format";
 import { h } from "../lib/dom";
 import { clampRange, fullRange, panRange, zoomRange, type Range } from "../lib/store";
+import { CHART_COLORS } from "../lib/theme";
 
-const COLORS = {
-  total: "#7b8794",
-  totalFill: "rgba(123,135,148,0.12)",
-  errors: "#d64545",
-  errorsFill: "rgba(214,69,69,0.22)",
-  band: "rgba(214,69,69,0.07)",
-  bandEdge: "rgba(214,69,69,0.55)",
-  change: "#3e6fd8",
-  suspect: "#c62828",
-  cursor: "#1f2933",
-};
+// Read from the theme (styles.css `--chart-*`), updated in place when it changes; the app rebuilds the plot then.
+const COLORS = CHART_COLORS;
 
 type Marker = { x: number; label: string; suspect: boolean };
 
@@ -181,9 +173,9 @@ export class ErrorChart {
       },
       axes: [
         {
-          stroke: "#52606d",
-          grid: { stroke: "#e4e7eb", width: 1 },
-          ticks: { stroke: "#cbd2d9", width: 1 },
+          stroke: COLORS.axis,
+          grid: { stroke: COLORS.grid, width: 1 },
+          ticks: { stroke: COLORS.tick, width: 1 },
           font: "11px system-ui, sans-serif",
           // 24-hour clock in the display zone; the date where the day changes.
           values: (_u, splits) => {
@@ -198,8 +190,8 @@ export class ErrorChart {
           },
         },
         // Compact counts (15k, 1.2M): a day of traffic per bucket must fit the axis.
-        { stroke: "#52606d", grid: { stroke: "#e4e7eb", width: 1 }, ticks: { stroke: "#cbd2d9", width: 1 }, size: 48, font: "11px system-ui, sans-serif", values: (_u, splits) => splits.map((v) => formatCount(v, true)) },
-        { scale: "err", side: 1, stroke: COLORS.errors, grid: { show: false }, ticks: { stroke: "#f0b4ae", width: 1 }, size: 44, font: "11px system-ui, sans-serif", values: (_u, splits) => splits.map((v) => formatCount(v, true)) },
+        { stroke: COLORS.axis, grid: { stroke: COLORS.grid, width: 1 }, ticks: { stroke: COLORS.tick, width: 1 }, size: 48, font: "11px system-ui, sans-serif", values: (_u, splits) => splits.map((v) => formatCount(v, true)) },
+        { scale: "err", side: 1, stroke: COLORS.errors, grid: { show: false }, ticks: { stroke: COLORS.errTick, width: 1 }, size: 44, font: "11px system-ui, sans-serif", values: (_u, splits) => splits.map((v) => formatCount(v, true)) },
       ],
       series: [
         { label: "Time", value: (_u, v) => (v == null ? "—" : formatInstant(v * 1000, zone)) },
