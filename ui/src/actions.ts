@@ -4,6 +4,7 @@
 import * as ipc from "./ipc";
 import type { Citation } from "./ipc/bindings/Citation";
 import type { IngestEvent } from "./ipc/bindings/IngestEvent";
+import { copyText, lineWithCitation, summaryMarkdown, citationRef } from "./lib/copy";
 import { formatCount, shortPath } from "./lib/format";
 import { Latest } from "./lib/latest";
 import { applyProgress, centerOn, EXPORT_FORMATS, exportFileName, fullRange, type Range, type State, type Store, TEMPLATES } from "./lib/store";
@@ -361,6 +362,22 @@ export class AppActions {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  /** "Copy line with citation": `file:line` and the raw line, as Markdown. */
+  async copyLine(file: string, line: number | null, text: string): Promise<void> {
+    const ok = await copyText(lineWithCitation(file, line, text));
+    if (ok) this.toast("info", `Copied ${citationRef(file, line)} with its line.`);
+    else this.toast("error", "The clipboard refused the text.");
+  }
+
+  /** "Copy summary": the incident, onset and recovery, and the suspect with its evidence, as Markdown. */
+  async copySummary(): Promise<void> {
+    const s = this.store.get();
+    if (!s.analysis) return;
+    const ok = await copyText(summaryMarkdown(s.analysis, s.zone, s.title));
+    if (ok) this.toast("info", "Copied the summary (Markdown).");
+    else this.toast("error", "The clipboard refused the text.");
   }
 
   async exportChart(format: ipc.ChartFormat): Promise<void> {

@@ -5,13 +5,17 @@ import * as ipc from "./ipc";
 import { AppActions, CUSTOM_TEMPLATE } from "./actions";
 import { h, mount } from "./lib/dom";
 import { FrameQueue } from "./lib/frames";
-import { defaultNoteTime, EXPORT_FORMATS, fullRange, Store, TEMPLATES, toggleLane, type State } from "./lib/store";
-import { formatInstant, parseZone, zoneChoices, zoneLabel, zoneSpec } from "./lib/time";
+import { defaultNoteTime, EXPORT_FORMATS, fullRange, inRange, Store, TEMPLATES, toggleLane, type State } from "./lib/store";
+import { dayOf, formatInstant, parseZone, searchZones, zoneLabel, zoneOptions, zoneSpec, type ZoneOption } from "./lib/time";
+import { isActivatable, isTypingTarget, shortcutFor, stepSelection, type ShortcutId } from "./lib/keys";
+import { ThemeController } from "./lib/theme";
+import { kindLabel, visibleEntries } from "./lib/timeline";
+import { labelShortcuts, ShortcutsSheet } from "./views/shortcuts";
 import { shortPath } from "./lib/format";
 import { AboutPanel } from "./views/about";
 import { ErrorChart } from "./views/chart";
 import { emptyStateView, noteFormView, statusView } from "./views/chrome";
-import { excerptView, metricsView, noveltyView, partialView, searchView, sourcesView, suspectsView, timelineView, type Actions } from "./views/panels";
+import { excerptView, metricsView, noveltyView, partialView, searchView, sourcesView, suspectsView, TIMELINE_ROW, timelineView, type Actions } from "./views/panels";
 
 export class App {
   private store = new Store();
@@ -20,7 +24,9 @@ export class App {
   private frames = new FrameQueue();
   private el = {
     title: h("span", { class: "case-title" }),
-    zone: h("select", { class: "zone-select", title: "Show times in", "aria-label": "Display time zone" }),
+    zone: h("input", { type: "text", class: "zone-input mono", title: "Show times in: UTC, local, an offset like +05:30 or any IANA zone (type to search)", "aria-label": "Display time zone", "data-testid": "zone-input", spellcheck: false, autocomplete: "off" }),
+    zoneList: h("datalist", { id: "zone-options" }),
+    themeToggle: h("button", { type: "button", class: "btn subtle", "data-testid": "theme-toggle" }),
     searchInput: h("input", { type: "search", placeholder: "Search raw lines (regex)…", spellcheck: false, "aria-label": "Search", "data-testid": "search-input" }),
     literal: h("input", { type: "checkbox", title: "Literal text, not a regex" }),
     searchFrom: h("input", { type: "text", class: "mono search-time", placeholder: "from", "aria-label": "Search from (display zone)", "data-testid": "search-from", spellcheck: false }),
@@ -45,6 +51,12 @@ export class App {
     drop: h("div", { class: "drop-overlay", hidden: true }, h("div", null, "Drop files or folders to add them to the case")),
   };
   private about = new AboutPanel(() => ipc.appInfo());
+  private sheet = new ShortcutsSheet();
+  private theme = new ThemeController();
+  /** The zone picker's options for the case's zone they were built with (built on first use: ~500 labels). */
+  private zoneOpts: { caseZone: State["caseZone"]; options: ZoneOption[] } | null = null;
+  /** The timeline row the keys last moved to (rows can share an instant). */
+  private tlIndex: number | null = null;
   private busyButtons: HTMLButtonElement[] = [];
   private readyButtons: HTMLButtonElement[] = [];
 
@@ -70,11 +82,17 @@ export class App {
       correctSource: (path, kind, tz) => void act.correctSource(path, kind, tz),
       confirmCaseFolder: () => void act.confirmCaseFolder(),
       chooseIncident: (n) => void act.chooseIncident(n),
+      copyLine: (file, line, text) => void act.copyLine(file, line, text),
     };
   }
 
   start(): void {
     this.layout();
+    document.addEventListener("keydown", (ev) => this.onKey(ev));
+    this.theme.onChange(() => {
+      this.renderThemeToggle();
+      if (this.store.get().analysis || this.store.get().preview) this.drawChart();
+    });
     this.store.subscribe((s, prev) => this.render(s, prev));
     this.render(this.store.get(), null);
     if (ipc.inTauri()) {
@@ -119,10 +137,22 @@ export class App {
     e.exportFormat.addEventListener("change", () => {
       e.exportRedact.checked = e.exportFormat.value === "markdown" || e.exportFormat.value === "html";
     });
-    e.zone.addEventListener("change", () => {
-      const z = parseZone(e.zone.value);
-      if (z) this.store.set({ zone: z });
+    e.zone.setAttribute("list", "zone-options");
+    e.zone.addEventListener("focus", () => this.fillZoneList(""));
+    e.zone.addEventListener("input", (ev) => {
+      this.fillZoneList(e.zone.value);
+      // A pick from the list applies at once; typed text on Enter or when the field is left.
+      if ((ev as InputEvent).inputType === "insertReplacementText" || !(ev instanceof InputEvent)) this.applyZone();
     });
+    e.zone.addEventListener("change", () => this.applyZone());
+    e.zone.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        this.applyZone();
+      }
+    });
+    e.themeToggle.addEventListener("click", () => this.theme.cycle());
+    this.renderThemeToggle();
     const searchForm = h(
       "form",
       { class: "search-form", on: { submit: (ev: SubmitEvent) => { ev.preventDefault(); void this.runSearch(); } } },
@@ -142,9 +172,9 @@ export class App {
         "div",
         { class: "group" },
         this.button("Open…", () => void this.act.pickAndAdd(false), { title: "Add log files, deploy history, support or alert exports to the case", testid: "open-files" }),
-        this.button("Folder…", () => void this.act.pickAndAdd(true), { title: "Add every source in a folder to the case" }),
+        this.button("Folder…", () => void this.act.pickAndAdd(true), { title: "Add every source in a folder to the case", testid: "open-folder" }),
         this.button("ClickHouse…", () => void this.act.addStore(), { title: "Add the logs of a ClickHouse table (a log store) to the case", testid: "add-clickhouse" }),
-        this.button("Sample", () => void this.act.openSample(), { title: "Open the built-in sample incident (replaces the case)", cls: "subtle" }),
+        this.button("Sample", () => void this.act.openSample(), { title: "Open the built-in sample incident (replaces the case)", cls: "subtle", testid: "sample" }),
       ),
       h(
         "div",
@@ -154,9 +184,12 @@ export class App {
       ),
       searchForm,
       h("div", { class: "spacer" }),
-      h("label", { class: "zone-label" }, "Times in", e.zone),
+      h("label", { class: "zone-label" }, "Times in", e.zone, e.zoneList),
       this.button("Add note", () => this.store.set((s) => ({ noteFormOpen: !s.noteFormOpen })), { testid: "add-note", needsCase: true }),
       h("div", { class: "group export-group" }, e.exportFormat, e.exportTemplate, h("label", { class: "redact-label", title: "Mask emails, IP addresses, user ids, passwords, tokens, cookies, JWTs and keys in the export" }, e.exportRedact, "Redact before export"), this.button("Export…", () => void this.exportReport(), { cls: "primary", title: "Export the postmortem in the chosen format and layout", testid: "export", needsCase: true })),
+      this.button("Copy summary", () => void this.act.copySummary(), { title: "Copy the summary, onset, recovery and suspect with its evidence as Markdown", testid: "copy-summary", needsCase: true }),
+      e.themeToggle,
+      h("button", { type: "button", class: "btn subtle", title: "Keyboard shortcuts", "aria-label": "Keyboard shortcuts", "data-testid": "shortcuts", on: { click: () => this.sheet.open() } }, "?"),
       h("button", { type: "button", class: "btn subtle", title: "About Faultline: version, licence, credits", "data-testid": "about", on: { click: () => void this.about.open() } }, "About"),
     );
     const side = h("aside", { class: "col-side" }, e.suspects, e.novelty, e.sources);
@@ -174,7 +207,9 @@ export class App {
     );
     e.visibleOnly.addEventListener("change", () => this.syncSearchBounds());
     mount(e.main, center, side);
-    mount(this.root, toolbar, e.noteBar, e.status, e.main, e.inspector, e.toast, e.drop, this.about.el);
+    mount(this.root, toolbar, e.noteBar, e.status, e.main, e.inspector, e.toast, e.drop, this.about.el, this.sheet.el);
+    labelShortcuts(toolbar);
+    labelShortcuts(e.chartTools);
   }
 
   // ---- rendering ---------------------------------------------------------------
@@ -184,11 +219,10 @@ export class App {
     const changed = <K extends keyof State>(...keys: K[]) => prev === null || keys.some((k) => s[k] !== prev[k]);
     if (changed("title")) e.title.textContent = s.title ?? "";
     if (changed("zone", "caseZone")) {
-      const choices = zoneChoices(s.caseZone);
-      const current = zoneSpec(s.zone);
-      if (!choices.some((c) => c.spec === current)) choices.push({ spec: current, label: zoneLabel(s.zone) });
-      mount(e.zone, choices.map((c) => h("option", { value: c.spec, selected: c.spec === current }, c.label)));
-      e.zone.value = current;
+      // Not while the analyst types in it: their text stays until applied.
+      if (document.activeElement !== e.zone) e.zone.value = zoneSpec(s.zone);
+      e.zone.title = `Times shown in ${zoneLabel(s.zone)}: type UTC, local, an offset like +05:30 or any IANA zone (the list searches)`;
+      if (changed("caseZone")) this.zoneOpts = null;
     }
     if (changed("phase")) {
       for (const b of this.busyButtons) b.disabled = s.phase === "loading";
@@ -335,6 +369,180 @@ export class App {
   private exportReport(): Promise<void> {
     const e = this.el;
     return this.act.exportReport({ format: e.exportFormat.value, template: e.exportTemplate.value, redact: e.exportRedact.checked });
+  }
+
+  // ---- habits: keys, theme, zone picker --------------------------------------------
+
+  /** The keyboard shortcuts of `lib/keys.ts` (the `?` sheet lists them). */
+  private onKey(ev: KeyboardEvent): void {
+    if (ev.defaultPrevented || ev.isComposing) return;
+    const typing = isTypingTarget(ev.target);
+    const sc = shortcutFor(ev, typing);
+    if (!sc) return;
+    // A dialog on top takes the keys; `?` and Esc still close the sheet.
+    if (this.sheet.isOpen) {
+      if (sc.id === "shortcuts" || sc.id === "close") {
+        ev.preventDefault();
+        this.sheet.close();
+      }
+      return;
+    }
+    if (!this.about.el.hidden) return;
+    // Enter on a button presses it; on a row of the timeline it opens the raw line.
+    if (sc.id === "open-line" && isActivatable(ev.target)) return;
+    if (this.runShortcut(sc.id, typing, ev.target)) ev.preventDefault();
+  }
+
+  /** Does what a shortcut says; false when it did nothing (the key then keeps its default). */
+  private runShortcut(id: ShortcutId, typing: boolean, target: EventTarget | null): boolean {
+    const e = this.el;
+    const s = this.store.get();
+    const press = (testid: string): boolean => {
+      const b = this.root.querySelector<HTMLButtonElement>(`[data-testid="${testid}"]`);
+      if (!b || b.disabled) return false;
+      b.click();
+      return true;
+    };
+    switch (id) {
+      case "search":
+        e.searchInput.focus();
+        e.searchInput.select();
+        return true;
+      case "zone":
+        e.zone.focus();
+        e.zone.select();
+        return true;
+      case "shortcuts":
+        this.sheet.open();
+        return true;
+      case "about":
+        void this.about.open();
+        return true;
+      case "theme":
+        this.theme.cycle();
+        return true;
+      case "next":
+      case "prev":
+        return this.moveSelection(id === "next" ? 1 : -1);
+      case "open-line": {
+        const entry = this.selectedEntry();
+        if (!entry?.citation) return false;
+        this.actions.openCitation(entry.citation, kindLabel(entry.kind));
+        return true;
+      }
+      case "copy-line": {
+        const c = this.selectedEntry()?.citation;
+        const ex = s.excerpt?.data;
+        const rec = ex?.lines.find((l) => l.in_record);
+        if (c) void this.act.copyLine(c.file, Number(c.line), c.text);
+        else if (ex && rec) void this.act.copyLine(ex.file, rec.line, rec.text);
+        else return false;
+        return true;
+      }
+      case "close":
+        return this.closeTop(typing, target);
+      default:
+        return press(id);
+    }
+  }
+
+  /** Esc: leaves a field, else closes the note form, the raw lines, then the search. */
+  private closeTop(typing: boolean, target: EventTarget | null): boolean {
+    const s = this.store.get();
+    if (typing && target instanceof HTMLElement) {
+      if (this.el.noteBar.contains(target)) this.store.set({ noteFormOpen: false });
+      if (target === this.el.zone) this.el.zone.value = zoneSpec(s.zone); // Esc drops what was typed
+      target.blur();
+      return true;
+    }
+    if (s.noteFormOpen) this.store.set({ noteFormOpen: false });
+    else if (s.excerpt) this.act.closeExcerpt();
+    else if (s.search) this.store.set({ search: null });
+    else return false;
+    return true;
+  }
+
+  /** The timeline rows as shown (lanes and the chart's range applied), in order. */
+  private shownEntries(): NonNullable<State["analysis"]>["timeline"] {
+    const s = this.store.get();
+    if (!s.analysis) return [];
+    return visibleEntries(s.analysis.timeline, s.hiddenLanes).filter((x) => inRange(x.time, s.range));
+  }
+
+  private selectedEntry(): NonNullable<State["analysis"]>["timeline"][number] | null {
+    const s = this.store.get();
+    const shown = this.shownEntries();
+    if (s.cursor === null || !shown.length) return null;
+    const c = Date.parse(s.cursor);
+    const i = this.tlIndex !== null && shown[this.tlIndex] && Date.parse(shown[this.tlIndex]!.time) === c ? this.tlIndex : shown.findIndex((x) => Date.parse(x.time) === c);
+    return i >= 0 ? shown[i]! : null;
+  }
+
+  /** j/k, ↓/↑: the selection moves one row and the list scrolls to it. */
+  private moveSelection(dir: 1 | -1): boolean {
+    const s = this.store.get();
+    const shown = this.shownEntries();
+    const i = stepSelection(shown.map((x) => x.time), s.cursor, this.tlIndex, dir);
+    if (i === null) return false;
+    this.tlIndex = i;
+    this.store.set({ cursor: shown[i]!.time });
+    // The virtualized list holds a day heading before each day's first row.
+    let days = 0;
+    let day = "";
+    for (let k = 0; k <= i; k++) {
+      const d = dayOf(shown[k]!.time, s.zone);
+      if (d !== day) {
+        day = d;
+        days++;
+      }
+    }
+    const list = this.el.timeline.querySelector<HTMLElement>("[data-testid=timeline-list]");
+    if (list) {
+      const top = (i + days) * TIMELINE_ROW;
+      if (top < list.scrollTop || top + TIMELINE_ROW > list.scrollTop + list.clientHeight) {
+        list.scrollTop = Math.max(0, top - list.clientHeight / 2);
+        list.dispatchEvent(new Event("scroll"));
+      }
+    }
+    return true;
+  }
+
+  private renderThemeToggle(): void {
+    const pref = this.theme.preference;
+    const label = pref === "system" ? `System (${this.theme.theme})` : pref === "light" ? "Light" : "Dark";
+    const b = this.el.themeToggle;
+    // The visible text is the accessible name (axe: label-content-name-mismatch); the tooltip says more.
+    b.textContent = `Theme: ${pref === "system" ? "auto" : pref}`;
+    b.dataset.baseTitle = `Theme: ${label}; click for ${pref === "system" ? "light" : pref === "light" ? "dark" : "the system's"}`;
+    labelShortcuts(b.parentElement ?? b);
+  }
+
+  /** The zone picker's list: the options matching what is typed (all of them cost ~500 labels, built once). */
+  private fillZoneList(query: string): void {
+    const s = this.store.get();
+    if (!this.zoneOpts || this.zoneOpts.caseZone !== s.caseZone) this.zoneOpts = { caseZone: s.caseZone, options: zoneOptions(s.caseZone) };
+    const q = query.trim() === zoneSpec(s.zone) ? "" : query;
+    mount(this.el.zoneList, searchZones(q, this.zoneOpts.options, 120).map((o) => h("option", { value: o.spec }, o.label)));
+  }
+
+  /** The typed zone becomes the display zone of the chart, the timeline and the exports; an unknown one is refused. */
+  private applyZone(): void {
+    const e = this.el;
+    const text = e.zone.value.trim();
+    const s = this.store.get();
+    if (text === zoneSpec(s.zone)) return;
+    if (!text) {
+      e.zone.value = zoneSpec(s.zone);
+      return;
+    }
+    const z = parseZone(text);
+    if (!z) {
+      this.act.toast("error", `"${text}" is not a zone: write UTC, local, an offset like +05:30 or an IANA name like Asia/Kolkata.`);
+      e.zone.value = zoneSpec(s.zone);
+      return;
+    }
+    e.zone.value = zoneSpec(z);
+    this.store.set({ zone: z });
   }
 
   /** With "visible range" ticked, the search bounds follow the chart. */

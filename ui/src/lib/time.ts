@@ -212,3 +212,88 @@ export function shiftedForLocalGetters(ms: number, z: Zone): Date {
   const target = ms + offsetMinutesAt(z, ms) * 60000;
   return new Date(target + new Date(target).getTimezoneOffset() * 60000);
 }
+
+/** Offsets of zones that are not whole hours (India, Nepal, Newfoundland, Iran, Afghanistan, Myanmar, Chatham, …). */
+export const PARTIAL_HOUR_OFFSETS: readonly number[] = [-570, -210, 210, 270, 330, 345, 390, 525, 570, 630, 765, 825];
+
+/**
+ * Named zones always offered: where `Intl.supportedValuesOf` is missing, and
+ * the current names of zones ICU lists by an older one (it says
+ * `Asia/Calcutta`, analysts write `Asia/Kolkata`).
+ */
+const COMMON_IANA = [
+  "America/Nuuk", "Asia/Ho_Chi_Minh", "Asia/Yangon", "Europe/Kyiv", "Pacific/Chuuk", "Pacific/Pohnpei", "Atlantic/Faroe", "America/Argentina/Buenos_Aires",
+  "Africa/Cairo", "Africa/Johannesburg", "Africa/Lagos", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Mexico_City",
+  "America/New_York", "America/Sao_Paulo", "America/St_Johns", "America/Toronto", "Asia/Dubai", "Asia/Jakarta", "Asia/Kathmandu",
+  "Asia/Kolkata", "Asia/Shanghai", "Asia/Singapore", "Asia/Tehran", "Asia/Tokyo", "Australia/Adelaide", "Australia/Sydney",
+  "Europe/Berlin", "Europe/Istanbul", "Europe/London", "Europe/Madrid", "Europe/Moscow", "Europe/Paris", "Pacific/Auckland",
+];
+
+/** Every IANA zone name the engine knows (the webview's ICU list) and the common ones, sorted. */
+export function ianaZones(): string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };
+  let all: string[] = [];
+  try {
+    all = intl.supportedValuesOf?.("timeZone") ?? [];
+  } catch {
+    // Older engines: the common list alone.
+  }
+  return [...new Set([...all, ...COMMON_IANA])].filter((n) => n.includes("/") && validIana(n)).sort();
+}
+
+export type ZoneOption = { spec: string; label: string };
+
+/**
+ * What the zone picker offers: UTC, local, the case's zone, every offset
+ * from −12 to +14 (with the half- and quarter-hour ones), then every IANA
+ * name. The label of a named zone carries its offset at `ms`.
+ */
+export function zoneOptions(caseZone: Zone | null, ms: number = Date.now(), names: readonly string[] = ianaZones()): ZoneOption[] {
+  const out: ZoneOption[] = [];
+  const seen = new Set<string>();
+  const add = (z: Zone) => {
+    const spec = zoneSpec(z);
+    if (seen.has(spec)) return;
+    seen.add(spec);
+    out.push({ spec, label: zoneLabel(z, ms) });
+  };
+  add(UTC);
+  add({ kind: "local" });
+  if (caseZone) add(caseZone);
+  const offsets = new Set<number>(PARTIAL_HOUR_OFFSETS);
+  for (let h = -12; h <= 14; h++) if (h !== 0) offsets.add(h * 60);
+  for (const m of [...offsets].sort((a, b) => a - b)) add({ kind: "fixed", minutes: m });
+  for (const n of names) add({ kind: "iana", name: n });
+  return out;
+}
+
+function fold(s: string): string {
+  return s.toLowerCase().replace(/[_\s]+/g, " ").replace(/−/g, "-").trim();
+}
+
+/**
+ * The options matching what the analyst typed, best first: a name or label
+ * that starts with it, then one where a word (`kolkata`, `berlin`) does,
+ * then any that contains it. An offset typed as `+5:30`, `5:30` or
+ * `UTC+5:30` finds the fixed offset and the named zones at it. Empty: all.
+ */
+export function searchZones(query: string, options: readonly ZoneOption[], limit = 60): ZoneOption[] {
+  const q = fold(query);
+  if (!q) return options.slice(0, limit);
+  const asOffset = parseZone(/^\d/.test(q) ? `+${q}` : q);
+  const offsetText = asOffset && asOffset.kind === "fixed" ? fold(offsetLabel(asOffset.minutes)) : null;
+  const scored: { o: ZoneOption; score: number; i: number }[] = [];
+  options.forEach((o, i) => {
+    const spec = fold(o.spec);
+    const label = fold(o.label);
+    let score = -1;
+    if (spec === q) score = 0;
+    else if (spec.startsWith(q) || label.startsWith(q)) score = 1;
+    else if (spec.split(/[/ ]/).some((w) => w.startsWith(q)) || label.split(/[/ ()]/).some((w) => w.startsWith(q))) score = 2;
+    else if (spec.includes(q) || label.includes(q)) score = 3;
+    else if (offsetText && (label === offsetText || label.includes(`(${offsetText})`))) score = 4;
+    if (score >= 0) scored.push({ o, score, i });
+  });
+  scored.sort((a, b) => a.score - b.score || a.i - b.i);
+  return scored.slice(0, limit).map((x) => x.o);
+}

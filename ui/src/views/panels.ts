@@ -30,6 +30,8 @@ export type Actions = {
   confirmCaseFolder: () => void;
   /** Analyzes the case's `n`-th incident (1 = earliest). */
   chooseIncident: (n: number) => void;
+  /** "Copy line with citation": `file:line` and the raw line, as Markdown. */
+  copyLine?: (file: string, line: number | null, text: string) => void;
 };
 
 export function panel(title: Child, extra: Child, body: Child, cls = ""): HTMLElement {
@@ -316,6 +318,8 @@ function entryRow(e: TimelineEntry, st: EntryStateDto | undefined, input: Timeli
     ev.stopPropagation();
     f();
   };
+  const copyLine = act.copyLine;
+  const copy = c && copyLine ? h("button", { class: "icon-btn", type: "button", title: "Copy line with citation (c)", "aria-label": "Copy line with citation", "data-testid": "tl-copy", on: { click: stop(() => copyLine(c.file, num(c.line), c.text)) } }, "⧉") : null;
   const actions = note
     ? [h("button", { class: "icon-btn", type: "button", title: "Delete note", "aria-label": "Delete note", on: { click: stop(() => act.deleteNote(note)) } }, "✕")]
     : key
@@ -347,7 +351,7 @@ function entryRow(e: TimelineEntry, st: EntryStateDto | undefined, input: Timeli
       loc.label,
       e.clock_offset_ms ? h("span", { class: "clock-flag", title: "This source's clock was corrected by the analyst (--offset)", "data-testid": "tl-clock" }, ` clock ${formatOffset(e.clock_offset_ms)}`) : null,
     ),
-    h("span", { class: "tl-actions" }, actions),
+    h("span", { class: "tl-actions" }, copy, actions),
   );
   return row;
 }
@@ -519,9 +523,16 @@ export function excerptView(e: ExcerptState, act: Actions): HTMLElement {
           { class: "excerpt", "data-testid": "excerpt" },
           e.data.lines.map((l) => h("div", { class: `ex-line ${l.in_record ? "in-record" : ""}` }, h("span", { class: "ex-no" }, l.line == null ? "" : String(l.line)), h("span", { class: "ex-text" }, l.text))),
         );
+  const data = e.data;
+  const rec = data?.lines.find((l) => l.in_record);
+  const copyLine = act.copyLine;
   return panel(
     ["Raw lines ", h("span", { class: "muted mono" }, e.data ? shortPath(e.data.file) : e.title)],
-    h("button", { class: "icon-btn", type: "button", title: "Close", "aria-label": "Close raw lines", on: { click: act.closeExcerpt } }, "✕"),
+    [
+      data && rec && copyLine ? h("button", { class: "btn small", type: "button", title: "Copy the line with its file:line citation, as Markdown (c)", "data-testid": "copy-line", on: { click: () => copyLine(data.file, rec.line, rec.text) } }, "Copy line with citation") : null,
+      h("button", { class: "icon-btn", type: "button", title: "Close (Esc)", "aria-label": "Close raw lines", on: { click: act.closeExcerpt } }, "✕"),
+    ],
+
     body,
     "excerpt-panel",
   );
