@@ -97,6 +97,11 @@ struct Tally {
     incident: u64,
     baseline: u64,
     example: Option<usize>,
+    /// When it was first seen in the incident (events in time order, keys
+    /// in each event's order). Equal ranks are ordered by it: clients are
+    /// known by a hash seeded per run, so without it which of many clients
+    /// with one error each made the top 20 changed from run to run.
+    first: u64,
 }
 
 /// The events of the incident and baseline windows, and which count.
@@ -120,9 +125,14 @@ fn tally<K: Hash + Eq + Clone>(scope: &Scope<'_>, cap: usize, keys: Keys<'_, K>)
         keys(scope.events, e, &mut |k, n, _| heavy.add(k, n));
     }
     let mut exact: HashMap<K, Tally> = heavy.counts.into_keys().map(|k| (k, Tally::default())).collect();
+    let mut seen = 0u64;
     for (i, e) in events(scope.incident.clone()) {
         keys(scope.events, e, &mut |k, n, alone| {
             if let Some(t) = exact.get_mut(&k) {
+                if t.incident == 0 {
+                    t.first = seen;
+                    seen += 1;
+                }
                 t.incident += n;
                 if alone && t.example.is_none() {
                     t.example = Some(i);
@@ -170,10 +180,11 @@ impl Windows {
     }
 }
 
-/// Ranks by supported rise (by incident count when nothing is comparable) and keeps the top.
-fn ranked(mut items: Vec<NoveltyItem>) -> Vec<NoveltyItem> {
-    let order = |x: &NoveltyItem, y: &NoveltyItem| {
-        y.rise.total_cmp(&x.rise).then(y.incident.cmp(&x.incident)).then(x.value.cmp(&y.value))
+/// Ranks by supported rise (by incident count when nothing is comparable),
+/// then by value, then by first sight ([`Tally::first`]), and keeps the top.
+fn ranked(mut items: Vec<(NoveltyItem, u64)>) -> Vec<NoveltyItem> {
+    let order = |(x, xf): &(NoveltyItem, u64), (y, yf): &(NoveltyItem, u64)| {
+        y.rise.total_cmp(&x.rise).then(y.incident.cmp(&x.incident)).then(x.value.cmp(&y.value)).then(xf.cmp(yf))
     };
     // Thousands of clients, twenty kept: the top is selected before it is sorted.
     if items.len() > TOP {
@@ -181,7 +192,7 @@ fn ranked(mut items: Vec<NoveltyItem>) -> Vec<NoveltyItem> {
         items.truncate(TOP);
     }
     items.sort_by(order);
-    items
+    items.into_iter().map(|(item, _)| item).collect()
 }
 
 fn at(second: i64) -> Instant {
@@ -276,10 +287,10 @@ pub fn compare(
         }
     });
 
-    let item = |value: String, t: &Tally| windows.item(value, t, events);
-    let mut status_items: Vec<NoveltyItem> = statuses.iter().map(|(s, t)| item(s.to_string(), t)).collect();
+    let item = |value: String, t: &Tally| (windows.item(value, t, events), t.first);
+    let mut status_items: Vec<(NoveltyItem, u64)> = statuses.iter().map(|(s, t)| item(s.to_string(), t)).collect();
     if totals[0][2] > 0 {
-        let t = Tally { incident: totals[0][2], baseline: totals[1][2], example: None };
+        let t = Tally { incident: totals[0][2], baseline: totals[1][2], ..Tally::default() };
         status_items.push(item("4xx".into(), &t));
     }
     let mut novelty = Novelty {
@@ -307,7 +318,13 @@ pub fn compare(
         hosts: ranked(hosts.iter().map(|(h, t)| item(h.to_string(), t)).collect()),
         status_codes: ranked(status_items),
         clients: ranked(
-            clients.iter().map(|(c, t)| NoveltyItem { client_id: Some(*c), ..item(String::new(), t) }).collect(),
+            clients
+                .iter()
+                .map(|(c, t)| {
+                    let (it, first) = item(String::new(), t);
+                    (NoveltyItem { client_id: Some(*c), ..it }, first)
+                })
+                .collect(),
         ),
     };
     let ids = events.client_ids();
