@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages the desktop app needs to build (WebKitGTK 4.1, GTK 3) and the
-# e2e test needs to run (Xvfb, WebKitWebDriver). Idempotent: does nothing when
+# e2e test needs to run (Xvfb, WebKitWebDriver, xclip to read back what the app copied). Idempotent: does nothing when
 # everything is already present. Debian/Ubuntu only.
 #
 # dbus-x11 is deliberately not installed: WebKitGTK works without a session bus
@@ -12,7 +12,8 @@ have_all() {
         && pkg-config --exists gtk+-3.0 2>/dev/null \
         && command -v Xvfb >/dev/null 2>&1 \
         && command -v xvfb-run >/dev/null 2>&1 \
-        && command -v WebKitWebDriver >/dev/null 2>&1
+        && command -v WebKitWebDriver >/dev/null 2>&1 \
+        && command -v xclip >/dev/null 2>&1
 }
 
 if have_all; then
@@ -29,7 +30,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y \
     libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev \
-    build-essential pkg-config xvfb xauth webkit2gtk-driver
+    build-essential pkg-config xvfb xauth webkit2gtk-driver xclip
 
 have_all || { echo "deps.sh: dependencies still missing after install" >&2; exit 1; }
 echo "deps.sh: done"

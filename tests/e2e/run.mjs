@@ -14,14 +14,14 @@
 // `make bench`) opens the big log on several fresh windows instead and prints
 // the frame times, the time to the first chart and to the analysis, with the
 // machine's load average.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, stopDriver, waitForPort } from "./driver.mjs";
-import { Session } from "./webdriver.mjs";
+import { KEY, Session } from "./webdriver.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -194,10 +194,203 @@ async function openFirstHit(s, needle) {
   }
 }
 
+// ---- habits: accessibility, shortcuts, zone search, copy, dark mode ------------------
+
+/** axe-core, an npm devDependency of ui/ (installed by scripts/ui.sh with the rest). */
+const AXE = path.join(root, "ui/node_modules/axe-core/axe.min.js");
+
+/** Runs axe-core on the page as it is; fails on serious or critical violations and prints the others. */
+async function accessible(s, what) {
+  const loaded = await s.execute("return typeof window.axe === 'object';");
+  if (!loaded) await s.execute(`${fs.readFileSync(AXE, "utf8")}\nreturn typeof window.axe;`);
+  const r = await s.executeAsync(
+    `const done = arguments[0];
+     axe.run(document, { resultTypes: ['violations'] }).then(
+       (r) => done({ violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.replace(/\\s+/g, ' ').slice(0, 200) : '')), count: v.nodes.length })) }),
+       (e) => done({ error: String(e && e.message || e) }),
+     );`,
+  );
+  assert.ok(!r.error, `axe on ${what}: ${r.error}`);
+  const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  for (const v of r.violations) console.log(`      axe ${what}: ${v.impact} ${v.id} (${v.count}): ${v.help}${bad.includes(v) ? `\n        ${v.nodes.join("\n        ")}` : ""}`);
+  assert.equal(bad.length, 0, `serious or critical accessibility violations on ${what}: ${bad.map((v) => `${v.id} (${v.count})`).join(", ")}`);
+}
+
+/**
+ * What the clipboard holds: the X clipboard of the test's display, read with
+ * xclip (scripts/deps.sh installs it) as another application would paste
+ * it. Without xclip, a paste in the page; where neither answers, the text
+ * the app handed to the clipboard (`window.__faultlineLastCopy`), and `via`
+ * says so.
+ */
+async function clipboard(s) {
+  try {
+    const text = execFileSync("xclip", ["-o", "-selection", "clipboard"], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "pipe"] });
+    return { text, via: "the X clipboard (xclip -o)" };
+  } catch (e) {
+    console.log(`      xclip could not read the clipboard: ${String(e.message).split("\n")[0]}`);
+  }
+  return s.executeAsync(`const done = arguments[0];
+    const hook = () => done({ text: window.__faultlineLastCopy ?? null, via: 'the text given to the clipboard (not readable back)' });
+    try {
+      const area = document.createElement('textarea');
+      area.style.position = 'fixed'; area.style.top = '-1000px';
+      document.body.append(area); area.focus();
+      const ok = document.execCommand('paste');
+      const text = area.value; area.remove();
+      if (ok && text) return done({ text, via: 'a paste in the page' });
+    } catch (e) {}
+    hook();`);
+}
+
+/** Copies with `act`, waits for the "Copied" toast, and returns what the clipboard holds. */
+async function copied(s, act, what) {
+  await s.execute("window.__faultlineLastCopy = null; document.querySelector('.toast:not([hidden]) .icon-btn')?.click();");
+  await act();
+  await toast(s, "^Copied");
+  const c = await clipboard(s);
+  console.log(`      ${what}: read back through ${c.via}`);
+  return c.text ?? "";
+}
+
+/** The selected timeline row: [time, location, text], or null. */
+const SELECTED = "const r = document.querySelector('[data-testid=timeline-entry].selected'); return r ? [r.dataset.time, r.querySelector('.tl-source').firstChild.textContent, r.classList.contains('clickable')] : null;";
+
+const blur = (s) => s.execute("document.activeElement && document.activeElement.blur && document.activeElement.blur(); return true;");
+
+async function habits(s, dialogs) {
+  log("accessibility: no serious axe-core violation on the analysis; light screenshot");
+  await accessible(s, "the analysis");
+  await screenshot(s, "analysis-light");
+
+  log("the ? sheet opens with ?, lists Ctrl+E, keeps the focus, and closes with Esc");
+  assert.equal(await s.execute("return document.querySelector('[data-testid=export]').getAttribute('aria-keyshortcuts');"), "Control+E");
+  assert.match(await s.execute("return document.querySelector('[data-testid=export]').title;"), /\(Ctrl\+E\)$/);
+  await blur(s);
+  await s.keys("?");
+  const sheet = await s.waitUntil(
+    "const d = document.querySelector('[data-testid=shortcuts-sheet]'); return d && d.offsetParent !== null && { modal: d.getAttribute('aria-modal'), role: d.getAttribute('role'), text: d.textContent, focusIn: d.contains(document.activeElement) };",
+    [],
+    { what: "the shortcuts sheet" },
+  );
+  assert.equal(sheet.role, "dialog");
+  assert.equal(sheet.modal, "true");
+  assert.ok(sheet.focusIn, "the focus moves into the sheet");
+  assert.match(sheet.text, /Ctrl\+EExport the postmortem/, "the sheet lists Ctrl+E");
+  await s.keys(KEY.Tab, KEY.Tab, [KEY.Shift, KEY.Tab]);
+  assert.ok(await s.execute("return document.querySelector('[data-testid=shortcuts-sheet]').contains(document.activeElement);"), "Tab stays in the sheet");
+  await s.keys(KEY.Escape);
+  await s.waitUntil("return document.querySelector('[data-testid=shortcuts-sheet]') === null || null;", [], { what: "the sheet closed by Esc" });
+
+  log("Ctrl+F focuses the search; j and k move the timeline selection; Enter opens its raw line; Esc closes it");
+  await s.keys([KEY.Control, "f"]);
+  assert.equal(await s.execute("return document.activeElement && document.activeElement.dataset.testid;"), "search-input");
+  await s.keys("j"); // typed into the search box, not a shortcut there
+  assert.equal(await s.execute("return document.querySelector('[data-testid=search-input]').value;"), "j");
+  assert.equal(await s.execute(SELECTED), null, "typing j in the search box moves nothing");
+  await s.execute("document.querySelector('[data-testid=search-input]').value = '';");
+  await s.keys(KEY.Escape);
+  assert.notEqual(await s.execute("return document.activeElement && document.activeElement.dataset.testid;"), "search-input", "Esc leaves the search box");
+  await s.keys("j");
+  const first = await s.waitUntil(SELECTED, [], { what: "j selects the first row" });
+  let sel = first;
+  for (let i = 0; i < 8 && sel[0] === first[0]; i++) {
+    await s.keys("j");
+    sel = await s.waitUntil(SELECTED, [], { what: "a selected row" });
+  }
+  assert.ok(Date.parse(sel[0]) > Date.parse(first[0]), `j moves down the timeline: ${first[0]} → ${sel[0]}`);
+  await s.keys("k");
+  const back = await s.waitUntil(SELECTED, [], { what: "a selected row" });
+  assert.ok(Date.parse(back[0]) <= Date.parse(sel[0]), `k moves up: ${sel[0]} → ${back[0]}`);
+  for (let i = 0; i < 12 && !(await s.execute(SELECTED))[2]; i++) await s.keys("j");
+  const row = await s.execute(SELECTED);
+  assert.ok(row[2], "a row that cites a raw line");
+  await s.keys(KEY.Enter);
+  const excerpt = await s.waitUntil("const e = document.querySelector('[data-testid=excerpt] .in-record .ex-text'); return e && e.textContent;", [], { what: "Enter opens the raw line" });
+
+  log("copy the selected line with its citation (c), the raw line's (button) and the summary (Shift+C)");
+  const line = await copied(s, () => s.keys("c"), "line with citation");
+  const m = /^`([^`]+)`\n(`{3,})\n([^\n]*)\n\2\n$/.exec(line);
+  assert.ok(m, `a citation and a code block: ${JSON.stringify(line)}`);
+  assert.equal(m[1], row[1], "the citation is the row's file:line");
+  assert.ok(excerpt.startsWith(m[3]) && m[3].length > 0, `the raw line: ${JSON.stringify(m[3])} vs ${JSON.stringify(excerpt)}`);
+  const fromPanel = await copied(s, async () => (await s.find("[data-testid=copy-line]")).click(), "raw lines panel");
+  const panelLine = await s.execute("const l = document.querySelector('[data-testid=excerpt] .in-record'); return [l.querySelector('.ex-no').textContent, l.querySelector('.ex-text').textContent];");
+  assert.ok(fromPanel.startsWith("`") && fromPanel.includes(`:${panelLine[0]}\`\n`), `the panel's copy cites the line: ${fromPanel}`);
+  assert.ok(fromPanel.includes(`\n${panelLine[1]}\n`), `the panel's copy holds the raw line: ${fromPanel}`);
+  await blur(s);
+  const summary = await copied(s, () => s.keys([KEY.Shift, "C"]), "summary");
+  assert.match(summary, /^\*\*Incident[^\n]*\*\* — \S/, summary);
+  assert.match(summary, /\n- Onset: 2026-\d\d-\d\d \d\d:\d\d:\d\d /, summary);
+  assert.match(summary, /\n- Recovered: /, summary);
+  assert.match(summary, /\n- Suspect: `[^`]+` at 2026-\d\d-\d\d 11:20:\d\d — .*probability \d+%\)\n  - /, summary);
+  await s.keys(KEY.Escape);
+  await s.waitUntil("return document.querySelector('[data-testid=excerpt]') === null || null;", [], { what: "Esc closes the raw lines" });
+
+  log("the zone picker takes Asia/Kolkata: the onset and the timeline move by +05:30, and so does the export");
+  const onsetTitle = "return document.querySelector('[data-testid=metrics] .metric').title;";
+  const before = await s.execute(onsetTitle);
+  const zoneBefore = await s.execute("return document.querySelector('[data-testid=zone-input]').value;");
+  assert.equal(zoneBefore, "+03:00", "the sample's zone");
+  await s.keys([KEY.Control, KEY.Shift, "t"]);
+  assert.equal(await s.execute("return document.activeElement.dataset.testid;"), "zone-input");
+  await s.keys(..."Kolkata".split(""));
+  const listed = await s.execute("return [...document.querySelectorAll('#zone-options option')].map((o) => o.value);");
+  assert.ok(listed.includes("Asia/Kolkata"), `the list searches: ${listed.slice(0, 5)}`);
+  await s.keys([KEY.Control, "a"], ..."Asia/Kolkata".split(""), KEY.Enter);
+  const after = await s.waitUntil("const t = document.querySelector('[data-testid=metrics] .metric').title; return t !== arguments[0] && t;", [before], { what: "the onset in Asia/Kolkata" });
+  const at = (wall, zone) => Date.parse(`${wall.replace(" ", "T")}${zone}`);
+  assert.equal(at(after, "+05:30"), at(before, "+03:00"), `onset ${before} (+03:00) is ${after} in Asia/Kolkata`);
+  assert.equal(at(after, "Z") - at(before, "Z"), 2.5 * 3600e3, "shown 2 h 30 min later than in +03:00");
+  // The timeline is drawn a frame after the summary.
+  const tl = await s.waitUntil(
+    "const r = document.querySelector('[data-testid=timeline-entry]'); const t = r && r.querySelector('.tl-time').title; return t && Date.parse(t.replace(' ', 'T') + '+05:30') === Date.parse(r.dataset.time) && [r.dataset.time, t];",
+    [],
+    { what: "the timeline in Asia/Kolkata" },
+  );
+  assert.equal(at(tl[1], "+05:30"), Date.parse(tl[0]), `timeline row ${tl[0]} shows as ${tl[1]}`);
+  const md = await exportMarkdown(s, dialogs);
+  assert.ok(md.includes(after.slice(11, 16)), `the export shows the onset at ${after.slice(11, 16)} (Asia/Kolkata)`);
+  await s.keys([KEY.Control, KEY.Shift, "t"], ..."Mars/Olympus".split(""), KEY.Enter);
+  await toast(s, "is not a zone");
+  assert.equal(await s.execute("return document.querySelector('[data-testid=zone-input]').value;"), "Asia/Kolkata", "an unknown zone is refused");
+  await s.keys([KEY.Control, KEY.Shift, "t"], ..."+03:00".split(""), KEY.Enter);
+  await s.waitUntil("return document.querySelector('[data-testid=metrics] .metric').title === arguments[0];", [before], { what: "back in +03:00" });
+  await blur(s);
+
+  log("dark mode: the toggle darkens the page, the chart follows, and the choice survives a reload");
+  const bg = () => s.execute("return [getComputedStyle(document.documentElement).backgroundColor, getComputedStyle(document.querySelector('.panel, .empty-card')).backgroundColor, document.documentElement.dataset.theme];");
+  const light = await bg();
+  assert.equal(light[2], "light", "Xvfb has no dark preference: the system theme is light");
+  for (let i = 0; i < 3 && (await s.execute("return document.documentElement.dataset.themePref;")) !== "dark"; i++) await (await s.find("[data-testid=theme-toggle]")).click();
+  const dark = await bg();
+  assert.equal(dark[2], "dark");
+  assert.equal(dark[0], "rgb(20, 24, 30)", `page background in dark mode (light: ${light[0]})`);
+  assert.equal(dark[1], "rgb(28, 34, 42)", "panels are dark too");
+  assert.notEqual(light[0], dark[0]);
+  // The chart is drawn again in the dark palette: its axis labels are light.
+  await s.waitFor(".chart-host canvas");
+  await accessible(s, "the analysis in dark mode");
+  await s.execute("document.querySelector('.toast:not([hidden]) .icon-btn')?.click();");
+  await screenshot(s, "analysis-dark");
+  await s.reload();
+  await s.waitFor("[data-testid=empty-state]");
+  const reloaded = await bg();
+  assert.deepEqual([reloaded[0], reloaded[2]], [dark[0], "dark"], "the dark theme persists across a reload");
+  assert.equal(await s.execute("return localStorage.getItem('faultline.theme');"), "dark");
+  await (await s.find("[data-testid=theme-toggle]")).click(); // dark → system (light here)
+  assert.equal((await bg())[0], light[0], "back to the system's light theme");
+  await (await s.find("[data-testid=open-sample]")).click();
+  await s.waitFor("[data-testid=suspect]", { timeout: 60000 });
+  await s.waitFor("[data-testid=timeline-entry]");
+}
+
 async function run(s, tmp, dialogs) {
   log("app starts on the empty state");
   await s.waitFor("[data-testid=empty-state]");
   await screenshot(s, "01-empty-state");
+  log("accessibility: no serious axe-core violation on the empty state");
+  await accessible(s, "the empty state");
 
   log("an input that cannot be read makes the window say the analysis is partial");
   // `kubectl rollout history` prints no times: recognized as change history, not one change can be placed.
@@ -256,6 +449,7 @@ async function run(s, tmp, dialogs) {
   const suspectRows = await textOf(s, "[data-testid=timeline-entry].is-suspect .tl-time");
   assert.ok(suspectRows.some((t) => t.startsWith("11:20")), `suspect rows in the timeline: ${suspectRows}`);
   await screenshot(s, "02-analysis");
+  await habits(s, dialogs);
 
   log("an evidence citation opens the raw lines");
   const evidence = await s.findAll("[data-testid=suspect] button.evidence, [data-testid=suspect] .citations .chip");

@@ -5,6 +5,10 @@
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf"; // the W3C web element identifier
 
+/** WebDriver's code points of the keys that are not characters. */
+export const KEY = { Control: "\uE009", Shift: "\uE008", Enter: "\uE007", Escape: "\uE00C", Tab: "\uE004", ArrowDown: "\uE015", ArrowUp: "\uE013" };
+
+
 function elementId(ref) {
   const id = ref && (ref[ELEMENT] ?? ref.ELEMENT);
   if (typeof id !== "string") throw new Error(`not an element reference: ${JSON.stringify(ref)}`);
@@ -105,6 +109,22 @@ export class Session {
 
   executeAsync(script, args = []) {
     return this.cmd("POST", "/execute/async", { script, args });
+  }
+
+  /**
+   * Presses keys as a user would, through the focused element (W3C Actions):
+   * each chord is an array of keys held together, e.g. [KEY.Control, "f"];
+   * a string is one key.
+   */
+  async keys(...chords) {
+    const actions = [];
+    for (const chord of chords) {
+      const ks = Array.isArray(chord) ? chord : [chord];
+      for (const k of ks) actions.push({ type: "keyDown", value: k });
+      for (const k of [...ks].reverse()) actions.push({ type: "keyUp", value: k });
+    }
+    await this.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
+    await this.cmd("DELETE", "/actions").catch(() => {});
   }
 
   async screenshot() {
