@@ -194,6 +194,121 @@ async function openFirstHit(s, needle) {
   }
 }
 
+// ---- lanes under the chart --------------------------------------------------------
+
+/**
+ * Moves the pointer along a lane's strip, the way an analyst would sweep it,
+ * until the tooltip says `want`; returns the tooltip and where it was found.
+ */
+const SWEEP = `const [kind, want] = arguments;
+  const lanes = document.querySelector('[data-testid=lanes]');
+  const canvas = lanes.querySelector('canvas');
+  const row = lanes.dataset.lanes.split(',').indexOf(kind);
+  if (row < 0) return null;
+  const r = canvas.getBoundingClientRect();
+  const y = r.top + row * 26 + 18;
+  const tip = lanes.querySelector('.lane-tip');
+  for (let x = r.left; x < r.right; x += 1) {
+    canvas.dispatchEvent(new MouseEvent('mousemove', { clientX: x, clientY: y, bubbles: true }));
+    if (!tip.hidden && tip.textContent.includes(want)) return { tip: tip.textContent, x, y };
+  }
+  return null;`;
+
+async function lanes(s) {
+  log("lanes: changes, signatures, users, support, alerts and restarts on the chart's time axis");
+  const kinds = await s.waitUntil("const l = document.querySelector('[data-testid=lanes]'); return l && l.dataset.lanes ? l.dataset.lanes.split(',') : null;", [], { what: "the lanes" });
+  for (const k of ["changes", "signature", "users", "support", "alerts", "restarts"]) assert.ok(kinds.includes(k), `lane ${k} drawn: ${kinds}`);
+  assert.ok(await s.execute("const c = document.querySelector('[data-testid=lanes] canvas'); return !c.hidden && c.height > 100;"), "the lanes canvas is drawn");
+
+  log("hovering the suspect's mark shows the push; a click opens its raw line");
+  const hit = await s.execute(SWEEP, ["changes", "· suspect"]);
+  assert.ok(hit, "a mark on the changes lane says it is the suspect");
+  const id = hit.tip.split("\n")[1].split(" ")[0];
+  assert.ok(id.length >= 7, `the tooltip names the change: ${hit.tip}`);
+  const report = await s.execute(SWEEP, ["users", "reports the symptom"]);
+  assert.ok(report, "a user's report of the symptom is on the users lane");
+  await s.execute("const [x, y] = arguments; document.querySelector('[data-testid=lanes] canvas').dispatchEvent(new MouseEvent('click', { clientX: x, clientY: y, bubbles: true }));", [hit.x, hit.y]);
+  await excerptShowing(s, id.slice(0, 7));
+  await (await s.find("[aria-label='Close raw lines']")).click();
+  await s.waitUntil("return document.querySelector('[data-testid=excerpt]') === null || null;", [], { what: "the raw lines closed" });
+  await s.execute("document.querySelector('[data-testid=lanes]').scrollIntoView({ block: 'end' });");
+  await screenshot(s, "lanes");
+
+  log("lanes hide with the timeline's groups and move up in the Lanes menu; the order survives a redraw");
+  await s.execute("document.querySelector('[data-testid=lane-menu]').open = true;");
+  await s.execute("document.querySelector('[data-testid=lane-menu] input[data-lane=support]').click();");
+  const hidden = await s.waitUntil("const k = document.querySelector('[data-testid=lanes]').dataset.lanes; return k.includes('users') ? null : k.split(',');", [], { what: "the support lanes hidden" });
+  assert.ok(!hidden.includes("support") && hidden.includes("alerts"), `${hidden}`);
+  await s.execute("document.querySelector('[data-testid=lane-menu] input[data-lane=support]').click();");
+  await s.waitUntil("return document.querySelector('[data-testid=lanes]').dataset.lanes.includes('users') || null;", [], { what: "the support lanes back" });
+  const before = (await s.execute("return document.querySelector('[data-testid=lanes]').dataset.lanes;")).split(",");
+  await s.execute("document.querySelector('[data-testid=lane-up-alerts]').click();");
+  const after = (await s.waitUntil("const k = document.querySelector('[data-testid=lanes]').dataset.lanes; return k === arguments[0] ? null : k;", [before.join(",")], { what: "the lanes reordered" })).split(",");
+  assert.ok(after.indexOf("alerts") < before.indexOf("alerts"), `alerts moved up: ${before} → ${after}`);
+  assert.equal(await s.execute("return localStorage.getItem('faultline.laneOrder') !== null;"), true, "the order is kept for the next start");
+  await s.execute("document.querySelector('[data-testid=lane-down-alerts]').click(); document.querySelector('[data-testid=lane-menu]').open = false;");
+  await s.waitUntil("return document.querySelector('[data-testid=lanes]').dataset.lanes === arguments[0] || null;", [before.join(",")], { what: "the lanes back in their order" });
+}
+
+/** The first user report as the timeline shows it, with its clock flag if any; waits (20 s) until `ready` accepts it. */
+async function firstReport(s, ready = () => true) {
+  for (let waited = 0; ; waited += 250) {
+    const r = await scrollToKind(s, "user_report");
+    const flag = await s.execute("const row = document.querySelector('[data-testid=timeline-entry][data-kind=user_report]'); const f = row && row.querySelector('[data-testid=tl-clock]'); return f ? f.textContent.trim() : null;");
+    const seen = { ...r, flag };
+    if (ready(seen) || waited >= 20000) return seen;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
+async function clocks(s) {
+  log("a clock offset set in the sources panel moves that source's timeline entries and says so; ✕ undoes it");
+  const before = await firstReport(s);
+  assert.equal(before.flag, null);
+  const support = await s.execute("const row = [...document.querySelectorAll('[data-testid=source-row]')].find((r) => r.querySelector('[data-testid=source-kind]').value === 'support'); return row && row.dataset.path;");
+  assert.ok(support, "the sample has a support source");
+  await s.execute(
+    `const row = [...document.querySelectorAll('[data-testid=source-row]')].find((r) => r.dataset.path === arguments[0]);
+     const input = row.querySelector('[data-testid=source-offset]');
+     input.scrollIntoView({ block: 'center' });
+     input.value = '+40s'; input.dispatchEvent(new Event('input'));
+     row.querySelector('[data-testid=source-offset-apply]').click();`,
+    [support],
+  );
+  await toast(s, "every timestamp moved by \\+40s");
+  const moved = await firstReport(s, (r) => r.flag !== null);
+  assert.equal(moved.flag, "clock +40s", "the entry says its source's clock was corrected");
+  assert.equal(Date.parse(moved.time) - Date.parse(before.time), 40_000, `the first report moved by 40 s: ${before.time} → ${moved.time}`);
+  const shown = await s.execute("const row = [...document.querySelectorAll('[data-testid=source-row]')].find((r) => r.dataset.path === arguments[0]); return row.querySelector('[data-testid=source-offset]').value;", [support]);
+  assert.equal(shown, "+40s", "the sources panel shows the offset");
+  await screenshot(s, "clock-offset");
+  await s.execute("[...document.querySelectorAll('[data-testid=source-row]')].find((r) => r.dataset.path === arguments[0]).querySelector('[data-testid=source-offset-undo]').click();", [support]);
+  await toast(s, "clock correction undone");
+  const undone = await firstReport(s, (r) => r.flag === null);
+  assert.deepEqual([undone.time, undone.flag], [before.time, null], "undone: the report is back at its own time, unflagged");
+}
+
+/** Drags across the chart's plot from `a` to `b` (fractions of its width), as a mouse would. */
+const DRAG = `const [a, b] = arguments; const over = document.querySelector('.chart-host .u-over'); const r = over.getBoundingClientRect();
+  const at = (x, type, target) => target.dispatchEvent(new MouseEvent(type, { bubbles: true, clientX: r.left + r.width * x, clientY: r.top + r.height / 2, button: 0, buttons: 1, movementX: 5 }));
+  at(a, 'mousemove', over); at(a, 'mousedown', over); at((a + b) / 2, 'mousemove', over); at(b, 'mousemove', over); at(b, 'mouseup', document);`;
+
+async function baseline(s) {
+  log("what is new: a baseline dragged on the chart replaces the default one; Default restores it");
+  const before = await s.waitUntil("const e = document.querySelector('[data-testid=novelty-baseline]'); return e && e.textContent;", [], { what: "the baseline shown" });
+  assert.match(before, /before onset/);
+  await s.execute("document.querySelector('[data-testid=pick-baseline]').click();");
+  await s.waitUntil("return document.querySelector('.chart-host').dataset.picking === 'true' || null;", [], { what: "the chart waits for a baseline" });
+  await s.execute(DRAG, [0.05, 0.2]);
+  const chosen = await s.waitUntil("const e = document.querySelector('[data-testid=novelty-baseline]'); return e && !e.textContent.includes('before onset') && e.textContent;", [], { what: "the chosen baseline" });
+  assert.notEqual(chosen, before);
+  assert.equal(await s.execute("return document.querySelector('.chart-host').dataset.picking ?? null;"), null, "one drag, one baseline: the chart zooms again after");
+  assert.equal(await s.execute("return document.querySelector('[data-testid=timeline-range]') === null;"), true, "the baseline drag did not zoom");
+  await screenshot(s, "baseline");
+  await s.execute("document.querySelector('[data-testid=reset-baseline]').click();");
+  await s.waitUntil("const e = document.querySelector('[data-testid=novelty-baseline]'); return e && e.textContent === arguments[0] || null;", [before], { what: "the default baseline again" });
+}
+
 // ---- habits: accessibility, shortcuts, zone search, copy, dark mode ------------------
 
 /** axe-core, an npm devDependency of ui/ (installed by scripts/ui.sh with the rest). */
@@ -449,6 +564,9 @@ async function run(s, tmp, dialogs) {
   const suspectRows = await textOf(s, "[data-testid=timeline-entry].is-suspect .tl-time");
   assert.ok(suspectRows.some((t) => t.startsWith("11:20")), `suspect rows in the timeline: ${suspectRows}`);
   await screenshot(s, "02-analysis");
+  await lanes(s);
+  await clocks(s);
+  await baseline(s);
   await habits(s, dialogs);
 
   log("an evidence citation opens the raw lines");
@@ -594,7 +712,18 @@ async function run(s, tmp, dialogs) {
   log("export the chart as SVG");
   await (await s.find("[data-testid=chart-svg]")).click();
   const svgFile = await savedFile(dialogs, ".svg");
-  assert.match(fs.readFileSync(svgFile, "utf8"), /<svg[\s>]/);
+  const svg = fs.readFileSync(svgFile, "utf8");
+  assert.match(svg, /<svg[\s>]/);
+  for (const k of ["changes", "users", "alerts"]) assert.ok(svg.includes(`data-kind="${k}"`), `the SVG chart draws the ${k} lane`);
+  assert.ok(svg.includes('class="lane-item suspect"'), "the SVG marks the suspect on the changes lane");
+
+  log("export the chart as PNG: the plot as drawn with the lanes under it");
+  await (await s.find("[data-testid=chart-png]")).click();
+  const png = fs.readFileSync(await savedFile(dialogs, ".png"));
+  assert.equal(png.subarray(1, 4).toString(), "PNG");
+  const plotHeight = await s.execute("return document.querySelector('.chart-host canvas').height;");
+  const lanesHeight = await s.execute("return document.querySelector('[data-testid=lanes] canvas').height;");
+  assert.equal(png.readUInt32BE(20), plotHeight + lanesHeight, "the PNG is the plot and the lanes, stacked");
 
   log("save the case, reopen it from the recent list");
   await (await s.find("[data-testid=save-case]")).click();
@@ -792,6 +921,69 @@ async function bigFile(freshWindow, tmp, dialogs) {
  * frames (p50/p99/max), the time to the first chart and to the analysis, and
  * the load average, then all windows together. Nothing here fails on time.
  */
+/**
+ * A day's worth of everything else for the two-incident log: `n` support
+ * messages, `n / 10` changes and `n / 20` pages over its six hours, so the
+ * lanes hold thousands of events.
+ */
+function laneFlood(dir, n) {
+  const at = (k, of) => new Date(Date.parse("2026-11-24T00:00:00Z") + Math.floor((k * 6 * 3600 * 1000) / of));
+  const sql = (d) => d.toISOString().replace("T", " ").slice(0, 19) + " +0000";
+  const support = ["Ticket ID,Created at,Requester,Channel,Subject,Description,Status"];
+  for (let k = 0; k < n; k++) support.push(`${70000 + k},${sql(at(k, n))},user${k % 700},Email,${k % 3 ? "Checkout" : "Address"},${k % 3 ? "Checkout fails with an error" : "How do I change my address?"},Open`);
+  const changes = ["deploy_id,deployed_at,service,message"];
+  for (let k = 0; k < n / 10; k++) changes.push(`d-${k},${at(k, n / 10).toISOString()},svc-${k % 12},Routine change ${k}`);
+  const pages = ["id,created_at,acknowledged_at,resolved_at,title,service,urgency,status,assigned_to"];
+  for (let k = 0; k < n / 20; k++) {
+    const t = at(k, n / 20);
+    pages.push(`P${k},${t.toISOString()},${new Date(t.getTime() + 120000).toISOString()},${new Date(t.getTime() + 900000).toISOString()},Check ${k % 40} failing,svc-${k % 12},low,resolved,oncall`);
+  }
+  const files = [["flood-support.csv", support], ["flood-deploys.csv", changes], ["flood-pages.csv", pages]].map(([name, rows]) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, rows.join("\n") + "\n");
+    return file;
+  });
+  return [twoIncidentLog(dir), ...files];
+}
+
+/** Lanes with thousands of events: what one draw costs, and the frames while the analyst zooms and pans. */
+async function benchLanes(freshWindow, tmp, dialogs) {
+  const n = Number(process.env.FAULTLINE_BENCH_LANE_MESSAGES ?? 20000);
+  log(`lanes: ${n} support messages, ${n / 10} changes, ${n / 20} pages (load average ${loadAverage()})`);
+  const s = await freshWindow();
+  await s.waitFor("[data-testid=empty-state]");
+  fs.writeFileSync(path.join(dialogs, "pick-inputs.txt"), laneFlood(tmp, n).join("\n") + "\n");
+  await (await s.find("[data-testid=open-files]")).click();
+  const events = await s.waitUntil("const l = document.querySelector('[data-testid=lanes]'); return l && Number(l.dataset.events) > 0 ? Number(l.dataset.events) : null;", [], { what: "the lanes drawn", timeout: 120000 });
+  await s.execute(PROBE_START);
+  const r = await s.executeAsync(
+    `const done = arguments[0];
+     performance.clearMeasures('faultline:lanes-draw');
+     const chart = document.querySelector('[data-testid=chart]');
+     chart.focus();
+     const keys = ['+', '+', '+', 'ArrowLeft', 'ArrowLeft', 'ArrowRight', '+', 'ArrowRight', '-', '-', '-', '0'];
+     let i = 0;
+     const next = () => {
+       if (i === keys.length) return setTimeout(() => done(performance.getEntriesByName('faultline:lanes-draw').map((m) => m.duration)), 500);
+       chart.dispatchEvent(new KeyboardEvent('keydown', { key: keys[i++], bubbles: true }));
+       setTimeout(next, 120);
+     };
+     next();`,
+  );
+  const frames = await s.execute(PROBE_STOP);
+  const pct = (xs, f) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
+  const summary = {
+    events,
+    draws: r.length,
+    draw_p50_ms: Number(pct(r, 0.5).toFixed(1)),
+    draw_max_ms: Number(Math.max(...r).toFixed(1)),
+    frame_max_ms: Number(frames.all.max.toFixed(1)),
+    load_average: loadAverage(),
+  };
+  assert.ok(r.length >= 6, `the lanes were drawn again as the chart zoomed: ${r.length} draws`);
+  console.log(`LANES-BENCH ${JSON.stringify(summary)}`);
+}
+
 async function benchBigFile(freshWindow, tmp, dialogs) {
   const [big, bytes] = await bigLog(tmp);
   const results = [];
@@ -962,6 +1154,7 @@ async function main() {
     };
     if (MODE === "bench") {
       await benchBigFile(freshWindow, tmp, dialogs);
+      await benchLanes(freshWindow, tmp, dialogs);
     } else {
       await run(session, tmp, dialogs);
       await hostilePage(freshWindow, tmp, dialogs);

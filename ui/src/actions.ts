@@ -178,6 +178,20 @@ export class AppActions {
     }
   }
 
+  async setClockOffset(path: string, offset: string): Promise<void> {
+    this.store.set({ phase: "loading", progress: null });
+    try {
+      const r = await ipc.setClockOffset(path, offset, this.onIngestEvent);
+      await this.refresh();
+      if (r.problems.length) this.toast("error", r.problems.join("; "));
+      else this.toast("info", offset === "0" ? `${shortPath(path)}: clock correction undone.` : `${shortPath(path)}: every timestamp moved by ${offset}.`);
+    } catch (e) {
+      this.store.set({ phase: "ready" });
+      this.fail(e);
+      await this.refresh().catch(() => {});
+    }
+  }
+
   async confirmCaseFolder(): Promise<void> {
     try {
       const r = await ipc.confirmCaseFolder();
@@ -213,6 +227,18 @@ export class AppActions {
       const view = await ipc.chooseIncident(number, this.store.get().zone);
       const onset = view.analysis.incident?.onset ?? null;
       this.store.set({ analysis: view.analysis, entries: view.entries, hiddenEntries: view.hidden, cursor: onset });
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Compares the incident with `range` (ms; null: the default baseline) in what is new. */
+  async chooseBaseline(range: { from: number; to: number } | null): Promise<void> {
+    try {
+      const iso = range ? { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString() } : null;
+      const view = await ipc.chooseBaseline(iso, this.store.get().zone);
+      this.store.set({ analysis: view.analysis, entries: view.entries, hiddenEntries: view.hidden });
+      this.toast("info", range ? "What is new now compares with the baseline you dragged." : "What is new compares with the default baseline again.");
     } catch (e) {
       this.fail(e);
     }

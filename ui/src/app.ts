@@ -14,12 +14,14 @@ import { labelShortcuts, ShortcutsSheet } from "./views/shortcuts";
 import { shortPath } from "./lib/format";
 import { AboutPanel } from "./views/about";
 import { ErrorChart } from "./views/chart";
+import { LaneStrip } from "./views/lanes";
 import { emptyStateView, noteFormView, statusView } from "./views/chrome";
 import { excerptView, metricsView, noveltyView, partialView, searchView, sourcesView, suspectsView, TIMELINE_ROW, timelineView, type Actions } from "./views/panels";
 
 export class App {
   private store = new Store();
   private chart: ErrorChart;
+  private lanes: LaneStrip;
   private act: AppActions;
   private frames = new FrameQueue();
   private el = {
@@ -68,8 +70,13 @@ export class App {
       (iso) => this.store.set({ cursor: iso }),
       (range) => this.store.set({ range }),
     );
-    this.act = new AppActions(this.store, () => this.chart.toPng());
+    this.act = new AppActions(this.store, () => this.chart.toPng(this.lanes.canvasElement()));
     const act = this.act;
+    this.lanes = new LaneStrip(
+      this.chart,
+      (c, title) => void act.openCitation(c, title),
+      (lane) => this.store.set((s) => ({ hiddenLanes: toggleLane(s.hiddenLanes, lane) })),
+    );
     this.actions = {
       openCitation: (c, title) => void act.openCitation(c, title),
       openHit: (hit) => act.openHit(hit),
@@ -80,6 +87,13 @@ export class App {
       closeSearch: () => this.store.set({ search: null }),
       editEntry: (key, edit) => void act.editEntry(key, edit),
       correctSource: (path, kind, tz) => void act.correctSource(path, kind, tz),
+      setClockOffset: (path, offset) => void act.setClockOffset(path, offset),
+      pickBaseline: () => {
+        this.store.set({ toast: { kind: "info", text: "Drag on the chart over the period to compare the incident with (Esc cancels)." } });
+        this.chart.el.scrollIntoView({ block: "nearest" });
+        this.chart.pickRange((r) => void act.chooseBaseline(r));
+      },
+      resetBaseline: () => void act.chooseBaseline(null),
       confirmCaseFolder: () => void act.confirmCaseFolder(),
       chooseIncident: (n) => void act.chooseIncident(n),
       copyLine: (file, line, text) => void act.copyLine(file, line, text),
@@ -196,11 +210,12 @@ export class App {
     const center = h("div", { class: "col-main" }, e.partial, e.summary, e.chartPanel, e.timeline);
     e.chartPanel.append(
       h("header", { class: "panel-head" }, h("h2", null, "Error rate"), e.chartTools),
-      h("div", { class: "panel-body" }, this.chart.el),
+      h("div", { class: "panel-body" }, this.chart.el, this.lanes.el),
     );
     mount(
       e.chartTools,
       h("span", { class: "muted" }, "Drag to zoom · wheel / + − ← → · click to pick an instant"),
+      this.lanes.controls,
       h("button", { type: "button", class: "btn small", "data-testid": "zoom-reset", on: { click: () => this.store.set({ range: null }) } }, "All"),
       h("button", { type: "button", class: "btn small", "data-testid": "chart-svg", title: "Save the chart (visible range) as SVG", on: { click: () => void this.act.exportChart("svg") } }, "SVG…"),
       h("button", { type: "button", class: "btn small", "data-testid": "chart-png", title: "Save the chart as drawn as PNG", on: { click: () => void this.act.exportChart("png") } }, "PNG…"),
@@ -259,10 +274,12 @@ export class App {
         this.chart.setRange(s.range);
         this.syncSearchBounds();
       }
+      if (changed("analysis", "zone", "hiddenLanes")) this.frames.next("lanes", () => this.lanes.update(this.store.get().analysis, this.store.get().zone, this.store.get().hiddenLanes));
       if (changed("analysis", "zone", "entries", "hiddenEntries", "notes")) this.frames.next("timeline", () => this.drawTimeline());
       else if (changed("hiddenLanes", "cursor", "range")) this.drawTimeline();
       if (changed("sources", "zone", "phase")) mount(e.sources, sourcesView(s.sources, s.zone, this.actions, s.phase === "loading"));
     }
+    if (!s.analysis && changed("analysis")) this.lanes.update(null, s.zone, s.hiddenLanes);
     if (changed("search", "excerpt", "zone")) {
       const parts = [s.search ? searchView(s.search, s.zone, this.actions) : null, s.excerpt ? excerptView(s.excerpt, this.actions) : null].filter((x): x is HTMLElement => x !== null);
       e.inspector.hidden = parts.length === 0;

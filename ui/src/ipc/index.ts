@@ -85,6 +85,11 @@ export function chooseIncident(number: number | null, displayTz: ZoneSpec): Prom
   return call("choose_incident", { number, displayTz });
 }
 
+/** What is new compares with `range` (UTC ISO instants) from now on; null: the default baseline. */
+export function chooseBaseline(range: { from: string; to: string } | null, displayTz: ZoneSpec): Promise<AnalysisView> {
+  return call("choose_baseline", { from: range?.from ?? null, to: range?.to ?? null, displayTz });
+}
+
 export function sources(): Promise<SourceRow[]> {
   return call("sources");
 }
@@ -125,6 +130,13 @@ export function correctSource(path: string, kind: SourceKind, tz: ZoneSpec, onPr
   const ch = new Channel<IngestEvent>();
   ch.onmessage = onProgress;
   return call("correct_source", { path, kind, tz, onProgress: ch });
+}
+
+/** Reads a source again with its clock moved by `offset` (`+40s`, `-1m30s`; `0` undoes a correction). */
+export function setClockOffset(path: string, offset: string, onProgress: (e: IngestEvent) => void): Promise<IngestResult> {
+  const ch = new Channel<IngestEvent>();
+  ch.onmessage = onProgress;
+  return call("set_clock_offset", { path, offset, onProgress: ch });
 }
 
 export function editTimeline(key: string, edit: TimelineAction): Promise<void> {

@@ -23,6 +23,10 @@ export class ErrorChart {
   private plot: uPlot | null = null;
   private resize: ResizeObserver;
   private band: { from: number; to: number | null } | null = null;
+  /** What is new's baseline window (seconds), drawn as a grey band. */
+  private baseline: { from: number; to: number } | null = null;
+  /** Set while the next brush chooses a range for someone else (the baseline) instead of zooming. */
+  private picking: ((r: Range) => void) | null = null;
   private markers: Marker[] = [];
   private picked: number | null = null;
   private justSelected = false;
@@ -45,11 +49,28 @@ export class ErrorChart {
     this.el.addEventListener("keydown", (ev) => this.onKey(ev));
   }
 
+  /** Told after every redraw (zoom, pan, resize, new data): the lanes follow the plot. */
+  onDrawn: () => void = () => {};
+
+  /** The plot area on screen and the instants (ms) at its edges; null before a plot exists. */
+  plotArea(): { rect: DOMRect; from: number; to: number } | null {
+    const u = this.plot;
+    const min = u?.scales.x?.min;
+    const max = u?.scales.x?.max;
+    if (!u || min == null || max == null) return null;
+    return { rect: u.over.getBoundingClientRect(), from: min * 1000, to: max * 1000 };
+  }
+
   private current(): Range | null {
     return this.range ?? this.bounds;
   }
 
   private onKey(ev: KeyboardEvent): void {
+    if (this.picking && ev.key === "Escape") {
+      ev.preventDefault();
+      this.cancelPick();
+      return;
+    }
     const r = this.current();
     if (!r || !this.bounds) return;
     const mid = (r.from + r.to) / 2;
@@ -64,6 +85,18 @@ export class ErrorChart {
     this.onRange(next && isFull(next, this.bounds) ? null : next);
   }
 
+  /** The next drag on the chart is handed to `done` (ms) instead of zooming; Esc on the chart or `cancelPick` gives up. */
+  pickRange(done: (r: Range) => void): void {
+    this.picking = done;
+    this.el.dataset.picking = "true";
+    this.el.focus();
+  }
+
+  cancelPick(): void {
+    this.picking = null;
+    delete this.el.dataset.picking;
+  }
+
   /** Shows `r` (null: everything). */
   setRange(r: Range | null): void {
     this.range = r && this.bounds ? clampRange(r, this.bounds) : null;
@@ -73,10 +106,23 @@ export class ErrorChart {
     if (show) u.setScale("x", { min: show.from / 1000, max: show.to / 1000 });
   }
 
-  /** The chart as drawn (PNG bytes), for export. */
-  toPng(): number[] | null {
-    const canvas = this.plot?.ctx.canvas;
-    if (!canvas) return null;
+  /** The chart as drawn (PNG bytes), for export, with `below` (the lanes) under it when given. */
+  toPng(below: HTMLCanvasElement | null = null): number[] | null {
+    const plot = this.plot?.ctx.canvas;
+    if (!plot) return null;
+    let canvas = plot;
+    if (below && !below.hidden && below.width > 0) {
+      canvas = document.createElement("canvas");
+      canvas.width = Math.max(plot.width, below.width);
+      canvas.height = plot.height + below.height;
+      const ctx = canvas.getContext("2d");
+      if (!ctx) return null;
+      // Opaque, in the page's own background: the lanes' text is drawn for it.
+      ctx.fillStyle = getComputedStyle(this.el).backgroundColor === "rgba(0, 0, 0, 0)" ? getComputedStyle(document.body).backgroundColor : getComputedStyle(this.el).backgroundColor;
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(plot, 0, 0);
+      ctx.drawImage(below, 0, plot.height);
+    }
     const url = canvas.toDataURL("image/png");
     const b64 = url.slice(url.indexOf(",") + 1);
     const bin = atob(b64);
@@ -104,6 +150,8 @@ export class ErrorChart {
   render(analysis: Analysis, zone: Zone, { defer = false }: { defer?: boolean } = {}): void {
     const inc = analysis.incident;
     this.band = inc ? { from: Date.parse(inc.onset) / 1000, to: inc.recovered ? Date.parse(inc.recovered) / 1000 : null } : null;
+    const n = analysis.novelty;
+    this.baseline = n ? { from: Date.parse(n.baseline_from) / 1000, to: Date.parse(n.baseline_to) / 1000 + 1 } : null;
     this.markers = analysis.timeline
       .filter((e) => e.kind === "change" || e.kind === "fix")
       .map((e) => ({ x: Date.parse(e.time) / 1000, label: e.change_id ?? e.kind, suspect: e.suspect }));
@@ -127,6 +175,7 @@ export class ErrorChart {
       return;
     }
     this.band = null;
+    this.baseline = null;
     this.markers = [];
     this.build(series, zone, defer, true);
   }
@@ -200,7 +249,7 @@ export class ErrorChart {
       ],
       hooks: {
         drawClear: [(u) => this.drawBand(u)],
-        draw: [(u) => this.drawMarkers(u)],
+        draw: [(u) => this.drawMarkers(u), () => this.onDrawn()],
         setSelect: [
           (u) => {
             if (u.select.width < 4 || !this.bounds) return;
@@ -208,6 +257,12 @@ export class ErrorChart {
             const to = u.posToVal(u.select.left + u.select.width, "x") * 1000;
             this.justSelected = true;
             u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            const picked = this.picking;
+            if (picked) {
+              this.cancelPick();
+              picked({ from, to });
+              return;
+            }
             this.onRange(clampRange({ from, to }, this.bounds));
           },
         ],
@@ -259,9 +314,23 @@ export class ErrorChart {
   }
 
   private drawBand(u: uPlot): void {
-    if (!this.band) return;
     const { left, top, width, height } = u.bbox;
     const ctx = u.ctx;
+    if (this.baseline) {
+      const b0 = Math.max(left, this.xPos(u, this.baseline.from));
+      const b1 = Math.min(left + width, this.xPos(u, this.baseline.to));
+      if (b1 > b0) {
+        ctx.save();
+        ctx.fillStyle = COLORS.baseline;
+        ctx.fillRect(b0, top, b1 - b0, height);
+        ctx.fillStyle = COLORS.axis;
+        ctx.font = `${10 * uPlot.pxRatio}px system-ui, sans-serif`;
+        ctx.textBaseline = "bottom";
+        ctx.fillText("baseline", b0 + 3 * uPlot.pxRatio, top + height - 3 * uPlot.pxRatio);
+        ctx.restore();
+      }
+    }
+    if (!this.band) return;
     const x0 = Math.max(left, this.xPos(u, this.band.from));
     const x1 = this.band.to === null ? left + width : Math.min(left + width, this.xPos(u, this.band.to));
     if (x1 <= x0) return;

@@ -8,7 +8,7 @@ import { parseZone } from "../lib/time";
 
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 const noop = () => {};
-const act: Actions = { openCitation: noop, openHit: noop, pick: noop, toggleLane: noop, deleteNote: noop, closeExcerpt: noop, closeSearch: noop, editEntry: noop, correctSource: noop, confirmCaseFolder: noop, chooseIncident: noop };
+const act: Actions = { openCitation: noop, openHit: noop, pick: noop, toggleLane: noop, deleteNote: noop, closeExcerpt: noop, closeSearch: noop, editEntry: noop, correctSource: noop, setClockOffset: noop, pickBaseline: noop, resetBaseline: noop, confirmCaseFolder: noop, chooseIncident: noop };
 const zone = parseZone("+03:00")!;
 
 describe("panels render log text as text", () => {
@@ -111,7 +111,10 @@ describe("what is new in the incident", () => {
       ["status_codes", "50037751×7.4"],
     ]);
     expect(el.querySelector("img")).toBeNull();
-    expect(el.querySelector(".panel-tools")!.textContent).toBe("vs 09:01 – 11:27 (before onset)");
+    expect(el.querySelector("[data-testid=novelty-baseline]")!.textContent).toBe("vs 09:01 – 11:27 (before onset)");
+    // The default baseline can be replaced by one dragged on the chart; there is nothing to reset yet.
+    expect(el.querySelector("[data-testid=pick-baseline]")).not.toBeNull();
+    expect(el.querySelector("[data-testid=reset-baseline]")).toBeNull();
     (el.querySelector("[data-testid=novelty-item] button") as HTMLButtonElement).click();
     expect(opened).toEqual([`/x/nginx/access.log:10298 /login?next=${HOSTILE}`]);
   });

@@ -26,6 +26,12 @@ export type Actions = {
   closeSearch: () => void;
   editEntry: (key: string, edit: TimelineAction) => void;
   correctSource: (path: string, kind: SourceKind, tz: string) => void;
+  /** The next drag on the chart chooses what is new's baseline. */
+  pickBaseline: () => void;
+  /** Back to the default baseline (as long as the incident, before its onset). */
+  resetBaseline: () => void;
+  /** Reads a source again with its clock moved (`+40s`; `0` undoes it). */
+  setClockOffset: (path: string, offset: string) => void;
   /** Asks the analyst to confirm the folder of a reopened case's inputs. */
   confirmCaseFolder: () => void;
   /** Analyzes the case's `n`-th incident (1 = earliest). */
@@ -222,8 +228,10 @@ export function noveltyView(a: Analysis, zone: Zone, act: Actions): HTMLElement 
   const baseline = `${formatInstant(n.baseline_from, zone, "clock")} – ${formatInstant(n.baseline_to, zone, "clock")}`;
   const head = h(
     "span",
-    { class: "muted", title: n.baseline_given ? "The baseline you chose (--baseline)" : "The incident's length just before the onset" },
-    `vs ${baseline}${n.baseline_given ? "" : " (before onset)"}`,
+    { class: "novelty-head" },
+    h("span", { class: "muted", "data-testid": "novelty-baseline", title: n.baseline_given ? "The baseline you chose" : "The incident's length just before the onset" }, `vs ${baseline}${n.baseline_given ? "" : " (before onset)"}`),
+    h("button", { type: "button", class: "btn small", "data-testid": "pick-baseline", title: "Drag on the chart over the period to compare with (Esc cancels)", on: { click: () => act.pickBaseline() } }, "Pick baseline"),
+    n.baseline_given ? h("button", { type: "button", class: "btn small", "data-testid": "reset-baseline", title: "Compare with the incident's length just before the onset", on: { click: () => act.resetBaseline() } }, "Default") : null,
   );
   const body: Child[] = [];
   if (!n.comparable) body.push(h("p", { class: "muted" }, "The baseline holds no records: ranked by incident counts alone, nothing can be called new."));
@@ -265,7 +273,15 @@ export function noveltyView(a: Analysis, zone: Zone, act: Actions): HTMLElement 
   for (const c of a.clock_suggestions) {
     const by = formatOffset(Math.abs(c.offset_ms)).slice(1);
     const way = c.offset_ms > 0 ? "behind" : "ahead of";
-    body.push(h("p", { class: "clock-suggestion", "data-testid": "clock-suggestion" }, `Clock: ${shortPath(c.source)} looks ${by} ${way} ${shortPath(c.reference)} (${c.pairs} matched events); --offset ${shortPath(c.source)}=${formatOffset(c.offset_ms)} aligns it.`));
+    const method = c.method === "request_ids" ? "the same request ids" : "the same error bursts";
+    body.push(
+      h(
+        "p",
+        { class: "clock-suggestion", "data-testid": "clock-suggestion" },
+        `Clock: ${shortPath(c.source)} looks ${by} ${way} ${shortPath(c.reference)} (${c.pairs} matched events: ${method}); --offset ${shortPath(c.source)}=${formatOffset(c.offset_ms)} aligns it. `,
+        h("button", { type: "button", class: "btn small", "data-testid": "clock-apply", title: `Read ${shortPath(c.source)} again with its clock moved by ${formatOffset(c.offset_ms)} (undo: set its clock back to 0 in Sources)`, on: { click: () => act.setClockOffset(c.source, formatOffset(c.offset_ms)) } }, "Apply"),
+      ),
+    );
   }
   const el = panel("What is new", head, body, "novelty");
   el.dataset.testid = "novelty";
@@ -432,7 +448,7 @@ export function sourcesView(rows: SourceRow[], zone: Zone, act: Actions, busy = 
     ? h(
         "table",
         { class: "data-table sources-table" },
-        h("thead", null, h("tr", null, ["Source", "Kind", "Format", "Zone", "Records", "Unparsed", ""].map((t) => h("th", null, t)))),
+        h("thead", null, h("tr", null, ["Source", "Kind", "Format", "Zone", "Clock", "Records", "Unparsed", ""].map((t) => h("th", null, t)))),
         h(
           "tbody",
           null,
@@ -451,6 +467,7 @@ export function sourcesView(rows: SourceRow[], zone: Zone, act: Actions, busy = 
             tz.addEventListener("keydown", (ev) => {
               if (ev.key === "Enter" && !apply.hidden) apply.click();
             });
+            const clock = clockCell(s.path, s.clock_offset_ms, act, busy);
             // A reopened case's inputs are not read until granted or confirmed: say which, and why.
             const unavailable = r.unavailable ? h("span", { class: "warn-tag", "data-testid": "source-unavailable", title: r.unavailable.message }, `unavailable: ${r.unavailable.message}`) : null;
             return h(
@@ -460,6 +477,7 @@ export function sourcesView(rows: SourceRow[], zone: Zone, act: Actions, busy = 
               h("td", null, kind),
               h("td", { class: "mono" }, s.format),
               h("td", null, tz),
+              h("td", null, clock),
               h("td", { class: "num" }, formatCount(s.records)),
               h("td", { class: `num ${unparsed > 0 ? "warn" : ""}` }, formatCount(unparsed)),
               h("td", null, apply),
@@ -476,8 +494,21 @@ export function sourcesView(rows: SourceRow[], zone: Zone, act: Actions, busy = 
         `${rows.length} · ${unavailable} unavailable (not searched or quoted) `,
         h("button", { type: "button", class: "btn small", "data-testid": "confirm-case-folder", title: "Choose the folder of this case's inputs: files whose size and hash match the case become readable", on: { click: () => act.confirmCaseFolder() } }, "Confirm input folder…"),
       )
-    : h("span", { class: "muted" }, `${rows.length} · correct a kind or zone and re-read`);
+    : h("span", { class: "muted" }, `${rows.length} · correct a kind, zone or clock and re-read`);
   return panel("Sources", tools, body, "sources");
+}
+
+/** A source's clock correction: the offset as the CLI's --offset takes it, set with Enter or the button, undone with ✕. */
+function clockCell(path: string, offsetMs: number, act: Actions, busy: boolean): HTMLElement {
+  const now = offsetMs === 0 ? "0" : formatOffset(offsetMs);
+  const input = h("input", { type: "text", class: "src-clock mono", value: now, "aria-label": "Clock offset of this source (+40s, -1m30s, 0)", "data-testid": "source-offset", spellcheck: false, disabled: busy, title: "Move every timestamp of this source: +40s when its clock is 40 s behind. 0 undoes it." });
+  const set = h("button", { type: "button", class: "btn small", hidden: true, "data-testid": "source-offset-apply", title: "Read this source again with its clock moved", on: { click: () => act.setClockOffset(path, input.value.trim() || "0") } }, "Set");
+  const undo = offsetMs === 0 ? null : h("button", { type: "button", class: "icon-btn", "aria-label": `Undo the clock correction (${now})`, "data-testid": "source-offset-undo", disabled: busy, on: { click: () => act.setClockOffset(path, "0") } }, "✕");
+  input.addEventListener("input", () => (set.hidden = input.value.trim() === now));
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !set.hidden) set.click();
+  });
+  return h("span", { class: "src-clock-cell" }, input, set, undo);
 }
 
 // ---- Search results and raw lines ---------------------------------------------
@@ -532,7 +563,6 @@ export function excerptView(e: ExcerptState, act: Actions): HTMLElement {
       data && rec && copyLine ? h("button", { class: "btn small", type: "button", title: "Copy the line with its file:line citation, as Markdown (c)", "data-testid": "copy-line", on: { click: () => copyLine(data.file, rec.line, rec.text) } }, "Copy line with citation") : null,
       h("button", { class: "icon-btn", type: "button", title: "Close (Esc)", "aria-label": "Close raw lines", on: { click: act.closeExcerpt } }, "✕"),
     ],
-
     body,
     "excerpt-panel",
   );

@@ -19,6 +19,6 @@ title: string,
  */
 items: Array<LaneItem>, 
 /**
- * Items left out past [`MAX_LANE_ITEMS`] (the latest ones).
+ * Items left out past [`MAX_LANE_ITEMS`] (those farthest from the incident).
  */
 omitted: number, };

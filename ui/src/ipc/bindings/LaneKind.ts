@@ -3,4 +3,4 @@
 /**
  * What a lane shows.
  */
-export type LaneKind = "changes" | "signature" | "users" | "support" | "alerts" | "restarts";
+export type LaneKind = "changes" | "signature" | "users" | "support" | "alerts" | "restarts" | "notes";
