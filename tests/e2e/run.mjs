@@ -376,6 +376,8 @@ const blur = (s) => s.execute("document.activeElement && document.activeElement.
 async function habits(s, dialogs) {
   log("accessibility: no serious axe-core violation on the analysis; light screenshot");
   await accessible(s, "the analysis");
+  // The side column as it opens (an earlier step may have scrolled it to the sources): suspects on top.
+  await s.execute("document.querySelector('.col-side').scrollTop = 0;");
   await screenshot(s, "analysis-light");
 
   log("the ? sheet opens with ?, lists Ctrl+E, keeps the focus, and closes with Esc");
@@ -486,7 +488,7 @@ async function habits(s, dialogs) {
   // The chart is drawn again in the dark palette: its axis labels are light.
   await s.waitFor(".chart-host canvas");
   await accessible(s, "the analysis in dark mode");
-  await s.execute("document.querySelector('.toast:not([hidden]) .icon-btn')?.click();");
+  await s.execute("document.querySelector('.toast:not([hidden]) .icon-btn')?.click(); document.querySelector('.col-side').scrollTop = 0;");
   await screenshot(s, "analysis-dark");
   await s.reload();
   await s.waitFor("[data-testid=empty-state]");

@@ -335,7 +335,7 @@ function entryRow(e: TimelineEntry, st: EntryStateDto | undefined, input: Timeli
     f();
   };
   const copyLine = act.copyLine;
-  const copy = c && copyLine ? h("button", { class: "icon-btn", type: "button", title: "Copy line with citation (c)", "aria-label": "Copy line with citation", "data-testid": "tl-copy", on: { click: stop(() => copyLine(c.file, num(c.line), c.text)) } }, "⧉") : null;
+  const copy = c && copyLine ? h("button", { class: "icon-btn", type: "button", title: "Copy line with citation (c)", "aria-label": "Copy line with citation", "data-testid": "tl-copy", on: { click: stop(() => copyLine(c.file, num(c.line), c.text)) } }, "❐") : null;
   const actions = note
     ? [h("button", { class: "icon-btn", type: "button", title: "Delete note", "aria-label": "Delete note", on: { click: stop(() => act.deleteNote(note)) } }, "✕")]
     : key
