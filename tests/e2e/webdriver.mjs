@@ -8,7 +8,6 @@ const ELEMENT = "element-6066-11e4-a52e-4f735466cecf"; // the W3C web element id
 /** WebDriver's code points of the keys that are not characters. */
 export const KEY = { Control: "\uE009", Shift: "\uE008", Enter: "\uE007", Escape: "\uE00C", Tab: "\uE004", ArrowDown: "\uE015", ArrowUp: "\uE013" };
 
-
 function elementId(ref) {
   const id = ref && (ref[ELEMENT] ?? ref.ELEMENT);
   if (typeof id !== "string") throw new Error(`not an element reference: ${JSON.stringify(ref)}`);
