@@ -161,11 +161,13 @@ pub async fn export_chart(
     display_tz: ZoneSpec,
     from: Option<Instant>,
     to: Option<Instant>,
+    redact: Option<bool>,
     png: Option<Vec<u8>>,
     path: String,
 ) -> Result<ExportResult, IpcError> {
     let s = state.0.clone();
-    off_thread(move || s.export_chart(format, &display_tz, from, to, png, &path)).await
+    // Redacted unless the page says otherwise: the SVG's tooltips quote messages.
+    off_thread(move || s.export_chart(format, &display_tz, (from, to), redact.unwrap_or(true), png, &path)).await
 }
 
 #[tauri::command]

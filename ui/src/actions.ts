@@ -418,8 +418,10 @@ export class AppActions {
       const path = await ipc.pickSavePath("chart", name, format, format.toUpperCase());
       if (!path) return;
       const range = s.range ? isoRange(s.range) : null;
-      const r = await ipc.exportChart(format, s.zone, range, png, path);
-      this.toast("info", `Saved the chart to ${r.path} (${formatCount(r.bytes)} bytes).`);
+      // A chart goes into tickets and slides: redacted like the postmortem's documents.
+      const r = await ipc.exportChart(format, s.zone, range, true, png, path);
+      const masked = r.masked.length ? ` Masked: ${r.masked.map((m) => `${formatCount(m.count)} ${m.label}`).join(", ")}.` : "";
+      this.toast("info", `Saved the chart to ${r.path} (${formatCount(r.bytes)} bytes).${masked}`);
     } catch (e) {
       this.fail(e);
     }

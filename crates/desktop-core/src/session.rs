@@ -505,15 +505,7 @@ impl Session {
             let (bytes, masked) = faultline_engine::export_counted(&analysis, &opts)?;
             Ok((faultline_engine::write_file(&dest, &bytes)?, masked))
         })?;
-        let masked = masked
-            .into_iter()
-            .map(|(kind, n)| MaskedDto {
-                kind: kind.prefix().to_string(),
-                label: kind.noun(n).to_string(),
-                count: n as u64,
-            })
-            .collect();
-        Ok(ExportResult { path: dest.display().to_string(), bytes, masked })
+        Ok(ExportResult { path: dest.display().to_string(), bytes, masked: masked_dtos(masked) })
     }
 
     /// Writes the chart: `svg` rendered by the engine for `[from, to]` (the
@@ -523,27 +515,29 @@ impl Session {
         &self,
         format: ChartFormat,
         display_tz: &ZoneSpec,
-        from: Option<Instant>,
-        to: Option<Instant>,
+        range: (Option<Instant>, Option<Instant>),
+        redact: bool,
         png: Option<Vec<u8>>,
         path: &str,
     ) -> Result<ExportResult, IpcError> {
         const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
         const PNG_MAX: usize = 32 << 20;
         let zone = display_tz.zone()?;
-        let bytes = match format {
+        let (bytes, masked) = match format {
             ChartFormat::Svg => self.with_engine(|case| {
                 let analysis = case.engine.analyze(&case.analyze_options())?;
-                Ok(faultline_engine::chart_svg(&analysis, &zone, from, to).into_bytes())
+                let (svg, masked) = faultline_engine::chart_svg(&analysis, &zone, range, redact);
+                Ok((svg.into_bytes(), masked))
             })?,
+            // Drawn by the page: its lanes show titles, and the tooltips that quote messages are not in it.
             ChartFormat::Png => match png {
-                Some(b) if b.starts_with(PNG_MAGIC) && b.len() <= PNG_MAX => b,
+                Some(b) if b.starts_with(PNG_MAGIC) && b.len() <= PNG_MAX => (b, Vec::new()),
                 _ => return Err(IpcError::bad_request("the chart image is not a PNG (or is over 32 MiB)")),
             },
         };
         let dest = self.access().grants.take_save(path)?;
         let written = faultline_engine::write_file(&dest, &bytes)?;
-        Ok(ExportResult { path: dest.display().to_string(), bytes: written, masked: Vec::new() })
+        Ok(ExportResult { path: dest.display().to_string(), bytes: written, masked: masked_dtos(masked) })
     }
 
     /// The window's case: its title and its `.faultline` file if saved.
@@ -644,4 +638,16 @@ impl Session {
 
 fn chrono_now() -> Instant {
     Instant::from(std::time::SystemTime::now())
+}
+
+/// What a redaction masked, as the export dialog reports it.
+fn masked_dtos(masked: faultline_engine::MaskCounts) -> Vec<MaskedDto> {
+    masked
+        .into_iter()
+        .map(|(kind, n)| MaskedDto {
+            kind: kind.prefix().to_string(),
+            label: kind.noun(n).to_string(),
+            count: n as u64,
+        })
+        .collect()
 }

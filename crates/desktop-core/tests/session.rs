@@ -356,27 +356,60 @@ fn a_baseline_dragged_on_the_chart_is_what_is_new_compares_with_until_reset() {
 }
 
 #[test]
+fn the_svg_chart_is_redacted_unless_asked_not_to_be() {
+    // Its lanes' tooltips quote what users wrote.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    std::fs::write(&log, "2026-11-24 10:00:00,000 ERROR boom\n2026-11-24 10:05:00,000 INFO ok\n").unwrap();
+    let tickets = dir.path().join("tickets.csv");
+    std::fs::write(
+        &tickets,
+        "Ticket ID,Created at,Requester,Channel,Subject,Description,Status\n\
+         1,2026-11-24 10:01:00 +0000,Bob,Email,Login,Cannot log in: write to bob.smith@example.com,Open\n",
+    )
+    .unwrap();
+    let s = Session::default();
+    s.grant_inputs(&[log.clone(), tickets.clone()]);
+    s.ingest_paths(&[log.display().to_string(), tickets.display().to_string()], &utc(), &quiet).unwrap();
+    let export = |name: &str, redact: bool| {
+        let path = dir.path().join(name);
+        s.grant_save(&path);
+        let r = s.export_chart(ChartFormat::Svg, &utc(), (None, None), redact, None, path.to_str().unwrap()).unwrap();
+        (std::fs::read_to_string(&path).unwrap(), r.masked)
+    };
+    let (raw, none) = export("raw.svg", false);
+    assert!(none.is_empty());
+    assert!(raw.contains("class=\"lanes\"") && raw.contains("bob.smith@example.com"), "{raw}");
+    let (red, masked) = export("red.svg", true);
+    assert!(!red.contains("bob.smith@example.com"));
+    assert!(red.contains("email-1"), "{red}");
+    assert!(masked.iter().any(|m| m.kind == "email"));
+}
+
+#[test]
 fn chart_exports_as_svg_and_checks_png_bytes() {
     let s = sample_session();
     let dir = tempfile::tempdir().unwrap();
     let svg = dir.path().join("chart.svg");
     s.grant_save(&svg);
-    let r = s.export_chart(ChartFormat::Svg, &plus3(), None, None, None, svg.to_str().unwrap()).unwrap();
+    let r = s.export_chart(ChartFormat::Svg, &plus3(), (None, None), true, None, svg.to_str().unwrap()).unwrap();
     let text = std::fs::read_to_string(&svg).unwrap();
     assert_eq!(r.bytes as usize, text.len());
     assert!(text.starts_with("<svg") || text.contains("<svg"), "{}", &text[..80.min(text.len())]);
     let png = dir.path().join("chart.png");
     s.grant_save(&png);
     assert!(s
-        .export_chart(ChartFormat::Png, &utc(), None, None, Some(b"<svg/>".to_vec()), png.to_str().unwrap())
+        .export_chart(ChartFormat::Png, &utc(), (None, None), true, Some(b"<svg/>".to_vec()), png.to_str().unwrap())
         .is_err());
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
     bytes.extend_from_slice(&[0u8; 16]);
-    let r = s.export_chart(ChartFormat::Png, &utc(), None, None, Some(bytes.clone()), png.to_str().unwrap()).unwrap();
+    let r = s
+        .export_chart(ChartFormat::Png, &utc(), (None, None), true, Some(bytes.clone()), png.to_str().unwrap())
+        .unwrap();
     assert_eq!(std::fs::read(&png).unwrap(), bytes);
     assert_eq!(r.bytes, 24);
     // One dialog, one write.
-    assert!(s.export_chart(ChartFormat::Png, &utc(), None, None, Some(bytes), png.to_str().unwrap()).is_err());
+    assert!(s.export_chart(ChartFormat::Png, &utc(), (None, None), true, Some(bytes), png.to_str().unwrap()).is_err());
 }
 
 /// Six hours of an nginx log, a request every 2 s: checkout fails for 20

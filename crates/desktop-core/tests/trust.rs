@@ -148,7 +148,7 @@ fn an_unchosen_save_path_and_a_second_write_are_refused() {
     let builtin = || TemplateRequest::Builtin { name: BuiltinTemplate::Seed };
     let e = s.export(&export_request(&target, builtin(), ReportFormat::Markdown, false)).unwrap_err();
     assert_eq!(e.code, ErrorCode::NotGranted);
-    assert!(s.export_chart(ChartFormat::Svg, &ZoneSpec::Utc, None, None, None, "/tmp/../etc/x.svg").is_err());
+    assert!(s.export_chart(ChartFormat::Svg, &ZoneSpec::Utc, (None, None), true, None, "/tmp/../etc/x.svg").is_err());
     assert_eq!(std::fs::read(&target).unwrap(), before, "the file was not overwritten");
 }
 

@@ -355,9 +355,16 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<u64, EngineError> {
 }
 
 /// The error-rate chart alone as SVG, limited to `[from, to]` when given
-/// (the desktop's visible range).
-pub fn chart_svg(analysis: &Analysis, zone: &Zone, from: Option<Instant>, to: Option<Instant>) -> String {
-    let mut a = analysis.clone();
+/// (the desktop's visible range), redacted when asked: its lanes' tooltips
+/// quote messages, alerts and notes.
+pub fn chart_svg(
+    analysis: &Analysis,
+    zone: &Zone,
+    (from, to): (Option<Instant>, Option<Instant>),
+    redact: bool,
+) -> (String, MaskCounts) {
+    let (mut a, masked) =
+        if redact { faultline_report::redact_counted(analysis) } else { (analysis.clone(), Vec::new()) };
     a.series.buckets.retain(|b| from.is_none_or(|f| b.start >= f) && to.is_none_or(|t| b.start <= t));
-    faultline_report::chart_svg(&a, zone, 960, 320)
+    (faultline_report::chart_svg(&a, zone, 960, 320), masked)
 }

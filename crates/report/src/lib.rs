@@ -254,6 +254,13 @@ pub fn redact(analysis: &Analysis) -> Analysis {
     redact::Redactor::for_analysis(analysis).analysis(analysis)
 }
 
+/// [`redact`], with how many distinct values of each kind it masked.
+pub fn redact_counted(analysis: &Analysis) -> (Analysis, Vec<(SecretKind, usize)>) {
+    let mut r = redact::Redactor::for_analysis(analysis);
+    let masked = r.analysis(analysis);
+    (masked, r.counts())
+}
+
 /// A redacted JSON export: the contract plus what says it is redacted and
 /// what it masked, so a consumer can tell it from the original.
 #[derive(serde::Serialize)]

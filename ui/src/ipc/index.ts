@@ -122,8 +122,9 @@ export function exportReport(request: ExportRequest): Promise<ExportResult> {
   return call("export", { request });
 }
 
-export function exportChart(format: ChartFormat, displayTz: ZoneSpec, range: { from: string; to: string } | null, png: number[] | null, path: string): Promise<ExportResult> {
-  return call("export_chart", { format, displayTz, from: range?.from ?? null, to: range?.to ?? null, png, path });
+/** `redact`: the SVG's lane tooltips quote messages and alerts, masked like a postmortem's. */
+export function exportChart(format: ChartFormat, displayTz: ZoneSpec, range: { from: string; to: string } | null, redact: boolean, png: number[] | null, path: string): Promise<ExportResult> {
+  return call("export_chart", { format, displayTz, from: range?.from ?? null, to: range?.to ?? null, redact, png, path });
 }
 
 export function correctSource(path: string, kind: SourceKind, tz: ZoneSpec, onProgress: (e: IngestEvent) => void): Promise<IngestResult> {
