@@ -455,22 +455,37 @@ impl Extractor {
         keep
     }
 
-    fn close(&mut self, i: usize, mut clients: Vec<u64>) {
-        clients.sort_unstable();
-        let start = self.events.clients.len() as u32;
+    /// Stores event `i`'s distinct clients in the order their records came
+    /// (file order), each with its record count. Ids are hashes seeded per
+    /// run: ordered by id, the clients of one burst came out in another
+    /// order on every run, and so did which of them "what is new" listed.
+    fn close(&mut self, i: usize, clients: Vec<u64>) {
+        let start = self.events.clients.len();
+        let mut seen: HashMap<u64, usize> = HashMap::new();
         for c in clients {
-            match (self.events.clients.last(), self.events.client_records.last_mut()) {
-                (Some(&last), Some(n)) if last == c && self.events.clients.len() as u32 > start => {
-                    *n = n.saturating_add(1)
+            let distinct = &self.events.clients[start..];
+            // A handful of clients is the common case: a scan beats hashing them.
+            let at = if distinct.len() <= 16 {
+                distinct.iter().position(|&d| d == c).map(|k| start + k)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(distinct.iter().enumerate().map(|(k, &d)| (d, start + k)));
                 }
-                _ => {
+                seen.get(&c).copied()
+            };
+            match at.and_then(|k| self.events.client_records.get_mut(k)) {
+                Some(n) => *n = n.saturating_add(1),
+                None => {
+                    if !seen.is_empty() {
+                        seen.insert(c, self.events.clients.len());
+                    }
                     self.events.clients.push(c);
                     self.events.client_records.push(1);
                 }
             }
         }
         if let Some(e) = self.events.list.get_mut(i) {
-            e.clients = (start, self.events.clients.len() as u32);
+            e.clients = (start as u32, self.events.clients.len() as u32);
         }
     }
 
