@@ -240,7 +240,9 @@ impl Session {
                 case.engine.sources()?.into_iter().find(|m| m.summary.path == path).ok_or_else(|| {
                     IpcError::new(ErrorCode::BadRequest, format!("{path} is not a source of this case"))
                 })?;
-            let zone = Zone::parse(&meta.summary.tz).unwrap_or_default();
+            let zone = Zone::parse(&meta.summary.tz).map_err(|e| {
+                IpcError::new(ErrorCode::BadRequest, format!("{path}: its zone {:?} is not one: {e}", meta.summary.tz))
+            })?;
             self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
             let opts = IngestOptions {
                 zone,

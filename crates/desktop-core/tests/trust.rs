@@ -213,6 +213,9 @@ fn opening_a_case_grants_nothing_until_its_folder_is_confirmed_and_the_hashes_ma
     let private = disk.private().display().to_string();
     assert_eq!(s.excerpt(&private, 0, 10, 1).unwrap_err().code, ErrorCode::Input);
     assert!(s.correct_source(&private, SourceKind::Log, &ZoneSpec::Utc, &quiet).is_err());
+    // Nor may a clock correction read it (and the source stays listed, its records kept).
+    assert!(s.set_clock_offset(&private, "+40s", &quiet).is_err());
+    assert!(s.sources().unwrap().iter().any(|r| r.summary.path == private));
 
     // Confirming the folder of one input makes exactly the inputs there readable, after a hash check.
     let confirmed = s.confirm_case_folder(&disk.granted()).unwrap();

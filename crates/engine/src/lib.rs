@@ -265,6 +265,11 @@ impl Engine {
         let mut opts = opts.clone();
         let named = opts.offsets.iter().any(|(name, _)| source_named(name, [path]).is_ok());
         let planned_as_before = planned.sources.iter().any(|s| s.path == root);
+        // An offset for a source that no longer reads as one source would be
+        // refused after its records are gone: refuse it while they are kept.
+        if named && !planned_as_before {
+            return Err(EngineError::input(root, "reads as other sources now: set the clock offset on each of them"));
+        }
         if meta.summary.clock_offset_ms != 0 && !named && planned_as_before {
             opts.offsets.push((path.to_string(), meta.summary.clock_offset_ms));
         }
