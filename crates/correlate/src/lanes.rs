@@ -9,6 +9,7 @@ use crate::milestones::{
     body, cite_alert, cite_message, has_any, is_support, restart_bursts, restart_text, support_authors, SYMPTOM,
 };
 use crate::suspects::cite_change;
+use faultline_model::lanes::MAX_LANE_ITEMS;
 use faultline_model::{
     CaseData, ChangeStatus, Incident, Instant, Lane, LaneItem, LaneKind, LaneMark, TimelineEntry, TimelineKind,
 };
@@ -61,21 +62,34 @@ pub fn build(case: &CaseData, incident: Option<&Incident>, timeline: &[TimelineE
         }
     }
 
+    // A support export can hold a million messages: the ones a lane keeps
+    // are chosen by time before any is formatted.
     let support = support_authors(&case.messages);
     let (mut users, mut team) = (Vec::new(), Vec::new());
-    for m in &case.messages {
-        let ev = &m.event;
-        let who = ev.author.as_deref().unwrap_or("unknown");
-        let text = format!("{who}: {}", cap(ev.text.lines().next().unwrap_or(""), 200));
-        if is_support(ev, &support) {
-            team.push(point(ev.time, text, LaneMark::Plain, cite_message(m)));
+    for (k, m) in case.messages.iter().enumerate() {
+        if is_support(&m.event, &support) {
+            team.push((m.event.time, k));
         } else {
-            let mark = if has_any(&body(ev), SYMPTOM) { LaneMark::Report } else { LaneMark::Plain };
-            users.push(point(ev.time, text, mark, cite_message(m)));
+            users.push((m.event.time, k));
         }
     }
-    lanes.push(Lane::new(LaneKind::Users, "Users", users, focus));
-    lanes.push(Lane::new(LaneKind::Support, "Support", team, focus));
+    for (kind, title, picks) in [(LaneKind::Users, "Users", users), (LaneKind::Support, "Support", team)] {
+        let (picks, dropped) = nearest(picks, focus);
+        let items = picks
+            .into_iter()
+            .filter_map(|(_, k)| case.messages.get(k))
+            .map(|m| {
+                let ev = &m.event;
+                let who = ev.author.as_deref().unwrap_or("unknown");
+                let text = format!("{who}: {}", cap(ev.text.lines().next().unwrap_or(""), 200));
+                let report = kind == LaneKind::Users && has_any(&body(ev), SYMPTOM);
+                point(ev.time, text, if report { LaneMark::Report } else { LaneMark::Plain }, cite_message(m))
+            })
+            .collect();
+        let mut lane = Lane::new(kind, title, items, focus);
+        lane.omitted += dropped;
+        lanes.push(lane);
+    }
 
     let mut alerts = Vec::new();
     for a in &case.alerts {
@@ -104,6 +118,19 @@ pub fn build(case: &CaseData, incident: Option<&Incident>, timeline: &[TimelineE
         .collect();
     lanes.push(Lane::new(LaneKind::Restarts, "Restarts", restarts, focus));
     lanes
+}
+
+/// Of `picks` (time, index), the [`MAX_LANE_ITEMS`] nearest `focus` (the
+/// latest without one), the way [`Lane::new`] keeps them, and how many went.
+fn nearest(mut picks: Vec<(Instant, usize)>, focus: Option<Instant>) -> (Vec<(Instant, usize)>, u64) {
+    if picks.len() <= MAX_LANE_ITEMS {
+        return (picks, 0);
+    }
+    let focus = focus.or_else(|| picks.iter().map(|p| p.0).max()).unwrap_or_default();
+    let dropped = (picks.len() - MAX_LANE_ITEMS) as u64;
+    picks.select_nth_unstable_by_key(MAX_LANE_ITEMS - 1, |p| ((p.0 - focus).num_milliseconds().unsigned_abs(), p.1));
+    picks.truncate(MAX_LANE_ITEMS);
+    (picks, dropped)
 }
 
 fn point(time: Instant, text: String, mark: LaneMark, citation: faultline_model::Citation) -> LaneItem {
