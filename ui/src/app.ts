@@ -463,9 +463,13 @@ export class App {
     }
   }
 
-  /** Esc: leaves a field, else closes the note form, the raw lines, then the search. */
+  /** Esc: leaves a field, else gives up a baseline pick, closes the note form, the raw lines, then the search. */
   private closeTop(typing: boolean, target: EventTarget | null): boolean {
     const s = this.store.get();
+    if (this.chart.isPicking()) {
+      this.chart.cancelPick();
+      return true;
+    }
     if (typing && target instanceof HTMLElement) {
       if (this.el.noteBar.contains(target)) this.store.set({ noteFormOpen: false });
       if (target === this.el.zone) this.el.zone.value = zoneSpec(s.zone); // Esc drops what was typed

@@ -50,7 +50,8 @@ pub(crate) fn render(analysis: &Analysis, zone: &Zone, width: u32, height: u32, 
         .as_ref()
         .map_or(0, |b| 1 + b.inputs.len().min(BANNER_INPUTS) + usize::from(b.inputs.len() > BANNER_INPUTS));
     let banner_h = if banner_lines == 0 { 0.0 } else { 8.0 + 14.0 * banner_lines as f64 };
-    let lane_rows = lanes::rows(analysis);
+    // Without a series there is no time axis to put lanes on (the chart says so instead).
+    let lane_rows = if analysis.series.buckets.is_empty() { Vec::new() } else { lanes::rows(analysis) };
     let lanes_h = lanes::height(&lane_rows);
     let h = f64::from(height.max(140)) + banner_h + lanes_h;
     let (left, right, top, bottom) = (52.0, 16.0, 40.0 + banner_h, 40.0 + lanes_h);

@@ -47,6 +47,11 @@ export class ErrorChart {
     this.resize = new ResizeObserver(() => this.fit());
     this.resize.observe(this.el);
     this.el.addEventListener("keydown", (ev) => this.onKey(ev));
+    // A pick is for the drag that follows it: leaving the chart gives it up, so a
+    // zoom minutes later cannot silently become a baseline.
+    this.el.addEventListener("focusout", (ev) => {
+      if (!(ev.relatedTarget instanceof Node && this.el.contains(ev.relatedTarget))) this.cancelPick();
+    });
   }
 
   /** Told after every redraw (zoom, pan, resize, new data): the lanes follow the plot. */
@@ -95,6 +100,11 @@ export class ErrorChart {
   cancelPick(): void {
     this.picking = null;
     delete this.el.dataset.picking;
+  }
+
+  /** A drag on the chart is waiting to choose a range (see `pickRange`). */
+  isPicking(): boolean {
+    return this.picking !== null;
   }
 
   /** Shows `r` (null: everything). */

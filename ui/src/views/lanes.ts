@@ -148,7 +148,7 @@ export class LaneStrip {
     private open: (c: Citation, title: string) => void,
     private toggle: (lane: Lane) => void,
   ) {
-    this.canvas = h("canvas", { class: "lanes-canvas", role: "img", "aria-label": "Incident lanes on the chart's time axis; every event is also a row of the timeline below" });
+    this.canvas = h("canvas", { class: "lanes-canvas", role: "img", "aria-label": "Incident lanes on the chart's time axis: changes, error signatures, messages, alerts, restarts and notes. Hover for an event, click for its raw line; the timeline below lists the milestones" });
     this.tip = h("div", { class: "lane-tip", hidden: true, role: "tooltip" });
     this.el = h("div", { class: "lanes", "data-testid": "lanes" }, this.canvas, this.tip);
     this.menuList = h("div", { class: "lane-menu-list" });
