@@ -162,6 +162,7 @@ impl<'a> IngestJob<'a> {
             let path = source.path.display().to_string();
             let reusable = stored.iter().find(|m| m.summary.path == path).filter(|m| {
                 m.complete
+                    && m.error_rule == faultline_model::error_class::RULE
                     && m.summary.format == source.format_name()
                     && m.summary.kind == source.kind
                     && m.summary.tz == zone_name

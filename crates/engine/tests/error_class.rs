@@ -79,3 +79,27 @@ fn counters_and_events_agree_on_what_is_an_error() {
         assert_eq!(counters, *want, "{what}");
     }
 }
+
+/// A case's counters written by an older rule are not reused: the source is
+/// read again, so the chart and the events never follow two rules.
+#[test]
+fn a_source_counted_by_an_older_rule_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    std::fs::write(&log, format!("{TRACE}\n2026-11-24 11:27:05,000 INFO ok\n")).unwrap();
+    let case = dir.path().join("case.faultline");
+    let inputs = [faultline_engine::Input::auto(&log)];
+    let opts = faultline_engine::IngestOptions::default();
+    let read = |expect_reused: bool| {
+        let engine = faultline_engine::Engine::open(Some(&case)).unwrap();
+        let report = engine.ingest(&inputs, &opts, &|_| {}).unwrap();
+        assert_eq!(report.reused.is_empty(), !expect_reused, "{:?}", report.reused);
+    };
+    read(false);
+    read(true);
+    let conn = rusqlite::Connection::open(&case).unwrap();
+    conn.execute("UPDATE sources SET error_rule = 1", []).unwrap();
+    drop(conn);
+    read(false);
+    read(true);
+}

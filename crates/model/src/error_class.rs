@@ -5,6 +5,11 @@
 
 use crate::event::Level;
 
+/// The version of the rule below. A case records it with each source's
+/// counters; a source counted by another version is read again, not reused.
+/// Bump it whenever [`ErrorClass::of`] decides a record differently.
+pub const RULE: u32 = 2;
+
 /// What a record is, as far as errors go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorClass {

@@ -108,6 +108,9 @@ pub struct SourceMeta {
     pub files: Vec<FileStamp>,
     /// False when ingest did not finish writing it.
     pub complete: bool,
+    /// The rule of what is an error its counters were written with
+    /// (`faultline_model::error_class::RULE` for what this build writes).
+    pub error_rule: u32,
 }
 
 fn to_us(t: Instant) -> i64 {

@@ -10,6 +10,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_timeline_edits.sql"),
     include_str!("../migrations/0003_store_sources.sql"),
     include_str!("../migrations/0004_clock_offsets.sql"),
+    include_str!("../migrations/0005_error_rule.sql"),
 ];
 
 /// The schema version this build writes.

@@ -16,7 +16,7 @@ impl CaseFile {
             .conn
             .prepare(
                 "SELECT id, path, kind, format, tz, records, unparsed, first_us, last_us, bytes, sha256, notes, complete,
-                        clock_offset_ms
+                        clock_offset_ms, error_rule
                  FROM sources ORDER BY id",
             )
             .map_err(|e| self.err(e))?;
@@ -36,14 +36,28 @@ impl CaseFile {
                     r.get::<_, String>(10)?,
                     r.get::<_, String>(11)?,
                     r.get::<_, bool>(12)?,
-                    r.get::<_, i64>(13)?,
+                    (r.get::<_, i64>(13)?, r.get::<_, u32>(14)?),
                 ))
             })
             .map_err(|e| self.err(e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, path, kind, format, tz, records, unparsed, first, last, bytes, sha256, notes, complete, offset) =
-                row.map_err(|e| self.err(e))?;
+            let (
+                id,
+                path,
+                kind,
+                format,
+                tz,
+                records,
+                unparsed,
+                first,
+                last,
+                bytes,
+                sha256,
+                notes,
+                complete,
+                (offset, error_rule),
+            ) = row.map_err(|e| self.err(e))?;
             let kind = SourceKind::parse(&kind).ok_or_else(|| self.corrupt(format!("source {path}: kind {kind:?}")))?;
             let notes: Vec<String> = serde_json::from_str(&notes).unwrap_or_default();
             let files = self.source_files(id)?;
@@ -67,6 +81,7 @@ impl CaseFile {
                 },
                 files,
                 complete,
+                error_rule,
             });
         }
         Ok(out)

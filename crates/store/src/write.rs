@@ -29,14 +29,15 @@ impl CaseFile {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         tx.execute("DELETE FROM sources WHERE path = ?", [&summary.path]).map_err(|e| self.err(e))?;
         tx.execute(
-            "INSERT INTO sources (path, kind, format, tz, clock_offset_ms, complete, ingested_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
+            "INSERT INTO sources (path, kind, format, tz, clock_offset_ms, complete, ingested_at, error_rule) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
             params![
                 summary.path,
                 summary.kind.as_str(),
                 summary.format,
                 summary.tz,
                 summary.clock_offset_ms,
-                Utc::now().to_rfc3339()
+                Utc::now().to_rfc3339(),
+                faultline_model::error_class::RULE
             ],
         )
         .map_err(|e| self.err(e))?;
