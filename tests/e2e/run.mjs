@@ -1133,7 +1133,9 @@ async function main() {
   // A private temporary folder too: what the app leaves there after it closes is checked.
   const appTmp = path.join(tmp, "app-tmp");
   fs.mkdirSync(appTmp, { recursive: true });
-  const env = { ...process.env, TMPDIR: appTmp, XDG_CACHE_HOME: path.join(tmp, "cache"), XDG_CONFIG_HOME: path.join(tmp, "config"), FAULTLINE_E2E_DIALOGS: dialogs };
+  // XDG_DATA_HOME too: the webview keeps localStorage there (the theme, the lanes' order), and a
+  // run that failed half-way must not leave the next one starting dark or with the lanes reordered.
+  const env = { ...process.env, TMPDIR: appTmp, XDG_CACHE_HOME: path.join(tmp, "cache"), XDG_CONFIG_HOME: path.join(tmp, "config"), XDG_DATA_HOME: path.join(tmp, "data"), FAULTLINE_E2E_DIALOGS: dialogs };
   const driver = spawn(driverBin, ["--port", String(port), "--native-port", String(nativePort)], { stdio: ["ignore", "inherit", "inherit"], env });
   if (process.env.FAULTLINE_E2E_PIDFILE) fs.writeFileSync(process.env.FAULTLINE_E2E_PIDFILE, String(driver.pid));
   const onSignal = async () => {
