@@ -407,7 +407,14 @@ export class App {
     if (!this.about.el.hidden) return;
     // Enter on a button presses it; on a row of the timeline it opens the raw line.
     if (sc.id === "open-line" && isActivatable(ev.target)) return;
+    // The arrows scroll whatever panel has the focus (search results, raw lines,
+    // a menu); they move the timeline only from the page itself or the timeline.
+    if ((ev.key === "ArrowDown" || ev.key === "ArrowUp") && !this.arrowsMoveTimeline(ev.target)) return;
     if (this.runShortcut(sc.id, typing, ev.target)) ev.preventDefault();
+  }
+
+  private arrowsMoveTimeline(target: EventTarget | null): boolean {
+    return !(target instanceof Element) || target === document.body || this.el.timeline.contains(target);
   }
 
   /** Does what a shortcut says; false when it did nothing (the key then keeps its default). */
