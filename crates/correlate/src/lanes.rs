@@ -141,7 +141,7 @@ fn point(time: Instant, text: String, mark: LaneMark, citation: faultline_model:
 mod tests {
     use crate::tests::{at, Builder, IMPORT_TRACE, T0};
     use crate::{analyze, CorrelateOptions};
-    use faultline_model::{Alert, Analysis, Lane, LaneItem, LaneKind, LaneMark, Located, Span, TimelineKind};
+    use faultline_model::{Analysis, Lane, LaneItem, LaneKind, LaneMark, TimelineKind};
 
     fn lane(a: &Analysis, kind: LaneKind) -> &Lane {
         a.lanes.iter().find(|l| l.kind == kind).expect("lane")
@@ -160,23 +160,7 @@ mod tests {
         b.message(start + 300, "bob", "I can't log in, getting an error");
         b.message(start + 400, "carol", "Login is broken for me too");
         b.message(start + 900, "ArchiveSupport", "We are investigating login problems, sorry for the inconvenience");
-        b.case.alerts.push(Located {
-            source: 4,
-            file: "pages.json".into(),
-            event: Alert {
-                time: at(start + 600),
-                acknowledged: Some(at(start + 720)),
-                resolved: Some(at(T0 + 5 * 3600)),
-                title: "High 5xx rate".into(),
-                service: None,
-                severity: None,
-                status: None,
-                description: None,
-                responder: Some("oncall".into()),
-                file: None,
-                span: Span { line: 3, offset: 10, len: 10, lines: 1 },
-            },
-        });
+        b.page(start + 600, start + 720, Some(T0 + 5 * 3600));
         b.app(T0 + 5 * 3600 - 30, faultline_model::Level::Info, "Starting gunicorn 21.2.0", "Starting gunicorn 21.2.0");
         b.case.notable.sort_by_key(|n| n.record.time);
         b

@@ -155,6 +155,27 @@ impl Builder {
         });
     }
 
+    /// A page "High 5xx rate" fired at `t`, acknowledged by oncall at `ack`, resolved at `resolved`.
+    pub(crate) fn page(&mut self, t: i64, ack: i64, resolved: Option<i64>) {
+        self.case.alerts.push(Located {
+            source: 4,
+            file: "pages.json".into(),
+            event: Alert {
+                time: at(t),
+                acknowledged: Some(at(ack)),
+                resolved: resolved.map(at),
+                title: "High 5xx rate".into(),
+                service: None,
+                severity: None,
+                status: None,
+                description: None,
+                responder: Some("oncall".into()),
+                file: None,
+                span: Span { line: 3, offset: 10, len: 10, lines: 1 },
+            },
+        });
+    }
+
     /// Six hours of traffic at ~`rps` requests a second, with errors at
     /// `incident_rate` on `/login` inside `[start, end)` (with `trace` in
     /// the app log), and `noise` 500s a minute on `/search` all along.
@@ -440,23 +461,7 @@ fn when_no_change_explains_it_a_lead_points_at_the_new_signature() {
     b.message(start + 300, "jane", "I get an error 500 when I try to log in");
     b.message(start + 400, "ArchiveSupport", "We are looking into it, sorry");
     b.message(T0 + 3 * 3600 + 1700, "jane", "works now, thanks!");
-    b.case.alerts.push(Located {
-        source: 4,
-        file: "pages.json".into(),
-        event: Alert {
-            time: at(start + 600),
-            acknowledged: Some(at(start + 720)),
-            resolved: None,
-            title: "High 5xx rate".into(),
-            service: None,
-            severity: None,
-            status: None,
-            description: None,
-            responder: Some("oncall".into()),
-            file: None,
-            span: Span { line: 3, offset: 10, len: 10, lines: 1 },
-        },
-    });
+    b.page(start + 600, start + 720, None);
     let a = analyze(&b.case, &CorrelateOptions::default());
     assert!(
         a.suspects.iter().all(|s| s.score < 0.5),
