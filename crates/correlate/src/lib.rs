@@ -44,7 +44,7 @@ pub mod suspects;
 use faultline_model::{Analysis, CaseData, TimelineKind};
 
 /// How to analyze.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CorrelateOptions {
     /// How far before the onset a change is still a candidate. Default 24 h.
     pub lookback: chrono::Duration,

@@ -5,11 +5,11 @@
 use crate::{edits, logstore, partial, Engine, EngineError, EntryState};
 use faultline_correlate::CorrelateOptions;
 use faultline_model::{Analysis, Instant, SourceKind, TimelineEntry, TimelineKind};
-use faultline_store::CaseFile;
+use faultline_store::{CaseFile, SourceMeta};
 use std::path::Path;
 
 /// How to analyze.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AnalyzeOptions {
     /// Correlator settings (look-back window, chart buckets).
     pub correlate: CorrelateOptions,
@@ -38,26 +38,24 @@ impl Engine {
     }
 
     pub(crate) fn analyze_unedited(&self, opts: &AnalyzeOptions) -> Result<Analysis, EngineError> {
-        // Before the earliest representable instant: every change.
-        let changes_from = opts.from.and_then(|from| from.checked_sub_signed(opts.correlate.lookback));
-        // The notable records become error events as they stream from the
-        // case; only the few the analysis reads whole stay in `data`.
-        let mut events = faultline_correlate::events::Extractor::default();
-        let data =
-            self.case.load_window_with(opts.from, opts.to, changes_from, |sources, nr| events.push(sources, nr))?;
-        let extracted = events.finish();
-        let client_ids = extracted.client_ids();
-        let stored = self.case.sources()?;
-        let unread = partial::unread_inputs(stored.iter().map(|m| (&m.summary, m.complete)));
-        let correlate = CorrelateOptions {
-            unread_change_sources: unread.iter().filter(|u| u.kind == SourceKind::Deploys).count() as u32,
-            ..opts.correlate.clone()
+        let mut analysis = {
+            // One state of the case for the whole correlation: another
+            // connection may be writing an ingest meanwhile.
+            let _snapshot = self.case.snapshot()?;
+            let basis =
+                Basis { data_version: self.case.data_version()?, sources: self.case.sources()?, opts: opts.clone() };
+            let mut cache = self.analysis_cache.lock().unwrap_or_else(|p| p.into_inner());
+            match cache.as_ref().filter(|c| c.basis == basis) {
+                Some(cached) => cached.analysis.clone(),
+                None => {
+                    let analysis = self.correlate(opts, &basis.sources)?;
+                    *cache = Some(Cached { basis, analysis: analysis.clone() });
+                    analysis
+                }
+            }
         };
-        let mut analysis = faultline_correlate::analyze_events(&data, extracted, &correlate);
-        if let Some(novelty) = analysis.novelty.as_mut() {
-            name_clients(&self.case, novelty, &client_ids)?;
-        }
-        partial::mark(&mut analysis, &data, &stored);
+        // The layers below change without the data: notes, which files this
+        // session may quote, and the wording.
         for note in self.case.notes()? {
             analysis.timeline.push(TimelineEntry {
                 time: note.time,
@@ -76,6 +74,50 @@ impl Engine {
         faultline_report::fill_text(&mut analysis);
         Ok(analysis)
     }
+
+    /// The correlation proper: what depends only on the case's data and
+    /// `opts`, and is therefore cached.
+    fn correlate(&self, opts: &AnalyzeOptions, stored: &[SourceMeta]) -> Result<Analysis, EngineError> {
+        // Before the earliest representable instant: every change.
+        let changes_from = opts.from.and_then(|from| from.checked_sub_signed(opts.correlate.lookback));
+        // The notable records become error events as they stream from the
+        // case; only the few the analysis reads whole stay in `data`.
+        let mut events = faultline_correlate::events::Extractor::default();
+        let data =
+            self.case.load_window_with(opts.from, opts.to, changes_from, |sources, nr| events.push(sources, nr))?;
+        let extracted = events.finish();
+        let client_ids = extracted.client_ids();
+        let unread = partial::unread_inputs(stored.iter().map(|m| (&m.summary, m.complete)));
+        let correlate = CorrelateOptions {
+            unread_change_sources: unread.iter().filter(|u| u.kind == SourceKind::Deploys).count() as u32,
+            ..opts.correlate.clone()
+        };
+        let mut analysis = faultline_correlate::analyze_events(&data, extracted, &correlate);
+        if let Some(novelty) = analysis.novelty.as_mut() {
+            name_clients(&self.case, novelty, &client_ids)?;
+        }
+        partial::mark(&mut analysis, &data, stored);
+        Ok(analysis)
+    }
+}
+
+/// The last correlation of a case. Pinning, renaming, a note, an export or
+/// a change of display zone reuse it, and only the cheap layers (notes, raw
+/// lines, wording, edits) are redone on top of it; it is thrown away when
+/// anything it rests on changes.
+pub(crate) struct Cached {
+    basis: Basis,
+    analysis: Analysis,
+}
+
+/// What a correlation rests on. An ingest through this connection rewrites
+/// its source's row (counts, hash, completeness, error rule); one through
+/// another connection also changes `data_version`, even mid-ingest.
+#[derive(PartialEq)]
+struct Basis {
+    data_version: i64,
+    sources: Vec<SourceMeta>,
+    opts: AnalyzeOptions,
 }
 
 /// Longest cited line kept in an analysis.

@@ -96,8 +96,13 @@ pub struct Engine {
     /// The log-store tables this process queried itself, by locator, with who
     /// it queried them as; never written to the case. A citation's raw rows
     /// are fetched only from these (or, in the CLI, from the case's record).
-    store_targets: std::sync::Mutex<std::collections::HashMap<String, faultline_clickhouse::Target>>,
+    store_targets: StoreTargets,
+    /// The last correlation and what it rests on (see [`analyze`]).
+    analysis_cache: std::sync::Mutex<Option<analyze::Cached>>,
 }
+
+/// Shared by the connections of one case in one process (see [`Engine::second_connection`]).
+type StoreTargets = Arc<std::sync::Mutex<std::collections::HashMap<String, faultline_clickhouse::Target>>>;
 
 impl Engine {
     /// Opens the case at `case_path` (created if missing), or an in-memory case.
@@ -111,6 +116,26 @@ impl Engine {
             case_path: case_path.map(Path::to_path_buf),
             read_policy: None,
             store_targets: Default::default(),
+            analysis_cache: Default::default(),
+        })
+    }
+
+    /// Another connection to the same case file, with the same read policy
+    /// and log-store targets: the desktop ingests through one while search,
+    /// notes and the analysis go through the other, so none of them waits
+    /// for an ingest. The case must be on disk (saved or the desktop's
+    /// temporary folder), not a [`Engine::open`] case without a path.
+    pub fn second_connection(&self) -> Result<Engine, EngineError> {
+        let path = self
+            .case_path
+            .as_deref()
+            .ok_or_else(|| EngineError::Other("a case without a file has a single connection".into()))?;
+        Ok(Engine {
+            case: CaseFile::open_existing(path)?,
+            case_path: Some(path.to_path_buf()),
+            read_policy: self.read_policy.clone(),
+            store_targets: self.store_targets.clone(),
+            analysis_cache: Default::default(),
         })
     }
 
@@ -199,6 +224,7 @@ impl Engine {
             case_path: Some(case_path.to_path_buf()),
             read_policy: None,
             store_targets: Default::default(),
+            analysis_cache: Default::default(),
         })
     }
 

@@ -23,11 +23,13 @@ mod buffer;
 mod identity;
 mod open;
 mod read;
+mod snapshot;
 mod write;
 
 pub use buffer::{IngestBuffer, NotableBatch, ProgressHook, SpillHook, WindowStop, SPILL_AT};
 pub use identity::APPLICATION_ID;
 pub use open::SCHEMA_VERSION;
+pub use snapshot::Snapshot;
 
 /// A case file error, naming the case file.
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +100,7 @@ impl FileStamp {
 }
 
 /// A source as stored: its summary and its files.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SourceMeta {
     /// Row id.
     pub id: i64,
