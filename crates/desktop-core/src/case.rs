@@ -11,7 +11,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub(crate) struct Case {
-    pub(crate) engine: Engine,
+    /// The connection of every command but reading sources: the analysis,
+    /// search, notes, edits and exports.
+    pub(crate) engine: Mutex<Engine>,
+    /// The connection sources are read through, one ingest at a time; the
+    /// case file is in WAL mode, so reading it on `engine` never waits for it.
+    pub(crate) ingest: Mutex<Engine>,
     pub(crate) title: Option<String>,
     /// The incident the analyst chose to analyze (1 = earliest; 0: the most
     /// severe). New data renumbers incidents, so every ingest resets it.
@@ -21,8 +26,8 @@ pub(crate) struct Case {
     pub(crate) baseline: Mutex<Option<(Instant, Instant)>>,
     /// The analyst's `.faultline` file; `None` while the case is the session's temporary one.
     pub(crate) saved: Option<PathBuf>,
-    // Dropped after `engine` (field order), which closes the case file first.
-    pub(crate) _dir: Option<tempfile::TempDir>,
+    // Dropped after the engines (field order), which close the case file first.
+    pub(crate) dir: Mutex<Option<tempfile::TempDir>>,
 }
 
 pub(crate) fn policy(access: &Arc<Mutex<Access>>) -> ReadPolicy {
@@ -38,12 +43,13 @@ impl Case {
             .map_err(|e| IpcError::new(ErrorCode::Io, format!("cannot create a temporary case folder: {e}")))?;
         let engine = Engine::open(Some(&dir.path().join("case.faultline")))?.with_read_policy(policy);
         Ok(Case {
-            engine,
+            ingest: Mutex::new(engine.second_connection()?),
+            engine: Mutex::new(engine),
             title,
             incident: AtomicU32::new(0),
             baseline: Mutex::default(),
             saved: None,
-            _dir: Some(dir),
+            dir: Mutex::new(Some(dir)),
         })
     }
 
@@ -51,20 +57,27 @@ impl Case {
         let engine = Engine::open_existing(path)?.with_read_policy(policy);
         let title = path.file_stem().map(|s| s.to_string_lossy().into_owned());
         Ok(Case {
-            engine,
+            ingest: Mutex::new(engine.second_connection()?),
+            engine: Mutex::new(engine),
             title,
             incident: AtomicU32::new(0),
             baseline: Mutex::default(),
             saved: Some(path.to_path_buf()),
-            _dir: None,
+            dir: Mutex::new(None),
         })
+    }
+
+    /// Who the log-store tables were queried as, carried over from `engine`
+    /// (a case saved under another name is queried by the same analyst).
+    pub(crate) fn adopt_store_targets(&mut self, engine: &Engine) {
+        self.engine.get_mut().unwrap_or_else(|p| p.into_inner()).adopt_store_targets(engine);
     }
 }
 
 impl Case {
     /// The analysis with the analyst's timeline edits, as the window shows it.
-    pub(crate) fn view(&self) -> Result<AnalysisView, IpcError> {
-        let (analysis, states) = self.engine.analyze_edited(&self.analyze_options())?;
+    pub(crate) fn view(&self, engine: &Engine) -> Result<AnalysisView, IpcError> {
+        let (analysis, states) = engine.analyze_edited(&self.analyze_options())?;
         let entries = analysis
             .timeline
             .iter()
@@ -75,8 +88,7 @@ impl Case {
                 renamed_from: st.renamed_from,
             })
             .collect();
-        let hidden = self
-            .engine
+        let hidden = engine
             .timeline_edits()?
             .into_iter()
             .filter(|e| e.hidden)

@@ -16,8 +16,8 @@ use crate::grants::Grants;
 use crate::requests::*;
 use faultline_engine::recent::RecentCases;
 use faultline_engine::{
-    sample, ExportOptions, IngestOptions, Input, Instant, SearchOptions, SearchRequest, SourceKind, StoreOptions,
-    TemplateChoice, Zone,
+    sample, Engine, ExportOptions, IngestOptions, Input, Instant, SearchOptions, SearchRequest, SourceKind,
+    StoreOptions, TemplateChoice, Zone,
 };
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -45,7 +45,9 @@ pub const CASE_EXTENSION: &str = "faultline";
 /// what the analyst granted, and where the recent-cases list lives.
 #[derive(Default)]
 pub struct Session {
-    case: Mutex<Option<Case>>,
+    /// Held only to take or replace the case: a command runs on its own
+    /// `Arc`, so a long ingest does not hold up search, notes or exports.
+    case: Mutex<Option<Arc<Case>>>,
     /// Set by [`Session::close`]: no case is created or installed after it.
     closed: AtomicBool,
     cancel: Arc<AtomicBool>,
@@ -119,8 +121,8 @@ impl Session {
         }
         self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
         let opts = StoreOptions { from: req.from, to: req.to, lookback: None, cancel: Some(self.cancel.clone()) };
-        self.with_engine(|case| {
-            let report = case.engine.ingest_store(&input, &opts, &|p| on_event(IngestEvent::from(p)))?;
+        self.with_ingest(|case, engine| {
+            let report = engine.ingest_store(&input, &opts, &|p| on_event(IngestEvent::from(p)))?;
             case.incident.store(0, Ordering::SeqCst);
             Ok(IngestResult {
                 sources: report.sources,
@@ -132,30 +134,48 @@ impl Session {
     }
 
     /// The case, created empty on first use: the UI never has to handle "no case".
-    fn case(&self) -> Result<MutexGuard<'_, Option<Case>>, IpcError> {
+    fn current(&self) -> Result<Arc<Case>, IpcError> {
         // A panic while holding the lock leaves a case that is still valid
         // SQLite; carrying on beats making every later command fail.
         let mut guard = self.case.lock().unwrap_or_else(|p| p.into_inner());
         if self.closed.load(Ordering::SeqCst) {
             return Err(IpcError::new(ErrorCode::Closing, "the app is closing"));
         }
-        if guard.is_none() {
-            *guard = Some(Case::create(None, policy(&self.access))?);
+        match guard.as_ref() {
+            Some(case) => Ok(case.clone()),
+            None => Ok(guard.insert(Arc::new(Case::create(None, policy(&self.access))?)).clone()),
         }
-        Ok(guard)
     }
 
-    fn with_engine<T>(&self, f: impl FnOnce(&Case) -> Result<T, IpcError>) -> Result<T, IpcError> {
-        let guard = self.case()?;
-        match guard.as_ref() {
-            Some(case) => f(case),
-            None => Err(IpcError::internal("the case is not open")),
+    fn is_current(&self, case: &Arc<Case>) -> bool {
+        self.case.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|c| Arc::ptr_eq(c, case))
+    }
+
+    /// Runs `f` on the case's connection for everything but reading
+    /// sources: it never waits for an ingest, only for another such command.
+    fn with_engine<T>(&self, f: impl FnOnce(&Case, &Engine) -> Result<T, IpcError>) -> Result<T, IpcError> {
+        let case = self.current()?;
+        let engine = case.engine.lock().unwrap_or_else(|p| p.into_inner());
+        f(&case, &engine)
+    }
+
+    /// Runs `f` on the case's ingest connection, after any ingest already
+    /// running, on the case the window shows when it starts.
+    fn with_ingest<T>(&self, f: impl FnOnce(&Case, &Engine) -> Result<T, IpcError>) -> Result<T, IpcError> {
+        loop {
+            let case = self.current()?;
+            let engine = case.ingest.lock().unwrap_or_else(|p| p.into_inner());
+            // Opened or saved as another case while this waited: read into that one.
+            if self.is_current(&case) {
+                return f(&case, &engine);
+            }
         }
     }
 
     fn ingest_into(
         &self,
         case: &Case,
+        engine: &Engine,
         inputs: &[Input],
         zone: Zone,
         on_event: &(dyn Fn(IngestEvent) + Sync),
@@ -163,7 +183,7 @@ impl Session {
         // A close that came before this command keeps its cancel.
         self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
         let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
-        let report = case.engine.ingest(inputs, &opts, &|p| on_event(IngestEvent::from(p)))?;
+        let report = engine.ingest(inputs, &opts, &|p| on_event(IngestEvent::from(p)))?;
         case.incident.store(0, Ordering::SeqCst);
         Ok(ingest_result(report))
     }
@@ -174,7 +194,10 @@ impl Session {
         // The app wrote the sample's files itself: reading them needs no dialog.
         self.grant_inputs(std::slice::from_ref(&sample.dir));
         let case = Case::create(Some(sample.title.clone()), policy(&self.access))?;
-        let ingest = self.ingest_into(&case, &sample.inputs, sample.zone, on_event)?;
+        let ingest = {
+            let engine = case.ingest.lock().unwrap_or_else(|p| p.into_inner());
+            self.ingest_into(&case, &engine, &sample.inputs, sample.zone, on_event)?
+        };
         self.install(case)?;
         Ok(OpenedSample { title: sample.title, display_tz: sample.display_zone.to_string(), ingest })
     }
@@ -198,7 +221,7 @@ impl Session {
             let access = self.access();
             paths.iter().map(|p| access.grants.input(p).map(Input::auto)).collect::<Result<Vec<_>, _>>()?
         };
-        self.with_engine(|case| self.ingest_into(case, &inputs, zone, on_event))
+        self.with_ingest(|case, engine| self.ingest_into(case, engine, &inputs, zone, on_event))
     }
 
     /// The analyst's correction of the detection table: reads `path` (a
@@ -212,11 +235,11 @@ impl Session {
         on_event: &(dyn Fn(IngestEvent) + Sync),
     ) -> Result<IngestResult, IpcError> {
         let zone = tz.zone()?;
-        self.with_engine(|case| {
+        self.with_ingest(|case, engine| {
             // A close that came before this command keeps its cancel.
             self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
             let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
-            let report = case.engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
+            let report = engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
             case.incident.store(0, Ordering::SeqCst);
             Ok(ingest_result(report))
         })
@@ -235,9 +258,9 @@ impl Session {
     ) -> Result<IngestResult, IpcError> {
         let offset_ms =
             faultline_model::clock::parse_offset(offset).map_err(|why| IpcError::new(ErrorCode::BadRequest, why))?;
-        self.with_engine(|case| {
+        self.with_ingest(|case, engine| {
             let meta =
-                case.engine.sources()?.into_iter().find(|m| m.summary.path == path).ok_or_else(|| {
+                engine.sources()?.into_iter().find(|m| m.summary.path == path).ok_or_else(|| {
                     IpcError::new(ErrorCode::BadRequest, format!("{path} is not a source of this case"))
                 })?;
             let zone = Zone::parse(&meta.summary.tz).map_err(|e| {
@@ -250,9 +273,8 @@ impl Session {
                 offsets: vec![(path.to_string(), offset_ms)],
                 ..IngestOptions::default()
             };
-            let report = case
-                .engine
-                .reingest_source(path, Some(meta.summary.kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
+            let report =
+                engine.reingest_source(path, Some(meta.summary.kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
             case.incident.store(0, Ordering::SeqCst);
             Ok(ingest_result(report))
         })
@@ -273,32 +295,66 @@ impl Session {
         self.closed.store(true, Ordering::SeqCst);
         self.cancel_ingest();
         let case = self.case.lock().unwrap_or_else(|p| p.into_inner()).take();
-        drop(case);
+        if let Some(case) = case {
+            // No command starts on it now; wait for those running.
+            drop(case.ingest.lock().unwrap_or_else(|p| p.into_inner()));
+            drop(case.engine.lock().unwrap_or_else(|p| p.into_inner()));
+            // A command that took the case just before the close still holds
+            // it: the folder goes now all the same (the process is ending).
+            if let Err(case) = Arc::try_unwrap(case) {
+                drop(case.dir.lock().unwrap_or_else(|p| p.into_inner()).take());
+            }
+        }
     }
 
-    /// Makes `case` the session's case, unless the app is closing (then it is
-    /// dropped, which deletes a temporary case's folder).
+    /// Makes `case` the session's case, after an ingest into the one it
+    /// replaces finishes, unless the app is closing (then it is dropped,
+    /// which deletes a temporary case's folder).
     fn install(&self, case: Case) -> Result<(), IpcError> {
+        let mut new = Some(case);
+        loop {
+            let old = self.case.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let _ingest = old.as_ref().map(|c| c.ingest.lock().unwrap_or_else(|p| p.into_inner()));
+            if self.replace(old.as_ref(), &mut new)? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Puts `new` in place of `old`, whose ingest connection the caller
+    /// holds (so nothing is being read into it). False, with `new` left,
+    /// when the case is no longer `old`.
+    fn replace(&self, old: Option<&Arc<Case>>, new: &mut Option<Case>) -> Result<bool, IpcError> {
         let mut guard = self.case.lock().unwrap_or_else(|p| p.into_inner());
         if self.closed.load(Ordering::SeqCst) {
             return Err(IpcError::new(ErrorCode::Closing, "the app is closing"));
         }
-        self.access().forget_verified();
-        *guard = Some(case);
-        Ok(())
+        let unchanged = match (guard.as_ref(), old) {
+            (Some(now), Some(old)) => Arc::ptr_eq(now, old),
+            (now, old) => now.is_none() && old.is_none(),
+        };
+        if unchanged {
+            if let Some(case) = new.take() {
+                self.access().forget_verified();
+                *guard = Some(Arc::new(case));
+            }
+        }
+        Ok(unchanged)
     }
 
     /// The folder of the session's temporary case, while it has one (tests).
     #[doc(hidden)]
     pub fn temporary_folder(&self) -> Option<PathBuf> {
-        self.case.lock().ok()?.as_ref()?._dir.as_ref().map(|d| d.path().to_path_buf())
+        let case = self.case.lock().ok()?.clone()?;
+        let dir = case.dir.lock().ok()?;
+        dir.as_ref().map(|d| d.path().to_path_buf())
     }
 
     /// Correlates the case. `display_tz` is only checked here: the analysis is
     /// in UTC and the UI shows it in the zone it chose.
     pub fn analyze(&self, display_tz: &ZoneSpec) -> Result<AnalysisView, IpcError> {
         display_tz.zone()?;
-        self.with_engine(Case::view)
+        self.with_engine(|case, engine| case.view(engine))
     }
 
     /// Analyzes the case's `number`-th incident (1 = earliest; `None`: the
@@ -306,9 +362,9 @@ impl Session {
     /// choice or another case.
     pub fn choose_incident(&self, number: Option<u32>, display_tz: &ZoneSpec) -> Result<AnalysisView, IpcError> {
         display_tz.zone()?;
-        self.with_engine(|case| {
+        self.with_engine(|case, engine| {
             let before = case.incident.swap(number.unwrap_or(0), Ordering::SeqCst);
-            let view = case.view()?;
+            let view = case.view(engine)?;
             match number {
                 Some(n) if !view.analysis.incidents.iter().any(|i| i.number == n && i.analyzed) => {
                     case.incident.store(before, Ordering::SeqCst);
@@ -344,9 +400,9 @@ impl Session {
             }
             None => None,
         };
-        self.with_engine(|case| {
+        self.with_engine(|case, engine| {
             *case.baseline.lock().unwrap_or_else(|p| p.into_inner()) = baseline;
-            case.view()
+            case.view(engine)
         })
     }
 
@@ -362,8 +418,8 @@ impl Session {
                 )));
             }
         }
-        self.with_engine(|case| {
-            case.engine.edit_timeline(key, &case.analyze_options(), |e| match action {
+        self.with_engine(|case, engine| {
+            engine.edit_timeline(key, &case.analyze_options(), |e| match action {
                 TimelineAction::Pin => e.pinned = true,
                 TimelineAction::Unpin => e.pinned = false,
                 TimelineAction::Hide => e.hidden = true,
@@ -380,7 +436,7 @@ impl Session {
     /// Every source in the case, each saying whether this session may read
     /// its files and why not.
     pub fn sources(&self) -> Result<Vec<SourceRow>, IpcError> {
-        let metas = self.with_engine(|case| Ok(case.engine.sources()?))?;
+        let metas = self.with_engine(|_, engine| Ok(engine.sources()?))?;
         let access = self.access();
         Ok(metas
             .into_iter()
@@ -407,7 +463,7 @@ impl Session {
         let folder = crate::grants::canonical(folder)
             .filter(|f| f.is_dir())
             .ok_or_else(|| IpcError::bad_request(format!("{}: not a folder", folder.display())))?;
-        let metas = self.with_engine(|case| Ok(case.engine.sources()?))?;
+        let metas = self.with_engine(|_, engine| Ok(engine.sources()?))?;
         let recorded: Vec<Recorded<'_>> = metas
             .iter()
             .flat_map(|m| m.files.iter())
@@ -444,8 +500,8 @@ impl Session {
             to,
             max_hits,
         };
-        self.with_engine(|case| {
-            let hits = case.engine.search(&request, |hit| on_hit(SearchHitDto::from(hit)))?;
+        self.with_engine(|_, engine| {
+            let hits = engine.search(&request, |hit| on_hit(SearchHitDto::from(hit)))?;
             Ok(SearchSummary { hits, truncated: hits as usize >= max_hits })
         })
     }
@@ -460,8 +516,8 @@ impl Session {
             return Err(IpcError::bad_request("an excerpt past the largest file offset"));
         }
         let line = (line > 0).then_some(line);
-        self.with_engine(|case| {
-            Ok(case.engine.excerpt(Path::new(file), offset, len.max(1), line, EXCERPT_CONTEXT)?.into())
+        self.with_engine(|_, engine| {
+            Ok(engine.excerpt(Path::new(file), offset, len.max(1), line, EXCERPT_CONTEXT)?.into())
         })
     }
 
@@ -473,15 +529,15 @@ impl Session {
         if text.chars().count() > MAX_NOTE_CHARS {
             return Err(IpcError::bad_request(format!("a note is at most {MAX_NOTE_CHARS} characters")));
         }
-        self.with_engine(|case| Ok(case.engine.add_note(time, text)?.into()))
+        self.with_engine(|_, engine| Ok(engine.add_note(time, text)?.into()))
     }
 
     pub fn delete_note(&self, id: i64) -> Result<bool, IpcError> {
-        self.with_engine(|case| Ok(case.engine.delete_note(id)?))
+        self.with_engine(|_, engine| Ok(engine.delete_note(id)?))
     }
 
     pub fn notes(&self) -> Result<Vec<NoteDto>, IpcError> {
-        self.with_engine(|case| Ok(case.engine.notes()?.into_iter().map(NoteDto::from).collect()))
+        self.with_engine(|_, engine| Ok(engine.notes()?.into_iter().map(NoteDto::from).collect()))
     }
 
     /// Renders the postmortem and writes it where the user chose in the save
@@ -494,8 +550,8 @@ impl Session {
             TemplateRequest::File { path } => TemplateChoice::File(self.access().grants.template(path)?),
         };
         let dest = self.access().grants.take_save(&req.path)?;
-        let (bytes, masked) = self.with_engine(|case| {
-            let analysis = case.engine.analyze(&case.analyze_options())?;
+        let (bytes, masked) = self.with_engine(|case, engine| {
+            let analysis = engine.analyze(&case.analyze_options())?;
             let opts = ExportOptions {
                 format: req.format.format(),
                 template,
@@ -526,8 +582,8 @@ impl Session {
         const PNG_MAX: usize = 32 << 20;
         let zone = display_tz.zone()?;
         let (bytes, masked) = match format {
-            ChartFormat::Svg => self.with_engine(|case| {
-                let analysis = case.engine.analyze(&case.analyze_options())?;
+            ChartFormat::Svg => self.with_engine(|case, engine| {
+                let analysis = engine.analyze(&case.analyze_options())?;
                 let (svg, masked) = faultline_engine::chart_svg(&analysis, &zone, range, redact);
                 Ok((svg.into_bytes(), masked))
             })?,
@@ -544,7 +600,7 @@ impl Session {
 
     /// The window's case: its title and its `.faultline` file if saved.
     pub fn case_info(&self) -> Result<CaseInfo, IpcError> {
-        self.with_engine(|case| {
+        self.with_engine(|case, _| {
             Ok(CaseInfo { title: case.title.clone(), path: case.saved.as_ref().map(|p| p.display().to_string()) })
         })
     }
@@ -556,19 +612,25 @@ impl Session {
             return Err(IpcError::bad_request(format!("{path}: a case file ends in .{CASE_EXTENSION}")));
         }
         let dest = self.access().grants.take_save(path)?;
-        let mut guard = self.case()?;
-        let Some(case) = guard.as_ref() else { return Err(IpcError::internal("the case is not open")) };
-        case.engine.save_copy(&dest)?;
-        let title = case.title.clone();
-        let mut reopened = Case::open(&dest, policy(&self.access))?;
-        reopened.title = title.or(reopened.title);
-        // The same analyst carries on: the tables queried, the incident and the baseline chosen stay.
-        reopened.engine.adopt_store_targets(&case.engine);
-        reopened.incident.store(case.incident.load(Ordering::SeqCst), Ordering::SeqCst);
-        *reopened.baseline.get_mut().unwrap_or_else(|p| p.into_inner()) =
-            *case.baseline.lock().unwrap_or_else(|p| p.into_inner());
-        *guard = Some(reopened);
-        drop(guard);
+        let case = self.current()?;
+        {
+            // The copy is of whole sources: an ingest running finishes first,
+            // and none starts on this case until the copy replaces it.
+            let _ingest = case.ingest.lock().unwrap_or_else(|p| p.into_inner());
+            let engine = case.engine.lock().unwrap_or_else(|p| p.into_inner());
+            engine.save_copy(&dest)?;
+            let mut reopened = Case::open(&dest, policy(&self.access))?;
+            reopened.title = case.title.clone().or(reopened.title);
+            // The same analyst carries on: the tables queried, the incident and the baseline chosen stay.
+            reopened.adopt_store_targets(&engine);
+            reopened.incident.store(case.incident.load(Ordering::SeqCst), Ordering::SeqCst);
+            *reopened.baseline.get_mut().unwrap_or_else(|p| p.into_inner()) =
+                *case.baseline.lock().unwrap_or_else(|p| p.into_inner());
+            drop(engine);
+            if !self.replace(Some(&case), &mut Some(reopened))? {
+                return Err(IpcError::new(ErrorCode::Engine, "another case was opened while saving; save again"));
+            }
+        }
         self.remember(&dest);
         self.case_info()
     }

@@ -1,0 +1,99 @@
+//! An ingest reads on its own connection: the analyst's notes, searches and
+//! the analysis go on while it runs.
+
+use faultline_desktop_core::dto::IngestEvent;
+use faultline_desktop_core::requests::ZoneSpec;
+use faultline_desktop_core::Session;
+use faultline_engine::{Instant, TimelineKind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+#[test]
+fn notes_search_and_the_analysis_do_not_wait_for_an_ingest() {
+    let s = Arc::new(Session::default());
+    s.open_sample(&|_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("worker.log");
+    std::fs::write(&log, "2025-03-14 08:20:00,000 ERROR [worker] queue stalled\n").unwrap();
+    let log = log.canonicalize().unwrap();
+    s.grant_inputs(std::slice::from_ref(&log));
+
+    let (started_tx, started_rx) = mpsc::channel();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let ingest_finished = Arc::new(AtomicBool::new(false));
+    let ingest = {
+        let (s, finished) = (s.clone(), ingest_finished.clone());
+        let path = log.display().to_string();
+        let (started_tx, go_rx) = (Mutex::new(started_tx), Mutex::new(go_rx));
+        std::thread::spawn(move || {
+            s.ingest_paths(&[path], &ZoneSpec::Utc, &|e| {
+                if matches!(e, IngestEvent::Started { .. }) {
+                    let _ = started_tx.lock().unwrap().send(());
+                    // Holds the ingest open until the test has worked; the
+                    // limit only keeps a regression from hanging the suite.
+                    let _ = go_rx.lock().unwrap().recv_timeout(Duration::from_secs(60));
+                }
+            })
+            .unwrap();
+            finished.store(true, Ordering::SeqCst);
+        })
+    };
+    started_rx.recv().unwrap();
+
+    let t: Instant = "2025-03-14T08:25:00Z".parse().unwrap();
+    s.add_note(t, "paged the storage team").unwrap();
+    let mut hits = 0;
+    s.search("HTTP", true, None, None, Some(5), &mut |_| {
+        hits += 1;
+        true
+    })
+    .unwrap();
+    let during = s.analyze(&ZoneSpec::Utc).unwrap().analysis;
+    assert!(!ingest_finished.load(Ordering::SeqCst), "the note, the search and the analysis waited for the ingest");
+    assert_eq!(hits, 5);
+    assert!(during.timeline.iter().any(|e| e.kind == TimelineKind::Note && e.text == "paged the storage team"));
+    assert!(during.incident.is_some(), "the sources already read are analyzed");
+
+    go_tx.send(()).unwrap();
+    ingest.join().unwrap();
+    let after = s.analyze(&ZoneSpec::Utc).unwrap().analysis;
+    assert!(after.sources.iter().any(|src| src.path.ends_with("worker.log")), "the ingest's source is analyzed next");
+    assert!(after.timeline.iter().any(|e| e.text == "paged the storage team"));
+}
+
+#[test]
+fn opening_another_case_waits_for_the_running_ingest_and_replaces_the_case() {
+    let s = Arc::new(Session::default());
+    s.open_sample(&|_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("worker.log");
+    std::fs::write(&log, "2025-03-14 08:20:00,000 ERROR [worker] queue stalled\n").unwrap();
+    let log = log.canonicalize().unwrap();
+    s.grant_inputs(std::slice::from_ref(&log));
+    let (started_tx, started_rx) = mpsc::channel();
+    let ingest = {
+        let s = s.clone();
+        let path = log.display().to_string();
+        let started_tx = Mutex::new(started_tx);
+        std::thread::spawn(move || {
+            s.ingest_paths(&[path], &ZoneSpec::Utc, &|e| {
+                if matches!(e, IngestEvent::Started { .. }) {
+                    let _ = started_tx.lock().unwrap().send(());
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            })
+            .unwrap()
+        })
+    };
+    started_rx.recv().unwrap();
+    // The sample again: a fresh case, installed once the ingest into the old one is done.
+    s.open_sample(&|_| {}).unwrap();
+    let result = ingest.join().unwrap();
+    assert_eq!(result.sources.len(), 1, "the ingest that was running finished");
+    let sources = s.sources().unwrap();
+    assert!(
+        !sources.iter().any(|r| r.summary.path.ends_with("worker.log")),
+        "the new case holds only what was opened into it"
+    );
+}
