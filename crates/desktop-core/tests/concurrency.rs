@@ -49,9 +49,17 @@ fn notes_search_and_the_analysis_do_not_wait_for_an_ingest() {
         true
     })
     .unwrap();
+    // The file being read is searched too: its lines are the user's, not the case's.
+    let mut stalled = Vec::new();
+    s.search("queue stalled", true, None, None, None, &mut |h| {
+        stalled.push(h.file);
+        true
+    })
+    .unwrap();
     let during = s.analyze(&ZoneSpec::Utc).unwrap().analysis;
     assert!(!ingest_finished.load(Ordering::SeqCst), "the note, the search and the analysis waited for the ingest");
     assert_eq!(hits, 5);
+    assert_eq!(stalled, vec![log.display().to_string()], "the file being read is searched");
     assert!(during.timeline.iter().any(|e| e.kind == TimelineKind::Note && e.text == "paged the storage team"));
     assert!(during.incident.is_some(), "the sources already read are analyzed");
 

@@ -12,7 +12,7 @@ use crate::{EngineError, Progress};
 use faultline_correlate::CorrelateOptions;
 use faultline_model::time::Zone;
 use faultline_model::{Instant, SourceKind, SourceSummary};
-use faultline_store::{CaseFile, SourceMeta};
+use faultline_store::{CaseFile, FileStamp, SourceMeta};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -204,6 +204,10 @@ impl<'a> IngestJob<'a> {
                 notes: vec![],
                 clock_offset_ms: *offset,
             })?;
+            // A search while it is read covers its files; one that cannot be
+            // stat'ed is named by the read itself.
+            let files: Vec<FileStamp> = source.files.iter().filter_map(|f| FileStamp::stat(f).ok()).collect();
+            self.case.begin_files(&source.path.display().to_string(), &files)?;
         }
         Ok(())
     }

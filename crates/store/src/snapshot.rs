@@ -68,4 +68,22 @@ mod tests {
         reader.add_note(chrono::Utc::now(), "own write").unwrap();
         assert_eq!(reader.data_version().unwrap(), seen, "its own writes do not count");
     }
+
+    #[test]
+    fn a_source_being_read_lists_its_files_until_written_with_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = CaseFile::open(&dir.path().join("c.faultline")).unwrap();
+        let log = dir.path().join("a.log");
+        std::fs::write(&log, "x\n").unwrap();
+        let s = summary(&log.display().to_string());
+        case.begin_source(&s).unwrap();
+        let stat = crate::FileStamp::stat(&log).unwrap();
+        case.begin_files(&s.path, std::slice::from_ref(&stat)).unwrap();
+        let begun = &case.sources().unwrap()[0];
+        assert!(!begun.complete);
+        assert_eq!(begun.files, vec![stat.clone()], "searchable while it is read");
+        let hashed = crate::FileStamp { sha256: "ab".into(), ..stat };
+        case.write_source(&s, std::slice::from_ref(&hashed), &crate::IngestBuffer::new(&s.path)).unwrap();
+        assert_eq!(case.sources().unwrap()[0].files, vec![hashed], "the read's stamps, once");
+    }
 }

@@ -44,6 +44,20 @@ impl CaseFile {
         tx.commit().map_err(|e| self.err(e))
     }
 
+    /// Records the files a begun source is being read from (size and mtime,
+    /// not yet hashed), so a search while it is read covers them.
+    /// [`CaseFile::write_source`] replaces them with the read's own stamps.
+    pub fn begin_files(&self, path: &str, files: &[FileStamp]) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let id: i64 = tx
+            .query_row("SELECT id FROM sources WHERE path = ? AND complete = 0", [path], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| self.corrupt(format!("source {path} was not begun")))?;
+        insert_files(&tx, id, files).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))
+    }
+
     /// Stores a parsed source in one transaction and marks it complete.
     pub fn write_source(
         &self,
@@ -76,15 +90,7 @@ impl CaseFile {
         )
         .map_err(|e| self.err(e))?;
         {
-            let mut st = tx
-                .prepare_cached(
-                    "INSERT INTO source_files (source_id, ord, path, size, mtime_ns, sha256) VALUES (?,?,?,?,?,?)",
-                )
-                .map_err(|e| self.err(e))?;
-            for (i, f) in files.iter().enumerate() {
-                st.execute(params![id, i as i64, f.path.to_string_lossy(), f.size as i64, f.mtime_ns, f.sha256])
-                    .map_err(|e| self.err(e))?;
-            }
+            insert_files(&tx, id, files).map_err(|e| self.err(e))?;
             let mut st = tx
                 .prepare_cached(
                     "INSERT INTO counts (source_id, second, total, errors, http_5xx, http_4xx, warnings) VALUES (?,?,?,?,?,?,?)",
@@ -252,4 +258,16 @@ impl CaseFile {
         self.conn.execute("DELETE FROM store_queries WHERE locator = ?", [locator]).map_err(|e| self.err(e))?;
         Ok(())
     }
+}
+
+/// Replaces the files recorded for source `id`.
+fn insert_files(tx: &rusqlite::Transaction<'_>, id: i64, files: &[FileStamp]) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM source_files WHERE source_id = ?", [id])?;
+    let mut st = tx.prepare_cached(
+        "INSERT INTO source_files (source_id, ord, path, size, mtime_ns, sha256) VALUES (?,?,?,?,?,?)",
+    )?;
+    for (i, f) in files.iter().enumerate() {
+        st.execute(params![id, i as i64, f.path.to_string_lossy(), f.size as i64, f.mtime_ns, f.sha256])?;
+    }
+    Ok(())
 }
