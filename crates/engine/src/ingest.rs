@@ -12,7 +12,7 @@ use faultline_model::clock::ClockShift;
 use faultline_model::time::Zone;
 use faultline_model::{EventSink, Instant, SourceSummary, Unparsed};
 use faultline_sources::SourceOptions;
-use faultline_store::{FileStamp, IngestBuffer};
+use faultline_store::{Cancellable, FileStamp, IngestBuffer, ProgressHook, Reporting, Window, WindowStop};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -34,6 +34,18 @@ pub(crate) fn hash_file(path: &Path) -> Result<String, EngineError> {
 fn mtime_in_zone(stamp: &FileStamp, zone: &Zone) -> Option<chrono::NaiveDateTime> {
     let utc = chrono::DateTime::from_timestamp(stamp.mtime_ns.div_euclid(1_000_000_000), 0)?;
     Some(zone.local_time(utc))
+}
+
+/// The sink one part of a file is parsed into (see
+/// [`faultline_logs::parse_parallel`]): its own buffer, spilling to the case,
+/// the parse stopped on `cancel`, its progress told to `hook`.
+fn part_sink(
+    file: String,
+    cancel: &Arc<AtomicBool>,
+    hook: &ProgressHook,
+    spill: &Spill,
+) -> Reporting<Cancellable<IngestBuffer>> {
+    Reporting::new(Cancellable::new(new_buffer(file).with_spill(spill.hook()), cancel.clone()), hook.clone())
 }
 
 /// An empty buffer for `file` whose counters find stack traces the way the
@@ -227,8 +239,11 @@ fn read_window(
     let slack = chrono::Duration::minutes(WINDOW_SLACK_MINUTES);
     let end = to.map(|t| t + slack);
     let first_file = source.files.first().map(|p| p.display().to_string()).unwrap_or_default();
+    // One window over the whole source (the order holds across its files);
+    // `parts` hands each part of a file parsed in parallel its own sink.
+    let (mut window, parts) = (Window::new(end, slack), Window::new(end, slack));
     let mut read = WindowRead {
-        buffer: new_buffer(first_file).with_cancel(cancel.clone()).with_window(end, slack).with_spill(spill.hook()),
+        buffer: new_buffer(first_file).with_spill(spill.hook()),
         files: Vec::new(),
         unparsed: 0,
         bytes: 0,
@@ -268,22 +283,15 @@ fn read_window(
             threads,
             offset,
             lines,
-            || {
-                let chunk = new_buffer(name.clone())
-                    .with_cancel(cancel.clone())
-                    .with_progress(hook.clone())
-                    .with_window(end, slack)
-                    .with_spill(spill.hook());
-                ClockShift::new(chunk, offset_ms)
-            },
+            || ClockShift::new(parts.sink(part_sink(name.clone(), cancel, &hook, spill)), offset_ms),
             |chunk, first_flags| {
-                buffer.absorb(chunk.into_inner(), first_flags);
+                buffer.absorb(window.join(chunk.into_inner()).into_inner().into_inner(), first_flags);
                 meter.preview(buffer);
                 buffer.spill_if_full();
             },
         )
         .map_err(|e| EngineError::input(path, e.to_string()))?;
-        if read.buffer.window_stop() == Some(faultline_store::WindowStop::Unsorted) {
+        if window.stop() == Some(WindowStop::Unsorted) {
             return Ok(None);
         }
         read.unparsed += s.unparsed;
@@ -343,9 +351,8 @@ pub fn ingest_source(
 ) -> Result<Ingested, EngineError> {
     let offset_ms = offset_ms.clamp(-faultline_model::clock::MAX_OFFSET_MS, faultline_model::clock::MAX_OFFSET_MS);
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let mut buffer = new_buffer(source.files.first().map(|p| p.display().to_string()).unwrap_or_default())
-        .with_cancel(cancel.clone())
-        .with_spill(spill.hook());
+    let mut buffer =
+        new_buffer(source.files.first().map(|p| p.display().to_string()).unwrap_or_default()).with_spill(spill.hook());
     let mut files = Vec::new();
     let mut notes = Vec::new();
     let mut unparsed = 0u64;
@@ -395,15 +402,9 @@ pub fn ingest_source(
                     format,
                     &opts,
                     threads,
-                    || {
-                        let chunk = new_buffer(file.clone())
-                            .with_cancel(cancel.clone())
-                            .with_progress(hook.clone())
-                            .with_spill(spill.hook());
-                        ClockShift::new(chunk, offset_ms)
-                    },
+                    || ClockShift::new(part_sink(file.clone(), &cancel, &hook, spill), offset_ms),
                     |chunk, first_flags| {
-                        buffer.absorb(chunk.into_inner(), first_flags);
+                        buffer.absorb(chunk.into_inner().into_inner().into_inner(), first_flags);
                         meter.preview(&buffer);
                         buffer.spill_if_full();
                     },
@@ -428,7 +429,7 @@ pub fn ingest_source(
             }
         }
         Reader::Export(format) => {
-            let mut shifted = ClockShift::new(&mut buffer, offset_ms);
+            let mut shifted = Cancellable::new(ClockShift::new(&mut buffer, offset_ms), cancel.clone());
             let by = chrono::Duration::milliseconds(offset_ms);
             // The window is in corrected time; the source states its own clock's.
             let back = |t: Option<Instant>| t.and_then(|t| t.checked_sub_signed(by));
@@ -474,11 +475,8 @@ pub fn ingest_source(
                         buffer.set_file(path.display().to_string());
                         let status = StreamStatus::default();
                         let (mut reader, hasher) = open_hashed(path, &status)?;
-                        unparsed += UnparsedCounter { sink: &mut buffer }.run_from(
-                            &mut reader,
-                            "export could not be read",
-                            from_line,
-                        )?;
+                        unparsed += UnparsedCounter { sink: &mut Cancellable::new(&mut buffer, cancel.clone()) }
+                            .run_from(&mut reader, "export could not be read", from_line)?;
                         stamp.sha256 = hasher.finish(&mut reader);
                         bytes += stamp.size;
                         files.push(stamp);
@@ -501,7 +499,8 @@ pub fn ingest_source(
                 buffer.set_file(path.display().to_string());
                 let status = StreamStatus::default();
                 let (mut reader, hasher) = open_hashed(path, &status)?;
-                unparsed += UnparsedCounter { sink: &mut buffer }.run(&mut reader, reason)?;
+                unparsed += UnparsedCounter { sink: &mut Cancellable::new(&mut buffer, cancel.clone()) }
+                    .run(&mut reader, reason)?;
                 stamp.sha256 = hasher.finish(&mut reader);
                 problems.extend(status.problem().map(|p| format!("{}: {p}", path.display())));
                 bytes += stamp.size;

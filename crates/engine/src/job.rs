@@ -413,11 +413,9 @@ fn content_change(stored: &[SourceMeta], now: &SourceSummary) -> Option<String> 
     ))
 }
 
-fn unchanged(files: &[faultline_store::FileStamp]) -> bool {
+fn unchanged(files: &[FileStamp]) -> bool {
     !files.is_empty()
         && files.iter().all(|f| {
-            faultline_store::FileStamp::stat(&f.path)
-                .map(|now| now.size == f.size && now.mtime_ns == f.mtime_ns)
-                .unwrap_or(false)
+            FileStamp::stat(&f.path).map(|now| now.size == f.size && now.mtime_ns == f.mtime_ns).unwrap_or(false)
         })
 }

@@ -1,7 +1,8 @@
 //! [`IngestBuffer`], the sink one source's parse fills: per-second counters,
 //! the notable-record policy (which records are kept in full, and when a
-//! minute's 4xx responses are), the window stop, cancel and progress, and
-//! spilling notable records in batches so memory does not follow the error count.
+//! minute's 4xx responses are), and spilling notable records in batches so
+//! memory does not follow the error count. Cancel, progress and the window
+//! of a `--from/--to` read are adapters around it ([`crate::sinks`]).
 
 use faultline_model::{
     is_notable, Alert, Change, ErrorClass, EventSink, Instant, Level, LogRecord, SecondCount, SinkError, Span,
@@ -173,12 +174,6 @@ pub struct IngestBuffer {
     records_total: u64,
     first: Option<Instant>,
     last: Option<Instant>,
-    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-    progress: Option<ProgressHook>,
-    records_reported: u64,
-    /// A `--from/--to` read: where it stops, and the disorder it tolerates.
-    window: Option<(Option<Instant>, chrono::Duration)>,
-    window_stop: Option<WindowStop>,
     spill: Option<SpillHook>,
     /// Gets the whole stream ([`EventSink::whole_stream`]): may spill as it goes.
     whole_stream: bool,
@@ -186,45 +181,10 @@ pub struct IngestBuffer {
     trace_probe: Option<fn(&str) -> bool>,
 }
 
-/// Why a window read (see [`IngestBuffer::with_window`]) stopped before the
-/// end of its file. Not a cancellation: the reading is done, or must be
-/// done another way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WindowStop {
-    /// A record was later than the window's end: what follows is outside it.
-    Passed,
-    /// A record was earlier than one before it by more than the slack: the
-    /// file is not in time order, so the part skipped may hold window records.
-    Unsorted,
-}
-
-/// Told how far a parse got: `(bytes read in the file, records since the last call)`.
-/// Parsers call [`EventSink::progress`] now and then (about once a MiB), not per line.
-#[derive(Clone)]
-pub struct ProgressHook(pub std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>);
-
-impl std::fmt::Debug for ProgressHook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ProgressHook")
-    }
-}
-
 impl IngestBuffer {
     /// An empty buffer; records are attributed to `file` until [`IngestBuffer::set_file`].
     pub fn new(file: impl Into<String>) -> Self {
         IngestBuffer { file: file.into().into(), ..Default::default() }
-    }
-
-    /// Stops the parse (the sink returns `false`) once `flag` is set.
-    pub fn with_cancel(mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
-        self.cancel = Some(flag);
-        self
-    }
-
-    /// Reports the parser's progress calls to `hook` (the desktop's per-file progress bar).
-    pub fn with_progress(mut self, hook: ProgressHook) -> Self {
-        self.progress = Some(hook);
-        self
     }
 
     /// Hands the notable records to `hook` in batches of [`SPILL_AT`]: as they
@@ -270,21 +230,6 @@ impl IngestBuffer {
     pub fn with_trace_probe(mut self, probe: fn(&str) -> bool) -> Self {
         self.trace_probe = Some(probe);
         self
-    }
-
-    /// Makes this a window read of a file in time order give or take
-    /// `slack`: the parse stops at the first record later than `end` (not
-    /// kept), or at the first record earlier than one before it by more than
-    /// `slack` (the order the read relies on does not hold). Either way
-    /// [`IngestBuffer::window_stop`] says so, and `cancel` stays a separate thing.
-    pub fn with_window(mut self, end: Option<Instant>, slack: chrono::Duration) -> Self {
-        self.window = Some((end, slack));
-        self
-    }
-
-    /// Why a window read stopped, if it did.
-    pub fn window_stop(&self) -> Option<WindowStop> {
-        self.window_stop
     }
 
     /// Attributes the following records to another file (next member of a rotated set).
@@ -440,18 +385,8 @@ impl IngestBuffer {
             records_total,
             first,
             last,
-            window_stop,
             ..
         } = other;
-        // Disorder across the join: the part's earliest record against the latest before it.
-        if let (Some((_, slack)), Some(latest), Some(earliest)) = (self.window, self.last, first) {
-            if earliest + slack < latest {
-                self.window_stop.get_or_insert(WindowStop::Unsorted);
-            }
-        }
-        if let Some(stop) = window_stop {
-            self.window_stop.get_or_insert(stop);
-        }
         if let Some(i) = first_notable {
             if let Some((_, r)) = notable.get_mut(i) {
                 r.flags |= first_flags;
@@ -491,10 +426,6 @@ impl IngestBuffer {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
-    }
-
-    fn go_on(&self) -> bool {
-        !self.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Whether the 4xx responses held are a share of their minute's records
@@ -543,16 +474,6 @@ impl IngestBuffer {
 
 impl EventSink for IngestBuffer {
     fn record(&mut self, r: &LogRecord<'_>) -> Result<bool, SinkError> {
-        if let Some((end, slack)) = self.window {
-            if end.is_some_and(|end| r.time > end) {
-                self.window_stop = Some(WindowStop::Passed);
-                return Ok(false);
-            }
-            if self.last.is_some_and(|latest| r.time + slack < latest) {
-                self.window_stop = Some(WindowStop::Unsorted);
-                return Ok(false);
-            }
-        }
         let first_record = self.records_total == 0;
         self.seen(r.time);
         let sec = r.time.timestamp();
@@ -601,28 +522,28 @@ impl EventSink for IngestBuffer {
             self.first_is_client_error |= first_record;
             self.client_errors.push((self.file.clone(), PackedRecord::new(r)));
         }
-        Ok(self.go_on())
+        Ok(true)
     }
 
     fn change(&mut self, change: Change) -> Result<bool, SinkError> {
         self.seen(change.time);
         let file = change.file.clone().unwrap_or_else(|| self.file.to_string());
         self.changes.push((file, change));
-        Ok(self.go_on())
+        Ok(true)
     }
 
     fn message(&mut self, message: SupportMessage) -> Result<bool, SinkError> {
         self.seen(message.time);
         let file = message.file.clone().unwrap_or_else(|| self.file.to_string());
         self.messages.push((file, message));
-        Ok(self.go_on())
+        Ok(true)
     }
 
     fn alert(&mut self, alert: Alert) -> Result<bool, SinkError> {
         self.seen(alert.time);
         let file = alert.file.clone().unwrap_or_else(|| self.file.to_string());
         self.alerts.push((file, alert));
-        Ok(self.go_on())
+        Ok(true)
     }
 
     fn unparsed(&mut self, u: &Unparsed<'_>) -> Result<bool, SinkError> {
@@ -631,19 +552,10 @@ impl EventSink for IngestBuffer {
             let text = String::from_utf8_lossy(&u.text[..u.text.len().min(2000)]).into_owned();
             self.unparsed.push((self.file.to_string(), u.line, u.offset, u.reason, text));
         }
-        Ok(self.go_on())
+        Ok(true)
     }
 
     fn whole_stream(&mut self) {
         self.whole_stream = true;
-    }
-
-    fn progress(&mut self, bytes: u64) -> Result<bool, SinkError> {
-        if let Some(hook) = &self.progress {
-            let new = self.records_total.saturating_sub(self.records_reported);
-            self.records_reported = self.records_total;
-            (hook.0)(bytes, new);
-        }
-        Ok(self.go_on())
     }
 }

@@ -23,12 +23,14 @@ mod buffer;
 mod identity;
 mod open;
 mod read;
+mod sinks;
 mod snapshot;
 mod write;
 
-pub use buffer::{IngestBuffer, NotableBatch, ProgressHook, SpillHook, WindowStop, SPILL_AT};
+pub use buffer::{IngestBuffer, NotableBatch, SpillHook, SPILL_AT};
 pub use identity::APPLICATION_ID;
 pub use open::SCHEMA_VERSION;
+pub use sinks::{Cancellable, ProgressHook, Reporting, Window, WindowStop, Windowed};
 pub use snapshot::Snapshot;
 
 /// A case file error, naming the case file.
@@ -434,44 +436,6 @@ mod tests {
         assert_eq!(flagged, [1, 4, 7]);
         assert!(a.notable.iter().all(|n| n.record.flags == 0));
         assert_eq!((joined.record_count(), joined.range()), (whole.record_count(), whole.range()));
-    }
-
-    #[test]
-    fn a_window_read_stops_past_its_end_or_on_disorder_and_is_not_a_cancel() {
-        let base = t("2026-11-17T10:00:00Z");
-        let at = |s: i64| base + chrono::Duration::seconds(s);
-        let slack = chrono::Duration::minutes(5);
-        let mut buf = IngestBuffer::new("a.log").with_window(Some(at(600)), slack);
-        assert!(buf.record(&request(at(0), 1, 500)).unwrap());
-        assert!(buf.record(&request(at(600), 2, 200)).unwrap(), "the end itself is inside");
-        assert!(buf.record(&request(at(320), 3, 200)).unwrap(), "out of order within the slack");
-        assert!(!buf.record(&request(at(601), 4, 500)).unwrap(), "past the end: stop");
-        assert_eq!(buf.window_stop(), Some(WindowStop::Passed));
-        assert_eq!(
-            (buf.record_count(), buf.range()),
-            (3, (Some(at(0)), Some(at(600)))),
-            "the record past the end is not kept"
-        );
-
-        let mut buf = IngestBuffer::new("a.log").with_window(None, slack);
-        assert!(buf.record(&request(at(1000), 1, 200)).unwrap());
-        assert!(!buf.record(&request(at(600), 2, 200)).unwrap(), "earlier by more than the slack: stop");
-        assert_eq!(buf.window_stop(), Some(WindowStop::Unsorted));
-
-        // Disorder across parts joined in order is caught at the join.
-        let mut joined = IngestBuffer::new("a.log").with_window(None, slack);
-        let mut part = IngestBuffer::new("a.log").with_window(None, slack);
-        part.record(&request(at(1000), 1, 200)).unwrap();
-        joined.absorb(part, 0);
-        assert_eq!(joined.window_stop(), None);
-        let mut part = IngestBuffer::new("a.log").with_window(None, slack);
-        part.record(&request(at(100), 2, 200)).unwrap();
-        joined.absorb(part, 0);
-        assert_eq!(joined.window_stop(), Some(WindowStop::Unsorted));
-        // Without a window nothing stops.
-        let mut plain = IngestBuffer::new("a.log");
-        assert!(plain.record(&request(at(1000), 1, 200)).unwrap() && plain.record(&request(at(0), 2, 200)).unwrap());
-        assert_eq!(plain.window_stop(), None);
     }
 
     #[test]
