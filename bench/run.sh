@@ -26,6 +26,7 @@ fi
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is required" >&2; exit 2; }
 
 cargo build --release --quiet --bin faultline --bin faultline-gen
+cargo build --release --quiet -p faultline-engine --example reanalysis
 [ -x "$FL" ] || { echo "bench: $FL missing" >&2; exit 2; }
 
 # The generator is deterministic: 5,000,000 lines = one day; the 1M file is its prefix.
@@ -114,3 +115,15 @@ END {
     printf "| %s | %s | %.3f | %.0f | %.0f | %s | %s |\n", b, tool[i], t[i], (t[i] > 0 ? mb[i] / t[i] : 0), rss[i] / 1024, r, l
   }
 }' "$OUT/rows"
+
+echo
+echo "The desktop's analysis once a case is read (median of 5, ms): the correlation, and an analysis"
+echo "after a note or a pin, which reuses it (./target/release/examples/reanalysis FILE):"
+echo
+echo "| case | records | correlation | after a note | pin + analysis |"
+echo "|---|---:|---:|---:|---:|"
+for f in "$SMALL" "$FLOOD"; do
+    r=$(./target/release/examples/reanalysis "$f" | sed -n 's/^REANALYSIS //p')
+    v() { grep -o "\"$1\":[0-9.]*" <<<"$r" | cut -d: -f2; }
+    echo "| $(basename "$f") | $(v records) | $(v correlation_ms) | $(v analysis_after_note_ms) | $(v pin_and_analysis_ms) |"
+done
