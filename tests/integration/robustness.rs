@@ -545,6 +545,40 @@ fn a_case_killed_mid_ingest_opens_and_says_which_source_is_incomplete() {
     // ingest takes a minute.)
 }
 
+/// The JSON export says per source whether its reading finished, so a
+/// reader of the JSON alone knows which evidence is a part.
+#[test]
+fn the_json_export_says_which_source_was_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.log", "2026-11-24 08:27:01 INFO one\n2026-11-24 08:27:02 ERROR two\n");
+    let b = write(dir.path(), "b.log", "2026-11-24 08:27:03 INFO three\n2026-11-24 08:27:04 ERROR four\n");
+    let case = dir.path().join("incident.faultline");
+    let case_s = case.to_str().unwrap();
+    let args = ["analyze", "--case", case_s, "--tz", "UTC", "--format", "json"];
+    let first: Value =
+        serde_json::from_str(&ok(&[&args[..], &[a.to_str().unwrap(), b.to_str().unwrap()]].concat(), cache.path()))
+            .unwrap();
+    for s in first["sources"].as_array().unwrap() {
+        assert_eq!(s["complete"], true, "{s}");
+    }
+    // As a kill mid-ingest leaves it: b's row begun, never finished.
+    let conn = rusqlite::Connection::open(&case).unwrap();
+    conn.execute("UPDATE sources SET complete = 0 WHERE path = ?", [b.to_str().unwrap()]).unwrap();
+    drop(conn);
+
+    let out = faultline(&args, cache.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("source {} is incomplete", b.display())), "{stderr}");
+    assert!(!stderr.contains(&format!("source {} is incomplete", a.display())), "{stderr}");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sources = json["sources"].as_array().unwrap();
+    assert_eq!(source(sources, "b.log")["complete"], false, "{json:#}");
+    assert_eq!(source(sources, "a.log")["complete"], true, "{json:#}");
+    assert_eq!(json["partial"], true, "{json:#}");
+}
+
 /// Ctrl-C mid-ingest: a run without `--case` keeps its case in a temporary
 /// file (a copy of what it read from the logs); the signal must not leave it.
 #[cfg(unix)]

@@ -69,12 +69,7 @@ fn a_window_reads_only_its_part_and_finds_what_the_whole_file_cut_to_it_finds() 
     assert_eq!(cited, (2 * 3600 + 5 * 60 + 2) / 2 + 1, "line of the first 500 at 10:05:02");
 
     let source = &got["sources"][0];
-    let notes: Vec<&str> = source["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
-    assert!(
-        notes.iter().any(|n| n.contains("only 2026-11-24T10:00:00Z – 2026-11-24T10:20:00Z was read (--from/--to")),
-        "{notes:?}"
-    );
-    assert!(notes.iter().any(|n| n.starts_with("not hashed: only a window was read")), "{notes:?}");
+    assert_eq!(source["window"], serde_json::json!({"from": FROM, "to": TO}), "{source:#}");
     assert_eq!(source["sha256"], "", "no hash of a file not read whole");
     let records = source["records"].as_u64().unwrap();
     // 10:00–10:20 with 5 min of slack on either side: about 30 of the 240 minutes.
@@ -82,7 +77,15 @@ fn a_window_reads_only_its_part_and_finds_what_the_whole_file_cut_to_it_finds() 
     // Reading starts at the last line earlier than the window less the slack, and stops past the window plus the slack.
     assert_eq!(source["first"], "2026-11-24T09:54:58Z", "{source:#}");
     assert_eq!(source["last"], "2026-11-24T10:25:00Z", "{source:#}");
-    assert_eq!(whole["sources"][0]["notes"], Value::Array(vec![]), "a whole read has no window note");
+    assert_eq!(whole["sources"][0]["window"], Value::Null, "a whole read has no window");
+
+    // The postmortem tells its reader which part was read, and why there is no hash.
+    let md = ok(
+        &["analyze", "--quiet", "--tz", "UTC", "--format", "markdown", "--from", FROM, "--to", TO, log_s],
+        cache.path(),
+    );
+    assert!(md.contains("only 2026-11-24T10:00:00Z – 2026-11-24T10:20:00Z was read (--from/--to;"), "{md}");
+    assert!(md.contains("not hashed: only a window was read"), "{md}");
 }
 
 #[test]
@@ -93,7 +96,7 @@ fn a_case_read_for_a_window_is_read_again_whole_or_for_another_window() {
     let log_s = log.to_str().unwrap();
     let case = dir.path().join("c.faultline");
     let case_s = case.to_str().unwrap();
-    let notes = |v: &Value| v["sources"][0]["notes"].to_string();
+    let window = |v: &Value| v["sources"][0]["window"].clone();
 
     let windowed = analyze(&["--case", case_s, "--from", FROM, "--to", TO, log_s], cache.path());
     assert!(windowed["sources"][0]["records"].as_u64().unwrap() < 1000);
@@ -103,7 +106,7 @@ fn a_case_read_for_a_window_is_read_again_whole_or_for_another_window() {
         &["--case", case_s, "--from", "2026-11-24T11:00:00Z", "--to", "2026-11-24T11:10:00Z", log_s],
         cache.path(),
     );
-    assert!(notes(&other).contains("only 2026-11-24T11:00:00Z – 2026-11-24T11:10:00Z was read"), "{}", notes(&other));
+    assert_eq!(window(&other), serde_json::json!({"from": "2026-11-24T11:00:00Z", "to": "2026-11-24T11:10:00Z"}));
     assert_eq!(other["sources"][0]["first"], "2026-11-24T10:54:58Z", "{:#}", other["sources"][0]);
 
     // No window: the file is read whole again, and hashed.
@@ -112,7 +115,7 @@ fn a_case_read_for_a_window_is_read_again_whole_or_for_another_window() {
     assert_eq!(source["records"], 7200, "{source:#}");
     assert_eq!(source["first"], "2026-11-24T08:00:00Z");
     assert_eq!(source["sha256"].as_str().unwrap().len(), 64);
-    assert!(!notes(&whole).contains("--from/--to"), "{}", notes(&whole));
+    assert_eq!(window(&whole), Value::Null);
     assert_eq!(whole["incident"]["onset"], "2026-11-24T10:05:02Z");
 
     // A whole read serves any window: it is kept, not replaced by a window read.
@@ -202,6 +205,6 @@ fn a_window_read_that_falls_back_to_the_whole_file_counts_each_error_once() {
     let got = analyze(&["--from", FROM, "--to", TO, path.to_str().unwrap()], cache.path());
     let source = &got["sources"][0];
     assert_eq!(source["records"].as_u64(), Some(lines), "read whole: {source:#}");
-    assert!(!source["notes"].to_string().contains("--from/--to"), "{source:#}");
+    assert_eq!(source["window"], Value::Null, "{source:#}");
     assert_eq!(got["metrics"]["errors"].as_u64(), Some(failed), "{:#}", got["incident"]["summary"]);
 }

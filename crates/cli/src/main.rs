@@ -317,7 +317,7 @@ fn inspect(args: InspectArgs) -> Result<()> {
     let engine = open_engine(None)?;
     let inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
     let report = ingest(&engine, &inputs, &IngestOptions { zone, ..Default::default() }, args.common.quiet)?;
-    let unread = faultline_engine::partial::unread_inputs(report.sources.iter().map(|s| (s, true)));
+    let unread = faultline_engine::partial::unread_inputs(&report.sources);
     let changes_of = |s: &faultline_engine::SourceSummary| report.change_sources.iter().find(|c| c.path == s.path);
     let mut out = std::io::stdout().lock();
     if args.format == "json" {
@@ -372,7 +372,7 @@ fn inspect(args: InspectArgs) -> Result<()> {
                     if c.moments.is_empty() { "-".to_string() } else { c.moments_text() }
                 )?;
             }
-            for note in &s.notes {
+            for note in s.shown_notes() {
                 writeln!(out, "         note: {note}")?;
             }
         }
@@ -488,7 +488,7 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     }
     // A case whose ingest was killed opens; what it lacks is said, not hidden.
     let incomplete: Vec<String> =
-        engine.sources()?.into_iter().filter(|m| !m.complete).map(|m| m.summary.path).collect();
+        engine.sources()?.into_iter().filter(|m| !m.summary.complete).map(|m| m.summary.path).collect();
     if !args.common.quiet {
         for path in &incomplete {
             eprintln!("warning: source {path} is incomplete (ingest was interrupted); re-run to read it again");
@@ -496,7 +496,7 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
     }
     let format = Format::parse(&args.format)?;
     let template = TemplateChoice::parse(&args.template);
-    let mut bytes = faultline_engine::export(
+    let bytes = faultline_engine::export(
         &analysis,
         &ExportOptions {
             format,
@@ -507,9 +507,6 @@ fn analyze(args: AnalyzeArgs) -> Result<()> {
             generated_at: Some(chrono::Utc::now()),
         },
     )?;
-    if args.format == "json" {
-        bytes = mark_complete(bytes, &incomplete)?;
-    }
     match &args.out {
         Some(path) => std::fs::write(path, &bytes).with_context(|| format!("{}: cannot write", path.display()))?,
         None => std::io::stdout().lock().write_all(&bytes)?,
@@ -548,24 +545,6 @@ fn query_store(
             Ok(())
         }
     }
-}
-
-/// Adds `"complete": bool` to each of the JSON report's `sources[]`.
-fn mark_complete(json: Vec<u8>, incomplete: &[String]) -> Result<Vec<u8>> {
-    let mut doc: serde_json::Value = serde_json::from_slice(&json)?;
-    if let Some(sources) = doc.get_mut("sources").and_then(|s| s.as_array_mut()) {
-        for s in sources {
-            let done = !s.get("path").and_then(|p| p.as_str()).is_some_and(|p| incomplete.iter().any(|i| i == p));
-            if let Some(obj) = s.as_object_mut() {
-                obj.insert("complete".into(), serde_json::Value::Bool(done));
-            }
-        }
-    }
-    let mut out = serde_json::to_vec_pretty(&doc)?;
-    if json.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    Ok(out)
 }
 
 fn search(args: SearchArgs) -> Result<bool> {

@@ -24,6 +24,8 @@ fn source(path: &str, records: u64) -> SourceSummary {
         sha256: String::new(),
         notes: Vec::new(),
         clock_offset_ms: 0,
+        complete: true,
+        window: None,
     }
 }
 

@@ -60,6 +60,8 @@ impl Site {
             sha256: String::new(),
             notes: Vec::new(),
             clock_offset_ms: 0,
+            complete: true,
+            window: None,
         };
         let case =
             CaseData { sources: vec![source("nginx/access.log"), source("app/portal.log")], ..Default::default() };

@@ -48,6 +48,8 @@ fn source(path: &str, kind: SourceKind) -> SourceSummary {
         sha256: String::new(),
         notes: Vec::new(),
         clock_offset_ms: 0,
+        complete: true,
+        window: None,
     }
 }
 

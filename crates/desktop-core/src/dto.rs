@@ -116,8 +116,10 @@ pub struct SourceRow {
     /// How many files it was read from.
     #[ts(type = "number")]
     pub files: u64,
-    /// False when ingest did not finish it (cancelled, or the app died).
-    pub complete: bool,
+    /// What the analyst is told about how it was read: what its fields say
+    /// (a window read, no hash) and its notes, rendered here so the sources
+    /// table says it in the words of the reports and the CLI.
+    pub notes: Vec<String>,
     /// Set when this session may not read the source's files (a case opened
     /// from a file: its inputs need a grant or a confirmed folder).
     pub unavailable: Option<UnavailableDto>,
@@ -125,7 +127,7 @@ pub struct SourceRow {
 
 impl From<SourceMeta> for SourceRow {
     fn from(m: SourceMeta) -> SourceRow {
-        SourceRow { files: m.files.len() as u64, complete: m.complete, summary: m.summary, unavailable: None }
+        SourceRow { files: m.files.len() as u64, notes: m.summary.shown_notes(), summary: m.summary, unavailable: None }
     }
 }
 

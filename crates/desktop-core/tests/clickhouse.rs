@@ -43,7 +43,7 @@ fn a_clickhouse_table_becomes_sources_of_the_case_like_files() {
     // Listed like file sources, readable in this session.
     let rows = s.sources().unwrap();
     assert_eq!(rows.len(), 3);
-    assert!(rows.iter().all(|r| r.complete && r.unavailable.is_none()), "{rows:?}");
+    assert!(rows.iter().all(|r| r.summary.complete && r.unavailable.is_none()), "{rows:?}");
 
     // The analysis cites the table's rows; the raw-lines view fetches them as the form's user.
     let view = s.analyze(&ZoneSpec::Utc).unwrap();

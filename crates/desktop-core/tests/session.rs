@@ -65,7 +65,7 @@ fn sample_streams_progress_and_fills_the_case() {
     assert!(matches!(events.first(), Some(IngestEvent::Planned { sources, .. }) if *sources >= 5));
     assert!(events.iter().any(|e| matches!(e, IngestEvent::Finished { records, .. } if *records > 0)));
     let rows = s.sources().unwrap();
-    assert!(rows.len() >= 5 && rows.iter().all(|r| r.complete));
+    assert!(rows.len() >= 5 && rows.iter().all(|r| r.summary.complete));
 }
 
 #[test]

@@ -87,7 +87,7 @@ impl Engine {
             self.case.load_window_with(opts.from, opts.to, changes_from, |sources, nr| events.push(sources, nr))?;
         let extracted = events.finish();
         let client_ids = extracted.client_ids();
-        let unread = partial::unread_inputs(stored.iter().map(|m| (&m.summary, m.complete)));
+        let unread = partial::unread_inputs(stored.iter().map(|m| &m.summary));
         let correlate = CorrelateOptions {
             unread_change_sources: unread.iter().filter(|u| u.kind == SourceKind::Deploys).count() as u32,
             ..opts.correlate.clone()

@@ -10,7 +10,7 @@ use faultline_input::{Hasher, Layout, StreamStatus};
 use faultline_logs::{LogOptions, LogSummary};
 use faultline_model::clock::ClockShift;
 use faultline_model::time::Zone;
-use faultline_model::{EventSink, Instant, SourceSummary, Unparsed};
+use faultline_model::{EventSink, Instant, ReadWindow, SourceSummary, Unparsed};
 use faultline_sources::SourceOptions;
 use faultline_store::{Cancellable, FileStamp, IngestBuffer, ProgressHook, Reporting, Window, WindowStop};
 use sha2::{Digest, Sha256};
@@ -168,36 +168,6 @@ impl UnparsedCounter<'_> {
     }
 }
 
-/// How far out of time order the records of a log may be for a window read
-/// to be exact: it starts at a record earlier than the window by this much and
-/// stops at one later than it by this much.
-pub const WINDOW_SLACK_MINUTES: i64 = 5;
-
-/// The note a source read only for a window carries. It is also what
-/// [`crate::Engine::ingest`] compares to decide whether a stored source can
-/// serve another request, so it names the window exactly.
-pub fn window_note(from: Option<Instant>, to: Option<Instant>) -> String {
-    let t = |t: Instant| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-    let range = match (from, to) {
-        (Some(a), Some(b)) => format!("{} – {}", t(a), t(b)),
-        (Some(a), None) => format!("from {} on", t(a)),
-        (None, Some(b)) => format!("up to {}", t(b)),
-        (None, None) => "everything".into(),
-    };
-    format!(
-        "only {range} was read (--from/--to; the file is taken to be in time order within {WINDOW_SLACK_MINUTES} min, \
-         and records up to {WINDOW_SLACK_MINUTES} min either side were read too); counts and first/last describe that part"
-    )
-}
-
-/// Whether `note` is a [`window_note`].
-pub fn is_window_note(note: &str) -> bool {
-    note.starts_with("only ") && note.contains(" was read (--from/--to;")
-}
-
-/// What says the hash is missing on purpose.
-pub const NOT_HASHED_NOTE: &str = "not hashed: only a window was read (hashing would read the whole file)";
-
 /// What a window read of a log source produced.
 struct WindowRead {
     buffer: IngestBuffer,
@@ -236,7 +206,7 @@ fn read_window(
             return Ok(None);
         }
     }
-    let slack = chrono::Duration::minutes(WINDOW_SLACK_MINUTES);
+    let slack = chrono::Duration::minutes(ReadWindow::SLACK_MINUTES);
     let end = to.map(|t| t + slack);
     let first_file = source.files.first().map(|p| p.display().to_string()).unwrap_or_default();
     // One window over the whole source (the order holds across its files);
@@ -360,7 +330,8 @@ pub fn ingest_source(
     let mut bytes = 0u64;
     let mut totals = LogSummary::default();
     let mut problems = Vec::new();
-    let mut windowed = false;
+    // Set when only the window was read: the summary says so, and which.
+    let mut windowed: Option<ReadWindow> = None;
     let mut change_source = None;
     let mut identity = None;
     match &source.reader {
@@ -370,22 +341,18 @@ pub fn ingest_source(
                 None => None,
             };
             if let Some(read) = window_read {
-                windowed = true;
+                windowed = window.map(|(from, to)| ReadWindow { from, to });
                 buffer = read.buffer;
                 files = read.files;
                 unparsed = read.unparsed;
                 bytes = read.bytes;
                 totals = read.totals;
                 cancelled = read.cancelled;
-                if let Some((from, to)) = window {
-                    notes.push(window_note(from, to));
-                }
-                notes.push(NOT_HASHED_NOTE.to_string());
             } else {
                 // Read whole after all: what a window read began to store goes.
                 spill.restart();
             }
-            for path in source.files.iter().filter(|_| !windowed) {
+            for path in source.files.iter().filter(|_| windowed.is_none()) {
                 let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
                 // The next file's own buffer may spill before this one's rest would: in file order.
                 buffer.spill_held();
@@ -537,8 +504,8 @@ pub fn ingest_source(
         ));
     }
     let (first, last) = buffer.range();
-    let sha256 = if windowed {
-        // Hashing would cost the whole read the window saved: no hash, and the notes say so.
+    let sha256 = if windowed.is_some() {
+        // Hashing would cost the whole read the window saved: no hash, and the window says so.
         String::new()
     } else if let Some(identity) = identity {
         // A repository: its HEAD and the commits read, which its notes name.
@@ -567,6 +534,9 @@ pub fn ingest_source(
         sha256,
         notes,
         clock_offset_ms: offset_ms,
+        // A cancelled read holds only a part (and is not stored as finished).
+        complete: !cancelled,
+        window: windowed,
     };
     let change_source = change_source.map(|c: faultline_model::ChangeSourceSummary| {
         faultline_model::ChangeSourceSummary { path: summary.path.clone(), format: summary.format.clone(), ..c }

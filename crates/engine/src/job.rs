@@ -11,7 +11,7 @@ use crate::progress::{ByteMeter, SeriesPreview};
 use crate::{EngineError, Progress};
 use faultline_correlate::CorrelateOptions;
 use faultline_model::time::Zone;
-use faultline_model::{Instant, SourceKind, SourceSummary};
+use faultline_model::{Instant, ReadWindow, SourceKind, SourceSummary};
 use faultline_store::{CaseFile, FileStamp, SourceMeta};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -29,7 +29,7 @@ pub struct IngestOptions {
     /// may be open). Plain, time-ordered logs of a line-per-record format
     /// are then read only around the window, found through their byte
     /// offsets; every other source is read whole. A source read for a window
-    /// says so in its notes and is not reused for another window or a whole read.
+    /// says so in its `window` and is not reused for another window or a whole read.
     pub window: Option<(Option<Instant>, Option<Instant>)>,
     /// How far before the logs a change may be a suspect (`None`: the
     /// correlator's default, 24 h). A git repository is read only for this
@@ -155,13 +155,13 @@ impl<'a> IngestJob<'a> {
         report: &mut IngestReport,
     ) -> Vec<Todo<'p>> {
         let zone_name = self.opts.zone.to_string();
-        let wanted_window = self.opts.window.map(|(from, to)| ingest::window_note(from, to));
+        let wanted_window = self.opts.window.map(|(from, to)| ReadWindow { from, to });
         let progress = self.progress;
         let mut todo = Vec::new();
         for source in &plan.sources {
             let path = source.path.display().to_string();
             let reusable = stored.iter().find(|m| m.summary.path == path).filter(|m| {
-                m.complete
+                m.summary.complete
                     && m.error_rule == faultline_model::error_class::RULE
                     && m.summary.format == source.format_name()
                     && m.summary.kind == source.kind
@@ -169,10 +169,7 @@ impl<'a> IngestJob<'a> {
                     && m.summary.clock_offset_ms == offset_of(&path)
                     && !matches!(source.reader, plan::Reader::Export(faultline_sources::SourceFormat::GitRepo))
                     && unchanged(&m.files)
-                    && match m.summary.notes.iter().find(|n| ingest::is_window_note(n)) {
-                        None => true,
-                        Some(read) => wanted_window.as_deref() == Some(read.as_str()),
-                    }
+                    && (m.summary.window.is_none() || m.summary.window == wanted_window)
             });
             match reusable {
                 Some(m) => {
@@ -203,6 +200,8 @@ impl<'a> IngestJob<'a> {
                 sha256: String::new(),
                 notes: vec![],
                 clock_offset_ms: *offset,
+                complete: false,
+                window: None,
             })?;
             // A search while it is read covers its files; one that cannot be
             // stat'ed is named by the read itself.
@@ -381,7 +380,7 @@ pub(crate) fn release_freed_memory() {
 /// were replaced (never mixed with the new ones), and the analyst should know
 /// the evidence moved under them.
 fn content_change(stored: &[SourceMeta], now: &SourceSummary) -> Option<String> {
-    let before = stored.iter().find(|m| m.summary.path == now.path && m.complete)?;
+    let before = stored.iter().find(|m| m.summary.path == now.path && m.summary.complete)?;
     // A repository's hash covers the commits of the look-back read, which
     // moves with the logs; its content changed only when its HEAD did.
     let head = |notes: &[String]| {

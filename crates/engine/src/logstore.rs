@@ -160,6 +160,8 @@ fn summary(path: &str, notes: Vec<String>) -> SourceSummary {
         sha256: String::new(),
         notes,
         clock_offset_ms: 0,
+        complete: true,
+        window: None,
     }
 }
 

@@ -21,10 +21,9 @@ pub fn unreadable_note(reason: &str) -> String {
 pub const UNREADABLE_FORMAT: &str = "unreadable";
 
 /// The inputs an analysis of these sources runs without, in whole or in part.
-/// `complete` says, per source, whether its reading finished.
-pub fn unread_inputs<'a>(sources: impl IntoIterator<Item = (&'a SourceSummary, bool)>) -> Vec<UnreadInput> {
+pub fn unread_inputs<'a>(sources: impl IntoIterator<Item = &'a SourceSummary>) -> Vec<UnreadInput> {
     let mut out = Vec::new();
-    for (s, complete) in sources {
+    for s in sources {
         let unread = |cause, reason: String| UnreadInput {
             path: s.path.clone(),
             kind: s.kind,
@@ -33,7 +32,7 @@ pub fn unread_inputs<'a>(sources: impl IntoIterator<Item = (&'a SourceSummary, b
             reason,
             unparsed: s.unparsed,
         };
-        if !complete {
+        if !s.complete {
             out.push(unread(UnreadCause::Interrupted, "its reading was interrupted; read it again".into()));
             continue;
         }
@@ -83,7 +82,7 @@ pub fn change_sources(data: &CaseData) -> Vec<ChangeSourceSummary> {
 
 /// Fills in what an analysis of `data` ran without, and its change sources.
 pub fn mark(analysis: &mut Analysis, data: &CaseData, stored: &[faultline_store::SourceMeta]) {
-    analysis.unread = unread_inputs(stored.iter().map(|m| (&m.summary, m.complete)));
+    analysis.unread = unread_inputs(stored.iter().map(|m| &m.summary));
     analysis.partial = !analysis.unread.is_empty();
     analysis.change_sources = change_sources(data);
 }
@@ -123,6 +122,8 @@ mod tests {
             sha256: String::new(),
             notes: notes.iter().map(|n| n.to_string()).collect(),
             clock_offset_ms: 0,
+            complete: true,
+            window: None,
         }
     }
 
@@ -130,7 +131,7 @@ mod tests {
     fn each_way_of_not_being_read_has_its_cause() {
         let not_recognized = unreadable_note("given as deploys, but no deploys format matched");
         let failed = unreadable_note("argocd.json:1: not JSON: expected a JSON value");
-        let sources = [
+        let mut sources = [
             summary(SourceKind::Deploys, UNREADABLE_FORMAT, 0, 12, &[&not_recognized]),
             summary(SourceKind::Deploys, "argocd-json", 0, 40, &[&failed]),
             summary(SourceKind::Deploys, "jenkins-builds", 3, 9, &["builds.json:7: unterminated string: the rest of the file could not be read (9 lines counted unparsed)"]),
@@ -140,9 +141,8 @@ mod tests {
             summary(SourceKind::Deploys, "git-log", 4, 0, &[]),
             summary(SourceKind::Alerts, "alertmanager", 2, 0, &[]),
         ];
-        let mut with_complete: Vec<(&SourceSummary, bool)> = sources.iter().map(|s| (s, true)).collect();
-        with_complete[7].1 = false;
-        let unread = unread_inputs(with_complete);
+        sources[7].complete = false;
+        let unread = unread_inputs(&sources);
         let causes: Vec<(UnreadCause, Option<&str>)> = unread.iter().map(|u| (u.cause, u.format.as_deref())).collect();
         assert_eq!(
             causes,

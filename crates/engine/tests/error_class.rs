@@ -43,6 +43,8 @@ fn counted(status: Option<u16>, level: Option<Level>, message: &str, text: &str)
         sha256: String::new(),
         notes: vec![],
         clock_offset_ms: 0,
+        complete: true,
+        window: None,
     };
     let case = CaseFile::in_memory().unwrap();
     case.begin_source(&summary).unwrap();

@@ -69,6 +69,73 @@ pub struct SourceSummary {
     /// instant of the analysis.
     #[serde(default)]
     pub clock_offset_ms: i64,
+    /// False when its reading did not finish (cancelled, or the process
+    /// died): what it holds is a part. Absent in JSON written before the
+    /// field existed, where only finished sources were exported.
+    #[serde(default = "finished")]
+    pub complete: bool,
+    /// Set when only this part of a log was read (`--from`/`--to`): counts
+    /// and first/last describe that part, and the content is not hashed.
+    #[serde(default)]
+    pub window: Option<ReadWindow>,
+}
+
+fn finished() -> bool {
+    true
+}
+
+/// The part of a source's time a window read covered, as asked (records up
+/// to [`ReadWindow::SLACK_MINUTES`] either side were read too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReadWindow {
+    /// Start of the window; `None`: from the source's start.
+    #[ts(type = "string | null")]
+    pub from: Option<Instant>,
+    /// End of the window; `None`: to the source's end.
+    #[ts(type = "string | null")]
+    pub to: Option<Instant>,
+}
+
+impl ReadWindow {
+    /// How far out of time order the records of a log may be for a window
+    /// read to be exact: it starts at a record earlier than the window by
+    /// this much and stops at one later than it by this much.
+    pub const SLACK_MINUTES: i64 = 5;
+
+    /// What the analyst is told about a source read for this window.
+    pub fn note(&self) -> String {
+        let t = |t: Instant| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        let range = match (self.from, self.to) {
+            (Some(a), Some(b)) => format!("{} – {}", t(a), t(b)),
+            (Some(a), None) => format!("from {} on", t(a)),
+            (None, Some(b)) => format!("up to {}", t(b)),
+            (None, None) => "everything".into(),
+        };
+        let slack = Self::SLACK_MINUTES;
+        format!(
+            "only {range} was read (--from/--to; the file is taken to be in time order within {slack} min, \
+             and records up to {slack} min either side were read too); counts and first/last describe that part"
+        )
+    }
+}
+
+/// Why a window read has no hash: hashing would read the whole file.
+pub const NOT_HASHED_NOTE: &str = "not hashed: only a window was read (hashing would read the whole file)";
+
+impl SourceSummary {
+    /// Everything the analyst should know about how this source was read, as
+    /// sentences: what its fields say (a window read, no hash) and then its
+    /// notes. Reports, the CLI and the desktop show these.
+    pub fn shown_notes(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.notes.len() + 2);
+        if let Some(w) = &self.window {
+            out.push(w.note());
+            out.push(NOT_HASHED_NOTE.to_string());
+        }
+        out.extend(self.notes.iter().cloned());
+        out
+    }
 }
 
 /// A recurring error message shape, numbers and ids masked.

@@ -278,8 +278,22 @@ fn map_entry<R: TextRewrite + ?Sized>(r: &mut R, t: &TimelineEntry) -> TimelineE
 }
 
 fn map_source<R: TextRewrite + ?Sized>(r: &mut R, s: &SourceSummary) -> SourceSummary {
-    let SourceSummary { path, kind, format, records, unparsed, first, last, tz, bytes, sha256, notes, clock_offset_ms } =
-        s;
+    let SourceSummary {
+        path,
+        kind,
+        format,
+        records,
+        unparsed,
+        first,
+        last,
+        tz,
+        bytes,
+        sha256,
+        notes,
+        clock_offset_ms,
+        complete,
+        window,
+    } = s;
     SourceSummary {
         path: r.text(path),
         kind: *kind,
@@ -293,6 +307,8 @@ fn map_source<R: TextRewrite + ?Sized>(r: &mut R, s: &SourceSummary) -> SourceSu
         sha256: sha256.clone(),
         notes: map_list(r, notes),
         clock_offset_ms: *clock_offset_ms,
+        complete: *complete,
+        window: *window,
     }
 }
 

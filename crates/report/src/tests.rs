@@ -43,6 +43,8 @@ fn source(path: &str, kind: SourceKind, format: &str, records: u64, sha: char) -
         sha256: sha.to_string().repeat(64),
         notes: vec![],
         clock_offset_ms: 0,
+        complete: true,
+        window: None,
     }
 }
 
@@ -864,4 +866,29 @@ fn format_and_template_names() {
     assert_eq!(TemplateChoice::parse("seed"), TemplateChoice::Seed);
     assert_eq!(TemplateChoice::parse("./pm.md.j2"), TemplateChoice::File(PathBuf::from("./pm.md.j2")));
     assert!(builtin_template("seed.md.j2").is_some_and(|s| s.contains("## Timeline ({{ zone }})")));
+}
+
+/// A source read for a window says which, and why it has no hash, in the
+/// words the notes carried before the window was a field.
+#[test]
+fn a_window_read_is_explained_where_the_inputs_are_listed() {
+    let mut a = archive();
+    let s = &mut a.sources[0];
+    s.window = Some(faultline_model::ReadWindow {
+        from: Some(at("2026-11-24T10:00:00Z")),
+        to: Some(at("2026-11-24T10:20:00Z")),
+    });
+    s.sha256 = String::new();
+    let path = s.path.clone();
+    let md = text(&a, &opts(Format::Markdown, TemplateChoice::Seed));
+    let window = "only 2026-11-24T10:00:00Z – 2026-11-24T10:20:00Z was read (--from/--to; the file is taken to be in time order within 5 min";
+    assert!(md.contains(&format!("- {path}: {window}")), "{md}");
+    assert!(md.contains(&format!("- {path}: not hashed: only a window was read")), "{md}");
+    let html = text(&a, &opts(Format::Html, TemplateChoice::Seed));
+    assert!(html.contains("only 2026-11-24T10:00:00Z – 2026-11-24T10:20:00Z was read (--from"), "{html}");
+    assert!(html.contains("not hashed: only a window was read"), "{html}");
+
+    // A whole read says nothing of the kind.
+    let md = text(&archive(), &opts(Format::Markdown, TemplateChoice::Seed));
+    assert!(!md.contains("was read (--from") && !md.contains("not hashed"), "{md}");
 }

@@ -486,7 +486,7 @@ impl Fmt<'_> {
             sha256: s.sha256.clone(),
             first: s.first.map(|t| self.date_time(t)),
             last: s.last.map(|t| self.date_time(t)),
-            notes: s.notes.clone(),
+            notes: s.shown_notes(),
         }
     }
 }

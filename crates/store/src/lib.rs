@@ -110,8 +110,6 @@ pub struct SourceMeta {
     pub summary: SourceSummary,
     /// The files behind it.
     pub files: Vec<FileStamp>,
-    /// False when ingest did not finish writing it.
-    pub complete: bool,
     /// The rule of what is an error its counters were written with
     /// (`faultline_model::error_class::RULE` for what this build writes).
     pub error_rule: u32,
@@ -211,6 +209,8 @@ mod tests {
             sha256: "ab".into(),
             notes: vec![],
             clock_offset_ms: 0,
+            complete: true,
+            window: None,
         }
     }
 
@@ -251,7 +251,7 @@ mod tests {
         assert_eq!(data.notable[0].record.span.line, 2);
         assert_eq!(data.notable[0].record.status, Some(500));
         assert_eq!(&*data.notable[0].file, "/logs/access.log");
-        assert!(case.sources().unwrap()[0].complete);
+        assert!(case.sources().unwrap()[0].summary.complete);
     }
 
     #[test]
@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(buf.notable_len(), 2);
         // Killed here: the source is incomplete and its spilled records are not read.
         let data = case.load(None, None).unwrap();
-        assert!(!case.sources().unwrap()[0].complete);
+        assert!(!case.sources().unwrap()[0].summary.complete);
         assert!(data.notable.is_empty(), "{} records of an incomplete source", data.notable.len());
 
         s.records = buf.record_count();
@@ -475,7 +475,7 @@ mod tests {
         let case = CaseFile::open(&path).unwrap();
         let sources = case.sources().unwrap();
         assert_eq!(sources.len(), 1);
-        assert!(!sources[0].complete);
+        assert!(!sources[0].summary.complete);
     }
 
     #[test]

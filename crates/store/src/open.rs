@@ -11,6 +11,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_store_sources.sql"),
     include_str!("../migrations/0004_clock_offsets.sql"),
     include_str!("../migrations/0005_error_rule.sql"),
+    include_str!("../migrations/0006_read_window.sql"),
 ];
 
 /// The schema version this build writes.

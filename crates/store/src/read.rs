@@ -3,7 +3,8 @@
 
 use crate::{from_us, to_us, CaseFile, FileStamp, Note, SourceMeta, StoreError, TimelineEdit, UnparsedLine};
 use faultline_model::{
-    CaseData, Instant, Level, Located, NotableRecord, OwnedRecord, SecondCount, SourceKind, SourceSummary, Span,
+    CaseData, Instant, Level, Located, NotableRecord, OwnedRecord, ReadWindow, SecondCount, SourceKind, SourceSummary,
+    Span,
 };
 use rusqlite::{params, OptionalExtension};
 use std::collections::BTreeMap;
@@ -16,7 +17,7 @@ impl CaseFile {
             .conn
             .prepare(
                 "SELECT id, path, kind, format, tz, records, unparsed, first_us, last_us, bytes, sha256, notes, complete,
-                        clock_offset_ms, error_rule
+                        clock_offset_ms, error_rule, windowed, window_from_us, window_to_us
                  FROM sources ORDER BY id",
             )
             .map_err(|e| self.err(e))?;
@@ -37,6 +38,7 @@ impl CaseFile {
                     r.get::<_, String>(11)?,
                     r.get::<_, bool>(12)?,
                     (r.get::<_, i64>(13)?, r.get::<_, u32>(14)?),
+                    (r.get::<_, bool>(15)?, r.get::<_, Option<i64>>(16)?, r.get::<_, Option<i64>>(17)?),
                 ))
             })
             .map_err(|e| self.err(e))?;
@@ -57,6 +59,7 @@ impl CaseFile {
                 notes,
                 complete,
                 (offset, error_rule),
+                (windowed, window_from, window_to),
             ) = row.map_err(|e| self.err(e))?;
             let kind = SourceKind::parse(&kind).ok_or_else(|| self.corrupt(format!("source {path}: kind {kind:?}")))?;
             let notes: Vec<String> = serde_json::from_str(&notes).unwrap_or_default();
@@ -78,9 +81,10 @@ impl CaseFile {
                     // A case may come from anyone: an offset past the CLI's own limit is not a clock.
                     clock_offset_ms: offset
                         .clamp(-faultline_model::clock::MAX_OFFSET_MS, faultline_model::clock::MAX_OFFSET_MS),
+                    complete,
+                    window: windowed.then(|| ReadWindow { from: window_from.map(from_us), to: window_to.map(from_us) }),
                 },
                 files,
-                complete,
                 error_rule,
             });
         }
@@ -138,7 +142,7 @@ impl CaseFile {
         // An incomplete source (an ingest killed or cancelled) may hold the
         // records spilled before it stopped: none of them are read.
         let index: BTreeMap<i64, u32> =
-            metas.iter().enumerate().filter(|(_, m)| m.complete).map(|(i, m)| (m.id, i as u32)).collect();
+            metas.iter().enumerate().filter(|(_, m)| m.summary.complete).map(|(i, m)| (m.id, i as u32)).collect();
         let lo = from.map(to_us).unwrap_or(i64::MIN);
         let hi = to.map(to_us).unwrap_or(i64::MAX);
         let changes_lo = changes_from.map(to_us).unwrap_or(i64::MIN).min(lo);

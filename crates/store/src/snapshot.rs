@@ -46,6 +46,8 @@ mod tests {
             sha256: "ab".into(),
             notes: vec![],
             clock_offset_ms: 0,
+            complete: true,
+            window: None,
         }
     }
 
@@ -80,7 +82,7 @@ mod tests {
         let stat = crate::FileStamp::stat(&log).unwrap();
         case.begin_files(&s.path, std::slice::from_ref(&stat)).unwrap();
         let begun = &case.sources().unwrap()[0];
-        assert!(!begun.complete);
+        assert!(!begun.summary.complete);
         assert_eq!(begun.files, vec![stat.clone()], "searchable while it is read");
         let hashed = crate::FileStamp { sha256: "ab".into(), ..stat };
         case.write_source(&s, std::slice::from_ref(&hashed), &crate::IngestBuffer::new(&s.path)).unwrap();

@@ -72,7 +72,7 @@ impl CaseFile {
             .map_err(|e| self.err(e))?
             .ok_or_else(|| self.corrupt(format!("source {} was not begun", summary.path)))?;
         tx.execute(
-            "UPDATE sources SET kind=?, format=?, tz=?, clock_offset_ms=?, records=?, unparsed=?, first_us=?, last_us=?, bytes=?, sha256=?, notes=?, complete=1 WHERE id=?",
+            "UPDATE sources SET kind=?, format=?, tz=?, clock_offset_ms=?, records=?, unparsed=?, first_us=?, last_us=?, bytes=?, sha256=?, notes=?, windowed=?, window_from_us=?, window_to_us=?, complete=1 WHERE id=?",
             params![
                 summary.kind.as_str(),
                 summary.format,
@@ -85,6 +85,9 @@ impl CaseFile {
                 summary.bytes as i64,
                 summary.sha256,
                 serde_json::to_string(&summary.notes).unwrap_or_else(|_| "[]".into()),
+                summary.window.is_some(),
+                summary.window.and_then(|w| w.from).map(to_us),
+                summary.window.and_then(|w| w.to).map(to_us),
                 id
             ],
         )

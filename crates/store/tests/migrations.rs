@@ -69,7 +69,7 @@ fn a_case_of_every_earlier_version_opens_keeps_its_sources_and_takes_new_ones() 
         if version >= 1 {
             assert_eq!(sources.len(), 1, "version {version}");
             let s = &sources[0];
-            assert_eq!((s.summary.path.as_str(), s.summary.records, s.complete), ("/logs/old.log", 7, true));
+            assert_eq!((s.summary.path.as_str(), s.summary.records, s.summary.complete), ("/logs/old.log", 7, true));
             assert_eq!(s.summary.notes, vec!["kept note".to_string()]);
             assert_eq!(s.files.len(), 1);
         } else {
@@ -89,6 +89,8 @@ fn a_case_of_every_earlier_version_opens_keeps_its_sources_and_takes_new_ones() 
             sha256: "def".into(),
             notes: vec![],
             clock_offset_ms: 0,
+            complete: true,
+            window: None,
         };
         case.begin_source(&summary).unwrap();
         case.write_source(&summary, &[], &IngestBuffer::new("/logs/new.log")).unwrap();
@@ -99,4 +101,36 @@ fn a_case_of_every_earlier_version_opens_keeps_its_sources_and_takes_new_ones() 
         assert_eq!(case.sources().unwrap().len(), if version >= 1 { 2 } else { 1 }, "version {version}");
         case.load(None, None).unwrap();
     }
+}
+
+/// Before version 6 a window read said so only in a note. Such a source keeps
+/// the note the analyst read, but is never reused: its window cannot be
+/// compared, so the next ingest reads it again.
+#[test]
+fn a_window_read_from_before_the_window_fields_keeps_its_note_and_is_not_reusable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.faultline");
+    old_case(&path, 5);
+    let note = "only 2026-11-24T10:00:00Z – 2026-11-24T10:20:00Z was read (--from/--to; the file is taken to be in \
+                time order within 5 min, and records up to 5 min either side were read too); counts and first/last \
+                describe that part";
+    let notes =
+        serde_json::to_string(&[note, "not hashed: only a window was read (hashing would read the whole file)"])
+            .unwrap();
+    let conn = Connection::open(&path).unwrap();
+    conn.execute("UPDATE sources SET notes = ?, sha256 = '' WHERE id = 1", [&notes]).unwrap();
+    conn.execute(
+        "INSERT INTO sources (path, kind, format, tz, records, sha256, notes, complete, ingested_at, error_rule)
+         VALUES ('/logs/whole.log', 'log', 'app-log', 'UTC', 7, 'abc', '[]', 1, '2026-11-24T00:00:00Z', ?)",
+        [faultline_model::error_class::RULE],
+    )
+    .unwrap();
+    drop(conn);
+
+    let sources = CaseFile::open(&path).unwrap().sources().unwrap();
+    let (old, whole) = (&sources[0], &sources[1]);
+    assert_eq!(old.summary.notes[0], note, "the analyst still reads which window it was");
+    assert_eq!(old.summary.window, None);
+    assert_ne!(old.error_rule, faultline_model::error_class::RULE, "never reused as a whole read");
+    assert_eq!((whole.summary.window, whole.error_rule), (None, faultline_model::error_class::RULE), "untouched");
 }

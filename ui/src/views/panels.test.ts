@@ -60,9 +60,9 @@ describe("panels render log text as text", () => {
 
 describe("a reopened case's inputs", () => {
   const row = (path: string, unavailable: SourceRow["unavailable"]): SourceRow => ({
-    summary: { path, kind: "log", format: "nginx-combined", records: 10, unparsed: 0, first: null, last: null, tz: "UTC", bytes: 100, sha256: "ab", notes: [], clock_offset_ms: 0 },
+    summary: { path, kind: "log", format: "nginx-combined", records: 10, unparsed: 0, first: null, last: null, tz: "UTC", bytes: 100, sha256: "ab", notes: [], clock_offset_ms: 0, complete: true, window: null },
     files: 1,
-    complete: true,
+    notes: [],
     unavailable,
   });
   it("says which are unavailable and why, and offers to confirm their folder", () => {
@@ -79,6 +79,22 @@ describe("a reopened case's inputs", () => {
     expect(el.textContent).toContain("1 unavailable");
     (el.querySelector("[data-testid=confirm-case-folder]") as HTMLButtonElement).click();
     expect(confirmed).toBe(1);
+  });
+  it("shows the notes on how a source was read, and marks an interrupted one", () => {
+    const base = row("/logs/access.log", null);
+    const windowed: SourceRow = {
+      ...base,
+      summary: { ...base.summary, sha256: "", complete: false, window: { from: "2026-11-24T10:00:00Z", to: "2026-11-24T10:20:00Z" } },
+      notes: ["only 2026-11-24T10:00:00Z – 2026-11-24T10:20:00Z was read (--from/--to; …)", "not hashed: only a window was read (hashing would read the whole file)"],
+    };
+    const el = sourcesView([windowed, row("/logs/app.log", null)], zone, act);
+    const [first, second] = [...el.querySelectorAll("[data-testid=source-row]")] as HTMLElement[];
+    expect(first!.title).toContain("only 2026-11-24T10:00:00Z – 2026-11-24T10:20:00Z was read");
+    expect(first!.title).toContain("not hashed");
+    expect(first!.textContent).toContain("2 notes");
+    expect(first!.textContent).toContain("incomplete");
+    expect(second!.textContent).not.toContain("note");
+    expect(second!.textContent).not.toContain("incomplete");
   });
   it("offer nothing to confirm when every input is readable", () => {
     const el = sourcesView([row("/logs/app.log", null)], zone, act);

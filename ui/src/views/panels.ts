@@ -472,8 +472,8 @@ export function sourcesView(rows: SourceRow[], zone: Zone, act: Actions, busy = 
             const unavailable = r.unavailable ? h("span", { class: "warn-tag", "data-testid": "source-unavailable", title: r.unavailable.message }, `unavailable: ${r.unavailable.message}`) : null;
             return h(
               "tr",
-              { "data-testid": "source-row", data: { path: s.path }, title: `${s.path}\n${range}\n${formatBytes(s.bytes)}${s.notes.length ? "\n" + s.notes.join("\n") : ""}` },
-              h("td", { class: "mono src-path" }, shortPath(s.path), r.complete ? null : h("span", { class: "warn-tag" }, "incomplete"), unavailable, s.notes.length ? h("span", { class: "note-tag" }, `${s.notes.length} note${s.notes.length > 1 ? "s" : ""}`) : null),
+              { "data-testid": "source-row", data: { path: s.path }, title: `${s.path}\n${range}\n${formatBytes(s.bytes)}${r.notes.length ? "\n" + r.notes.join("\n") : ""}` },
+              h("td", { class: "mono src-path" }, shortPath(s.path), s.complete ? null : h("span", { class: "warn-tag" }, "incomplete"), unavailable, r.notes.length ? h("span", { class: "note-tag" }, `${r.notes.length} note${r.notes.length > 1 ? "s" : ""}`) : null),
               h("td", null, kind),
               h("td", { class: "mono" }, s.format),
               h("td", null, tz),

@@ -15,9 +15,11 @@ summary: SourceSummary,
  */
 files: number, 
 /**
- * False when ingest did not finish it (cancelled, or the app died).
+ * What the analyst is told about how it was read: what its fields say
+ * (a window read, no hash) and its notes, rendered here so the sources
+ * table says it in the words of the reports and the CLI.
  */
-complete: boolean, 
+notes: Array<string>, 
 /**
  * Set when this session may not read the source's files (a case opened
  * from a file: its inputs need a grant or a confirmed folder).
