@@ -317,7 +317,7 @@ fn inspect(args: InspectArgs) -> Result<()> {
     let engine = open_engine(None)?;
     let inputs: Vec<Input> = args.paths.iter().map(Input::auto).collect();
     let report = ingest(&engine, &inputs, &IngestOptions { zone, ..Default::default() }, args.common.quiet)?;
-    let unread = faultline_engine::partial::unread_inputs(&report.sources);
+    let unread = faultline_engine::partial::unread_inputs(&report.sources, &|_| false);
     let changes_of = |s: &faultline_engine::SourceSummary| report.change_sources.iter().find(|c| c.path == s.path);
     let mut out = std::io::stdout().lock();
     if args.format == "json" {
@@ -380,7 +380,7 @@ fn inspect(args: InspectArgs) -> Result<()> {
             writeln!(out, "problem: {p}")?;
         }
         for u in &unread {
-            writeln!(out, "partial: {}", faultline_engine::partial::describe(u))?;
+            writeln!(out, "partial: {}", faultline_engine::unread_line(u))?;
         }
     }
     Ok(())

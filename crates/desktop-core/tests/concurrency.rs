@@ -5,6 +5,7 @@ use faultline_desktop_core::dto::IngestEvent;
 use faultline_desktop_core::requests::ZoneSpec;
 use faultline_desktop_core::Session;
 use faultline_engine::{Instant, TimelineKind};
+use faultline_model::UnreadCause;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
@@ -62,12 +63,15 @@ fn notes_search_and_the_analysis_do_not_wait_for_an_ingest() {
     assert_eq!(stalled, vec![log.display().to_string()], "the file being read is searched");
     assert!(during.timeline.iter().any(|e| e.kind == TimelineKind::Note && e.text == "paged the storage team"));
     assert!(during.incident.is_some(), "the sources already read are analyzed");
+    let unread: Vec<_> = during.unread.iter().map(|u| (u.path.as_str(), u.cause)).collect();
+    assert_eq!(unread, vec![(log.to_str().unwrap(), UnreadCause::Reading)], "being read, not interrupted");
 
     go_tx.send(()).unwrap();
     ingest.join().unwrap();
     let after = s.analyze(&ZoneSpec::Utc).unwrap().analysis;
     assert!(after.sources.iter().any(|src| src.path.ends_with("worker.log")), "the ingest's source is analyzed next");
     assert!(after.timeline.iter().any(|e| e.text == "paged the storage team"));
+    assert!(after.unread.is_empty() && !after.partial);
 }
 
 #[test]

@@ -38,7 +38,7 @@ impl Engine {
     }
 
     pub(crate) fn analyze_unedited(&self, opts: &AnalyzeOptions) -> Result<Analysis, EngineError> {
-        let mut analysis = {
+        let (mut analysis, stored) = {
             // One state of the case for the whole correlation: another
             // connection may be writing an ingest meanwhile.
             let _snapshot = self.case.snapshot()?;
@@ -46,16 +46,19 @@ impl Engine {
                 Basis { data_version: self.case.data_version()?, sources: self.case.sources()?, opts: opts.clone() };
             let mut cache = self.analysis_cache.lock().unwrap_or_else(|p| p.into_inner());
             match cache.as_ref().filter(|c| c.basis == basis) {
-                Some(cached) => cached.analysis.clone(),
+                Some(cached) => (cached.analysis.clone(), basis.sources),
                 None => {
                     let analysis = self.correlate(opts, &basis.sources)?;
+                    let stored = basis.sources.clone();
                     *cache = Some(Cached { basis, analysis: analysis.clone() });
-                    analysis
+                    (analysis, stored)
                 }
             }
         };
-        // The layers below change without the data: notes, which files this
-        // session may quote, and the wording.
+        // The layers below change without the data: whether an incomplete
+        // source is being read now, notes, which files this session may
+        // quote, and the wording.
+        partial::mark(&mut analysis, &stored, &|p| self.reading.covers(p));
         for note in self.case.notes()? {
             analysis.timeline.push(TimelineEntry {
                 time: note.time,
@@ -87,7 +90,8 @@ impl Engine {
             self.case.load_window_with(opts.from, opts.to, changes_from, |sources, nr| events.push(sources, nr))?;
         let extracted = events.finish();
         let client_ids = extracted.client_ids();
-        let unread = partial::unread_inputs(stored.iter().map(|m| &m.summary));
+        // Being read or left by an interrupted ingest, an incomplete change source may hold the change.
+        let unread = partial::unread_inputs(stored.iter().map(|m| &m.summary), &|_| false);
         let correlate = CorrelateOptions {
             unread_change_sources: unread.iter().filter(|u| u.kind == SourceKind::Deploys).count() as u32,
             ..opts.correlate.clone()
@@ -96,7 +100,7 @@ impl Engine {
         if let Some(novelty) = analysis.novelty.as_mut() {
             name_clients(&self.case, novelty, &client_ids)?;
         }
-        partial::mark(&mut analysis, &data, stored);
+        analysis.change_sources = partial::change_sources(&data);
         Ok(analysis)
     }
 }

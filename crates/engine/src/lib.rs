@@ -16,6 +16,7 @@ pub mod logstore;
 pub mod partial;
 pub mod plan;
 mod progress;
+mod reading;
 pub mod recent;
 pub mod sample;
 mod search;
@@ -28,7 +29,7 @@ pub use faultline_correlate::CorrelateOptions;
 pub use faultline_logs::{formats as log_formats, NATIVE_FORMATS};
 pub use faultline_model::time::Zone;
 pub use faultline_model::{Analysis, ErrorSeries, Instant, SourceKind, SourceSummary, TimelineEntry, TimelineKind};
-pub use faultline_report::{ExportOptions, Format, MaskCounts, SecretKind, TemplateChoice};
+pub use faultline_report::{unread_line, ExportOptions, Format, MaskCounts, SecretKind, TemplateChoice};
 pub use faultline_search::{Excerpt, ExcerptLine, SearchOptions};
 pub use faultline_store::{Note, SourceMeta, TimelineEdit, UnparsedLine};
 pub use job::{source_named, IngestOptions, IngestReport};
@@ -99,6 +100,8 @@ pub struct Engine {
     store_targets: StoreTargets,
     /// The last correlation and what it rests on (see [`analyze`]).
     analysis_cache: std::sync::Mutex<Option<analyze::Cached>>,
+    /// The sources an ingest through any connection of this case is reading now.
+    reading: reading::Reading,
 }
 
 /// Shared by the connections of one case in one process (see [`Engine::second_connection`]).
@@ -117,6 +120,7 @@ impl Engine {
             read_policy: None,
             store_targets: Default::default(),
             analysis_cache: Default::default(),
+            reading: Default::default(),
         })
     }
 
@@ -136,6 +140,7 @@ impl Engine {
             read_policy: self.read_policy.clone(),
             store_targets: self.store_targets.clone(),
             analysis_cache: Default::default(),
+            reading: self.reading.clone(),
         })
     }
 
@@ -200,6 +205,7 @@ impl Engine {
         progress: &(dyn Fn(&Progress) + Sync),
     ) -> Result<IngestReport, EngineError> {
         let plan = self.withhold_unreadable(plan::plan(inputs)?);
+        let _reading = self.reading.mark(plan.sources.iter().map(|s| s.path.display().to_string()).collect());
         IngestJob::new(&self.case, opts, progress).run(&plan)
     }
 
@@ -225,6 +231,7 @@ impl Engine {
             read_policy: None,
             store_targets: Default::default(),
             analysis_cache: Default::default(),
+            reading: Default::default(),
         })
     }
 

@@ -184,6 +184,7 @@ impl Engine {
         progress: &(dyn Fn(&Progress) + Sync),
     ) -> Result<StoreReport, EngineError> {
         let locator = input.locator();
+        let _reading = self.reading.mark(vec![locator.clone()]);
         progress(&Progress::Started { path: locator.clone(), format: "clickhouse".into(), bytes: 0 });
         let mut client = ch::Client::new(input.target.clone(), input.timeouts);
         if let Some(c) = &opts.cancel {

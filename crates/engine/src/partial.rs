@@ -21,7 +21,12 @@ pub fn unreadable_note(reason: &str) -> String {
 pub const UNREADABLE_FORMAT: &str = "unreadable";
 
 /// The inputs an analysis of these sources runs without, in whole or in part.
-pub fn unread_inputs<'a>(sources: impl IntoIterator<Item = &'a SourceSummary>) -> Vec<UnreadInput> {
+/// `reading` says which incomplete ones are being read right now rather
+/// than left incomplete by an interrupted ingest.
+pub fn unread_inputs<'a>(
+    sources: impl IntoIterator<Item = &'a SourceSummary>,
+    reading: &dyn Fn(&str) -> bool,
+) -> Vec<UnreadInput> {
     let mut out = Vec::new();
     for s in sources {
         let unread = |cause, reason: String| UnreadInput {
@@ -32,6 +37,10 @@ pub fn unread_inputs<'a>(sources: impl IntoIterator<Item = &'a SourceSummary>) -
             reason,
             unparsed: s.unparsed,
         };
+        if !s.complete && reading(&s.path) {
+            out.push(unread(UnreadCause::Reading, "the analysis is redone when its reading ends".into()));
+            continue;
+        }
         if !s.complete {
             out.push(unread(UnreadCause::Interrupted, "its reading was interrupted; read it again".into()));
             continue;
@@ -80,28 +89,10 @@ pub fn change_sources(data: &CaseData) -> Vec<ChangeSourceSummary> {
     out
 }
 
-/// Fills in what an analysis of `data` ran without, and its change sources.
-pub fn mark(analysis: &mut Analysis, data: &CaseData, stored: &[faultline_store::SourceMeta]) {
-    analysis.unread = unread_inputs(stored.iter().map(|m| &m.summary));
+/// Fills in what an analysis of `stored` ran without (see [`unread_inputs`]).
+pub fn mark(analysis: &mut Analysis, stored: &[faultline_store::SourceMeta], reading: &dyn Fn(&str) -> bool) {
+    analysis.unread = unread_inputs(stored.iter().map(|m| &m.summary), reading);
     analysis.partial = !analysis.unread.is_empty();
-    analysis.change_sources = change_sources(data);
-}
-
-/// One line for the analyst: what was not read and why, and that its lines stay searchable.
-pub fn describe(u: &UnreadInput) -> String {
-    let what = match u.cause {
-        UnreadCause::NotRecognized => format!("given as {}, but not recognized", u.kind.as_str()),
-        UnreadCause::ReadFailed => format!("could not be read as {}", u.format.as_deref().unwrap_or("its format")),
-        UnreadCause::ReadInPart => format!("read only in part as {}", u.format.as_deref().unwrap_or("its format")),
-        UnreadCause::NothingRead => format!("no {} entry could be read from it", u.kind.as_str()),
-        UnreadCause::Interrupted => "its reading was interrupted".to_string(),
-    };
-    let lines = if u.unparsed > 0 {
-        format!("; {} lines counted unparsed, still searchable", u.unparsed)
-    } else {
-        String::new()
-    };
-    format!("{}: {what} ({}){lines}", u.path, u.reason)
 }
 
 #[cfg(test)]
@@ -142,7 +133,9 @@ mod tests {
             summary(SourceKind::Alerts, "alertmanager", 2, 0, &[]),
         ];
         sources[7].complete = false;
-        let unread = unread_inputs(&sources);
+        sources[6].complete = false;
+        let reading = |p: &str| p == "/case/git-log";
+        let unread = unread_inputs(&sources, &reading);
         let causes: Vec<(UnreadCause, Option<&str>)> = unread.iter().map(|u| (u.cause, u.format.as_deref())).collect();
         assert_eq!(
             causes,
@@ -151,13 +144,14 @@ mod tests {
                 (UnreadCause::ReadFailed, Some("argocd-json")),
                 (UnreadCause::ReadInPart, Some("jenkins-builds")),
                 (UnreadCause::NothingRead, Some("kubectl-rollout-history")),
+                (UnreadCause::Reading, Some("git-log")),
                 (UnreadCause::Interrupted, Some("alertmanager")),
             ]
         );
         assert_eq!(unread[1].reason, "argocd.json:1: not JSON: expected a JSON value");
         assert_eq!(
-            describe(&unread[1]),
-            "/case/argocd-json: could not be read as argocd-json (argocd.json:1: not JSON: expected a JSON value); 40 lines counted unparsed, still searchable"
+            faultline_report::unread_line(&unread[1]),
+            "/case/argocd-json: could not be read as argocd-json (argocd.json:1: not JSON: expected a JSON value); 40 unparsed lines"
         );
     }
 }

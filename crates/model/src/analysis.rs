@@ -439,6 +439,9 @@ pub enum UnreadCause {
     NothingRead,
     /// Its reading was interrupted: it is not in the case.
     Interrupted,
+    /// It is being read now, beside this analysis (the desktop analyzes while
+    /// it ingests): the analysis holds it once the reading ends.
+    Reading,
 }
 
 /// An input the analysis ran without, or only partly with. Its lines stay

@@ -25,6 +25,7 @@ mod view;
 pub use explain::fill_text;
 pub use redact::SecretKind;
 pub use template::HTML_CSP;
+pub use view::unread_line;
 
 use faultline_model::time::Zone;
 use faultline_model::{Analysis, Instant};
@@ -303,7 +304,7 @@ fn csv_timeline(analysis: &Analysis, zone: &Zone) -> Result<Vec<u8>, ReportError
     if let Some(p) = view::partial(analysis) {
         w.write_record(["", "", "partial", "", &defuse_formula(&format!("Partial analysis. {}", p.summary)), ""])?;
         for u in &analysis.unread {
-            w.write_record(["", "", "unread", &defuse_formula(&u.path), &defuse_formula(&view::partial_line(u)), ""])?;
+            w.write_record(["", "", "unread", &defuse_formula(&u.path), &defuse_formula(&unread_line(u)), ""])?;
         }
     }
     for e in &analysis.timeline {

@@ -522,11 +522,12 @@ pub(crate) fn partial(a: &Analysis) -> Option<PartialView> {
             if n == 1 { "an input".to_string() } else { format!("{n} inputs") },
             if changes { ", among them change history: a suspect may be missing" } else { "" }
         ),
-        inputs: a.unread.iter().map(partial_line).collect(),
+        inputs: a.unread.iter().map(unread_line).collect(),
     })
 }
 
-pub(crate) fn partial_line(u: &faultline_model::UnreadInput) -> String {
+/// One line for the analyst: an input the analysis ran without, why, and its unparsed lines.
+pub fn unread_line(u: &faultline_model::UnreadInput) -> String {
     use faultline_model::UnreadCause as C;
     let what = match u.cause {
         C::NotRecognized => format!("given as {}, but not recognized", u.kind.as_str()),
@@ -534,6 +535,7 @@ pub(crate) fn partial_line(u: &faultline_model::UnreadInput) -> String {
         C::ReadInPart => format!("read only in part as {}", u.format.as_deref().unwrap_or("its format")),
         C::NothingRead => format!("no {} entry could be read from it", u.kind.as_str()),
         C::Interrupted => "its reading was interrupted".to_string(),
+        C::Reading => "still being read".to_string(),
     };
     let lines = if u.unparsed > 0 { format!("; {} unparsed lines", thousands(u.unparsed)) } else { String::new() };
     format!("{}: {what} ({}){lines}", u.path, u.reason)

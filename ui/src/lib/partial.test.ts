@@ -26,6 +26,16 @@ describe("partialNotice", () => {
     expect(noSuspectText(n)).toMatch(/cause may be there/);
   });
 
+  it("says an input being read is on its way, not lost", () => {
+    const reading: UnreadInput = { path: "/case/deploys/argocd.json", kind: "deploys", cause: "reading", format: "argocd-json", reason: "the analysis is redone when its reading ends", unparsed: 0 };
+    const n = partialNotice({ partial: true, unread: [reading] });
+    expect(n?.headline).toBe("Analysis so far: 1 input is still being read; it is analyzed again when the reading ends.");
+    expect(n?.inputs[0]?.what).toBe("still being read");
+    expect(noSuspectText(n)).toBe("No change read so far explains this incident — change history is still being read.");
+    const mixed = partialNotice({ partial: true, unread: [reading, truncatedLog] });
+    expect(mixed?.headline).toMatch(/^Partial analysis: 2 inputs could not be read/);
+  });
+
   it("does not blame change history when only a log was cut short", () => {
     const n = partialNotice({ partial: true, unread: [truncatedLog] });
     expect(n?.headline).toBe("Partial analysis: 1 input could not be read. Their lines stay searchable.");

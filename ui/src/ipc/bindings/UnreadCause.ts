@@ -3,4 +3,4 @@
 /**
  * Why an input is missing from an analysis, in whole or in part.
  */
-export type UnreadCause = "not_recognized" | "read_failed" | "read_in_part" | "nothing_read" | "interrupted";
+export type UnreadCause = "not_recognized" | "read_failed" | "read_in_part" | "nothing_read" | "interrupted" | "reading";

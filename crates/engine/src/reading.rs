@@ -1,0 +1,65 @@
+//! Which sources of a case an ingest of this process is reading now. The
+//! desktop analyzes on one connection while it ingests on another: a source
+//! marked incomplete is then being read, not left by an interrupted ingest,
+//! and the analysis says so.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Shared by the connections of one case (see [`crate::Engine::second_connection`]).
+#[derive(Clone, Default)]
+pub(crate) struct Reading(Arc<Mutex<Vec<String>>>);
+
+/// Takes its paths off [`Reading`] when dropped: the ingest ended, however.
+pub(crate) struct Marked {
+    reading: Reading,
+    paths: Vec<String>,
+}
+
+impl Reading {
+    fn list(&self) -> MutexGuard<'_, Vec<String>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Marks `paths` (sources, or a log store's table whose services are
+    /// sources under it) as being read until the guard is dropped.
+    pub(crate) fn mark(&self, paths: Vec<String>) -> Marked {
+        self.list().extend(paths.iter().cloned());
+        Marked { reading: self.clone(), paths }
+    }
+
+    /// Whether the source `path` is being read.
+    pub(crate) fn covers(&self, path: &str) -> bool {
+        self.list().iter().any(|r| path == r || path.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/')))
+    }
+}
+
+impl Drop for Marked {
+    fn drop(&mut self) {
+        let mut list = self.reading.list();
+        for path in &self.paths {
+            if let Some(i) = list.iter().position(|p| p == path) {
+                list.swap_remove(i);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_is_being_read_while_its_ingest_holds_the_mark() {
+        let reading = Reading::default();
+        let twice = reading.mark(vec!["/logs/app.log".into()]);
+        {
+            let _table = reading.mark(vec!["clickhouse://db:8123/logs.app".into(), "/logs/app.log".into()]);
+            assert!(reading.covers("clickhouse://db:8123/logs.app/checkout"), "a service of the table");
+            assert!(!reading.covers("clickhouse://db:8123/logs.app2/checkout"));
+        }
+        assert!(!reading.covers("clickhouse://db:8123/logs.app/checkout"));
+        assert!(reading.covers("/logs/app.log"), "still marked by the first ingest");
+        drop(twice);
+        assert!(!reading.covers("/logs/app.log"));
+    }
+}
