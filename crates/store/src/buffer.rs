@@ -1,25 +1,17 @@
 //! [`IngestBuffer`], the sink one source's parse fills: per-second counters,
-//! the notable-record policy (which records are kept in full, and when a
-//! minute's 4xx responses are), and spilling notable records in batches so
-//! memory does not follow the error count. Cancel, progress and the window
+//! the notable records the policy keeps ([`crate::notable`]), and spilling
+//! them in batches so memory does not follow the error count. Cancel, progress and the window
 //! of a `--from/--to` read are adapters around it ([`crate::sinks`]).
 
+use crate::notable::{HeldClientErrors, Keep};
 use faultline_model::{
-    is_notable, Alert, Change, ErrorClass, EventSink, Instant, Level, LogRecord, SecondCount, SinkError, Span,
-    SupportMessage, Unparsed,
+    Alert, Change, ErrorClass, EventSink, Instant, Level, LogRecord, SecondCount, SinkError, Span, SupportMessage,
+    Unparsed,
 };
 use std::collections::BTreeMap;
 
 /// How many unparsed lines of a source are kept verbatim for the report.
 pub(crate) const UNPARSED_KEPT: usize = 200;
-
-/// A minute's 4xx responses are kept as notable records when they are at
-/// least this share (per cent) of the file's records in that minute…
-const CLIENT_ERROR_SHARE_PERCENT: u64 = 10;
-/// …and at least this many. Ordinary 404s (a few per cent of a day's
-/// requests) are only counted; a surge (an auth service failing closed) or a
-/// crawler's burst is kept, for the analysis to tell apart by their clients.
-const CLIENT_ERROR_MIN: u64 = 5;
 
 /// Per-second counters of one second.
 #[derive(Debug, Clone, Copy, Default)]
@@ -161,11 +153,7 @@ pub struct IngestBuffer {
     first_notable: Option<usize>,
     /// The 4xx responses of the minute being read, until it is over and
     /// [`IngestBuffer::settle_client_errors`] keeps or drops them.
-    client_errors: Vec<(std::sync::Arc<str>, PackedRecord)>,
-    /// The minute (unix seconds / 60) `client_errors` are of.
-    client_error_minute: i64,
-    /// The first record was a 4xx response: `client_errors[0]`.
-    first_is_client_error: bool,
+    client_errors: HeldClientErrors,
     pub(crate) changes: Vec<(String, Change)>,
     pub(crate) messages: Vec<(String, SupportMessage)>,
     pub(crate) alerts: Vec<(String, Alert)>,
@@ -375,8 +363,6 @@ impl IngestBuffer {
             mut notable,
             first_notable,
             mut client_errors,
-            client_error_minute,
-            first_is_client_error,
             changes,
             messages,
             alerts,
@@ -392,17 +378,11 @@ impl IngestBuffer {
                 r.flags |= first_flags;
             }
         }
-        if first_is_client_error {
-            if let Some((_, r)) = client_errors.first_mut() {
-                r.flags |= first_flags;
-            }
-        }
+        client_errors.flag_first(first_flags);
         // The part's last minute goes on being read after the join.
-        self.client_errors = client_errors;
-        self.client_error_minute = client_error_minute;
+        self.client_errors = if self.records_total == 0 { client_errors } else { client_errors.not_first() };
         if self.records_total == 0 {
             self.first_notable = first_notable.map(|i| i + self.notable.len());
-            self.first_is_client_error = first_is_client_error;
         }
         for (sec, c) in counts.iter().chain(current.as_ref().map(|(s, c)| (s, c))) {
             match &mut self.current {
@@ -428,10 +408,9 @@ impl IngestBuffer {
         };
     }
 
-    /// Whether the 4xx responses held are a share of their minute's records
-    /// worth keeping (see [`CLIENT_ERROR_SHARE_PERCENT`]).
+    /// Whether the 4xx responses held are a surge of their minute (see [`HeldClientErrors::surge`]).
     fn client_errors_kept(&self) -> bool {
-        let m = self.client_error_minute;
+        let m = self.client_errors.minute();
         let in_minute = |sec: &i64| sec.div_euclid(60) == m;
         let counted = self
             .counts
@@ -440,16 +419,14 @@ impl IngestBuffer {
             .chain(self.current.as_ref().filter(|(s, _)| in_minute(s)).map(|(_, c)| c));
         let (total, client) =
             counted.fold((0u64, 0u64), |(t, c), x| (t + u64::from(x.total), c + u64::from(x.http_4xx)));
-        let held = self.client_errors.len() as u64;
-        held >= CLIENT_ERROR_MIN && client.max(held) * 100 >= CLIENT_ERROR_SHARE_PERCENT * total
+        self.client_errors.surge(total, client)
     }
 
     /// Ends the minute of the 4xx responses held: they become notable
     /// records when they are a large share of it, else they stay only counted.
     fn settle_client_errors(&mut self) {
         let kept = self.client_errors_kept();
-        let held = std::mem::take(&mut self.client_errors);
-        let first = std::mem::take(&mut self.first_is_client_error);
+        let (held, first) = self.client_errors.take();
         if !kept || held.is_empty() {
             return;
         }
@@ -465,7 +442,7 @@ impl IngestBuffer {
     /// The 4xx responses held that are kept, for a write that ends the file.
     pub(crate) fn client_errors_to_write(&self) -> &[(std::sync::Arc<str>, PackedRecord)] {
         if self.client_errors_kept() {
-            &self.client_errors
+            self.client_errors.records()
         } else {
             &[]
         }
@@ -488,7 +465,8 @@ impl EventSink for IngestBuffer {
         };
         c.total += 1;
         let status = r.http.map(|h| h.status).unwrap_or(0);
-        let notable = is_notable(r);
+        let keep = Keep::of(r);
+        let notable = keep == Keep::Always;
         // Only a notable record is looked at for a trace: the analysis never
         // sees the others, so counting one would make the chart disagree with it.
         let probe = self.trace_probe.filter(|_| notable);
@@ -504,23 +482,21 @@ impl EventSink for IngestBuffer {
             c.warnings += 1;
         }
         let minute = sec.div_euclid(60);
-        if minute != self.client_error_minute && !self.client_errors.is_empty() {
+        if self.client_errors.ended_by(minute) {
             self.settle_client_errors();
         }
-        if notable {
-            if first_record {
-                self.first_notable = Some(self.notable.len());
+        match keep {
+            Keep::Always => {
+                if first_record {
+                    self.first_notable = Some(self.notable.len());
+                }
+                self.notable.push((self.file.clone(), PackedRecord::new(r)));
+                if self.whole_stream {
+                    self.spill_if_full();
+                }
             }
-            self.notable.push((self.file.clone(), PackedRecord::new(r)));
-            if self.whole_stream {
-                self.spill_if_full();
-            }
-        } else if (400..500).contains(&status) {
-            if self.client_errors.is_empty() {
-                self.client_error_minute = minute;
-            }
-            self.first_is_client_error |= first_record;
-            self.client_errors.push((self.file.clone(), PackedRecord::new(r)));
+            Keep::IfSurge => self.client_errors.hold(self.file.clone(), PackedRecord::new(r), minute, first_record),
+            Keep::Never => {}
         }
         Ok(true)
     }

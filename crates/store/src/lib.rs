@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 mod buffer;
 mod identity;
+mod notable;
 mod open;
 mod read;
 mod sinks;
