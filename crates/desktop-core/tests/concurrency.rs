@@ -109,3 +109,48 @@ fn opening_another_case_waits_for_the_running_ingest_and_replaces_the_case() {
         "the new case holds only what was opened into it"
     );
 }
+
+#[test]
+fn notes_written_during_a_flood_of_errors_are_all_kept() {
+    // Mostly errors: the ingest commits a batch of notable records every few
+    // thousand lines, back to back, while the analyst writes notes.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("flood.log");
+    let mut text = String::with_capacity(200_000 * 70);
+    for i in 0..200_000u32 {
+        text.push_str(&format!(
+            "2025-03-14 08:{:02}:{:02},{:03} ERROR [db] connection refused id={i}\n",
+            (i / 6000) % 60,
+            (i / 100) % 60,
+            i % 1000
+        ));
+    }
+    std::fs::write(&log, text).unwrap();
+    let log = log.canonicalize().unwrap();
+    let s = Arc::new(Session::default());
+    s.grant_inputs(std::slice::from_ref(&log));
+    let started = Arc::new(AtomicBool::new(false));
+    let ingest = {
+        let (s, started) = (s.clone(), started.clone());
+        let path = log.display().to_string();
+        std::thread::spawn(move || {
+            s.ingest_paths(&[path], &ZoneSpec::Utc, &|e| {
+                if matches!(e, IngestEvent::Started { .. }) {
+                    started.store(true, Ordering::SeqCst);
+                }
+            })
+            .unwrap()
+        })
+    };
+    while !started.load(Ordering::SeqCst) && !ingest.is_finished() {
+        std::thread::yield_now();
+    }
+    let t: Instant = "2025-03-14T08:25:00Z".parse().unwrap();
+    let mut written = 0;
+    while !ingest.is_finished() || written < 3 {
+        s.add_note(t, &format!("note {written}")).unwrap();
+        written += 1;
+    }
+    ingest.join().unwrap();
+    assert_eq!(s.notes().unwrap().len(), written, "every note the analyst wrote is in the case");
+}

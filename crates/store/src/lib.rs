@@ -174,11 +174,20 @@ pub struct CaseFile {
     /// A [`CaseFile::temporary`] case's file, deleted when the case is dropped
     /// (declared after `conn`, so the connection closes first).
     _temporary: Option<tempfile::TempPath>,
+    /// Taken around every write, and shared with the case's other connection
+    /// ([`CaseFile::second_connection`]): the writes of the two take turns in
+    /// the process instead of polling SQLite's lock, which a flood of spilled
+    /// batches would hold almost without a gap.
+    write_gate: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl CaseFile {
     fn err(&self, e: rusqlite::Error) -> StoreError {
         StoreError::Sqlite { path: self.path.clone(), source: e }
+    }
+
+    fn writing(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.write_gate.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn corrupt(&self, detail: impl Into<String>) -> StoreError {

@@ -67,7 +67,7 @@ impl CaseFile {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
         };
         let on_disk = temporary.is_none() && path != ":memory:";
-        let case = CaseFile { conn, path, _temporary: temporary };
+        let case = CaseFile { conn, path, _temporary: temporary, write_gate: Default::default() };
         case.conn.execute_batch(pragmas).map_err(|e| case.err(e))?;
         case.migrate(on_disk)?;
         identity::stamp(&case.conn, &case.path)?;
@@ -107,7 +107,7 @@ impl CaseFile {
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
                 .map_err(|e| StoreError::Sqlite { path: name.clone(), source: e })?;
         identity::check(&conn, &name)?;
-        let probe = CaseFile { conn, path: name.clone(), _temporary: None };
+        let probe = CaseFile { conn, path: name.clone(), _temporary: None, write_gate: Default::default() };
         let version = probe.schema_version()?;
         let has_sources: bool = probe
             .conn

@@ -12,6 +12,15 @@ pub struct Snapshot<'c> {
 }
 
 impl CaseFile {
+    /// Another connection to this case's file (saved or in a folder, in WAL
+    /// mode): one reads sources into the case while the other serves
+    /// everything else. Their writes take turns.
+    pub fn second_connection(&self) -> Result<CaseFile, StoreError> {
+        let mut other = CaseFile::open_existing(std::path::Path::new(&self.path))?;
+        other.write_gate = self.write_gate.clone();
+        Ok(other)
+    }
+
     /// Starts a [`Snapshot`]. Not for use inside another transaction of this
     /// connection (SQLite does not nest them).
     pub fn snapshot(&self) -> Result<Snapshot<'_>, StoreError> {

@@ -26,6 +26,7 @@ impl CaseFile {
     /// Marks a source as being (re)written: its old rows go, an incomplete row
     /// stands in its place until [`CaseFile::write_source`] commits.
     pub fn begin_source(&self, summary: &SourceSummary) -> Result<(), StoreError> {
+        let _writing = self.writing();
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         tx.execute("DELETE FROM sources WHERE path = ?", [&summary.path]).map_err(|e| self.err(e))?;
         tx.execute(
@@ -48,6 +49,7 @@ impl CaseFile {
     /// not yet hashed), so a search while it is read covers them.
     /// [`CaseFile::write_source`] replaces them with the read's own stamps.
     pub fn begin_files(&self, path: &str, files: &[FileStamp]) -> Result<(), StoreError> {
+        let _writing = self.writing();
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let id: i64 = tx
             .query_row("SELECT id FROM sources WHERE path = ? AND complete = 0", [path], |r| r.get(0))
@@ -65,6 +67,7 @@ impl CaseFile {
         files: &[FileStamp],
         buffer: &IngestBuffer,
     ) -> Result<(), StoreError> {
+        let _writing = self.writing();
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let id: i64 = tx
             .query_row("SELECT id FROM sources WHERE path = ?", [&summary.path], |r| r.get(0))
@@ -138,6 +141,7 @@ impl CaseFile {
     /// ingest holds a bounded number in memory. They count only once
     /// [`CaseFile::write_source`] marks the source complete.
     pub fn spill_records(&self, source_path: &str, records: &NotableBatch) -> Result<(), StoreError> {
+        let _writing = self.writing();
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let id: i64 = tx
             .query_row("SELECT id FROM sources WHERE path = ? AND complete = 0", [source_path], |r| r.get(0))
@@ -151,6 +155,7 @@ impl CaseFile {
     /// Deletes the records stored ahead for a source being read: its read
     /// starts over (a `--from/--to` read that must read the whole file after all).
     pub fn discard_spilled(&self, source_path: &str) -> Result<(), StoreError> {
+        let _writing = self.writing();
         self.conn
             .execute(
                 "DELETE FROM records WHERE source_id = (SELECT id FROM sources WHERE path = ? AND complete = 0)",
@@ -201,12 +206,14 @@ impl CaseFile {
 
     /// Removes a source and everything read from it.
     pub fn remove_source(&self, path: &str) -> Result<(), StoreError> {
+        let _writing = self.writing();
         self.conn.execute("DELETE FROM sources WHERE path = ?", [path]).map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// Adds an analyst's note at an instant.
     pub fn add_note(&self, time: Instant, text: &str) -> Result<Note, StoreError> {
+        let _writing = self.writing();
         self.conn
             .execute(
                 "INSERT INTO notes (time_us, text, created_at) VALUES (?, ?, ?)",
@@ -218,6 +225,7 @@ impl CaseFile {
 
     /// Removes a note.
     pub fn delete_note(&self, id: i64) -> Result<bool, StoreError> {
+        let _writing = self.writing();
         let n = self.conn.execute("DELETE FROM notes WHERE id = ?", [id]).map_err(|e| self.err(e))?;
         Ok(n > 0)
     }
@@ -225,6 +233,7 @@ impl CaseFile {
     /// Stores an edit (replacing the entry's earlier one); an edit that
     /// changes nothing any more (unpinned, shown, not renamed) is deleted.
     pub fn set_timeline_edit(&self, edit: &TimelineEdit) -> Result<(), StoreError> {
+        let _writing = self.writing();
         if !edit.pinned && !edit.hidden && edit.rename.is_none() {
             self.conn.execute("DELETE FROM timeline_edits WHERE key = ?", [&edit.key]).map_err(|e| self.err(e))?;
             return Ok(());
@@ -246,6 +255,7 @@ impl CaseFile {
     /// without credentials, table, columns, range, query times), replacing
     /// what an earlier query of the same table recorded.
     pub fn set_store_query(&self, locator: &str, descriptor: &str) -> Result<(), StoreError> {
+        let _writing = self.writing();
         self.conn
             .execute(
                 "INSERT INTO store_queries (locator, descriptor, queried_at) VALUES (?, ?, ?)
@@ -258,6 +268,7 @@ impl CaseFile {
 
     /// Forgets a log-store table's query record.
     pub fn remove_store_query(&self, locator: &str) -> Result<(), StoreError> {
+        let _writing = self.writing();
         self.conn.execute("DELETE FROM store_queries WHERE locator = ?", [locator]).map_err(|e| self.err(e))?;
         Ok(())
     }
