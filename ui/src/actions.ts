@@ -200,7 +200,8 @@ export class AppActions {
       const parts = [`${formatCount(r.verified)} input${r.verified === 1 ? "" : "s"} verified in ${shortPath(r.folder)}`];
       if (r.changed.length) parts.push(`${r.changed.length} changed since the case was saved (not read)`);
       if (r.elsewhere.length) parts.push(`${r.elsewhere.length} outside that folder`);
-      this.toast(r.changed.length || r.elsewhere.length ? "error" : "info", parts.join("; ") + ".");
+      if (r.unhashed.length) parts.push(`${r.unhashed.length} read without a hash, which cannot be verified (open ${r.unhashed.length === 1 ? "it" : "them"} to read ${r.unhashed.length === 1 ? "it" : "them"})`);
+      this.toast(r.changed.length || r.elsewhere.length || r.unhashed.length ? "error" : "info", parts.join("; ") + ".");
     } catch (e) {
       this.fail(e);
     }

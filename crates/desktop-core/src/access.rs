@@ -81,6 +81,8 @@ pub struct Confirmed {
     pub verified: u64,
     pub changed: Vec<String>,
     pub elsewhere: Vec<String>,
+    /// Recorded without a hash (a window read, an interrupted one): nothing to check them against.
+    pub unhashed: Vec<String>,
 }
 
 impl Access {
@@ -132,9 +134,13 @@ impl Access {
             if self.grants.covers_input(&c) || c.is_dir() {
                 continue;
             }
+            if input.sha256.is_empty() {
+                out.unhashed.push(input.path.display().to_string());
+                continue;
+            }
             let ok = *seen.entry(c.clone()).or_insert_with(|| {
                 let size_ok = std::fs::metadata(&c).is_ok_and(|m| m.is_file() && m.len() == input.size);
-                size_ok && !input.sha256.is_empty() && hash(&c).as_deref() == Some(input.sha256)
+                size_ok && hash(&c).as_deref() == Some(input.sha256)
             });
             if ok {
                 self.changed.remove(&c);
@@ -172,6 +178,20 @@ impl Access {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_input_recorded_without_a_hash_is_neither_verified_nor_called_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().canonicalize().unwrap();
+        let log = folder.join("app.log");
+        std::fs::write(&log, "x\n").unwrap();
+        let mut access = Access::default();
+        let recorded = [Recorded { path: &log, size: 2, sha256: "" }];
+        let done = access.confirm_folder(&folder, &recorded, |_| Some(String::new()));
+        assert_eq!((done.verified, done.changed.len()), (0, 0));
+        assert_eq!(done.unhashed, vec![log.display().to_string()]);
+        assert!(!access.may_read(&log), "nothing to check it against: it stays unavailable");
+    }
 
     #[test]
     fn a_log_store_is_readable_only_under_a_table_confirmed_in_this_session() {

@@ -153,6 +153,9 @@ pub struct ConfirmResult {
     pub changed: Vec<String>,
     /// Inputs the case lists outside the folder (still unavailable).
     pub elsewhere: Vec<String>,
+    /// Inputs the case recorded without a hash (read only for a window, or
+    /// interrupted): they cannot be verified; open them to read them.
+    pub unhashed: Vec<String>,
 }
 
 /// How many values of one kind an export masked.

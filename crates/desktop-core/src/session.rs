@@ -154,9 +154,15 @@ impl Session {
     /// Runs `f` on the case's connection for everything but reading
     /// sources: it never waits for an ingest, only for another such command.
     fn with_engine<T>(&self, f: impl FnOnce(&Case, &Engine) -> Result<T, IpcError>) -> Result<T, IpcError> {
-        let case = self.current()?;
-        let engine = case.engine.lock().unwrap_or_else(|p| p.into_inner());
-        f(&case, &engine)
+        loop {
+            let case = self.current()?;
+            let engine = case.engine.lock().unwrap_or_else(|p| p.into_inner());
+            // Saved as another file while this waited: a note or a pin goes
+            // to the case the analyst carries on in.
+            if self.is_current(&case) {
+                return f(&case, &engine);
+            }
+        }
     }
 
     /// Runs `f` on the case's ingest connection, after any ingest already
@@ -475,6 +481,7 @@ impl Session {
             verified: done.verified,
             changed: done.changed,
             elsewhere: done.elsewhere,
+            unhashed: done.unhashed,
         })
     }
 
@@ -617,7 +624,12 @@ impl Session {
             // The copy is of whole sources: an ingest running finishes first,
             // and none starts on this case until the copy replaces it.
             let _ingest = case.ingest.lock().unwrap_or_else(|p| p.into_inner());
+            // Held until the copy replaces the case: an edit made meanwhile
+            // waits, then goes to the copy.
             let engine = case.engine.lock().unwrap_or_else(|p| p.into_inner());
+            if !self.is_current(&case) {
+                return Err(IpcError::new(ErrorCode::Engine, "another case was opened; save again"));
+            }
             engine.save_copy(&dest)?;
             let mut reopened = Case::open(&dest, policy(&self.access))?;
             reopened.title = case.title.clone().or(reopened.title);
@@ -626,7 +638,6 @@ impl Session {
             reopened.incident.store(case.incident.load(Ordering::SeqCst), Ordering::SeqCst);
             *reopened.baseline.get_mut().unwrap_or_else(|p| p.into_inner()) =
                 *case.baseline.lock().unwrap_or_else(|p| p.into_inner());
-            drop(engine);
             if !self.replace(Some(&case), &mut Some(reopened))? {
                 return Err(IpcError::new(ErrorCode::Engine, "another case was opened while saving; save again"));
             }

@@ -38,27 +38,31 @@ impl Engine {
     }
 
     pub(crate) fn analyze_unedited(&self, opts: &AnalyzeOptions) -> Result<Analysis, EngineError> {
-        let (mut analysis, stored) = {
+        let (mut analysis, stored, reading) = {
             // One state of the case for the whole correlation: another
-            // connection may be writing an ingest meanwhile.
+            // connection may be writing an ingest meanwhile. What is being
+            // read is taken before and after it: an ingest that starts or
+            // ends around it is not "interrupted" in the result.
+            let before = self.reading.now();
             let _snapshot = self.case.snapshot()?;
             let basis =
                 Basis { data_version: self.case.data_version()?, sources: self.case.sources()?, opts: opts.clone() };
+            let reading = before.and(self.reading.now());
             let mut cache = self.analysis_cache.lock().unwrap_or_else(|p| p.into_inner());
             match cache.as_ref().filter(|c| c.basis == basis) {
-                Some(cached) => (cached.analysis.clone(), basis.sources),
+                Some(cached) => (cached.analysis.clone(), basis.sources, reading),
                 None => {
                     let analysis = self.correlate(opts, &basis.sources)?;
                     let stored = basis.sources.clone();
                     *cache = Some(Cached { basis, analysis: analysis.clone() });
-                    (analysis, stored)
+                    (analysis, stored, reading)
                 }
             }
         };
         // The layers below change without the data: whether an incomplete
         // source is being read now, notes, which files this session may
         // quote, and the wording.
-        partial::mark(&mut analysis, &stored, &|p| self.reading.covers(p));
+        partial::mark(&mut analysis, &stored, &|p| reading.covers(p));
         for note in self.case.notes()? {
             analysis.timeline.push(TimelineEntry {
                 time: note.time,

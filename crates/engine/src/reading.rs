@@ -27,9 +27,25 @@ impl Reading {
         Marked { reading: self.clone(), paths }
     }
 
-    /// Whether the source `path` is being read.
+    /// What is being read now.
+    pub(crate) fn now(&self) -> ReadingNow {
+        ReadingNow(self.list().clone())
+    }
+}
+
+/// What was being read at one moment (see [`Reading::now`]).
+pub(crate) struct ReadingNow(Vec<String>);
+
+impl ReadingNow {
+    /// What either moment was reading.
+    pub(crate) fn and(mut self, other: ReadingNow) -> ReadingNow {
+        self.0.extend(other.0);
+        self
+    }
+
+    /// Whether the source `path` was being read.
     pub(crate) fn covers(&self, path: &str) -> bool {
-        self.list().iter().any(|r| path == r || path.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/')))
+        self.0.iter().any(|r| path == r || path.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/')))
     }
 }
 
@@ -54,12 +70,12 @@ mod tests {
         let twice = reading.mark(vec!["/logs/app.log".into()]);
         {
             let _table = reading.mark(vec!["clickhouse://db:8123/logs.app".into(), "/logs/app.log".into()]);
-            assert!(reading.covers("clickhouse://db:8123/logs.app/checkout"), "a service of the table");
-            assert!(!reading.covers("clickhouse://db:8123/logs.app2/checkout"));
+            assert!(reading.now().covers("clickhouse://db:8123/logs.app/checkout"), "a service of the table");
+            assert!(!reading.now().covers("clickhouse://db:8123/logs.app2/checkout"));
         }
-        assert!(!reading.covers("clickhouse://db:8123/logs.app/checkout"));
-        assert!(reading.covers("/logs/app.log"), "still marked by the first ingest");
+        assert!(!reading.now().covers("clickhouse://db:8123/logs.app/checkout"));
+        assert!(reading.now().covers("/logs/app.log"), "still marked by the first ingest");
         drop(twice);
-        assert!(!reading.covers("/logs/app.log"));
+        assert!(!reading.now().covers("/logs/app.log"));
     }
 }

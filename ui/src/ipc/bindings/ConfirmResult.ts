@@ -19,4 +19,9 @@ changed: Array<string>,
 /**
  * Inputs the case lists outside the folder (still unavailable).
  */
-elsewhere: Array<string>, };
+elsewhere: Array<string>, 
+/**
+ * Inputs the case recorded without a hash (read only for a window, or
+ * interrupted): they cannot be verified; open them to read them.
+ */
+unhashed: Array<string>, };
