@@ -1027,6 +1027,29 @@ async function measureBigIngest(s, big, bytes, dialogs, withScreenshot) {
     { what: "the file's progress bar between 30 % and 90 %", timeout: 60000 },
   );
   if (withScreenshot) {
+    // A search of the raw lines while the file is still being read: the
+    // ingest has its own connection to the case, so the hits do not wait for it.
+    const box = await s.find("[data-testid=search-input]");
+    await box.clear();
+    await box.type("HTTP/1.1");
+    await s.keys(KEY.Enter);
+    const seen = await s.executeAsync(
+      `const done = arguments[0];
+       const deadline = Date.now() + 25000; // under the WebDriver script timeout (30 s)
+       const wait = () => {
+         const hits = document.querySelectorAll('[data-testid=search-hits] [data-testid=search-hit]').length;
+         const fill = document.querySelector('[data-testid=file-progress] .progress-fill');
+         const read = fill ? parseFloat(fill.style.width) : null;
+         if (hits > 0 || Date.now() > deadline) return done({ hits, read, phase: document.getElementById('app').dataset.phase });
+         requestAnimationFrame(wait);
+       };
+       wait();`,
+    );
+    assert.ok(seen.hits > 0, `no search hit within 25 s of the search (phase ${seen.phase})`);
+    assert.ok(seen.read !== null && seen.read < 100, `the search's hits came only once the file was read (${seen.read ?? "no progress bar"} %, phase ${seen.phase})`);
+    console.log(`      search while ingesting: ${seen.hits} hits with ${seen.read.toFixed(0)} % of the file read`);
+    // Hits still stream in and redraw the panel: closed from the page, in one step.
+    await s.execute("document.querySelector(\".search-results [aria-label='Close search']\").click();");
     await s.execute(PROBE_MARK, ["screenshot-start"]);
     await screenshot(s, "08-ingest-progress");
     await s.execute(PROBE_MARK, ["screenshot-end"]);
