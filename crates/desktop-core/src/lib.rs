@@ -15,6 +15,7 @@ mod command_list;
 pub mod dto;
 pub mod error;
 pub mod grants;
+mod holding;
 pub mod requests;
 pub mod session;
 
