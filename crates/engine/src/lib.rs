@@ -135,7 +135,7 @@ impl Engine {
             .as_deref()
             .ok_or_else(|| EngineError::Other("a case without a file has a single connection".into()))?;
         Ok(Engine {
-            case: self.case.second_connection()?,
+            case: CaseFile::open_beside(path, &self.case)?,
             case_path: Some(path.to_path_buf()),
             read_policy: self.read_policy.clone(),
             store_targets: self.store_targets.clone(),

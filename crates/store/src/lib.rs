@@ -20,6 +20,7 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
 mod buffer;
+mod gate;
 mod identity;
 mod notable;
 mod open;
@@ -175,10 +176,10 @@ pub struct CaseFile {
     /// (declared after `conn`, so the connection closes first).
     _temporary: Option<tempfile::TempPath>,
     /// Taken around every write, and shared with the case's other connection
-    /// ([`CaseFile::second_connection`]): the writes of the two take turns in
-    /// the process instead of polling SQLite's lock, which a flood of spilled
+    /// ([`CaseFile::open_beside`]): the writes of the two take turns in the
+    /// process instead of polling SQLite's lock, which a flood of spilled
     /// batches would hold almost without a gap.
-    write_gate: std::sync::Arc<std::sync::Mutex<()>>,
+    write_gate: gate::WriteGate,
 }
 
 impl CaseFile {
@@ -186,8 +187,8 @@ impl CaseFile {
         StoreError::Sqlite { path: self.path.clone(), source: e }
     }
 
-    fn writing(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.write_gate.lock().unwrap_or_else(|p| p.into_inner())
+    fn writing(&self) -> gate::Turn<'_> {
+        self.write_gate.enter()
     }
 
     fn corrupt(&self, detail: impl Into<String>) -> StoreError {

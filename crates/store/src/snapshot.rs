@@ -12,13 +12,14 @@ pub struct Snapshot<'c> {
 }
 
 impl CaseFile {
-    /// Another connection to this case's file (saved or in a folder, in WAL
-    /// mode): one reads sources into the case while the other serves
-    /// everything else. Their writes take turns.
-    pub fn second_connection(&self) -> Result<CaseFile, StoreError> {
-        let mut other = CaseFile::open_existing(std::path::Path::new(&self.path))?;
-        other.write_gate = self.write_gate.clone();
-        Ok(other)
+    /// Opens the case file at `path`, which `other` has open, as a second
+    /// connection (the file in WAL mode, saved or in a folder): one reads
+    /// sources into the case while the other serves everything else. Their
+    /// writes take turns.
+    pub fn open_beside(path: &std::path::Path, other: &CaseFile) -> Result<CaseFile, StoreError> {
+        let mut case = CaseFile::open_existing(path)?;
+        case.write_gate = other.write_gate.clone();
+        Ok(case)
     }
 
     /// Starts a [`Snapshot`]. Not for use inside another transaction of this
@@ -65,7 +66,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.faultline");
         let writer = CaseFile::open(&path).unwrap();
-        let reader = CaseFile::open_existing(&path).unwrap();
+        let reader = CaseFile::open_beside(&path, &writer).unwrap();
         let before = reader.data_version().unwrap();
         {
             let _snap = reader.snapshot().unwrap();
