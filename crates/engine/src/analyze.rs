@@ -41,13 +41,24 @@ impl Engine {
         let (mut analysis, stored, reading) = {
             // One state of the case for the whole correlation: another
             // connection may be writing an ingest meanwhile. What is being
-            // read is taken before and after it: an ingest that starts or
-            // ends around it is not "interrupted" in the result.
-            let before = self.reading.now();
-            let _snapshot = self.case.snapshot()?;
-            let basis =
-                Basis { data_version: self.case.data_version()?, sources: self.case.sources()?, opts: opts.clone() };
-            let reading = before.and(self.reading.now());
+            // read is taken before and after the snapshot; when an ingest
+            // began or ended between, the snapshot is taken again, so one
+            // that did is not called "interrupted" in the result.
+            let mut tries = 0;
+            let (basis, reading, _snapshot) = loop {
+                let before = self.reading.now();
+                let snapshot = self.case.snapshot()?;
+                let basis = Basis {
+                    data_version: self.case.data_version()?,
+                    sources: self.case.sources()?,
+                    opts: opts.clone(),
+                };
+                let after = self.reading.now();
+                tries += 1;
+                if after.unchanged_since(&before) || tries == 3 {
+                    break (basis, before.and(after), snapshot);
+                }
+            };
             let mut cache = self.analysis_cache.lock().unwrap_or_else(|p| p.into_inner());
             match cache.as_ref().filter(|c| c.basis == basis) {
                 Some(cached) => (cached.analysis.clone(), basis.sources, reading),

@@ -7,7 +7,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Shared by the connections of one case (see [`crate::Engine::second_connection`]).
 #[derive(Clone, Default)]
-pub(crate) struct Reading(Arc<Mutex<Vec<String>>>);
+pub(crate) struct Reading(Arc<Mutex<State>>);
+
+#[derive(Default)]
+struct State {
+    paths: Vec<String>,
+    /// How many times `paths` changed: an analysis that saw the same count
+    /// before and after its snapshot knows no ingest began or ended between.
+    changes: u64,
+}
 
 /// Takes its paths off [`Reading`] when dropped: the ingest ended, however.
 pub(crate) struct Marked {
@@ -16,47 +24,60 @@ pub(crate) struct Marked {
 }
 
 impl Reading {
-    fn list(&self) -> MutexGuard<'_, Vec<String>> {
+    fn state(&self) -> MutexGuard<'_, State> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Marks `paths` (sources, or a log store's table whose services are
     /// sources under it) as being read until the guard is dropped.
     pub(crate) fn mark(&self, paths: Vec<String>) -> Marked {
-        self.list().extend(paths.iter().cloned());
+        let mut state = self.state();
+        state.paths.extend(paths.iter().cloned());
+        state.changes += 1;
         Marked { reading: self.clone(), paths }
     }
 
     /// What is being read now.
     pub(crate) fn now(&self) -> ReadingNow {
-        ReadingNow(self.list().clone())
+        let state = self.state();
+        ReadingNow { paths: state.paths.clone(), changes: state.changes }
     }
 }
 
 /// What was being read at one moment (see [`Reading::now`]).
-pub(crate) struct ReadingNow(Vec<String>);
+pub(crate) struct ReadingNow {
+    paths: Vec<String>,
+    changes: u64,
+}
 
 impl ReadingNow {
+    /// Whether no ingest began or ended between `earlier` and this moment.
+    pub(crate) fn unchanged_since(&self, earlier: &ReadingNow) -> bool {
+        self.changes == earlier.changes
+    }
+
     /// What either moment was reading.
     pub(crate) fn and(mut self, other: ReadingNow) -> ReadingNow {
-        self.0.extend(other.0);
+        self.paths.extend(other.paths);
+        self.changes = self.changes.max(other.changes);
         self
     }
 
     /// Whether the source `path` was being read.
     pub(crate) fn covers(&self, path: &str) -> bool {
-        self.0.iter().any(|r| path == r || path.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/')))
+        self.paths.iter().any(|r| path == r || path.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('/')))
     }
 }
 
 impl Drop for Marked {
     fn drop(&mut self) {
-        let mut list = self.reading.list();
+        let mut state = self.reading.state();
         for path in &self.paths {
-            if let Some(i) = list.iter().position(|p| p == path) {
-                list.swap_remove(i);
+            if let Some(i) = state.paths.iter().position(|p| p == path) {
+                state.paths.swap_remove(i);
             }
         }
+        state.changes += 1;
     }
 }
 
@@ -67,7 +88,9 @@ mod tests {
     #[test]
     fn a_source_is_being_read_while_its_ingest_holds_the_mark() {
         let reading = Reading::default();
+        let start = reading.now();
         let twice = reading.mark(vec!["/logs/app.log".into()]);
+        assert!(!reading.now().unchanged_since(&start), "an ingest began");
         {
             let _table = reading.mark(vec!["clickhouse://db:8123/logs.app".into(), "/logs/app.log".into()]);
             assert!(reading.now().covers("clickhouse://db:8123/logs.app/checkout"), "a service of the table");
