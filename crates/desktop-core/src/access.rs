@@ -135,7 +135,10 @@ impl Access {
                 continue;
             }
             if input.sha256.is_empty() {
-                out.unhashed.push(input.path.display().to_string());
+                let shown = input.path.display().to_string();
+                if !out.unhashed.contains(&shown) {
+                    out.unhashed.push(shown);
+                }
                 continue;
             }
             let ok = *seen.entry(c.clone()).or_insert_with(|| {
@@ -152,6 +155,8 @@ impl Access {
                 self.changed.insert(c);
             }
         }
+        // Another source may list the same file with its hash, and verify it.
+        out.unhashed.retain(|u| canonical(Path::new(u)).is_none_or(|c| !self.verified.contains(&c)));
         out
     }
 
@@ -191,6 +196,12 @@ mod tests {
         assert_eq!((done.verified, done.changed.len()), (0, 0));
         assert_eq!(done.unhashed, vec![log.display().to_string()]);
         assert!(!access.may_read(&log), "nothing to check it against: it stays unavailable");
+
+        // Listed again by a source that read it whole, with its hash: verified, not unhashed.
+        let twice = [Recorded { path: &log, size: 2, sha256: "" }, Recorded { path: &log, size: 2, sha256: "ab" }];
+        let done = access.confirm_folder(&folder, &twice, |_| Some("ab".into()));
+        assert_eq!((done.verified, done.unhashed.len()), (1, 0));
+        assert!(access.may_read(&log));
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl Session {
         loop {
             let old = self.case.lock().unwrap_or_else(|p| p.into_inner()).clone();
             let _ingest = old.as_ref().map(|c| c.ingest.lock().unwrap_or_else(|p| p.into_inner()));
-            if self.replace(old.as_ref(), &mut new)? {
+            if self.replace(old.as_ref(), &mut new, false)? {
                 return Ok(());
             }
         }
@@ -99,8 +99,14 @@ impl Session {
 
     /// Puts `new` in place of `old`, whose ingest connection the caller
     /// holds (so nothing is being read into it). False, with `new` left,
-    /// when the case is no longer `old`.
-    pub(crate) fn replace(&self, old: Option<&Arc<Case>>, new: &mut Option<Case>) -> Result<bool, IpcError> {
+    /// when the case is no longer `old`. The inputs verified by hash stay
+    /// readable only when `new` is a copy of `old` (saved under another name).
+    pub(crate) fn replace(
+        &self,
+        old: Option<&Arc<Case>>,
+        new: &mut Option<Case>,
+        copy_of_old: bool,
+    ) -> Result<bool, IpcError> {
         let mut guard = self.case.lock().unwrap_or_else(|p| p.into_inner());
         if self.closed.load(Ordering::SeqCst) {
             return Err(IpcError::new(ErrorCode::Closing, "the app is closing"));
@@ -111,7 +117,9 @@ impl Session {
         };
         if unchanged {
             if let Some(case) = new.take() {
-                self.access().forget_verified();
+                if !copy_of_old {
+                    self.access().forget_verified();
+                }
                 *guard = Some(Arc::new(case));
             }
         }

@@ -120,9 +120,9 @@ impl Session {
         if !self.access().may_read(Path::new(&locator)) {
             return Err(IpcError::new(ErrorCode::NotGranted, format!("{locator}: not confirmed in this session")));
         }
-        self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
         let opts = StoreOptions { from: req.from, to: req.to, lookback: None, cancel: Some(self.cancel.clone()) };
         self.with_ingest(|case, engine| {
+            self.arm_cancel();
             let report = engine.ingest_store(&input, &opts, &|p| on_event(IngestEvent::from(p)))?;
             case.incident.store(0, Ordering::SeqCst);
             Ok(IngestResult {
@@ -134,6 +134,15 @@ impl Session {
         })
     }
 
+    /// Clears the cancel of an earlier ingest as this one starts, unless the
+    /// app is closing: a close between the two steps still cancels it.
+    fn arm_cancel(&self) {
+        self.cancel.store(false, Ordering::SeqCst);
+        if self.closed.load(Ordering::SeqCst) {
+            self.cancel.store(true, Ordering::SeqCst);
+        }
+    }
+
     fn ingest_into(
         &self,
         case: &Case,
@@ -142,8 +151,7 @@ impl Session {
         zone: Zone,
         on_event: &(dyn Fn(IngestEvent) + Sync),
     ) -> Result<IngestResult, IpcError> {
-        // A close that came before this command keeps its cancel.
-        self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
+        self.arm_cancel();
         let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
         let report = engine.ingest(inputs, &opts, &|p| on_event(IngestEvent::from(p)))?;
         case.incident.store(0, Ordering::SeqCst);
@@ -198,8 +206,7 @@ impl Session {
     ) -> Result<IngestResult, IpcError> {
         let zone = tz.zone()?;
         self.with_ingest(|case, engine| {
-            // A close that came before this command keeps its cancel.
-            self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
+            self.arm_cancel();
             let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
             let report = engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
             case.incident.store(0, Ordering::SeqCst);
@@ -228,7 +235,7 @@ impl Session {
             let zone = Zone::parse(&meta.summary.tz).map_err(|e| {
                 IpcError::new(ErrorCode::BadRequest, format!("{path}: its zone {:?} is not one: {e}", meta.summary.tz))
             })?;
-            self.cancel.store(self.closed.load(Ordering::SeqCst), Ordering::SeqCst);
+            self.arm_cancel();
             let opts = IngestOptions {
                 zone,
                 cancel: Some(self.cancel.clone()),
@@ -529,7 +536,7 @@ impl Session {
             reopened.incident.store(case.incident.load(Ordering::SeqCst), Ordering::SeqCst);
             *reopened.baseline.get_mut().unwrap_or_else(|p| p.into_inner()) =
                 *case.baseline.lock().unwrap_or_else(|p| p.into_inner());
-            if !self.replace(Some(&case), &mut Some(reopened))? {
+            if !self.replace(Some(&case), &mut Some(reopened), true)? {
                 return Err(IpcError::new(ErrorCode::Engine, "another case was opened while saving; save again"));
             }
         }
