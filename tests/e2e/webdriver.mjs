@@ -72,7 +72,7 @@ export class Session {
 
   async find(css) {
     const e = await this.cmd("POST", "/element", { using: "css selector", value: css });
-    return new Element(this, elementId(e));
+    return new Element(this, elementId(e), css);
   }
 
   /** Reloads the page and returns once the new one has loaded (W3C Refresh). */
@@ -132,13 +132,28 @@ export class Session {
 }
 
 export class Element {
-  constructor(session, id) {
+  /** `css`: the selector it was found by, when it was found by one (see `click`). */
+  constructor(session, id, css = null) {
     this.s = session;
     this.id = id;
+    this.css = css;
   }
 
-  click() {
-    return this.s.cmd("POST", `/element/${this.id}/click`, {});
+  /**
+   * Clicks it. The page redraws a panel when data arrives (the recent cases
+   * after a reload, hits as they stream): an element found by a selector and
+   * redrawn before the click is found again and clicked, as a user would click
+   * the button now on the screen.
+   */
+  async click() {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.s.cmd("POST", `/element/${this.id}/click`, {});
+      } catch (e) {
+        if (!(e instanceof WebDriverError) || !/stale element/i.test(e.message) || !this.css || attempt === 3) throw e;
+        this.id = (await this.s.find(this.css)).id;
+      }
+    }
   }
 
   text() {
