@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-#[test]
-fn notes_search_and_the_analysis_do_not_wait_for_an_ingest() {
+/// A session on the sample, and a one-line log it may read (not read yet).
+fn sample_and_a_granted_log() -> (Arc<Session>, tempfile::TempDir, std::path::PathBuf) {
     let s = Arc::new(Session::default());
     s.open_sample(&|_| {}).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -19,6 +19,12 @@ fn notes_search_and_the_analysis_do_not_wait_for_an_ingest() {
     std::fs::write(&log, "2025-03-14 08:20:00,000 ERROR [worker] queue stalled\n").unwrap();
     let log = log.canonicalize().unwrap();
     s.grant_inputs(std::slice::from_ref(&log));
+    (s, dir, log)
+}
+
+#[test]
+fn notes_search_and_the_analysis_do_not_wait_for_an_ingest() {
+    let (s, _dir, log) = sample_and_a_granted_log();
 
     let (started_tx, started_rx) = mpsc::channel();
     let (go_tx, go_rx) = mpsc::channel::<()>();
@@ -76,13 +82,7 @@ fn notes_search_and_the_analysis_do_not_wait_for_an_ingest() {
 
 #[test]
 fn opening_another_case_waits_for_the_running_ingest_and_replaces_the_case() {
-    let s = Arc::new(Session::default());
-    s.open_sample(&|_| {}).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("worker.log");
-    std::fs::write(&log, "2025-03-14 08:20:00,000 ERROR [worker] queue stalled\n").unwrap();
-    let log = log.canonicalize().unwrap();
-    s.grant_inputs(std::slice::from_ref(&log));
+    let (s, _dir, log) = sample_and_a_granted_log();
     let (started_tx, started_rx) = mpsc::channel();
     let ingest = {
         let s = s.clone();

@@ -197,46 +197,17 @@ impl CaseFile {
 }
 
 #[cfg(test)]
+mod fixtures;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::buffer::UNPARSED_KEPT;
-    use faultline_model::{flags, EventSink, HttpRequest, Level, LogRecord, OwnedRecord, SourceKind, Span, Unparsed};
+    use crate::fixtures::{request, summary};
+    use faultline_model::{flags, EventSink, HttpRequest, Level, LogRecord, OwnedRecord, Span, Unparsed};
 
     fn t(s: &str) -> Instant {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-    }
-
-    fn summary(path: &str) -> SourceSummary {
-        SourceSummary {
-            path: path.into(),
-            kind: SourceKind::Log,
-            format: "nginx-combined".into(),
-            records: 0,
-            unparsed: 0,
-            first: None,
-            last: None,
-            tz: "UTC".into(),
-            bytes: 10,
-            sha256: "ab".into(),
-            notes: vec![],
-            clock_offset_ms: 0,
-            complete: true,
-            window: None,
-        }
-    }
-
-    fn request(time: Instant, line: u64, status: u16) -> LogRecord<'static> {
-        LogRecord {
-            time,
-            span: Span { line, offset: line * 100, len: 99, lines: 1 },
-            level: Some(if status >= 500 { Level::Error } else { Level::Info }),
-            http: Some(HttpRequest { status, path: Some("/login"), client: Some("10.0.0.1"), ..Default::default() }),
-            host: None,
-            service: None,
-            message: "POST /login",
-            text: "10.0.0.1 - - [..] \"POST /login HTTP/1.1\" 500 0",
-            flags: 0,
-        }
     }
 
     #[test]

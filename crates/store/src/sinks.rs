@@ -255,26 +255,12 @@ impl<S: EventSink> EventSink for Windowed<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::request;
     use crate::IngestBuffer;
     use chrono::{DateTime, Utc};
-    use faultline_model::{HttpRequest, Level, Span};
 
     fn at(s: i64) -> Instant {
         DateTime::parse_from_rfc3339("2026-11-17T10:00:00Z").unwrap().with_timezone(&Utc) + chrono::Duration::seconds(s)
-    }
-
-    fn request(time: Instant, line: u64, status: u16) -> LogRecord<'static> {
-        LogRecord {
-            time,
-            span: Span { line, offset: line * 100, len: 99, lines: 1 },
-            level: Some(if status >= 500 { Level::Error } else { Level::Info }),
-            http: Some(HttpRequest { status, path: Some("/login"), client: Some("10.0.0.1"), ..Default::default() }),
-            host: None,
-            service: None,
-            message: "POST /login",
-            text: "10.0.0.1 - - [..] \"POST /login HTTP/1.1\" 500 0",
-            flags: 0,
-        }
     }
 
     #[test]

@@ -39,27 +39,8 @@ impl CaseFile {
 
 #[cfg(test)]
 mod tests {
+    use crate::fixtures::summary;
     use crate::CaseFile;
-    use faultline_model::{SourceKind, SourceSummary};
-
-    fn summary(path: &str) -> SourceSummary {
-        SourceSummary {
-            path: path.into(),
-            kind: SourceKind::Log,
-            format: "nginx-combined".into(),
-            records: 0,
-            unparsed: 0,
-            first: None,
-            last: None,
-            tz: "UTC".into(),
-            bytes: 10,
-            sha256: "ab".into(),
-            notes: vec![],
-            clock_offset_ms: 0,
-            complete: true,
-            window: None,
-        }
-    }
 
     #[test]
     fn a_reader_sees_another_connections_commit_only_after_its_snapshot() {
