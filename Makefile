@@ -5,8 +5,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
+# A CI run builds once: incremental caches would only take disk.
+ifneq ($(CI),)
+export CARGO_INCREMENTAL ?= 0
+endif
 
-.PHONY: help deps ui run cli lint test test-core test-ui test-desktop bindings e2e screenshots fuzz-smoke bench test-clickhouse bench-clickhouse package test-package icons
+.PHONY: help deps room ui run cli lint test test-core test-ui test-desktop bindings e2e screenshots fuzz-smoke bench test-clickhouse bench-clickhouse package test-package icons
 
 help:
 	@echo "make run    - analyze the built-in sample incident (CLI), then open the desktop app on it when a display exists"
@@ -21,6 +25,9 @@ help:
 
 deps:
 	@bash scripts/deps.sh
+
+room:
+	@bash scripts/room.sh
 
 ui: deps
 	@bash scripts/ui.sh build
@@ -96,7 +103,7 @@ test-package: package
 icons:
 	@bash scripts/icons.sh
 
-test: deps lint test-core test-ui test-desktop bindings e2e fuzz-smoke test-clickhouse
+test: deps room lint test-core test-ui test-desktop bindings e2e fuzz-smoke test-clickhouse
 
 bench: cli
 	@bash bench/run.sh

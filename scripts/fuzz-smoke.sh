@@ -21,7 +21,10 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cargo fuzz build -O >/dev/null 2>&1 || cargo fuzz build -O
+if ! cargo fuzz build -O >/dev/null 2>&1 && ! cargo fuzz build -O; then
+    bash ../scripts/room.sh report
+    exit 1
+fi
 # Long enough to pass the detection sample (faultline_logs::SAMPLE_BYTES, 64 KiB)
 # where detection is fuzzed; the parsers' record cap is set low inside the
 # targets (512 bytes), so 8 KiB inputs reach it. libFuzzer grows inputs
