@@ -152,8 +152,14 @@ pub struct IngestBuffer {
     /// Index in `notable` of the first record, when it was notable (see [`IngestBuffer::absorb`]).
     first_notable: Option<usize>,
     /// The 4xx responses of the minute being read, until it is over and
-    /// [`IngestBuffer::settle_client_errors`] keeps or drops them.
+    /// [`IngestBuffer::settle`] keeps or drops them.
     client_errors: HeldClientErrors,
+    /// A part's 4xx responses of its first minute, which may have begun in
+    /// the part before it: judged when the two are joined, on both parts'
+    /// counts ([`IngestBuffer::absorb`]), not on this part's half.
+    head_client_errors: HeldClientErrors,
+    /// The minute (unix seconds / 60) of the first record.
+    first_minute: Option<i64>,
     pub(crate) changes: Vec<(String, Change)>,
     pub(crate) messages: Vec<(String, SupportMessage)>,
     pub(crate) alerts: Vec<(String, Alert)>,
@@ -196,9 +202,9 @@ impl IngestBuffer {
     /// of a rotated set is read, whose whole-stream buffer spills on its own,
     /// so the case stores a source's records in file order.
     pub fn spill_held(&mut self) {
-        if !self.client_errors.is_empty() {
-            self.settle_client_errors();
-        }
+        let head = std::mem::take(&mut self.head_client_errors);
+        self.settle(head);
+        self.settle_client_errors();
         if self.notable.is_empty() {
             return;
         }
@@ -354,15 +360,14 @@ impl IngestBuffer {
     /// this buffer's. `first_flags` are added to its first record (ordering
     /// flags only the join of the two parts can tell).
     pub fn absorb(&mut self, other: IngestBuffer, first_flags: u8) {
-        if !self.client_errors.is_empty() {
-            self.settle_client_errors();
-        }
         let IngestBuffer {
             counts,
             current,
             mut notable,
             first_notable,
+            mut head_client_errors,
             mut client_errors,
+            first_minute,
             changes,
             messages,
             alerts,
@@ -373,21 +378,54 @@ impl IngestBuffer {
             last,
             ..
         } = other;
+        let into_empty = self.records_total == 0;
+        let last_minute = current.as_ref().map(|(sec, _)| sec.div_euclid(60));
+        if into_empty {
+            self.first_minute = first_minute;
+        }
         if let Some(i) = first_notable {
             if let Some((_, r)) = notable.get_mut(i) {
                 r.flags |= first_flags;
             }
         }
-        client_errors.flag_first(first_flags);
-        // The part's last minute goes on being read after the join.
-        self.client_errors = if self.records_total == 0 { client_errors } else { client_errors.not_first() };
-        if self.records_total == 0 {
-            self.first_notable = first_notable.map(|i| i + self.notable.len());
-        }
+        // Counts first: the minute the two parts share is judged on both.
         for (sec, c) in counts.iter().chain(current.as_ref().map(|(s, c)| (s, c))) {
             match &mut self.current {
                 Some((cur, cc)) if cur == sec => cc.add(c),
                 _ => self.counts.entry(*sec).or_default().add(c),
+            }
+        }
+        for held in [&mut head_client_errors, &mut client_errors] {
+            held.flag_first(first_flags);
+            if !into_empty {
+                held.not_first();
+            }
+        }
+        let mut ours = std::mem::take(&mut self.client_errors);
+        if !head_client_errors.is_empty() {
+            // The part's first minute ended inside it: complete now.
+            if ours.minute() == head_client_errors.minute() {
+                ours.join(head_client_errors);
+                self.settle(ours);
+            } else {
+                self.settle(ours);
+                self.settle(head_client_errors);
+            }
+            self.client_errors = client_errors;
+        } else if !ours.is_empty()
+            && last_minute == Some(ours.minute())
+            && (client_errors.is_empty() || client_errors.minute() == ours.minute())
+        {
+            // The part never left the minute: it goes on being read.
+            ours.join(client_errors);
+            self.client_errors = ours;
+        } else {
+            self.settle(ours);
+            self.client_errors = client_errors;
+        }
+        if into_empty {
+            if let Some(i) = first_notable {
+                self.first_notable = Some(i + self.notable.len());
             }
         }
         self.notable.append(&mut notable);
@@ -408,9 +446,9 @@ impl IngestBuffer {
         };
     }
 
-    /// Whether the 4xx responses held are a surge of their minute (see [`HeldClientErrors::surge`]).
-    fn client_errors_kept(&self) -> bool {
-        let m = self.client_errors.minute();
+    /// Whether the 4xx responses `held` are a surge of their minute (see [`HeldClientErrors::surge`]).
+    fn is_surge(&self, held: &HeldClientErrors) -> bool {
+        let m = held.minute();
         let in_minute = |sec: &i64| sec.div_euclid(60) == m;
         let counted = self
             .counts
@@ -419,33 +457,38 @@ impl IngestBuffer {
             .chain(self.current.as_ref().filter(|(s, _)| in_minute(s)).map(|(_, c)| c));
         let (total, client) =
             counted.fold((0u64, 0u64), |(t, c), x| (t + u64::from(x.total), c + u64::from(x.http_4xx)));
-        self.client_errors.surge(total, client)
+        held.surge(total, client)
     }
 
-    /// Ends the minute of the 4xx responses held: they become notable
+    /// Ends the minute of the 4xx responses `held`: they become notable
     /// records when they are a large share of it, else they stay only counted.
-    fn settle_client_errors(&mut self) {
-        let kept = self.client_errors_kept();
-        let (held, first) = self.client_errors.take();
-        if !kept || held.is_empty() {
+    fn settle(&mut self, mut held: HeldClientErrors) {
+        if held.is_empty() || !self.is_surge(&held) {
             return;
         }
+        let (records, first) = held.take();
         if first {
             self.first_notable = Some(self.notable.len());
         }
-        self.notable.extend(held);
+        self.notable.extend(records);
         if self.whole_stream {
             self.spill_if_full();
         }
     }
 
-    /// The 4xx responses held that are kept, for a write that ends the file.
-    pub(crate) fn client_errors_to_write(&self) -> &[(std::sync::Arc<str>, PackedRecord)] {
-        if self.client_errors_kept() {
-            self.client_errors.records()
-        } else {
-            &[]
-        }
+    /// Ends the minute being read (see [`IngestBuffer::settle`]).
+    fn settle_client_errors(&mut self) {
+        let held = std::mem::take(&mut self.client_errors);
+        self.settle(held);
+    }
+
+    /// The 4xx responses still held that are kept, for a write that ends
+    /// the file: its first minute's (a part written without a join) and its last's.
+    pub(crate) fn client_errors_to_write(&self) -> impl Iterator<Item = &[(std::sync::Arc<str>, PackedRecord)]> {
+        [&self.head_client_errors, &self.client_errors]
+            .into_iter()
+            .filter(|held| !held.is_empty() && self.is_surge(held))
+            .map(|held| held.records())
     }
 }
 
@@ -482,8 +525,17 @@ impl EventSink for IngestBuffer {
             c.warnings += 1;
         }
         let minute = sec.div_euclid(60);
+        if first_record {
+            self.first_minute = Some(minute);
+        }
         if self.client_errors.ended_by(minute) {
-            self.settle_client_errors();
+            let first_minute = Some(self.client_errors.minute()) == self.first_minute;
+            if first_minute && !self.whole_stream && self.head_client_errors.is_empty() {
+                // A part's first minute may have begun in the part before it.
+                self.head_client_errors = std::mem::take(&mut self.client_errors);
+            } else {
+                self.settle_client_errors();
+            }
         }
         match keep {
             Keep::Always => {

@@ -421,6 +421,51 @@ mod tests {
     }
 
     #[test]
+    fn a_minute_of_4xx_split_between_parts_is_judged_whole() {
+        // (minute, requests, of which 401, spread through the minute): ordinary,
+        // a surge (6 in 30), ordinary, and a surge in the file's last minute.
+        let base = t("2026-11-17T08:00:00Z");
+        let mut recs = Vec::new();
+        for (minute, requests, denied) in [(0i64, 40u64, 1u64), (1, 30, 6), (2, 40, 2), (3, 12, 7)] {
+            for k in 0..requests {
+                let at = base + chrono::Duration::seconds(minute * 60 + k as i64);
+                let status = if (k * denied) % requests < denied { 401 } else { 200 };
+                recs.push(request(at, recs.len() as u64 + 1, status));
+            }
+        }
+        let kept = |buf: &IngestBuffer| {
+            let case = CaseFile::in_memory().unwrap();
+            let s = summary("a.log");
+            case.begin_source(&s).unwrap();
+            case.write_source(&s, &[], buf).unwrap();
+            let mut lines: Vec<u64> =
+                case.load(None, None).unwrap().notable.iter().map(|n| n.record.span.line).collect();
+            lines.sort_unstable();
+            lines
+        };
+        let mut whole = IngestBuffer::new("a.log");
+        whole.whole_stream();
+        for r in &recs {
+            whole.record(r).unwrap();
+        }
+        let expected = kept(&whole);
+        assert_eq!(expected.len(), 13, "the two surges, not the ordinary 401s: {expected:?}");
+        assert!(expected.iter().all(|&l| (41..=70).contains(&l) || l > 110), "{expected:?}");
+        // However the file is cut into parts, the parts joined keep the same records.
+        for size in 1..=recs.len() {
+            let mut joined = IngestBuffer::new("a.log");
+            for part in recs.chunks(size) {
+                let mut b = IngestBuffer::new("a.log");
+                for r in part {
+                    b.record(r).unwrap();
+                }
+                joined.absorb(b, flags::OUT_OF_ORDER);
+            }
+            assert_eq!(kept(&joined), expected, "parts of {size} records");
+        }
+    }
+
+    #[test]
     fn a_log_stores_counts_and_grouped_records_read_back_as_the_records_would() {
         let case = CaseFile::in_memory().unwrap();
         let base = t("2026-11-17T08:27:04Z");

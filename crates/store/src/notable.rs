@@ -100,8 +100,16 @@ impl HeldClientErrors {
     }
 
     /// After a join the buffer's first record is not the part's.
-    pub(crate) fn not_first(mut self) -> Self {
+    pub(crate) fn not_first(&mut self) {
         self.first = false;
-        self
+    }
+
+    /// Adds the 4xx responses of the same minute read after these.
+    pub(crate) fn join(&mut self, later: HeldClientErrors) {
+        if self.records.is_empty() {
+            *self = later;
+        } else {
+            self.records.extend(later.records);
+        }
     }
 }

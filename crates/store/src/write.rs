@@ -107,7 +107,9 @@ impl CaseFile {
                     .map_err(|e| self.err(e))?;
             }
             self.insert_records(&tx, id, &buffer.notable)?;
-            self.insert_records(&tx, id, buffer.client_errors_to_write())?;
+            for held in buffer.client_errors_to_write() {
+                self.insert_records(&tx, id, held)?;
+            }
             let mut st = tx
                 .prepare_cached("INSERT INTO events (source_id, kind, file, time_us, data) VALUES (?,?,?,?,?)")
                 .map_err(|e| self.err(e))?;
