@@ -192,19 +192,26 @@ impl IngestBuffer {
 
     /// Spills the notable records held when they are a batch. Only for a
     /// buffer nothing will be joined to (see [`IngestBuffer::with_spill`]).
+    /// The 4xx responses of the minute being read stay held: the minute
+    /// may go on in the next part.
     pub fn spill_if_full(&mut self) {
         if self.notable.len() >= SPILL_AT {
-            self.spill_held();
+            self.spill_notable();
         }
     }
 
-    /// Spills every notable record held, however few: before the next file
-    /// of a rotated set is read, whose whole-stream buffer spills on its own,
-    /// so the case stores a source's records in file order.
+    /// Spills every notable record held, however few, the minute being read
+    /// ended: before the next file of a rotated set is read, whose
+    /// whole-stream buffer spills on its own, so the case stores a source's
+    /// records in file order.
     pub fn spill_held(&mut self) {
         let head = std::mem::take(&mut self.head_client_errors);
         self.settle(head);
         self.settle_client_errors();
+        self.spill_notable();
+    }
+
+    fn spill_notable(&mut self) {
         if self.notable.is_empty() {
             return;
         }
@@ -379,6 +386,7 @@ impl IngestBuffer {
             ..
         } = other;
         let into_empty = self.records_total == 0;
+        // None: a part of unparsed lines only, which does not end the minute.
         let last_minute = current.as_ref().map(|(sec, _)| sec.div_euclid(60));
         if into_empty {
             self.first_minute = first_minute;
@@ -413,7 +421,7 @@ impl IngestBuffer {
             }
             self.client_errors = client_errors;
         } else if !ours.is_empty()
-            && last_minute == Some(ours.minute())
+            && last_minute.is_none_or(|m| m == ours.minute())
             && (client_errors.is_empty() || client_errors.minute() == ours.minute())
         {
             // The part never left the minute: it goes on being read.

@@ -460,9 +460,61 @@ mod tests {
                     b.record(r).unwrap();
                 }
                 joined.absorb(b, flags::OUT_OF_ORDER);
+                // A part of unparsed lines only does not end the minute either.
+                joined.absorb(IngestBuffer::new("a.log"), flags::OUT_OF_ORDER);
             }
             assert_eq!(kept(&joined), expected, "parts of {size} records");
         }
+    }
+
+    #[test]
+    fn a_spill_in_the_middle_of_a_minute_does_not_cut_its_4xx_in_two() {
+        use std::sync::{Arc, Mutex};
+        // An outage's flood of 500s fills a batch while the next minute's
+        // 401s (8 of 40, one in five) are still coming: the batch is handed
+        // on after the first two.
+        let base = t("2026-11-17T08:00:00Z");
+        let mut recs: Vec<_> = (0..SPILL_AT as u64 - 2).map(|i| request(base, i + 1, 500)).collect();
+        for k in 0..40u64 {
+            let status = match k % 5 {
+                0 => 401,
+                1 => 500,
+                _ => 200,
+            };
+            recs.push(request(base + chrono::Duration::seconds(60 + k as i64), recs.len() as u64 + 1, status));
+        }
+        let kept_401s = |parts: &[&[LogRecord<'_>]], whole_stream: bool| {
+            let spilled = Arc::new(Mutex::new(Vec::new()));
+            let into = spilled.clone();
+            let hook = SpillHook(Arc::new(move |b: NotableBatch| {
+                into.lock().unwrap().extend(b.0.iter().map(|(_, r)| (r.span.line, r.status)));
+                Ok(())
+            }));
+            let mut buf = IngestBuffer::new("a.log").with_spill(hook);
+            if whole_stream {
+                buf.whole_stream();
+                parts.iter().flat_map(|p| p.iter()).for_each(|r| assert!(buf.record(r).unwrap()));
+            } else {
+                for part in parts {
+                    let mut b = IngestBuffer::new("a.log");
+                    part.iter().for_each(|r| assert!(b.record(r).unwrap()));
+                    buf.absorb(b, 0);
+                    buf.spill_if_full();
+                }
+            }
+            let mut kept = spilled.lock().unwrap().clone();
+            kept.extend(buf.notable.iter().map(|(_, r)| (r.span.line, r.status)));
+            kept.extend(buf.client_errors_to_write().flatten().map(|(_, r)| (r.span.line, r.status)));
+            let mut lines: Vec<u64> = kept.iter().filter(|(_, s)| *s == Some(401)).map(|(l, _)| *l).collect();
+            lines.sort_unstable();
+            lines
+        };
+        let all: Vec<u64> = recs.iter().filter(|r| r.http.unwrap().status == 401).map(|r| r.span.line).collect();
+        assert_eq!(all.len(), 8);
+        assert_eq!(kept_401s(&[&recs], true), all, "one pass");
+        // Cut where the join fills the batch: two 401s before it, six after.
+        let (a, b) = recs.split_at(SPILL_AT - 2 + 7);
+        assert_eq!(kept_401s(&[a, b], false), all, "two parts");
     }
 
     #[test]
