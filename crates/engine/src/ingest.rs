@@ -223,7 +223,7 @@ fn read_window(
     for path in &source.files {
         let stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
         // The next file's own buffer may spill before this one's rest would: in file order.
-        read.buffer.spill_held();
+        read.buffer.spill_notable();
         read.buffer.set_file(path.display().to_string());
         let opts = LogOptions { zone, year_reference: mtime_in_zone(&stamp, &zone), ..LogOptions::default() };
         let mut file = File::open(path).map_err(|e| EngineError::input(path, e.to_string()))?;
@@ -355,7 +355,7 @@ pub fn ingest_source(
             for path in source.files.iter().filter(|_| windowed.is_none()) {
                 let mut stamp = FileStamp::stat(path).map_err(|e| EngineError::input(path, e.to_string()))?;
                 // The next file's own buffer may spill before this one's rest would: in file order.
-                buffer.spill_held();
+                buffer.spill_notable();
                 buffer.set_file(path.display().to_string());
                 let opts = LogOptions { zone, year_reference: mtime_in_zone(&stamp, &zone), ..LogOptions::default() };
                 let status = StreamStatus::default();

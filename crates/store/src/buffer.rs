@@ -154,9 +154,9 @@ pub struct IngestBuffer {
     /// The 4xx responses of the minute being read, until it is over and
     /// [`IngestBuffer::settle`] keeps or drops them.
     client_errors: HeldClientErrors,
-    /// A part's 4xx responses of its first minute, which may have begun in
-    /// the part before it: judged when the two are joined, on both parts'
-    /// counts ([`IngestBuffer::absorb`]), not on this part's half.
+    /// The 4xx responses of the first minute, which may have begun in the
+    /// part or the rotated file before this one: judged when the two are
+    /// joined, on both's counts ([`IngestBuffer::absorb`]), or when written.
     head_client_errors: HeldClientErrors,
     /// The minute (unix seconds / 60) of the first record.
     first_minute: Option<i64>,
@@ -200,18 +200,11 @@ impl IngestBuffer {
         }
     }
 
-    /// Spills every notable record held, however few, the minute being read
-    /// ended: before the next file of a rotated set is read, whose
-    /// whole-stream buffer spills on its own, so the case stores a source's
-    /// records in file order.
-    pub fn spill_held(&mut self) {
-        let head = std::mem::take(&mut self.head_client_errors);
-        self.settle(head);
-        self.settle_client_errors();
-        self.spill_notable();
-    }
-
-    fn spill_notable(&mut self) {
+    /// Spills every notable record kept, however few: before the next file
+    /// of a rotated set is read, so the case stores a source's records in
+    /// file order. The 4xx responses of the minute being read stay held: a
+    /// log rotated in the middle of a surge goes on in the next file.
+    pub fn spill_notable(&mut self) {
         if self.notable.is_empty() {
             return;
         }
@@ -538,8 +531,8 @@ impl EventSink for IngestBuffer {
         }
         if self.client_errors.ended_by(minute) {
             let first_minute = Some(self.client_errors.minute()) == self.first_minute;
-            if first_minute && !self.whole_stream && self.head_client_errors.is_empty() {
-                // A part's first minute may have begun in the part before it.
+            if first_minute && self.head_client_errors.is_empty() {
+                // It may have begun in the part (or the rotated file) before this one.
                 self.head_client_errors = std::mem::take(&mut self.client_errors);
             } else {
                 self.settle_client_errors();

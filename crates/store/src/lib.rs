@@ -452,10 +452,15 @@ mod tests {
         assert_eq!(expected.len(), 13, "the two surges, not the ordinary 401s: {expected:?}");
         assert!(expected.iter().all(|&l| (41..=70).contains(&l) || l > 110), "{expected:?}");
         // However the file is cut into parts, the parts joined keep the same records.
-        for size in 1..=recs.len() {
+        // Whole-stream parts are the files of a rotated set, read one after another.
+        for (size, files) in (1..=recs.len()).flat_map(|size| [(size, false), (size, true)]) {
             let mut joined = IngestBuffer::new("a.log");
             for part in recs.chunks(size) {
                 let mut b = IngestBuffer::new("a.log");
+                if files {
+                    joined.spill_notable();
+                    b.whole_stream();
+                }
                 for r in part {
                     b.record(r).unwrap();
                 }
@@ -463,7 +468,7 @@ mod tests {
                 // A part of unparsed lines only does not end the minute either.
                 joined.absorb(IngestBuffer::new("a.log"), flags::OUT_OF_ORDER);
             }
-            assert_eq!(kept(&joined), expected, "parts of {size} records");
+            assert_eq!(kept(&joined), expected, "parts of {size} records (files: {files})");
         }
     }
 
