@@ -62,6 +62,9 @@ fn every_kind_of_input_in_one_folder_is_detected_from_content() {
     let access = source(&sources, "a.txt");
     assert_eq!(access["records"], 2);
     assert_eq!(access["first"], "2026-11-17T08:27:03Z");
+    // The same fields as the analysis's sources: read whole, no window, no change summary for a log.
+    assert_eq!((access["complete"].as_bool(), access["window"].is_null()), (Some(true), true), "{access:#}");
+    assert!(access.get("changes").is_none(), "{access:#}");
     assert_eq!(source(&sources, "c.txt")["first"], "2026-11-17T08:20:14Z");
     assert_eq!(source(&sources, "e.txt")["first"], "2026-11-17T09:34:12Z");
 }

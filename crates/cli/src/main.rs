@@ -307,9 +307,14 @@ fn ingest(
     Ok(report)
 }
 
-fn rfc3339(t: Option<Instant>) -> serde_json::Value {
-    t.map(|t| serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
-        .unwrap_or(serde_json::Value::Null)
+/// A source as `inspect --format json` prints it: the summary the analysis
+/// carries, with the changes read from it when it is a change source.
+#[derive(serde::Serialize)]
+struct InspectedSource<'a> {
+    #[serde(flatten)]
+    source: &'a faultline_engine::SourceSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a faultline_model::ChangeSourceSummary>,
 }
 
 fn inspect(args: InspectArgs) -> Result<()> {
@@ -321,20 +326,8 @@ fn inspect(args: InspectArgs) -> Result<()> {
     let changes_of = |s: &faultline_engine::SourceSummary| report.change_sources.iter().find(|c| c.path == s.path);
     let mut out = std::io::stdout().lock();
     if args.format == "json" {
-        let sources: Vec<_> = report
-            .sources
-            .iter()
-            .map(|s| {
-                let mut doc = serde_json::json!({
-                    "path": s.path, "kind": s.kind, "format": s.format, "records": s.records, "unparsed": s.unparsed,
-                    "first": rfc3339(s.first), "last": rfc3339(s.last), "tz": s.tz, "bytes": s.bytes, "sha256": s.sha256, "notes": s.notes,
-                });
-                if let (Some(c), Some(obj)) = (changes_of(s), doc.as_object_mut()) {
-                    obj.insert("changes".into(), serde_json::to_value(c)?);
-                }
-                Ok(doc)
-            })
-            .collect::<Result<_>>()?;
+        let sources: Vec<_> =
+            report.sources.iter().map(|s| InspectedSource { source: s, changes: changes_of(s) }).collect();
         let doc = serde_json::json!({
             "sources": sources, "problems": report.problems, "partial": !unread.is_empty(), "unread": unread,
         });
