@@ -8,7 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# A clean `make test` leaves about 7 GiB in target/ and fuzz/target/, and C
+# A clean `make test` leaves about 6 GiB in target/ and fuzz/target/, and C
 # compilers write their temporary files to /tmp besides.
 need_gib=10
 
