@@ -10,6 +10,7 @@
 //! case file opened from disk grants nothing (`access`).
 
 pub mod access;
+mod cancel;
 mod case;
 mod command_list;
 pub mod dto;

@@ -9,6 +9,7 @@
 //! the sample's conclusions are never mixed with the user's files.
 
 use crate::access::{Access, Recorded};
+use crate::cancel::RunningIngests;
 use crate::case::{policy, Case};
 use crate::dto::*;
 use crate::error::{ErrorCode, IpcError};
@@ -41,7 +42,7 @@ const MAX_PATHS: usize = 10_000;
 /// The folder for the `.faultline` extension the save dialog enforces.
 pub const CASE_EXTENSION: &str = "faultline";
 
-/// The app's state: the open case, the cancel flag of the running ingest,
+/// The app's state: the open case, the cancel flags of the running ingests,
 /// what the analyst granted, and where the recent-cases list lives.
 #[derive(Default)]
 pub struct Session {
@@ -51,7 +52,7 @@ pub struct Session {
     pub(crate) case: Mutex<Option<Arc<Case>>>,
     /// Set by [`Session::close`]: no case is created or installed after it.
     pub(crate) closed: AtomicBool,
-    pub(crate) cancel: Arc<AtomicBool>,
+    pub(crate) ingests: RunningIngests,
     pub(crate) access: Arc<Mutex<Access>>,
     recent_file: Option<PathBuf>,
 }
@@ -120,27 +121,18 @@ impl Session {
         if !self.access().may_read(Path::new(&locator)) {
             return Err(IpcError::new(ErrorCode::NotGranted, format!("{locator}: not confirmed in this session")));
         }
-        let opts = StoreOptions { from: req.from, to: req.to, lookback: None, cancel: Some(self.cancel.clone()) };
         self.with_ingest(|case, engine| {
-            self.arm_cancel();
+            let running = self.ingests.start();
+            let opts = StoreOptions { from: req.from, to: req.to, lookback: None, cancel: Some(running.flag.clone()) };
             let report = engine.ingest_store(&input, &opts, &|p| on_event(IngestEvent::from(p)))?;
             case.incident.store(0, Ordering::SeqCst);
             Ok(IngestResult {
                 sources: report.sources,
                 reused: Vec::new(),
                 problems: Vec::new(),
-                cancelled: self.cancel.load(Ordering::SeqCst),
+                cancelled: running.cancelled(),
             })
         })
-    }
-
-    /// Clears the cancel of an earlier ingest as this one starts, unless the
-    /// app is closing: a close between the two steps still cancels it.
-    fn arm_cancel(&self) {
-        self.cancel.store(false, Ordering::SeqCst);
-        if self.closed.load(Ordering::SeqCst) {
-            self.cancel.store(true, Ordering::SeqCst);
-        }
     }
 
     fn ingest_into(
@@ -151,8 +143,8 @@ impl Session {
         zone: Zone,
         on_event: &(dyn Fn(IngestEvent) + Sync),
     ) -> Result<IngestResult, IpcError> {
-        self.arm_cancel();
-        let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
+        let running = self.ingests.start();
+        let opts = IngestOptions { zone, cancel: Some(running.flag.clone()), ..IngestOptions::default() };
         let report = engine.ingest(inputs, &opts, &|p| on_event(IngestEvent::from(p)))?;
         case.incident.store(0, Ordering::SeqCst);
         Ok(ingest_result(report))
@@ -206,8 +198,8 @@ impl Session {
     ) -> Result<IngestResult, IpcError> {
         let zone = tz.zone()?;
         self.with_ingest(|case, engine| {
-            self.arm_cancel();
-            let opts = IngestOptions { zone, cancel: Some(self.cancel.clone()), ..IngestOptions::default() };
+            let running = self.ingests.start();
+            let opts = IngestOptions { zone, cancel: Some(running.flag.clone()), ..IngestOptions::default() };
             let report = engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
             case.incident.store(0, Ordering::SeqCst);
             Ok(ingest_result(report))
@@ -235,10 +227,10 @@ impl Session {
             let zone = Zone::parse(&meta.summary.tz).map_err(|e| {
                 IpcError::new(ErrorCode::BadRequest, format!("{path}: its zone {:?} is not one: {e}", meta.summary.tz))
             })?;
-            self.arm_cancel();
+            let running = self.ingests.start();
             let opts = IngestOptions {
                 zone,
-                cancel: Some(self.cancel.clone()),
+                cancel: Some(running.flag.clone()),
                 offsets: vec![(path.to_string(), offset_ms)],
                 ..IngestOptions::default()
             };
@@ -249,9 +241,9 @@ impl Session {
         })
     }
 
-    /// Asks the running ingest to stop; it finishes the source it is writing.
+    /// Asks the running ingests to stop; each finishes the source it is writing.
     pub fn cancel_ingest(&self) {
-        self.cancel.store(true, Ordering::SeqCst);
+        self.ingests.cancel_all();
     }
 
     /// Correlates the case. `display_tz` is only checked here: the analysis is

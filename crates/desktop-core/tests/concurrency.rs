@@ -1,7 +1,7 @@
 //! An ingest reads on its own connection: the analyst's notes, searches and
 //! the analysis go on while it runs.
 
-use faultline_desktop_core::dto::IngestEvent;
+use faultline_desktop_core::dto::{IngestEvent, IngestResult};
 use faultline_desktop_core::requests::ZoneSpec;
 use faultline_desktop_core::Session;
 use faultline_engine::{Instant, TimelineKind};
@@ -22,31 +22,37 @@ fn sample_and_a_granted_log() -> (Arc<Session>, tempfile::TempDir, std::path::Pa
     (s, dir, log)
 }
 
-#[test]
-fn notes_search_and_the_analysis_do_not_wait_for_an_ingest() {
-    let (s, _dir, log) = sample_and_a_granted_log();
-
+/// Starts reading `log` into the case and holds it open once its source has
+/// started, until the sender is used or dropped (the 60 s limit only keeps
+/// a regression from hanging the suite).
+fn hold_ingest_open(
+    s: &Arc<Session>,
+    log: &std::path::Path,
+) -> (std::thread::JoinHandle<IngestResult>, mpsc::Sender<()>) {
     let (started_tx, started_rx) = mpsc::channel();
     let (go_tx, go_rx) = mpsc::channel::<()>();
-    let ingest_finished = Arc::new(AtomicBool::new(false));
     let ingest = {
-        let (s, finished) = (s.clone(), ingest_finished.clone());
+        let s = s.clone();
         let path = log.display().to_string();
         let (started_tx, go_rx) = (Mutex::new(started_tx), Mutex::new(go_rx));
         std::thread::spawn(move || {
             s.ingest_paths(&[path], &ZoneSpec::Utc, &|e| {
                 if matches!(e, IngestEvent::Started { .. }) {
                     let _ = started_tx.lock().unwrap().send(());
-                    // Holds the ingest open until the test has worked; the
-                    // limit only keeps a regression from hanging the suite.
                     let _ = go_rx.lock().unwrap().recv_timeout(Duration::from_secs(60));
                 }
             })
-            .unwrap();
-            finished.store(true, Ordering::SeqCst);
+            .unwrap()
         })
     };
     started_rx.recv().unwrap();
+    (ingest, go_tx)
+}
+
+#[test]
+fn notes_search_and_the_analysis_do_not_wait_for_an_ingest() {
+    let (s, _dir, log) = sample_and_a_granted_log();
+    let (ingest, go_tx) = hold_ingest_open(&s, &log);
 
     let t: Instant = "2025-03-14T08:25:00Z".parse().unwrap();
     s.add_note(t, "paged the storage team").unwrap();
@@ -64,7 +70,7 @@ fn notes_search_and_the_analysis_do_not_wait_for_an_ingest() {
     })
     .unwrap();
     let during = s.analyze(&ZoneSpec::Utc).unwrap().analysis;
-    assert!(!ingest_finished.load(Ordering::SeqCst), "the note, the search and the analysis waited for the ingest");
+    assert!(!ingest.is_finished(), "the note, the search and the analysis waited for the ingest");
     assert_eq!(hits, 5);
     assert_eq!(stalled, vec![log.display().to_string()], "the file being read is searched");
     assert!(during.timeline.iter().any(|e| e.kind == TimelineKind::Note && e.text == "paged the storage team"));
@@ -108,6 +114,31 @@ fn opening_another_case_waits_for_the_running_ingest_and_replaces_the_case() {
         !sources.iter().any(|r| r.summary.path.ends_with("worker.log")),
         "the new case holds only what was opened into it"
     );
+}
+
+#[test]
+fn opening_the_sample_leaves_the_cancel_of_a_running_ingest_in_force() {
+    let (s, _dir, log) = sample_and_a_granted_log();
+    let (ingest, go_tx) = hold_ingest_open(&s, &log);
+    s.cancel_ingest();
+    // The sample opened meanwhile (a page that is not the UI can ask for it):
+    // its ingest starts, then waits for the running one to install its case.
+    let (sample_tx, sample_rx) = mpsc::channel();
+    let opener = {
+        let (s, sample_tx) = (s.clone(), Mutex::new(sample_tx));
+        std::thread::spawn(move || {
+            s.open_sample(&|e| {
+                if matches!(e, IngestEvent::Started { .. }) {
+                    let _ = sample_tx.lock().unwrap().send(());
+                }
+            })
+        })
+    };
+    sample_rx.recv_timeout(Duration::from_secs(60)).expect("the sample's ingest started");
+    go_tx.send(()).unwrap();
+    assert!(ingest.join().unwrap().cancelled, "the cancel the analyst gave still stopped the ingest");
+    let sample = opener.join().unwrap().unwrap();
+    assert!(!sample.ingest.cancelled && !sample.ingest.sources.is_empty(), "the sample, begun after, is read whole");
 }
 
 #[test]
