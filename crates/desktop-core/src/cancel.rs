@@ -1,33 +1,49 @@
 //! The cancel flags of the ingests running now, one each: an ingest that
 //! starts (the sample opened while files are read into the case, say) never
-//! clears the cancel the analyst gave another, and Cancel stops them all.
+//! clears the cancel the analyst gave another, and Cancel stops them all,
+//! with those asked for before it that still wait for their turn (files
+//! dropped on the window while others are read).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Default)]
 pub(crate) struct RunningIngests {
     flags: Mutex<Vec<Arc<AtomicBool>>>,
+    /// How many times Cancel was pressed (see [`Asked`]).
+    cancels: AtomicU64,
     /// Set as the app closes: an ingest that starts after it is cancelled at once.
     closing: AtomicBool,
 }
 
+/// When an ingest was asked for: a Cancel pressed after that stops it, even
+/// one pressed while it waited for the ingest before it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Asked(u64);
+
 impl RunningIngests {
+    /// Notes that an ingest is asked for now (before it waits for its turn).
+    pub(crate) fn asked(&self) -> Asked {
+        Asked(self.cancels.load(Ordering::SeqCst))
+    }
+
     /// A cancel flag for an ingest starting now, listed until the guard drops.
-    pub(crate) fn start(&self) -> Running<'_> {
+    pub(crate) fn start(&self, asked: Asked) -> Running<'_> {
         let flag = Arc::new(AtomicBool::new(false));
         self.lock().push(flag.clone());
-        // Checked once listed: a close that set `closing` missed this flag
-        // only if it went through the list before the push, so it is seen here.
-        if self.closing.load(Ordering::SeqCst) {
+        // Checked once listed: a Cancel or a close that missed this flag went
+        // through the list before the push, so what it counted is seen here.
+        if self.closing.load(Ordering::SeqCst) || self.cancels.load(Ordering::SeqCst) != asked.0 {
             flag.store(true, Ordering::SeqCst);
         }
         Running { ingests: self, flag }
     }
 
-    /// Asks every running ingest to stop.
+    /// Asks every running ingest to stop, and those asked for and still waiting.
     pub(crate) fn cancel_all(&self) {
-        for flag in self.lock().iter() {
+        let flags = self.lock();
+        self.cancels.fetch_add(1, Ordering::SeqCst);
+        for flag in flags.iter() {
             flag.store(true, Ordering::SeqCst);
         }
     }
@@ -68,15 +84,17 @@ mod tests {
     #[test]
     fn starting_an_ingest_leaves_the_cancel_of_another_as_it_was() {
         let ingests = RunningIngests::default();
-        let first = ingests.start();
+        let first = ingests.start(ingests.asked());
+        let waiting = ingests.asked();
         ingests.cancel_all();
-        let second = ingests.start();
+        let second = ingests.start(ingests.asked());
         assert!(first.cancelled() && !second.cancelled());
+        assert!(ingests.start(waiting).cancelled(), "asked for before the Cancel, started after it");
         ingests.cancel_all();
         assert!(second.cancelled());
         drop((first, second));
         assert!(ingests.lock().is_empty(), "a finished ingest is not listed");
         ingests.close();
-        assert!(ingests.start().cancelled(), "none starts once the app is closing");
+        assert!(ingests.start(ingests.asked()).cancelled(), "none starts once the app is closing");
     }
 }

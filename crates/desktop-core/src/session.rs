@@ -9,7 +9,7 @@
 //! the sample's conclusions are never mixed with the user's files.
 
 use crate::access::{Access, Recorded};
-use crate::cancel::RunningIngests;
+use crate::cancel::{Asked, RunningIngests};
 use crate::case::{policy, Case};
 use crate::dto::*;
 use crate::error::{ErrorCode, IpcError};
@@ -121,8 +121,9 @@ impl Session {
         if !self.access().may_read(Path::new(&locator)) {
             return Err(IpcError::new(ErrorCode::NotGranted, format!("{locator}: not confirmed in this session")));
         }
+        let asked = self.ingests.asked();
         self.with_ingest(|case, engine| {
-            let running = self.ingests.start();
+            let running = self.ingests.start(asked);
             let opts = StoreOptions { from: req.from, to: req.to, lookback: None, cancel: Some(running.flag.clone()) };
             let report = engine.ingest_store(&input, &opts, &|p| on_event(IngestEvent::from(p)))?;
             case.incident.store(0, Ordering::SeqCst);
@@ -139,11 +140,12 @@ impl Session {
         &self,
         case: &Case,
         engine: &Engine,
+        asked: Asked,
         inputs: &[Input],
         zone: Zone,
         on_event: &(dyn Fn(IngestEvent) + Sync),
     ) -> Result<IngestResult, IpcError> {
-        let running = self.ingests.start();
+        let running = self.ingests.start(asked);
         let opts = IngestOptions { zone, cancel: Some(running.flag.clone()), ..IngestOptions::default() };
         let report = engine.ingest(inputs, &opts, &|p| on_event(IngestEvent::from(p)))?;
         case.incident.store(0, Ordering::SeqCst);
@@ -158,7 +160,7 @@ impl Session {
         let case = Case::create(Some(sample.title.clone()), policy(&self.access))?;
         let ingest = {
             let engine = case.ingest.lock().unwrap_or_else(|p| p.into_inner());
-            self.ingest_into(&case, &engine, &sample.inputs, sample.zone, on_event)?
+            self.ingest_into(&case, &engine, self.ingests.asked(), &sample.inputs, sample.zone, on_event)?
         };
         self.install(case)?;
         Ok(OpenedSample { title: sample.title, display_tz: sample.display_zone.to_string(), ingest })
@@ -183,7 +185,8 @@ impl Session {
             let access = self.access();
             paths.iter().map(|p| access.grants.input(p).map(Input::auto)).collect::<Result<Vec<_>, _>>()?
         };
-        self.with_ingest(|case, engine| self.ingest_into(case, engine, &inputs, zone, on_event))
+        let asked = self.ingests.asked();
+        self.with_ingest(|case, engine| self.ingest_into(case, engine, asked, &inputs, zone, on_event))
     }
 
     /// The analyst's correction of the detection table: reads `path` (a
@@ -197,8 +200,9 @@ impl Session {
         on_event: &(dyn Fn(IngestEvent) + Sync),
     ) -> Result<IngestResult, IpcError> {
         let zone = tz.zone()?;
+        let asked = self.ingests.asked();
         self.with_ingest(|case, engine| {
-            let running = self.ingests.start();
+            let running = self.ingests.start(asked);
             let opts = IngestOptions { zone, cancel: Some(running.flag.clone()), ..IngestOptions::default() };
             let report = engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
             case.incident.store(0, Ordering::SeqCst);
@@ -219,6 +223,7 @@ impl Session {
     ) -> Result<IngestResult, IpcError> {
         let offset_ms =
             faultline_model::clock::parse_offset(offset).map_err(|why| IpcError::new(ErrorCode::BadRequest, why))?;
+        let asked = self.ingests.asked();
         self.with_ingest(|case, engine| {
             let meta =
                 engine.sources()?.into_iter().find(|m| m.summary.path == path).ok_or_else(|| {
@@ -227,7 +232,7 @@ impl Session {
             let zone = Zone::parse(&meta.summary.tz).map_err(|e| {
                 IpcError::new(ErrorCode::BadRequest, format!("{path}: its zone {:?} is not one: {e}", meta.summary.tz))
             })?;
-            let running = self.ingests.start();
+            let running = self.ingests.start(asked);
             let opts = IngestOptions {
                 zone,
                 cancel: Some(running.flag.clone()),
