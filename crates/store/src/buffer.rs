@@ -477,12 +477,6 @@ impl IngestBuffer {
         }
     }
 
-    /// Ends the minute being read (see [`IngestBuffer::settle`]).
-    fn settle_client_errors(&mut self) {
-        let held = std::mem::take(&mut self.client_errors);
-        self.settle(held);
-    }
-
     /// The 4xx responses still held that are kept, for a write that ends
     /// the file: its first minute's (a part written without a join) and its last's.
     pub(crate) fn client_errors_to_write(&self) -> impl Iterator<Item = &[(std::sync::Arc<str>, PackedRecord)]> {
@@ -535,7 +529,8 @@ impl EventSink for IngestBuffer {
                 // It may have begun in the part (or the rotated file) before this one.
                 self.head_client_errors = std::mem::take(&mut self.client_errors);
             } else {
-                self.settle_client_errors();
+                let held = std::mem::take(&mut self.client_errors);
+                self.settle(held);
             }
         }
         match keep {

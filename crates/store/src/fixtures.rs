@@ -1,6 +1,7 @@
 //! Sources and records the store's tests write and read back.
 
-use faultline_model::{HttpRequest, Instant, Level, LogRecord, SourceKind, SourceSummary, Span};
+use crate::{CaseFile, IngestBuffer};
+use faultline_model::{CaseData, HttpRequest, Instant, Level, LogRecord, SourceKind, SourceSummary, Span};
 
 pub(crate) fn summary(path: &str) -> SourceSummary {
     SourceSummary {
@@ -33,4 +34,13 @@ pub(crate) fn request(time: Instant, line: u64, status: u16) -> LogRecord<'stati
         text: "10.0.0.1 - - [..] \"POST /login HTTP/1.1\" 500 0",
         flags: 0,
     }
+}
+
+/// What `buf` stores as the source `a.log` of a fresh case, read back.
+pub(crate) fn stored(buf: &IngestBuffer) -> CaseData {
+    let case = CaseFile::in_memory().unwrap();
+    let s = summary("a.log");
+    case.begin_source(&s).unwrap();
+    case.write_source(&s, &[], buf).unwrap();
+    case.load(None, None).unwrap()
 }

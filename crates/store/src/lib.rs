@@ -203,7 +203,7 @@ mod fixtures;
 mod tests {
     use super::*;
     use crate::buffer::UNPARSED_KEPT;
-    use crate::fixtures::{request, summary};
+    use crate::fixtures::{request, stored, summary};
     use faultline_model::{flags, EventSink, HttpRequest, Level, LogRecord, OwnedRecord, Span, Unparsed};
 
     fn t(s: &str) -> Instant {
@@ -397,14 +397,7 @@ mod tests {
             }
             joined.absorb(b, flags::OUT_OF_ORDER);
         }
-        let load = |buf: &IngestBuffer| {
-            let case = CaseFile::in_memory().unwrap();
-            let s = summary("a.log");
-            case.begin_source(&s).unwrap();
-            case.write_source(&s, &[], buf).unwrap();
-            case.load(None, None).unwrap()
-        };
-        let (a, b) = (load(&whole), load(&joined));
+        let (a, b) = (stored(&whole), stored(&joined));
         assert_eq!(a.counts, b.counts);
         assert_eq!(a.counts.iter().map(|c| c.total).sum::<u32>(), 9);
         assert_eq!(b.notable.len(), 3);
@@ -434,12 +427,7 @@ mod tests {
             }
         }
         let kept = |buf: &IngestBuffer| {
-            let case = CaseFile::in_memory().unwrap();
-            let s = summary("a.log");
-            case.begin_source(&s).unwrap();
-            case.write_source(&s, &[], buf).unwrap();
-            let mut lines: Vec<u64> =
-                case.load(None, None).unwrap().notable.iter().map(|n| n.record.span.line).collect();
+            let mut lines: Vec<u64> = stored(buf).notable.iter().map(|n| n.record.span.line).collect();
             lines.sort_unstable();
             lines
         };
