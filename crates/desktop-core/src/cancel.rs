@@ -12,8 +12,6 @@ pub(crate) struct RunningIngests {
     flags: Mutex<Vec<Arc<AtomicBool>>>,
     /// How many times Cancel was pressed (see [`Asked`]).
     cancels: AtomicU64,
-    /// Set as the app closes: an ingest that starts after it is cancelled at once.
-    closing: AtomicBool,
 }
 
 /// When an ingest was asked for: a Cancel pressed after that stops it, even
@@ -27,13 +25,15 @@ impl RunningIngests {
         Asked(self.cancels.load(Ordering::SeqCst))
     }
 
-    /// A cancel flag for an ingest starting now, listed until the guard drops.
-    pub(crate) fn start(&self, asked: Asked) -> Running<'_> {
+    /// A cancel flag for an ingest starting now, listed until the guard
+    /// drops; set at once when the app is `closing` (which the closing
+    /// thread sets before it calls [`RunningIngests::cancel_all`]).
+    pub(crate) fn start(&self, asked: Asked, closing: &AtomicBool) -> Running<'_> {
         let flag = Arc::new(AtomicBool::new(false));
         self.lock().push(flag.clone());
         // Checked once listed: a Cancel or a close that missed this flag went
-        // through the list before the push, so what it counted is seen here.
-        if self.closing.load(Ordering::SeqCst) || self.cancels.load(Ordering::SeqCst) != asked.0 {
+        // through the list before the push, so what it set is seen here.
+        if closing.load(Ordering::SeqCst) || self.cancels.load(Ordering::SeqCst) != asked.0 {
             flag.store(true, Ordering::SeqCst);
         }
         Running { ingests: self, flag }
@@ -46,12 +46,6 @@ impl RunningIngests {
         for flag in flags.iter() {
             flag.store(true, Ordering::SeqCst);
         }
-    }
-
-    /// Cancels every running ingest and every later one.
-    pub(crate) fn close(&self) {
-        self.closing.store(true, Ordering::SeqCst);
-        self.cancel_all();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<AtomicBool>>> {
@@ -83,18 +77,18 @@ mod tests {
 
     #[test]
     fn starting_an_ingest_leaves_the_cancel_of_another_as_it_was() {
-        let ingests = RunningIngests::default();
-        let first = ingests.start(ingests.asked());
+        let (ingests, closing) = (RunningIngests::default(), AtomicBool::new(false));
+        let first = ingests.start(ingests.asked(), &closing);
         let waiting = ingests.asked();
         ingests.cancel_all();
-        let second = ingests.start(ingests.asked());
+        let second = ingests.start(ingests.asked(), &closing);
         assert!(first.cancelled() && !second.cancelled());
-        assert!(ingests.start(waiting).cancelled(), "asked for before the Cancel, started after it");
+        assert!(ingests.start(waiting, &closing).cancelled(), "asked for before the Cancel, started after it");
         ingests.cancel_all();
         assert!(second.cancelled());
         drop((first, second));
         assert!(ingests.lock().is_empty(), "a finished ingest is not listed");
-        ingests.close();
-        assert!(ingests.start(ingests.asked()).cancelled(), "none starts once the app is closing");
+        closing.store(true, Ordering::SeqCst);
+        assert!(ingests.start(ingests.asked(), &closing).cancelled(), "none starts once the app is closing");
     }
 }

@@ -69,7 +69,7 @@ impl Session {
     /// holds the case (a search, an export) to finish; no case is opened after.
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
-        self.ingests.close();
+        self.ingests.cancel_all();
         let case = self.case.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(case) = case {
             // No command starts on it now; wait for those running.

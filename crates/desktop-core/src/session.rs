@@ -50,7 +50,8 @@ pub struct Session {
     /// `Arc`, so a long ingest does not hold up search, notes or exports
     /// (see [`crate::holding`]).
     pub(crate) case: Mutex<Option<Arc<Case>>>,
-    /// Set by [`Session::close`]: no case is created or installed after it.
+    /// Set by [`Session::close`]: no case is created or installed after it,
+    /// and an ingest that starts after it starts cancelled.
     pub(crate) closed: AtomicBool,
     pub(crate) ingests: RunningIngests,
     pub(crate) access: Arc<Mutex<Access>>,
@@ -123,7 +124,7 @@ impl Session {
         }
         let asked = self.ingests.asked();
         self.with_ingest(|case, engine| {
-            let running = self.ingests.start(asked);
+            let running = self.ingests.start(asked, &self.closed);
             let opts = StoreOptions { from: req.from, to: req.to, lookback: None, cancel: Some(running.flag.clone()) };
             let report = engine.ingest_store(&input, &opts, &|p| on_event(IngestEvent::from(p)))?;
             case.incident.store(0, Ordering::SeqCst);
@@ -145,7 +146,7 @@ impl Session {
         zone: Zone,
         on_event: &(dyn Fn(IngestEvent) + Sync),
     ) -> Result<IngestResult, IpcError> {
-        let running = self.ingests.start(asked);
+        let running = self.ingests.start(asked, &self.closed);
         let opts = IngestOptions { zone, cancel: Some(running.flag.clone()), ..IngestOptions::default() };
         let report = engine.ingest(inputs, &opts, &|p| on_event(IngestEvent::from(p)))?;
         case.incident.store(0, Ordering::SeqCst);
@@ -202,7 +203,7 @@ impl Session {
         let zone = tz.zone()?;
         let asked = self.ingests.asked();
         self.with_ingest(|case, engine| {
-            let running = self.ingests.start(asked);
+            let running = self.ingests.start(asked, &self.closed);
             let opts = IngestOptions { zone, cancel: Some(running.flag.clone()), ..IngestOptions::default() };
             let report = engine.reingest_source(path, Some(kind), &opts, &|p| on_event(IngestEvent::from(p)))?;
             case.incident.store(0, Ordering::SeqCst);
@@ -232,7 +233,7 @@ impl Session {
             let zone = Zone::parse(&meta.summary.tz).map_err(|e| {
                 IpcError::new(ErrorCode::BadRequest, format!("{path}: its zone {:?} is not one: {e}", meta.summary.tz))
             })?;
-            let running = self.ingests.start(asked);
+            let running = self.ingests.start(asked, &self.closed);
             let opts = IngestOptions {
                 zone,
                 cancel: Some(running.flag.clone()),
